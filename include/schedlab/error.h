@@ -1,0 +1,37 @@
+/*
+ * error.h - schedlab's error codes.
+ *
+ * Functions return 0 on success or a negative SL_E* code. One X-macro builds
+ * both the enum and sl_strerror(), so a new code cannot miss its message.
+ */
+#ifndef SCHEDLAB_ERROR_H
+#define SCHEDLAB_ERROR_H
+
+#define SL_ERROR_MAP(X)                                                                            \
+    X(EINVAL, "invalid argument")                                                                  \
+    X(ENOMEM, "out of memory")                                                                     \
+    X(EIO, "input/output error")                                                                   \
+    X(ENOENT, "no such file or directory")                                                         \
+    X(EPARSE, "syntax error")                                                                      \
+    X(ECORRUPT, "file is corrupt or truncated")                                                    \
+    X(EVERSION, "unsupported file version")                                                        \
+    X(ELIMIT, "a system limit was reached")                                                        \
+    X(ESPAWN, "cannot start a vehicle")                                                            \
+    X(ENET, "network error")                                                                       \
+    X(EINTR, "interrupted")                                                                        \
+    X(ESTATE, "operation not valid in this state")                                                 \
+    X(ENOTSUP, "not supported on this machine")                                                    \
+    X(ECRASH, "a worker crashed")
+
+typedef enum sl_error {
+    SL_OK = 0,
+#define SL__ERROR_ENUM(code, msg) SL_##code,
+    SL__ERROR_FIRST = -1000,
+    SL_ERROR_MAP(SL__ERROR_ENUM) SL__ERROR_LAST
+#undef SL__ERROR_ENUM
+} sl_error;
+
+/* The message for an SL_E* code (or "success" for 0, "unknown error" else). */
+const char *sl_strerror(int err);
+
+#endif

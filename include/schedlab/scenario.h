@@ -1,0 +1,106 @@
+/*
+ * scenario.h - a lesson's tasks and run parameters, loaded from an INI file.
+ *
+ * Loading expands everything a run needs: every task gets its own concrete
+ * step program, with duration ranges already drawn from the seed, so two
+ * runs of one scenario (under any strategy, in any process) do exactly the
+ * same work. Errors carry file, line and a sentence saying what is wrong.
+ */
+#ifndef SCHEDLAB_SCENARIO_H
+#define SCHEDLAB_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum sl_step_kind {
+    SL_STEP_CPU = 0,   /* burn calibrated arithmetic for `ns` */
+    SL_STEP_CPU_SUMSQ, /* sum(i*i for i in range(n)) */
+    SL_STEP_IO,        /* GET from the loopback latency server: delay `ns`, body `n` bytes */
+    SL_STEP_GET,       /* GET a real URL (`url`) */
+    SL_STEP_SLEEP,     /* sleep `ns` */
+    SL_STEP_YIELD,     /* give up the vehicle once */
+    SL_STEP__COUNT
+} sl_step_kind;
+
+typedef struct sl_step {
+    uint8_t kind;    /* sl_step_kind */
+    uint32_t line;   /* line of the scenario file that declared it */
+    uint64_t ns;     /* duration: cpu time, io delay or sleep, time scale applied */
+    uint64_t n;      /* cpu-sumsq n (time scale applied) or io body bytes */
+    const char *url; /* get: the URL (owned by the scenario) */
+} sl_step;
+
+typedef struct sl_task {
+    const char *name;    /* unique display name, e.g. "page-07" */
+    uint32_t group;      /* index into sl_scenario.groups */
+    uint32_t first_step; /* index into sl_scenario.steps */
+    uint32_t n_steps;    /* number of steps of this task */
+} sl_task;
+
+typedef struct sl_group {
+    const char *name; /* the [group NAME] section name */
+    uint32_t line;    /* line of the section header */
+    uint32_t count;   /* tasks in this group */
+} sl_group;
+
+typedef struct sl_scenario {
+    const char *path;        /* file it was loaded from ("<string>" for tests) */
+    const char *name;        /* file stem: "io-download" */
+    const char *title;       /* [lesson] title */
+    const char *caption;     /* [lesson] caption: one paragraph */
+    const char *strategies;  /* [lesson] strategies: default list for `run`, or NULL */
+    uint64_t seed;           /* [run] seed */
+    uint32_t workers;        /* [run] workers: pool size default */
+    uint32_t chunksize;      /* [run] chunksize: procpool tasks per grab */
+    uint64_t gil_interval_ns; /* [run] gil_interval: forced switch interval */
+    double time_scale;       /* [run] time_scale: multiplies every duration and n */
+    sl_group *groups;        /* task groups, in file order */
+    uint32_t n_groups;
+    sl_task *tasks;          /* all tasks, group by group */
+    uint32_t n_tasks;
+    sl_step *steps;          /* all steps, task by task */
+    size_t n_steps;
+} sl_scenario;
+
+/* Where a load failed: file, 1-based line (0 = the file as a whole), message. */
+typedef struct sl_diag {
+    char file[256];
+    uint32_t line;
+    char message[256];
+} sl_diag;
+
+/* Loads and validates PATH. On error returns a negative SL_E* code and fills
+ * *diag (if non-NULL); *out is then NULL. Never crashes on any input bytes. */
+int sl_scenario_load(const char *path, sl_scenario **out, sl_diag *diag);
+
+/* Same from a string in memory; `name` stands in for the file name. */
+int sl_scenario_parse(const char *name, const char *text, sl_scenario **out, sl_diag *diag);
+
+/* Resolves a lesson name ("io-download") or a path to a readable file path,
+ * looking in ./assets/scenarios, the source tree's and the installed assets.
+ * Writes into buf; returns 0 or SL_ENOENT. */
+int sl_scenario_resolve(const char *name_or_path, char *buf, size_t size);
+
+/* Lists the shipped lessons' names (sorted); returns count, fills names[] with
+ * malloc'd strings the caller frees. */
+int sl_scenario_list(char ***names);
+
+/* Rebuilds the task list with `n` tasks (the `--tasks` override): every group
+ * is scaled in proportion, at least one task each; steps redrawn from the seed. */
+int sl_scenario_set_task_count(sl_scenario *sc, uint32_t n);
+
+/* Total expected cpu ns and io/sleep ns across all tasks (for summaries). */
+void sl_scenario_totals(const sl_scenario *sc, uint64_t *cpu_ns, uint64_t *wait_ns);
+
+/* Steps of a task. */
+static inline const sl_step *sl_task_steps(const sl_scenario *sc, uint32_t task)
+{
+    return &sc->steps[sc->tasks[task].first_step];
+}
+
+/* "cpu", "cpu-sumsq", "io", "get", "sleep", "yield". */
+const char *sl_step_kind_name(int kind);
+
+void sl_scenario_free(sl_scenario *sc);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * strategy.h - how tasks are mapped onto vehicles and scheduled.
+ *
+ * A strategy executes every task of a scenario on real vehicles (threads,
+ * processes, coroutines) and calls the hooks (trace.h) at every transition,
+ * following the contract in event.h. It knows nothing of the UI. The engine
+ * (run.h) prepares an sl_run_ctx, starts the collector and the kernel
+ * sampler, calls strategy->run(ctx), and stops them.
+ *
+ * Hook contract common to all strategies (per task):
+ *   SPAWN (or SPAWN + QUEUE for pools) when submitted;
+ *   READY(cause) when runnable again and waiting for a core/GIL/loop/worker;
+ *   RUN when it starts executing on a vehicle; STEP before each step;
+ *   BLOCK(reason) .. WAKE around io/sleep; YIELD for `yield`;
+ *   EXIT(status) exactly once, last.
+ */
+#ifndef SCHEDLAB_STRATEGY_H
+#define SCHEDLAB_STRATEGY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "schedlab/scenario.h"
+#include "schedlab/trace.h"
+
+/* Filled by the strategy while running. */
+typedef struct sl_run_result {
+    uint32_t completed, failed, cancelled; /* tasks by outcome */
+    uint64_t cpu_ns;                  /* CPU time of the vehicles (user+system) */
+    uint64_t voluntary, involuntary;  /* OS context switches of the vehicles */
+    uint64_t peak_rss_kb;             /* largest RSS seen (children included) */
+    uint32_t n_vehicles;              /* vehicles created */
+    uint64_t vehicle_create_ns;       /* total time spent creating vehicles */
+    char error[256];                  /* why the run stopped early, or "" */
+    char failures[8][160];            /* first failures, one sentence each */
+    uint32_t n_failures;
+} sl_run_result;
+
+typedef struct sl_run_ctx {
+    const sl_scenario *sc;       /* the tasks (read-only) */
+    sl_rings *rings;             /* shared-memory rings; ring 0 is the runner's */
+    uint64_t epoch_ns;           /* time zero of the run */
+    uint32_t workers;            /* pool size / worker processes / libuv pool */
+    uint32_t chunksize;          /* procpool: tasks per grab */
+    uint64_t gil_interval_ns;    /* gil: forced switch interval */
+    uint16_t net_port;           /* latency server port */
+    const char *worker_exe;      /* binary to spawn in worker mode */
+    sl_os_sampler *sampler;      /* register OS vehicles here (may be NULL) */
+    volatile sig_atomic_t *stop; /* set asynchronously to stop early */
+    sl_run_result *result;       /* out */
+} sl_run_ctx;
+
+typedef struct sl_strategy {
+    const char *name;    /* "threads" */
+    const char *summary; /* one line for `schedlab list` */
+    const char *python;  /* the Python analogue from the lessons */
+    bool uses_workers;   /* pool size matters */
+    /* Rings the run needs: one per concurrent producer (thread, process,
+     * scheduler), plus one for the runner and one for the kernel sampler. */
+    uint32_t (*rings_needed)(const sl_run_ctx *ctx);
+    /* Shared bytes needed in the rings' blob (process strategies). */
+    size_t (*blob_needed)(const sl_run_ctx *ctx);
+    /* Runs every task to completion (or until *ctx->stop). 0 or SL_E*. */
+    int (*run)(sl_run_ctx *ctx);
+} sl_strategy;
+
+/* All strategies, NULL-terminated, in menu order. */
+extern const sl_strategy *const sl_strategies[];
+/* By name, or NULL. */
+const sl_strategy *sl_strategy_find(const char *name);
+
+/* Shared by blocking vehicles (sequential, threads, pools, processes):
+ * executes one step of `task` with hooks (BLOCK/WAKE around io and sleep,
+ * YIELD for yield). `client` is the vehicle's HTTP client. Returns 0 or
+ * SL_E* with a sentence in why. */
+struct sl_net_client;
+int sl_step_exec_blocking(const sl_run_ctx *ctx, uint32_t task, uint32_t index,
+                          const sl_step *step, struct sl_net_client *client, char *why,
+                          size_t why_size);
+/* Runs a whole task on a blocking vehicle: RUN, every step, EXIT. Updates
+ * ctx->result atomically. Returns the task's sl_exit_status. */
+int sl_task_exec_blocking(const sl_run_ctx *ctx, uint32_t task, struct sl_net_client *client);
+
+/* Entry of a worker process (`schedlab __worker …`): returns its exit code. */
+int sl_worker_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * trace.h - from hooks to a time-ordered trace.
+ *
+ *   producer (thread, process or coroutine scheduler)
+ *     sl_hook_emit() ─▶ its own sl_ring (single producer, lock-free, in
+ *                        shared memory: survives the producer's crash)
+ *   collector thread ─▶ drains every ring ─▶ sl_trace (append-only, sorted)
+ *
+ * The hot path (sl_hook_emit) takes no lock and makes no syscall: one vDSO
+ * clock read, one getcpu via rseq, one store, one release increment. A full
+ * ring counts the event as dropped; the count is reported, never hidden.
+ */
+#ifndef SCHEDLAB_TRACE_H
+#define SCHEDLAB_TRACE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schedlab/event.h"
+
+/* ---- clock ------------------------------------------------------------- */
+
+/* CLOCK_MONOTONIC in ns (vDSO: no syscall). */
+uint64_t sl_clock_ns(void);
+
+/* ---- rings in shared memory --------------------------------------------- */
+
+typedef struct sl_ring sl_ring;   /* one producer's ring */
+typedef struct sl_rings sl_rings; /* a shared-memory region holding many rings */
+
+/* Creates a memfd-backed region of `n_rings` rings of `capacity` events each
+ * (rounded up to a power of two). `epoch_ns` is the run's time zero.
+ * The region also holds `blob_size` bytes for the run to share with worker
+ * processes (see sl_rings_blob). */
+int sl_rings_create(sl_rings **out, uint32_t n_rings, uint32_t capacity, uint64_t epoch_ns,
+                    size_t blob_size);
+/* The memfd, to hand to a worker process (not close-on-exec: dup2 it). */
+int sl_rings_fd(const sl_rings *r);
+/* Maps an existing region from its fd (in a worker process). */
+int sl_rings_attach(sl_rings **out, int fd);
+/* Unmaps (and in the creator, closes the fd). */
+void sl_rings_destroy(sl_rings *r);
+
+uint32_t sl_rings_count(const sl_rings *r);
+uint64_t sl_rings_epoch(const sl_rings *r);
+/* Shared bytes for the run's own use (task programs, queues, counters). */
+void *sl_rings_blob(sl_rings *r, size_t *size);
+/* Ring number i (0 <= i < count). */
+sl_ring *sl_rings_at(sl_rings *r, uint32_t i);
+/* Claims the next unused ring atomically (any process); NULL when all are used. */
+sl_ring *sl_rings_claim(sl_rings *r);
+
+/* Appends one event; never blocks. Returns false (and counts a drop) if full. */
+bool sl_ring_push(sl_ring *ring, const sl_event *ev);
+/* Copies up to `max` events out (consumer side); returns how many. */
+size_t sl_ring_pop(sl_ring *ring, sl_event *out, size_t max);
+/* Events dropped so far because the ring was full. */
+uint64_t sl_ring_dropped(const sl_ring *ring);
+
+/* ---- hooks ------------------------------------------------------------- */
+
+/* Binds the calling thread to a ring: its later hooks write there, stamped
+ * with `vehicle`. Each ring must have exactly one bound producer at a time. */
+void sl_hook_bind(sl_ring *ring, uint32_t vehicle, uint64_t epoch_ns);
+/* Unbinds the calling thread (its hooks become no-ops). */
+void sl_hook_unbind(void);
+/* Emits one event from the calling thread's ring, timestamped now. */
+void sl_hook_emit(sl_event_kind kind, uint32_t task, uint32_t reason, uint64_t arg);
+/* Same with an explicit vehicle (a coroutine scheduler emitting for a coroutine). */
+void sl_hook_emit_v(sl_event_kind kind, uint32_t task, uint32_t vehicle, uint32_t reason,
+                    uint64_t arg);
+/* The CPU the caller runs on (rseq/vDSO, no syscall). */
+uint16_t sl_hook_core(void);
+
+/* ---- the trace --------------------------------------------------------- */
+
+/* What a trace is of; saved in the trace file header. */
+typedef struct sl_trace_meta {
+    char scenario[64];      /* lesson name: "io-download" */
+    char title[128];        /* lesson title */
+    char strategy[32];      /* strategy name: "threads" */
+    uint32_t n_tasks;       /* tasks in the run */
+    uint32_t workers;       /* pool size (0 when not a pool) */
+    uint32_t cores;         /* online CPUs of the machine */
+    uint64_t gil_interval_ns; /* GIL switch interval (0 when no GIL) */
+    double cpu_iters_per_us; /* cpu-step calibration of the machine */
+    uint64_t started_unix_ns; /* wall-clock start, for the record */
+    char machine[64];       /* hostname / CPU model, for the record */
+} sl_trace_meta;
+
+/* Per-run measurements that are not events (filled by the runner). */
+typedef struct sl_trace_os {
+    char switch_source[32];  /* "schedstat" or "perf_event" or "rusage" */
+    uint64_t voluntary;      /* OS voluntary context switches of the vehicles */
+    uint64_t involuntary;    /* OS involuntary context switches of the vehicles */
+    uint64_t cpu_ns;         /* CPU time of the vehicles (user+system) */
+    uint64_t peak_rss_kb;    /* peak resident memory of the run (all processes) */
+    uint64_t vehicle_mem_kb; /* memory per vehicle estimate */
+    uint32_t n_vehicles;     /* vehicles created */
+    uint32_t n_core_busy;    /* entries in core_busy_ns */
+    uint64_t core_busy_ns[64]; /* per-core busy time during the run (/proc/stat) */
+} sl_trace_os;
+
+typedef struct sl_trace {
+    sl_trace_meta meta;
+    char **task_names;        /* n_tasks names (owned) */
+    sl_event *events;         /* time-ordered; read under `lock` while live */
+    size_t count;             /* events published */
+    size_t cap;
+    uint64_t dropped;         /* events lost to full rings */
+    uint64_t late;            /* events that arrived after a later one was published */
+    uint32_t generation;      /* bumped when published history changes (late insert) */
+    bool finished;            /* the run has ended: no more events */
+    sl_trace_os os;           /* kernel-side measurements */
+    pthread_rwlock_t lock;    /* writer: collector; readers: views */
+} sl_trace;
+
+/* Creates an empty trace for `meta`, copying `task_names` (may be NULL). */
+int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *task_names);
+void sl_trace_free(sl_trace *t);
+/* Appends events that are known to be in order (tests, loaders). */
+int sl_trace_append(sl_trace *t, const sl_event *ev, size_t n);
+/* Name of task i ("task-3" if none was given). */
+const char *sl_trace_task_name(const sl_trace *t, uint32_t i);
+/* Duration: last event time (0 if empty). */
+uint64_t sl_trace_end_ns(const sl_trace *t);
+
+/* ---- collector --------------------------------------------------------- */
+
+typedef struct sl_collector sl_collector;
+
+/* Starts a thread that drains `rings` into `trace` every `period_us`, keeping
+ * the trace sorted: events younger than the horizon wait in a staging buffer. */
+int sl_collector_start(sl_collector **out, sl_rings *rings, sl_trace *trace, uint32_t period_us);
+/* Drains once more, publishes everything, marks the trace finished, joins. */
+int sl_collector_stop(sl_collector *c);
+/* Drains synchronously until the rings are empty (used by tests and bench). */
+size_t sl_collector_drain(sl_collector *c);
+
+/* ---- kernel sampler ---------------------------------------------------- */
+
+typedef struct sl_os_sampler sl_os_sampler;
+
+/* Starts a thread sampling /proc/<pid>/task/<tid>/schedstat of registered
+ * vehicles every `period_us`, emitting OS_SAMPLE events into `ring`, and
+ * /proc/stat per-core busy time. */
+int sl_os_sampler_start(sl_os_sampler **out, sl_ring *ring, uint64_t epoch_ns, uint32_t period_us);
+/* Registers an OS vehicle (pid, tid) currently carrying `task` (SL_NO_TASK for a worker). */
+void sl_os_sampler_add(sl_os_sampler *s, int pid, int tid, uint32_t task);
+/* Updates which task a registered vehicle carries now. */
+void sl_os_sampler_set_task(sl_os_sampler *s, int tid, uint32_t task);
+/* Stops sampling a vehicle (it exited). */
+void sl_os_sampler_remove(sl_os_sampler *s, int tid);
+/* Stops, joins, and writes per-core busy time into `os`. */
+void sl_os_sampler_stop(sl_os_sampler *s, sl_trace_os *os);
+
+/* ---- trace files ------------------------------------------------------- */
+
+/* Writes a versioned binary trace file (header, meta, names, os, events, crc). */
+int sl_trace_save(const sl_trace *t, const char *path);
+/* Loads one; a truncated or corrupt file gives SL_ECORRUPT / SL_EVERSION and a
+ * sentence in `why` (if non-NULL). */
+int sl_trace_load(const char *path, sl_trace **out, char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * coro.h - stackful coroutines: the only door to registers and stacks.
+ *
+ * Five calls, as in minicoro: create / resume / yield / status / destroy.
+ * The context switch is hand-written assembly for x86-64 (System V) and
+ * aarch64 (AAPCS64), with a ucontext fallback elsewhere or when
+ * SL_CORO_UCONTEXT is defined. Stacks are mmap'd with a PROT_NONE guard page
+ * below them (an overflow faults instead of corrupting memory) and are kept
+ * in a pool so creating a coroutine usually costs no syscall.
+ */
+#ifndef SL_CORO_H
+#define SL_CORO_H
+
+#include <stddef.h>
+
+typedef struct sl_coro sl_coro;
+typedef void (*sl_coro_fn)(sl_coro *co, void *arg);
+
+typedef enum sl_coro_status {
+    SL_CORO_SUSPENDED = 0, /* created, or yielded: resume() continues it */
+    SL_CORO_RUNNING,       /* executing now */
+    SL_CORO_DEAD,          /* its function returned */
+} sl_coro_status;
+
+/* Creates a suspended coroutine running fn(co, arg) on a stack of at least
+ * `stack_size` bytes (0: 64 KiB). Returns 0 or SL_ENOMEM / SL_ELIMIT. */
+int sl_coro_create(sl_coro **out, sl_coro_fn fn, void *arg, size_t stack_size);
+/* Switches from the caller into `co` until it yields or returns. */
+int sl_coro_resume(sl_coro *co);
+/* Switches from `co` (the running coroutine) back to whoever resumed it. */
+void sl_coro_yield(sl_coro *co);
+sl_coro_status sl_coro_status_of(const sl_coro *co);
+/* Frees a coroutine that is not running; its stack returns to the pool. */
+void sl_coro_destroy(sl_coro *co);
+
+/* The user argument given at creation. */
+void *sl_coro_arg(const sl_coro *co);
+/* Which switch implementation was compiled in: "x86_64-asm", "aarch64-asm" or "ucontext". */
+const char *sl_coro_backend(void);
+/* Releases pooled stacks (tests and exit). */
+void sl_coro_pool_trim(void);
+
+#endif

@@ -1,0 +1,9 @@
+/*
+ * main.c - command dispatch only: `schedlab <command> [args]`.
+ */
+#include "cli/cli.h"
+
+int main(int argc, char **argv)
+{
+    return sl_cli_main(argc, argv);
+}
