@@ -17,7 +17,7 @@
 #ifndef SCHEDLAB_STRATEGY_H
 #define SCHEDLAB_STRATEGY_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,7 +47,7 @@ typedef struct sl_run_ctx {
     uint16_t net_port;           /* latency server port */
     const char *worker_exe;      /* binary to spawn in worker mode */
     sl_os_sampler *sampler;      /* register OS vehicles here (may be NULL) */
-    volatile sig_atomic_t *stop; /* set asynchronously to stop early */
+    atomic_int *stop;            /* set by another thread to stop early */
     sl_run_result *result;       /* out */
 } sl_run_ctx;
 
