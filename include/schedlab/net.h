@@ -19,17 +19,26 @@ typedef struct uv_loop_s uv_loop_t;
 
 typedef struct sl_net_server sl_net_server;
 
-/* Starts the server thread; listens on 127.0.0.1 with an ephemeral port. */
+/* Starts the server thread; listens on 127.0.0.1 with an ephemeral port.
+ * Keep-alive connections carry one request at a time; a malformed request
+ * gets 400 and the connection closes, an unknown path 404. 0 or SL_E*. */
 int sl_net_server_start(sl_net_server **out);
 uint16_t sl_net_server_port(const sl_net_server *s);
-/* Requests answered so far. */
+/* Requests answered with 200 so far (counted as the answer starts). */
 uint64_t sl_net_server_requests(const sl_net_server *s);
-void sl_net_server_stop(sl_net_server *s);
+/* Connections accepted so far (shows keep-alive reuse). */
+uint64_t sl_net_server_connections(const sl_net_server *s);
+/* Stops the thread, closes every connection and frees s (NULL is fine).
+ * 0, or SL_ESTATE if the server's loop did not close cleanly. */
+int sl_net_server_stop(sl_net_server *s);
 
-/* Writes the URL of an io step: http://127.0.0.1:PORT/io?delay_us=..&bytes=.. */
+/* Writes the URL of an io step: http://127.0.0.1:PORT/io?delay_us=..&bytes=..
+ * (delay rounded up to whole microseconds). */
 void sl_net_io_url(char *buf, size_t size, uint16_t port, uint64_t delay_ns, uint64_t bytes);
 
-/* Once per process, before any thread: curl_global_init. */
+/* Once per process, before any thread: curl_global_init, and the soft
+ * RLIMIT_NOFILE raised toward the hard limit. Idempotent and thread-safe;
+ * the constructors below call it too. 0 or SL_ENET. */
 int sl_net_global_init(void);
 
 /* ---- blocking client (libcurl easy) ------------------------------------ */
@@ -37,8 +46,10 @@ int sl_net_global_init(void);
 typedef struct sl_net_client sl_net_client; /* one per vehicle: keeps its connection */
 
 int sl_net_client_new(sl_net_client **out);
-/* GETs `url`; returns 0 and the body size in *bytes, or SL_ENET with a
- * sentence in `why` (e.g. "could not resolve host example.org (offline?)"). */
+/* GETs `url` (http or https, redirects followed, connect timeout 5 s, total
+ * 120 s); returns 0 and the body size in *bytes, or SL_ENET with a sentence
+ * in `why` (e.g. "could not resolve host 'example.org' (offline?)",
+ * "connection refused to 127.0.0.1:1234", "HTTP 404 from <url>"). */
 int sl_net_client_get(sl_net_client *c, const char *url, uint64_t *bytes, char *why,
                       size_t why_size);
 void sl_net_client_free(sl_net_client *c);
@@ -51,12 +62,17 @@ typedef struct sl_net_loop_client sl_net_loop_client;
 typedef void (*sl_net_done_fn)(void *arg, int status, uint64_t bytes, const char *why);
 
 int sl_net_loop_client_new(sl_net_loop_client **out, uv_loop_t *loop);
-/* Starts a GET; `done` is called exactly once, from the loop. */
+/* Starts a GET (same options and sentences as sl_net_client_get). On 0,
+ * `done` is called exactly once, later, from a loop callback (never from
+ * inside this call), with why NULL on success; `done` may start another GET
+ * but must not free the client. On error (SL_EINVAL for a URL of 1024 bytes
+ * or more, SL_ENOMEM, SL_ENET) `done` is never called. */
 int sl_net_loop_get(sl_net_loop_client *c, const char *url, sl_net_done_fn done, void *arg);
 /* Transfers in flight. */
 size_t sl_net_loop_inflight(const sl_net_loop_client *c);
-/* Frees; must be called with no transfer in flight, closes its uv handles
- * (run the loop once more afterwards so the close callbacks fire). */
+/* Frees; transfers still in flight are abandoned without a done call.
+ * Closes its uv handles: run the loop once more afterwards so the close
+ * callbacks fire (then uv_loop_close succeeds). */
 void sl_net_loop_client_free(sl_net_loop_client *c);
 
 #endif

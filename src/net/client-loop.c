@@ -1,0 +1,311 @@
+/*
+ * client-loop.c - the HTTP client of coroutines: libcurl's multi-socket API
+ * driven by a libuv loop.
+ *
+ * Thousands of transfers share one thread: curl tells us which sockets to
+ * watch (socket callback) and when it next needs a tick (timer callback);
+ * libuv watches them with one uv_poll_t per socket and one uv_timer_t, and
+ * hands readiness back through curl_multi_socket_action. Finished transfers
+ * are collected from curl_multi_info_read and reported to their `done`
+ * callback exactly once, always from a loop callback, never from inside
+ * sl_net_loop_get. Easy handles are recycled so a coroutine's next io step
+ * costs no allocation; connections live in the multi handle's cache and are
+ * reused across transfers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "net/net-internal.h"
+#include "schedlab/error.h"
+#include "schedlab/net.h"
+
+typedef struct xfer xfer;
+typedef struct sock sock;
+
+struct xfer {
+    CURL *easy;
+    sl_net_loop_client *c;
+    sl_net_done_fn done;
+    void *arg;
+    uint64_t bytes;    /* body bytes so far */
+    xfer *prev, *next; /* in the busy or the idle list */
+    char errbuf[CURL_ERROR_SIZE];
+    char url[1024]; /* for the failure sentence */
+};
+
+/* One watched socket; freed by its close callback. */
+struct sock {
+    uv_poll_t poll;
+    curl_socket_t fd;
+    sl_net_loop_client *c;
+    sock *prev, *next;
+};
+
+struct sl_net_loop_client {
+    uv_loop_t *loop;
+    CURLM *multi;
+    uv_timer_t timer;
+    size_t inflight;
+    xfer *busy;  /* transfers in flight */
+    xfer *idle;  /* finished transfers, ready for reuse (singly linked) */
+    sock *socks; /* sockets being watched, to close them on free */
+};
+
+static void busy_unlink(sl_net_loop_client *c, xfer *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else
+        c->busy = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    x->prev = NULL;
+}
+
+static void sock_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void sock_forget(sock *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        s->c->socks = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    uv_close((uv_handle_t *)&s->poll, sock_closed);
+}
+
+/* Reports every finished transfer. Called after curl returns, never from a
+ * curl callback, so `done` may start the next transfer at once. */
+static void collect_done(sl_net_loop_client *c)
+{
+    CURLMsg *msg;
+    int left;
+
+    while ((msg = curl_multi_info_read(c->multi, &left))) {
+        CURL *easy = msg->easy_handle;
+        CURLcode result = msg->data.result; /* msg dies with remove_handle */
+        char why[512];
+        xfer *x = NULL;
+        int status;
+
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+        status = sl__net_result(easy, result, x->url, x->errbuf, why, sizeof(why));
+        curl_multi_remove_handle(c->multi, easy);
+        c->inflight--;
+        busy_unlink(c, x);
+        x->next = c->idle;
+        c->idle = x;
+        x->done(x->arg, status, x->bytes, status == 0 ? NULL : why);
+    }
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+    sock *s = h->data;
+    sl_net_loop_client *c = s->c;
+    int flags = 0, running;
+
+    if (status < 0)
+        flags = CURL_CSELECT_ERR;
+    else
+        flags = ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
+                ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
+    /* s may be closed by the socket callback inside this call. */
+    curl_multi_socket_action(c->multi, s->fd, flags, &running);
+    collect_done(c);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    sl_net_loop_client *c = t->data;
+    int running;
+
+    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    collect_done(c);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: what = CURL_POLL_IN/OUT/INOUT to (re)arm the
+ * watch on fd, CURL_POLL_REMOVE to drop it (curl closes fd afterwards). */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    sl_net_loop_client *c = userp;
+    sock *s = socketp;
+    int events = 0;
+
+    if (what == CURL_POLL_REMOVE) {
+        if (s) {
+            curl_multi_assign(c->multi, fd, NULL);
+            sock_forget(s);
+        }
+        return 0;
+    }
+    if (!s) {
+        s = calloc(1, sizeof(*s));
+        if (!s)
+            return -1;
+        if (uv_poll_init_socket(c->loop, &s->poll, fd) != 0) {
+            free(s);
+            return -1;
+        }
+        s->fd = fd;
+        s->c = c;
+        s->poll.data = s;
+        s->next = c->socks;
+        if (c->socks)
+            c->socks->prev = s;
+        c->socks = s;
+        curl_multi_assign(c->multi, fd, s);
+    }
+    if (what & CURL_POLL_IN)
+        events |= UV_READABLE;
+    if (what & CURL_POLL_OUT)
+        events |= UV_WRITABLE;
+    if (events == 0)
+        return uv_poll_stop(&s->poll) == 0 ? 0 : -1;
+    return uv_poll_start(&s->poll, events, on_poll) == 0 ? 0 : -1;
+}
+
+/* CURLMOPT_TIMERFUNCTION: -1 deletes the timer, any other value (0 too)
+ * re-arms it. curl must not be called from here, so even 0 goes through the
+ * loop: a 0 ms uv timer fires on the next iteration. */
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    sl_net_loop_client *c = userp;
+
+    if (timeout_ms < 0)
+        return uv_timer_stop(&c->timer) == 0 ? 0 : -1;
+    return uv_timer_start(&c->timer, on_timeout, (uint64_t)timeout_ms, 0) == 0 ? 0 : -1;
+}
+
+int sl_net_loop_client_new(sl_net_loop_client **out, uv_loop_t *loop)
+{
+    sl_net_loop_client *c;
+    CURLMcode rc = CURLM_OK;
+    int err;
+
+    *out = NULL;
+    err = sl_net_global_init();
+    if (err != 0)
+        return err;
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        return SL_ENOMEM;
+    c->loop = loop;
+    c->multi = curl_multi_init();
+    if (!c->multi) {
+        free(c);
+        return SL_ENOMEM;
+    }
+    rc |= curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    rc |= curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    rc |= curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    rc |= curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    /* Every transfer gets its own connection at once: limits here would
+     * queue transfers inside curl and hide the concurrency being shown. */
+    rc |= curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    rc |= curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
+    if (rc != CURLM_OK) {
+        curl_multi_cleanup(c->multi);
+        free(c);
+        return SL_ENET;
+    }
+    uv_timer_init(loop, &c->timer);
+    c->timer.data = c;
+    *out = c;
+    return 0;
+}
+
+static xfer *xfer_get(sl_net_loop_client *c)
+{
+    xfer *x = c->idle;
+
+    if (x) {
+        c->idle = x->next;
+        return x;
+    }
+    x = calloc(1, sizeof(*x));
+    if (!x)
+        return NULL;
+    x->easy = curl_easy_init();
+    if (!x->easy || sl__net_easy_setup(x->easy, &x->bytes, x->errbuf) != 0 ||
+        curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x) != CURLE_OK) {
+        curl_easy_cleanup(x->easy);
+        free(x);
+        return NULL;
+    }
+    x->c = c;
+    return x;
+}
+
+int sl_net_loop_get(sl_net_loop_client *c, const char *url, sl_net_done_fn done, void *arg)
+{
+    xfer *x;
+
+    if (strlen(url) >= sizeof(x->url))
+        return SL_EINVAL;
+    x = xfer_get(c);
+    if (!x)
+        return SL_ENOMEM;
+    strcpy(x->url, url);
+    x->done = done;
+    x->arg = arg;
+    x->bytes = 0;
+    x->errbuf[0] = '\0';
+    if (curl_easy_setopt(x->easy, CURLOPT_URL, x->url) != CURLE_OK ||
+        curl_multi_add_handle(c->multi, x->easy) != CURLM_OK) {
+        x->next = c->idle;
+        c->idle = x;
+        return SL_ENET;
+    }
+    c->inflight++;
+    x->prev = NULL;
+    x->next = c->busy;
+    if (c->busy)
+        c->busy->prev = x;
+    c->busy = x;
+    return 0;
+}
+
+size_t sl_net_loop_inflight(const sl_net_loop_client *c)
+{
+    return c->inflight;
+}
+
+static void client_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+void sl_net_loop_client_free(sl_net_loop_client *c)
+{
+    if (!c)
+        return;
+    /* Transfers still in flight are abandoned without a done call. */
+    while (c->busy) {
+        xfer *x = c->busy;
+        busy_unlink(c, x);
+        curl_multi_remove_handle(c->multi, x->easy);
+        x->next = c->idle;
+        c->idle = x;
+    }
+    /* Closes cached connections; curl may report their removal through
+     * on_socket, which closes their polls. */
+    curl_multi_cleanup(c->multi);
+    while (c->socks)
+        sock_forget(c->socks);
+    while (c->idle) {
+        xfer *x = c->idle;
+        c->idle = x->next;
+        curl_easy_cleanup(x->easy);
+        free(x);
+    }
+    uv_close((uv_handle_t *)&c->timer, client_closed);
+}

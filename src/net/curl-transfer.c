@@ -1,0 +1,152 @@
+/*
+ * curl-transfer.c - what the blocking and the event-loop client share:
+ * the options of one transfer and the sentence for one failure.
+ *
+ * Both clients must behave alike, or a scenario would fail under threads
+ * and pass under coroutines for reasons that have nothing to do with
+ * scheduling. The failure sentences are written for a lecture room: they
+ * name the host and say what probably went wrong ("(offline?)") instead of
+ * echoing curl's error code.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net/net-internal.h"
+#include "schedlab/error.h"
+
+#define CONNECT_TIMEOUT_MS 5000L
+#define TOTAL_TIMEOUT_MS 120000L
+
+/* Counts the body and drops it: io steps measure waiting, not storage. */
+static size_t count_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+    uint64_t *counter = arg;
+
+    *counter += (uint64_t)size * nmemb;
+    return size * nmemb;
+}
+
+int sl__net_easy_setup(CURL *easy, uint64_t *counter, char *errbuf)
+{
+    CURLcode rc = CURLE_OK;
+
+    /* Without NOSIGNAL, timeouts use SIGALRM, which is process-wide and
+     * breaks as soon as two vehicles time out at once. */
+    rc |= curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    rc |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, count_body);
+    rc |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, counter);
+    rc |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+    rc |= curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+    rc |= curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
+    rc |= curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+    rc |= curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+    /* A scenario's `get` must not become a way to read local files. */
+    rc |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    rc |= curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    rc |= curl_easy_setopt(easy, CURLOPT_USERAGENT, "schedlab");
+    return rc == CURLE_OK ? 0 : SL_ENET;
+}
+
+/* Host and port of url into host/port, or url itself when it won't parse. */
+static void url_host_port(const char *url, char *host, size_t size, char *port, size_t psize)
+{
+    CURLU *u = curl_url();
+    char *h = NULL, *p = NULL;
+
+    snprintf(host, size, "%s", url);
+    port[0] = '\0';
+    if (!u)
+        return;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+        snprintf(host, size, "%s", h);
+        if (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK)
+            snprintf(port, psize, "%s", p);
+    }
+    curl_free(h);
+    curl_free(p);
+    curl_url_cleanup(u);
+}
+
+static void connect_failure(CURL *easy, const char *host, const char *port, const char *detail,
+                            char *why, size_t size)
+{
+    long os_errno = 0;
+
+    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+    switch (os_errno) {
+    case ECONNREFUSED:
+        snprintf(why, size, "connection refused to %s:%s", host, port);
+        break;
+    case ENETUNREACH:
+    case EHOSTUNREACH:
+        snprintf(why, size, "no route to %s:%s (offline?)", host, port);
+        break;
+    case ETIMEDOUT:
+        snprintf(why, size, "connecting to %s:%s timed out (offline?)", host, port);
+        break;
+    default:
+        snprintf(why, size, "could not connect to %s:%s: %s", host, port, detail);
+        break;
+    }
+}
+
+int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf, char *why,
+                   size_t why_size)
+{
+    char host[256], port[16];
+    const char *detail = errbuf && errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    long status = 0;
+
+    if (why_size > 0)
+        why[0] = '\0';
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 400)
+            return 0;
+        snprintf(why, why_size, "HTTP %ld from %s", status, url);
+        return SL_ENET;
+    }
+
+    url_host_port(url, host, sizeof(host), port, sizeof(port));
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        snprintf(why, why_size, "could not resolve host '%s' (offline?)", host);
+        break;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        snprintf(why, why_size, "could not resolve the proxy for %s (offline?)", url);
+        break;
+    case CURLE_COULDNT_CONNECT:
+        connect_failure(easy, host, port, detail, why, why_size);
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        snprintf(why, why_size, "timed out fetching %s: %s", url, detail);
+        break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+        snprintf(why, why_size, "TLS with %s failed: %s", host, detail);
+        break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        snprintf(why, why_size, "unsupported URL scheme in '%s' (http and https only)", url);
+        break;
+    case CURLE_URL_MALFORMAT:
+        snprintf(why, why_size, "malformed URL '%s'", url);
+        break;
+    case CURLE_TOO_MANY_REDIRECTS:
+        snprintf(why, why_size, "too many redirects from %s", url);
+        break;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+        snprintf(why, why_size, "connection to %s:%s broke: %s", host, port, detail);
+        break;
+    default:
+        snprintf(why, why_size, "GET %s failed: %s", url, detail);
+        break;
+    }
+    return SL_ENET;
+}

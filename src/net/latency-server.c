@@ -1,0 +1,388 @@
+/*
+ * latency-server.c - the loopback latency server: schedlab's "internet".
+ *
+ * io steps need real sockets with a latency the scenario controls, without
+ * depending on a network the lecture room may not have. This server runs on
+ * its own thread and libuv loop, listens on 127.0.0.1 with an ephemeral
+ * port, and answers `GET /io?delay_us=D&bytes=B` after D microseconds with a
+ * B-byte body. Connections are kept alive and carry one request at a time.
+ *
+ * Bodies are streamed from one chunk of filler bytes owned by the server, in
+ * batches of a few writes, so a 64 MiB answer costs 64 KiB of memory. The
+ * delay is checked against uv_hrtime when the timer fires because libuv
+ * timers count whole milliseconds from a cached clock and may fire early.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "net/net-internal.h"
+#include "schedlab/error.h"
+#include "schedlab/net.h"
+
+#define CHUNK_SIZE 65536
+#define BATCH_CHUNKS 16 /* one write request carries at most 1 MiB of body */
+#define LISTEN_BACKLOG 4096
+
+typedef struct conn conn;
+
+struct sl_net_server {
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_async_t stop_async;
+    pthread_t thread;
+    uint16_t port;
+    int loop_close_rc;                /* uv_loop_close's answer, read after join */
+    atomic_uint_fast64_t requests;    /* 200 answers started */
+    atomic_uint_fast64_t connections; /* connections accepted */
+    conn *conns;                      /* open connections, to close them on stop */
+    char chunk[CHUNK_SIZE];           /* the filler every body is cut from */
+};
+
+struct conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    uv_write_t wreq;
+    sl_net_server *s;
+    conn *prev, *next;
+    int open_handles; /* freed when both handles have closed */
+    bool closing;
+    bool reading;
+    bool busy;        /* a request is being answered */
+    bool close_after; /* close once the answer is written */
+    uint64_t due_ns;  /* uv_hrtime when the delay ends */
+    uint64_t left;    /* body bytes still to write */
+    size_t head_len;  /* bytes of head still to send with the first batch */
+    size_t in_len;
+    char head[160];
+    char in[SL__HTTP_HEAD_MAX];
+};
+
+static const char bad_request[] = "HTTP/1.1 400 Bad Request\r\n"
+                                  "Content-Length: 0\r\nConnection: close\r\n\r\n";
+static const char not_found[] = "HTTP/1.1 404 Not Found\r\n"
+                                "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+static void conn_process(conn *c);
+
+static void conn_closed(uv_handle_t *h)
+{
+    conn *c = h->data;
+
+    if (--c->open_handles == 0)
+        free(c);
+}
+
+static void conn_close(conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    uv_close((uv_handle_t *)&c->tcp, conn_closed);
+    uv_close((uv_handle_t *)&c->timer, conn_closed);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    conn *c = h->data;
+
+    /* Never empty: reading is on only while the buffer holds less than a
+     * whole head, and a head that fills it is rejected as malformed. */
+    *buf = uv_buf_init(c->in + c->in_len, (unsigned)(sizeof(c->in) - c->in_len));
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    conn *c = stream->data;
+
+    if (nread < 0) {
+        conn_close(c);
+        return;
+    }
+    c->in_len += (size_t)nread;
+    conn_process(c);
+}
+
+static void reading(conn *c, bool on)
+{
+    if (on == c->reading)
+        return;
+    if (on && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
+        conn_close(c);
+        return;
+    }
+    if (!on)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->reading = on;
+}
+
+static void write_batch(conn *c);
+
+static void on_written(uv_write_t *req, int status)
+{
+    conn *c = req->data;
+
+    if (status < 0 || c->closing) {
+        conn_close(c);
+        return;
+    }
+    if (c->left > 0) {
+        write_batch(c);
+        return;
+    }
+    c->busy = false;
+    if (c->close_after) {
+        conn_close(c);
+        return;
+    }
+    conn_process(c);
+}
+
+/* Sends the pending head (if any) and up to BATCH_CHUNKS chunks of body. */
+static void write_batch(conn *c)
+{
+    uv_buf_t bufs[BATCH_CHUNKS + 1];
+    unsigned n = 0;
+
+    if (c->head_len > 0) {
+        bufs[n++] = uv_buf_init(c->head, (unsigned)c->head_len);
+        c->head_len = 0;
+    }
+    while (c->left > 0 && n < BATCH_CHUNKS + 1) {
+        size_t len = c->left < CHUNK_SIZE ? (size_t)c->left : CHUNK_SIZE;
+        bufs[n++] = uv_buf_init(c->s->chunk, (unsigned)len);
+        c->left -= len;
+    }
+    c->wreq.data = c;
+    if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, n, on_written) != 0)
+        conn_close(c);
+}
+
+/* Answers with a fixed error text and closes. */
+static void answer_error(conn *c, const char *text, size_t len)
+{
+    memcpy(c->head, text, len);
+    c->head_len = len;
+    c->left = 0;
+    c->busy = true;
+    c->close_after = true;
+    reading(c, false);
+    write_batch(c);
+}
+
+static void answer_io(conn *c)
+{
+    int n = snprintf(c->head, sizeof(c->head),
+                     "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                     "Content-Length: %llu\r\n%s\r\n",
+                     (unsigned long long)c->left, c->close_after ? "Connection: close\r\n" : "");
+
+    c->head_len = (size_t)n;
+    /* Counted before the first byte leaves, so a client that has its whole
+     * answer always sees it counted. */
+    atomic_fetch_add_explicit(&c->s->requests, 1, memory_order_relaxed);
+    write_batch(c);
+}
+
+static void on_delay(uv_timer_t *t)
+{
+    conn *c = t->data;
+    uint64_t now = uv_hrtime();
+
+    if (now < c->due_ns) {
+        uint64_t ms = (c->due_ns - now + 999999) / 1000000;
+        uv_timer_start(&c->timer, on_delay, ms, 0);
+        return;
+    }
+    answer_io(c);
+}
+
+/* Takes the next request out of the input buffer, if a whole head is there. */
+static void conn_process(conn *c)
+{
+    sl__http_req req;
+    long used;
+
+    if (c->busy || c->closing)
+        return;
+    used = sl__http_parse(c->in, c->in_len, &req);
+    if (used == 0) {
+        reading(c, true);
+        return;
+    }
+    if (used < 0) {
+        answer_error(c, bad_request, sizeof(bad_request) - 1);
+        return;
+    }
+    c->in_len -= (size_t)used;
+    memmove(c->in, c->in + used, c->in_len);
+    if (req.status == 404) {
+        answer_error(c, not_found, sizeof(not_found) - 1);
+        return;
+    }
+    c->busy = true;
+    c->close_after = !req.keep_alive;
+    c->left = req.bytes;
+    reading(c, false);
+    if (req.delay_us == 0) {
+        answer_io(c);
+        return;
+    }
+    c->due_ns = uv_hrtime() + req.delay_us * 1000;
+    uv_update_time(&c->s->loop);
+    uv_timer_start(&c->timer, on_delay, (req.delay_us + 999) / 1000, 0);
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    sl_net_server *s = listener->data;
+    conn *c;
+
+    if (status < 0)
+        return;
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        return;
+    c->s = s;
+    uv_tcp_init(&s->loop, &c->tcp);
+    uv_timer_init(&s->loop, &c->timer);
+    c->tcp.data = c;
+    c->timer.data = c;
+    c->open_handles = 2;
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+        conn_close(c);
+        return;
+    }
+    atomic_fetch_add_explicit(&s->connections, 1, memory_order_relaxed);
+    uv_tcp_nodelay(&c->tcp, 1);
+    reading(c, true);
+}
+
+static void on_stop(uv_async_t *a)
+{
+    sl_net_server *s = a->data;
+
+    while (s->conns)
+        conn_close(s->conns);
+    uv_close((uv_handle_t *)&s->listener, NULL);
+    uv_close((uv_handle_t *)&s->stop_async, NULL);
+}
+
+static void *server_main(void *arg)
+{
+    sl_net_server *s = arg;
+    sigset_t pipe;
+
+    /* A peer that hangs up mid-body must cost a write error, not SIGPIPE;
+     * blocking it here leaves the process's disposition alone. */
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    s->loop_close_rc = uv_loop_close(&s->loop);
+    return NULL;
+}
+
+static void close_any(uv_handle_t *h, void *arg)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* Binds and listens on the caller's thread, so a failure is reported by
+ * sl_net_server_start itself and the port is known before it returns. */
+static int server_listen(sl_net_server *s)
+{
+    struct sockaddr_in addr;
+    struct sockaddr_storage bound;
+    int len = sizeof(bound);
+
+    uv_ip4_addr("127.0.0.1", 0, &addr);
+    if (uv_tcp_init(&s->loop, &s->listener) != 0)
+        return SL_ENET;
+    s->listener.data = s;
+    if (uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0) != 0 ||
+        uv_listen((uv_stream_t *)&s->listener, LISTEN_BACKLOG, on_connection) != 0 ||
+        uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound, &len) != 0)
+        return SL_ENET;
+    s->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    return 0;
+}
+
+int sl_net_server_start(sl_net_server **out)
+{
+    sl_net_server *s;
+    int rc;
+
+    *out = NULL;
+    rc = sl_net_global_init();
+    if (rc != 0)
+        return rc;
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return SL_ENOMEM;
+    for (size_t i = 0; i < CHUNK_SIZE; i++)
+        s->chunk[i] = (char)('a' + i % 26);
+    if (uv_loop_init(&s->loop) != 0) {
+        free(s);
+        return SL_ENET;
+    }
+    rc = uv_async_init(&s->loop, &s->stop_async, on_stop) == 0 ? server_listen(s) : SL_ENET;
+    s->stop_async.data = s;
+    if (rc == 0 && pthread_create(&s->thread, NULL, server_main, s) != 0)
+        rc = SL_ESPAWN;
+    if (rc != 0) {
+        uv_walk(&s->loop, close_any, NULL);
+        uv_run(&s->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&s->loop);
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+uint16_t sl_net_server_port(const sl_net_server *s)
+{
+    return s->port;
+}
+
+uint64_t sl_net_server_requests(const sl_net_server *s)
+{
+    return atomic_load_explicit(&s->requests, memory_order_relaxed);
+}
+
+uint64_t sl_net_server_connections(const sl_net_server *s)
+{
+    return atomic_load_explicit(&s->connections, memory_order_relaxed);
+}
+
+int sl_net_server_stop(sl_net_server *s)
+{
+    int rc;
+
+    if (!s)
+        return 0;
+    uv_async_send(&s->stop_async);
+    pthread_join(s->thread, NULL);
+    rc = s->loop_close_rc == 0 ? 0 : SL_ESTATE;
+    free(s);
+    return rc;
+}
