@@ -13,6 +13,9 @@
  *   EXIT -> done / failed / cancelled by ev.reason
  * A running task whose latest OS_SAMPLE shows more run-queue wait than
  * on-cpu time is preempted by the kernel: it is listed as ready(cpu).
+ *
+ * An sl_model owns its task table, list links and seek snapshots: pass it by
+ * pointer, never copy it by value.
  */
 #ifndef SCHEDLAB_MODEL_H
 #define SCHEDLAB_MODEL_H
@@ -39,80 +42,125 @@ typedef enum sl_state {
 /* "new", "queued", "ready", "running", "waiting", "done", "failed", "cancelled". */
 const char *sl_state_name(int state);
 
+/* Cores the model keeps apart (higher core numbers share the last slot). */
+#define SL_MODEL_CORES 64
+/* Lists kept in order by the fold: ready, waiting, queued, one per core. */
+#define SL__LIST_READY 0
+#define SL__LIST_WAITING 1
+#define SL__LIST_QUEUED 2
+#define SL__LIST_CORE0 3
+#define SL__LIST_COUNT (SL__LIST_CORE0 + SL_MODEL_CORES)
+
 /* One task at the playhead. */
 typedef struct sl_task_now {
-    uint8_t state;        /* sl_state */
-    uint8_t reason;       /* waiting: sl_wait_reason; ready: sl_ready_cause */
-    uint8_t step_kind;    /* sl_step_kind of the current step (from STEP) */
-    bool preempted;       /* running by the hooks, but waiting for a core per the kernel */
-    uint16_t core;        /* core of the last RUN */
-    uint32_t vehicle;     /* vehicle of the last event */
-    uint32_t step;        /* index of the current step within the task */
-    uint64_t since_ns;    /* when the current state began */
-    uint64_t ready_seq;   /* order of entering ready (smaller = earlier in queue) */
-    uint64_t run_ns;      /* total running time so far */
-    uint64_t ready_ns;    /* total ready time so far */
-    uint64_t wait_ns;     /* total waiting time so far */
-    uint64_t exit_arg;    /* EXIT arg (error code or signal) */
+    uint8_t state;           /* sl_state */
+    uint8_t reason;          /* waiting: sl_wait_reason; ready: sl_ready_cause */
+    uint8_t step_kind;       /* sl_step_kind of the current step (from STEP) */
+    bool preempted;          /* running by the hooks, but waiting for a core per the kernel */
+    uint16_t core;           /* core of the last RUN */
+    bool started;            /* has run at least once */
+    uint32_t vehicle;        /* vehicle of the last event */
+    uint32_t step;           /* index of the current step within the task */
+    uint64_t since_ns;       /* when the current state began */
+    uint64_t shown_since_ns; /* when the shown state began (preemption samples count) */
+    uint64_t ready_seq;      /* order of entering ready (smaller = earlier in queue) */
+    uint64_t run_ns;       /* running time of finished intervals (add t_ns - since_ns if running) */
+    uint64_t ready_ns;     /* ready time of finished intervals */
+    uint64_t wait_ns;      /* waiting time of finished intervals */
+    uint64_t startup_ns;   /* ready time before the first RUN */
+    uint64_t gil_since_ns; /* READY(gil) not yet followed by GIL_TAKE: its time, else UINT64_MAX */
+    uint64_t exit_arg;     /* EXIT arg (error code or signal) */
 } sl_task_now;
 
 typedef struct sl_model {
     uint32_t n_tasks;
     uint32_t n_cores;
-    sl_task_now *tasks;       /* n_tasks entries */
-    uint64_t t_ns;            /* the playhead: events with t <= t_ns are folded */
-    size_t next;              /* index of the next trace event to fold */
-    uint32_t generation;      /* trace generation this fold is based on */
-    uint64_t seq;             /* counter for ready_seq */
-    uint32_t count[SL_ST__COUNT]; /* tasks per state */
-    uint32_t max_running;     /* most tasks running at once so far */
-    uint64_t coroutine_switches; /* SWITCH events */
-    uint64_t gil_handoffs;    /* GIL_TAKE events */
-    uint64_t os_runq_us;      /* kernel run-queue wait summed over OS_SAMPLEs */
-    uint64_t events;          /* events folded */
-    uint64_t ready_lat_sum_ns; /* sum of ready->run latencies */
-    uint64_t ready_lat_max_ns; /* largest ready->run latency */
-    uint64_t ready_lat_count;  /* number of ready->run transitions */
-    uint64_t gil_wait_ns;     /* ready time spent waiting for the GIL */
-    uint64_t busy_ns[64];     /* per core: time a task was running there */
-    uint32_t core_task[64];   /* per core: the task running there now, or SL_NO_TASK */
+    sl_task_now *tasks;                         /* n_tasks entries */
+    uint64_t t_ns;                              /* the playhead: events with t <= t_ns are folded */
+    size_t next;                                /* index of the next trace event to fold */
+    uint32_t generation;                        /* trace generation this fold is based on */
+    const sl_trace *trace;                      /* trace of the last seek (task names), or NULL */
+    uint64_t seq;                               /* counter for ready_seq */
+    uint32_t count[SL_ST__COUNT];               /* tasks per state */
+    uint32_t ready_by_cause[SL_READY__COUNT];   /* ready tasks per cause (preempted excluded) */
+    uint32_t waiting_by_reason[SL_WAIT__COUNT]; /* waiting tasks per reason */
+    uint32_t preempted;               /* running tasks the kernel shows waiting for a core */
+    uint32_t max_running;             /* most tasks running at once so far */
+    uint32_t max_on_cpu;              /* most tasks running and not preempted at once so far */
+    uint64_t coroutine_switches;      /* SWITCH events */
+    uint64_t gil_handoffs;            /* GIL_TAKE by another task than the previous holder */
+    uint32_t gil_holder;              /* task of the last GIL_TAKE, or SL_NO_TASK */
+    uint64_t os_runq_us;              /* kernel run-queue wait summed over OS_SAMPLEs */
+    uint64_t events;                  /* events folded */
+    uint64_t first_ns;                /* time of the first folded event */
+    uint64_t last_end_ns;             /* time of the last EXIT or RUN_END mark (0: none) */
+    uint64_t ready_lat_sum_ns;        /* sum of ready->run latencies */
+    uint64_t ready_lat_max_ns;        /* largest ready->run latency */
+    uint64_t ready_lat_count;         /* number of ready->run transitions */
+    uint64_t gil_wait_ns;             /* ready time spent waiting for the GIL */
+    uint64_t io_wait_ns;              /* io + sleep waiting time of finished waits */
+    uint64_t io_union_ns;             /* time with >= 1 task in io/sleep, finished stretches */
+    uint64_t io_union_since_ns;       /* start of the current such stretch */
+    uint32_t io_waiting;              /* tasks waiting for io or sleep now */
+    uint32_t startup_exited;          /* exited tasks that had run */
+    uint32_t startup_heavy;           /* of those, ready before the first RUN longer than running */
+    uint64_t startup_heavy_ready_ns;  /* their start-up waits, summed */
+    uint64_t startup_heavy_run_ns;    /* their running times, summed */
+    uint64_t busy_ns[SL_MODEL_CORES]; /* per core: time a task ran there (preempted time not) */
+    uint32_t core_task[SL_MODEL_CORES]; /* per core: the task running there now, or SL_NO_TASK */
+    /* Private to the fold: snapshots for seeking back, intrusive lists in order. */
+    struct sl__checkpoints *checkpoints;
+    uint32_t *link; /* 2 * n_tasks: prev, next */
+    uint32_t head[SL__LIST_COUNT];
+    uint32_t tail[SL__LIST_COUNT];
 } sl_model;
 
 int sl_model_init(sl_model *m, uint32_t n_tasks, uint32_t n_cores);
 void sl_model_free(sl_model *m);
 /* Back to t = 0, every task new. */
 void sl_model_reset(sl_model *m);
-/* Folds one event (its time must be >= the playhead). */
+/* Folds one event (its time must be >= the playhead); O(1), no allocation. */
 void sl_model_apply(sl_model *m, const sl_event *ev);
-/* Moves the playhead to t_ns over `trace` (takes its read lock): folds forward,
- * or refolds from zero when going back or when the trace's generation changed. */
+/* Moves the playhead to t_ns over `trace` (takes its read lock): folds forward;
+ * going back, refolds from the latest snapshot before t_ns (the model keeps
+ * some every few tens of thousands of events, within a memory budget), or from
+ * zero when the trace or its generation changed. */
 void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns);
+/* Sets how the model snapshots itself for seeking back: every `every` events
+ * (0: two per task, at least 65536), within `budget_bytes` in all (0: never).
+ * Seeks do this with the defaults (64 MiB) unless it was called before. */
+int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes);
 
 /* Lists at the playhead; each fills `out` with task ids and returns the count
  * (at most `max`). Ready: queue order (earliest first), preempted included.
- * Waiting: longest-waiting first. Running: by core. Queued: submission order. */
+ * Waiting: longest-waiting first. Running: by core, preempted excluded.
+ * Queued: submission order. Each costs O(max), whatever the number of tasks. */
 size_t sl_model_running(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_ready(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_waiting(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_queued(const sl_model *m, uint32_t *out, size_t max);
 /* The state a view should draw for a task (a preempted running task is ready). */
 sl_state sl_model_shown_state(const sl_model *m, uint32_t task);
+/* Running time of a task up to the playhead, the current interval included. */
+uint64_t sl_model_task_run_ns(const sl_model *m, uint32_t task);
+/* Running tasks on a core now (not preempted). */
+uint32_t sl_model_on_cpu(const sl_model *m);
 
 /* ---- spans: a task's history as intervals ------------------------------ */
 
 typedef struct sl_span {
     uint64_t start_ns;
-    uint64_t end_ns;   /* end of the trace for a state still open */
+    uint64_t end_ns; /* end of the trace for a state still open */
     uint32_t task;
-    uint8_t state;     /* sl_state */
-    uint8_t reason;    /* wait reason / ready cause */
-    uint16_t core;     /* running: the core */
+    uint8_t state;  /* sl_state */
+    uint8_t reason; /* wait reason / ready cause */
+    uint16_t core;  /* running: the core */
 } sl_span;
 
 typedef struct sl_spans {
-    sl_span *v;        /* spans, grouped by task, each task's in time order */
+    sl_span *v; /* spans, grouped by task, each task's in time order */
     size_t n;
-    size_t *first;     /* n_tasks + 1 offsets: task i's spans are v[first[i] .. first[i+1]) */
+    size_t *first; /* n_tasks + 1 offsets: task i's spans are v[first[i] .. first[i+1]) */
     uint32_t n_tasks;
 } sl_spans;
 
@@ -124,18 +172,18 @@ void sl_spans_free(sl_spans *s);
 
 typedef struct sl_stats {
     uint32_t tasks, completed, failed, cancelled;
-    uint64_t wall_ns;          /* first SPAWN/RUN_BEGIN to last EXIT/RUN_END */
-    uint64_t cpu_ns;           /* trace->os.cpu_ns (kernel) */
-    uint64_t run_ns;           /* sum of running time by the hooks */
-    uint32_t max_cores;        /* most tasks running at once, capped by the cores */
-    double mean_cores;         /* run_ns / wall_ns, capped by the cores */
-    double ready_ms_mean;      /* mean ready->run latency */
+    uint64_t wall_ns;     /* first event to last EXIT/RUN_END (last event if none) */
+    uint64_t cpu_ns;      /* trace->os.cpu_ns (kernel) */
+    uint64_t run_ns;      /* sum of running time by the hooks */
+    uint32_t max_cores;   /* most tasks running at once, capped by the cores */
+    double mean_cores;    /* run_ns / wall_ns, capped by the cores */
+    double ready_ms_mean; /* mean ready->run latency */
     double ready_ms_max;
     uint64_t switches_voluntary, switches_involuntary; /* kernel */
     uint64_t switches_coroutine, switches_gil;         /* hooks */
-    uint64_t gil_wait_ns;      /* ready time spent waiting for the GIL */
-    uint64_t io_ns;            /* sum of io/sleep waiting time */
-    double io_overlap;         /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
+    uint64_t gil_wait_ns;                              /* ready time spent waiting for the GIL */
+    uint64_t io_ns;                                    /* sum of io/sleep waiting time */
+    double io_overlap; /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
     uint64_t peak_rss_kb, vehicle_mem_kb;
     uint64_t events, dropped;
 } sl_stats;
@@ -155,8 +203,8 @@ typedef enum sl_lint_kind {
 } sl_lint_kind;
 
 typedef struct sl_lint {
-    uint8_t kind;     /* sl_lint_kind */
-    char text[160];   /* one plain-language sentence with the numbers */
+    uint8_t kind;   /* sl_lint_kind */
+    char text[160]; /* one plain-language sentence with the numbers */
 } sl_lint;
 
 /* Lints that hold at the playhead; returns how many were written. */

@@ -1,0 +1,166 @@
+/*
+ * lints.c - teaching remarks about what goes wrong at the playhead.
+ *
+ * Each lint names a classic scheduling mistake the moment the picture shows
+ * it, in one sentence with the numbers a student can check on screen: a cpu
+ * step that starves an event loop, threads queueing for the GIL, a pool too
+ * small for io-bound work, processes that cost more to start than to run,
+ * more runnable vehicles than cores. The strategy name (meta.strategy)
+ * decides which mistakes are possible; every test is on the model's
+ * counters or the head of a list, never a scan of all tasks.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model-internal.h"
+#include "schedlab/scenario.h"
+
+static bool is_coroutines(const char *s)
+{
+    return strstr(s, "corout") != NULL || strncmp(s, "async", 5) == 0;
+}
+
+static bool is_processes(const char *s)
+{
+    return strstr(s, "proc") != NULL;
+}
+
+static bool is_gil(const char *s)
+{
+    return strstr(s, "gil") != NULL;
+}
+
+/* Writes the lint's sentence; a sentence longer than the field is cut. */
+__attribute__((format(printf, 2, 3))) static void say(sl_lint *l, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(l->text, sizeof l->text, fmt, ap);
+    va_end(ap);
+}
+
+static const char *plural(uint32_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* The oldest task in the ready queue (not a preempted one), or SL__NIL. */
+static uint32_t oldest_ready(const sl_model *m)
+{
+    uint32_t i = m->head[SL__LIST_READY];
+
+    while (i != SL__NIL && m->tasks[i].state != SL_ST_READY)
+        i = m->link[2 * (size_t)i + 1];
+    return i;
+}
+
+static bool loop_blocked(const sl_model *m, sl_lint *l)
+{
+    uint32_t running[SL_MODEL_CORES];
+    size_t n = sl_model_running(m, running, SL_MODEL_CORES);
+    uint32_t ready = m->count[SL_ST_READY];
+    uint32_t oldest = oldest_ready(m);
+
+    if (ready == 0 || oldest == SL__NIL)
+        return false;
+    for (size_t r = 0; r < n; r++) {
+        uint8_t kind = m->tasks[running[r]].step_kind;
+        if (kind != SL_STEP_CPU && kind != SL_STEP_CPU_SUMSQ)
+            continue;
+        char name[32], ms[32];
+        sl__fmt_ms(sl__since(m->t_ns, m->tasks[oldest].since_ns), ms, sizeof ms);
+        say(l, "a cpu step in %s blocks the event loop: %u %s ready, waited up to %s",
+            sl__model_task_name(m, running[r], name, sizeof name), ready,
+            plural(ready, "task", "tasks"), ms);
+        return true;
+    }
+    return false;
+}
+
+static bool gil_contention(const sl_model *m, uint32_t cores, sl_lint *l)
+{
+    uint32_t waiters = m->ready_by_cause[SL_READY_GIL];
+
+    if (waiters == 0 || cores < 2 || sl_model_on_cpu(m) != 1)
+        return false;
+    say(l, "%u %s for the GIL while one core works", waiters,
+        plural(waiters, "thread waits", "threads wait"));
+    return true;
+}
+
+static bool pool_too_small(const sl_model *m, const sl_trace_meta *meta, uint32_t cores, sl_lint *l)
+{
+    uint32_t queued = m->count[SL_ST_QUEUED], busy = sl_model_on_cpu(m);
+    char workers[48] = "";
+
+    if (queued == 0 || busy >= cores)
+        return false;
+    if (meta->workers > 0)
+        snprintf(workers, sizeof workers, " for %u %s", meta->workers,
+                 plural(meta->workers, "worker", "workers"));
+    say(l, "%u %s queued%s while %u of %u cores %s busy: the pool is too small", queued,
+        plural(queued, "task is", "tasks are"), workers, busy, cores, plural(busy, "is", "are"));
+    return true;
+}
+
+static bool startup_cost(const sl_model *m, sl_lint *l)
+{
+    uint32_t heavy = m->startup_heavy;
+
+    if (heavy == 0)
+        return false;
+    char wait[32], run[32];
+    sl__fmt_ms(m->startup_heavy_ready_ns / heavy, wait, sizeof wait);
+    sl__fmt_ms(m->startup_heavy_run_ns / heavy, run, sizeof run);
+    say(l,
+        "starting a process costs more than its work: %u of %u finished %s waited %s to "
+        "start but ran %s",
+        heavy, m->startup_exited, plural(m->startup_exited, "task", "tasks"), wait, run);
+    return true;
+}
+
+static bool oversubscribed(const sl_model *m, uint32_t cores, sl_lint *l)
+{
+    uint32_t runnable = m->count[SL_ST_RUNNING];
+
+    if (runnable <= cores)
+        return false;
+    say(l, "%u tasks are runnable on %u %s: the kernel time-slices them, %u %s for a core",
+        runnable, cores, plural(cores, "core", "cores"), m->preempted,
+        plural(m->preempted, "waits", "wait"));
+    return true;
+}
+
+size_t sl_lints(const sl_model *m, const sl_trace_meta *meta, sl_lint *out, size_t max)
+{
+    uint32_t cores = meta->cores ? meta->cores : m->n_cores;
+    const char *s = meta->strategy;
+    size_t n = 0;
+
+    for (int kind = 0; kind < SL_LINT__COUNT && n < max; kind++) {
+        sl_lint *l = &out[n];
+        bool fired = false;
+        switch (kind) {
+        case SL_LINT_LOOP_BLOCKED:
+            fired = is_coroutines(s) && loop_blocked(m, l);
+            break;
+        case SL_LINT_GIL_CONTENTION:
+            fired = is_gil(s) && gil_contention(m, cores, l);
+            break;
+        case SL_LINT_POOL_TOO_SMALL:
+            fired = cores > 0 && pool_too_small(m, meta, cores, l);
+            break;
+        case SL_LINT_STARTUP_COST:
+            fired = is_processes(s) && startup_cost(m, l);
+            break;
+        case SL_LINT_OVERSUBSCRIBED:
+            fired = cores > 0 && oversubscribed(m, cores, l);
+            break;
+        }
+        if (fired)
+            out[n++].kind = (uint8_t)kind;
+    }
+    return n;
+}

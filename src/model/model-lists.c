@@ -1,0 +1,123 @@
+/*
+ * model-lists.c - the ordered lists of tasks the views show.
+ *
+ * Each task is in at most one list at a time (see model-internal.h), so two
+ * links per task are enough. The public list functions walk a list from its
+ * head and stop at `max`: a frame asks for what fits on screen, so the cost
+ * is the screen's size, not the number of tasks.
+ */
+#include "model-internal.h"
+
+#define PREV(m, i) ((m)->link[2 * (size_t)(i)])
+#define NEXT(m, i) ((m)->link[2 * (size_t)(i) + 1])
+
+int sl__model_list_of(const sl_model *m, uint32_t task)
+{
+    const sl_task_now *t = &m->tasks[task];
+
+    switch (t->state) {
+    case SL_ST_QUEUED:
+        return SL__LIST_QUEUED;
+    case SL_ST_READY:
+        return SL__LIST_READY;
+    case SL_ST_WAITING:
+        return SL__LIST_WAITING;
+    case SL_ST_RUNNING:
+        return t->preempted ? SL__LIST_READY : SL__LIST_CORE0 + (int)sl__core_slot(t->core);
+    default:
+        return -1;
+    }
+}
+
+void sl__model_list_push(sl_model *m, int list, uint32_t task)
+{
+    uint32_t tail = m->tail[list];
+
+    PREV(m, task) = tail;
+    NEXT(m, task) = SL__NIL;
+    if (tail == SL__NIL)
+        m->head[list] = task;
+    else
+        NEXT(m, tail) = task;
+    m->tail[list] = task;
+}
+
+void sl__model_list_remove(sl_model *m, int list, uint32_t task)
+{
+    uint32_t prev = PREV(m, task), next = NEXT(m, task);
+
+    if (prev == SL__NIL)
+        m->head[list] = next;
+    else
+        NEXT(m, prev) = next;
+    if (next == SL__NIL)
+        m->tail[list] = prev;
+    else
+        PREV(m, next) = prev;
+    PREV(m, task) = NEXT(m, task) = SL__NIL;
+}
+
+void sl__model_lists_clear(sl_model *m)
+{
+    for (int l = 0; l < SL__LIST_COUNT; l++)
+        m->head[l] = m->tail[l] = SL__NIL;
+    if (m->link)
+        for (size_t i = 0; i < 2 * (size_t)m->n_tasks; i++)
+            m->link[i] = SL__NIL;
+}
+
+static size_t list_copy(const sl_model *m, int list, uint32_t *out, size_t n, size_t max)
+{
+    for (uint32_t i = m->head[list]; i != SL__NIL && n < max; i = NEXT(m, i))
+        out[n++] = i;
+    return n;
+}
+
+size_t sl_model_running(const sl_model *m, uint32_t *out, size_t max)
+{
+    size_t n = 0;
+
+    for (int c = 0; c < SL_MODEL_CORES && n < max; c++)
+        n = list_copy(m, SL__LIST_CORE0 + c, out, n, max);
+    return n;
+}
+
+size_t sl_model_ready(const sl_model *m, uint32_t *out, size_t max)
+{
+    return list_copy(m, SL__LIST_READY, out, 0, max);
+}
+
+size_t sl_model_waiting(const sl_model *m, uint32_t *out, size_t max)
+{
+    return list_copy(m, SL__LIST_WAITING, out, 0, max);
+}
+
+size_t sl_model_queued(const sl_model *m, uint32_t *out, size_t max)
+{
+    return list_copy(m, SL__LIST_QUEUED, out, 0, max);
+}
+
+sl_state sl_model_shown_state(const sl_model *m, uint32_t task)
+{
+    if (task >= m->n_tasks)
+        return SL_ST_NEW;
+    const sl_task_now *t = &m->tasks[task];
+    if (t->state == SL_ST_RUNNING && t->preempted)
+        return SL_ST_READY;
+    return (sl_state)t->state;
+}
+
+uint64_t sl_model_task_run_ns(const sl_model *m, uint32_t task)
+{
+    if (task >= m->n_tasks)
+        return 0;
+    const sl_task_now *t = &m->tasks[task];
+    if (t->state == SL_ST_RUNNING)
+        return t->run_ns + sl__since(m->t_ns, t->since_ns);
+    return t->run_ns;
+}
+
+uint32_t sl_model_on_cpu(const sl_model *m)
+{
+    return m->count[SL_ST_RUNNING] - m->preempted;
+}

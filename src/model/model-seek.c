@@ -1,0 +1,183 @@
+/*
+ * model-seek.c - moving the playhead over a trace, backwards too.
+ *
+ * A fold cannot run backwards, so going back means folding again from an
+ * earlier state. As seeks fold forward, the model snapshots itself every K
+ * events (a copy of the task table, its links and counters); a step back then
+ * costs one copy plus at most K events instead of the whole trace. K starts
+ * at two events per task (at least 64 Ki), so a snapshot costs little next
+ * to the folding between two. All snapshots together stay within a memory
+ * budget: when it is full, K doubles and every other snapshot goes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model-internal.h"
+#include "schedlab/error.h"
+
+#define EVERY_MIN ((size_t)65536)
+#define EVERY_PER_TASK ((size_t)2)
+#define BUDGET_BYTES ((size_t)64 << 20)
+#define MAX_SNAPSHOTS ((size_t)256)
+
+typedef struct snapshot {
+    sl_model head; /* the model's counters when taken (its pointers are not used) */
+    sl_task_now *tasks;
+    uint32_t *link;
+} snapshot;
+
+struct sl__checkpoints {
+    const sl_trace *trace; /* the trace and generation the snapshots fold */
+    uint32_t generation;
+    size_t every;      /* K: snapshots sit at multiples of K folded events */
+    size_t every_init; /* K after a clear */
+    size_t n, max;
+    snapshot *v; /* max slots, n used, in event order; unused slots keep their buffers */
+};
+
+static void clear(struct sl__checkpoints *c, const sl_trace *trace, uint32_t generation)
+{
+    c->n = 0;
+    c->every = c->every_init;
+    c->trace = trace;
+    c->generation = generation;
+}
+
+void sl__model_checkpoints_free(sl_model *m)
+{
+    struct sl__checkpoints *c = m->checkpoints;
+
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->max; i++) {
+        free(c->v[i].tasks);
+        free(c->v[i].link);
+    }
+    free(c->v);
+    free(c);
+    m->checkpoints = NULL;
+}
+
+int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes)
+{
+    size_t per =
+        (size_t)m->n_tasks * (sizeof(sl_task_now) + 2 * sizeof(uint32_t)) + sizeof(snapshot);
+    size_t max = budget_bytes / per;
+
+    sl__model_checkpoints_free(m);
+    /* Too many tasks for even a few snapshots: going back refolds from zero. */
+    if (max < 2)
+        max = 0;
+    if (max > MAX_SNAPSHOTS)
+        max = MAX_SNAPSHOTS;
+    struct sl__checkpoints *c = calloc(1, sizeof *c);
+    if (!c || (max > 0 && !(c->v = calloc(max, sizeof *c->v)))) {
+        free(c);
+        return SL_ENOMEM;
+    }
+    if (every == 0) {
+        every = EVERY_PER_TASK * m->n_tasks;
+        if (every < EVERY_MIN)
+            every = EVERY_MIN;
+    }
+    c->max = max;
+    c->every_init = every;
+    clear(c, m->trace, m->generation);
+    m->checkpoints = c;
+    return 0;
+}
+
+static void take(sl_model *m, struct sl__checkpoints *c)
+{
+    if (c->n == c->max) {
+        size_t kept = 0;
+        c->every *= 2;
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->v[i].head.next % c->every != 0)
+                continue;
+            snapshot s = c->v[kept];
+            c->v[kept++] = c->v[i];
+            c->v[i] = s;
+        }
+        c->n = kept;
+        if (m->next % c->every != 0 || c->n == c->max)
+            return;
+    }
+    snapshot *s = &c->v[c->n];
+    if (!s->tasks && m->n_tasks > 0) {
+        s->tasks = malloc(m->n_tasks * sizeof *s->tasks);
+        s->link = malloc(2 * (size_t)m->n_tasks * sizeof *s->link);
+        /* No memory for a snapshot costs only speed. */
+        if (!s->tasks || !s->link) {
+            free(s->tasks);
+            free(s->link);
+            s->tasks = NULL;
+            s->link = NULL;
+            return;
+        }
+    }
+    s->head = *m;
+    if (m->n_tasks > 0) {
+        memcpy(s->tasks, m->tasks, m->n_tasks * sizeof *s->tasks);
+        memcpy(s->link, m->link, 2 * (size_t)m->n_tasks * sizeof *s->link);
+    }
+    c->n++;
+}
+
+static void restore(sl_model *m, const snapshot *s)
+{
+    sl_model keep = *m;
+
+    *m = s->head;
+    m->tasks = keep.tasks;
+    m->link = keep.link;
+    m->checkpoints = keep.checkpoints;
+    m->trace = keep.trace;
+    m->generation = keep.generation;
+    if (m->n_tasks > 0) {
+        memcpy(m->tasks, s->tasks, m->n_tasks * sizeof *s->tasks);
+        memcpy(m->link, s->link, 2 * (size_t)m->n_tasks * sizeof *s->link);
+    }
+}
+
+/* Back to the latest snapshot holding only events at or before t, or to zero. */
+static void rewind_to(sl_model *m, const sl_trace *trace, uint64_t t)
+{
+    struct sl__checkpoints *c = m->checkpoints;
+
+    for (size_t i = c ? c->n : 0; i-- > 0;) {
+        size_t next = c->v[i].head.next;
+        if (next <= trace->count && trace->events[next - 1].t_ns <= t) {
+            restore(m, &c->v[i]);
+            return;
+        }
+    }
+    sl_model_reset(m);
+}
+
+void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns)
+{
+    pthread_rwlock_rdlock(&trace->lock);
+    if (!m->checkpoints)
+        sl_model_checkpoints(m, 0, BUDGET_BYTES);
+    struct sl__checkpoints *c = m->checkpoints && m->checkpoints->max > 0 ? m->checkpoints : NULL;
+    bool changed =
+        trace != m->trace || trace->generation != m->generation || m->next > trace->count;
+
+    if (changed) {
+        m->trace = trace;
+        m->generation = trace->generation;
+        sl_model_reset(m);
+    } else if (t_ns < m->t_ns && m->next > 0 && trace->events[m->next - 1].t_ns > t_ns) {
+        rewind_to(m, trace, t_ns);
+    }
+    if (c && (c->trace != trace || c->generation != trace->generation))
+        clear(c, trace, trace->generation);
+    while (m->next < trace->count && trace->events[m->next].t_ns <= t_ns) {
+        sl_model_apply(m, &trace->events[m->next++]);
+        if (c && m->next % c->every == 0 && (c->n == 0 || c->v[c->n - 1].head.next < m->next))
+            take(m, c);
+    }
+    m->t_ns = t_ns;
+    pthread_rwlock_unlock(&trace->lock);
+}

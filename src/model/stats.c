@@ -1,0 +1,75 @@
+/*
+ * stats.c - one run's numbers for the comparison table.
+ *
+ * The statistics are the model folded over the whole trace, plus the
+ * kernel's measurements the runner stored beside the events. States still
+ * open at the end of a live trace count up to its last event, so a table
+ * drawn mid-run shows the run so far rather than only what has finished.
+ */
+#include <string.h>
+
+#include "model-internal.h"
+#include "schedlab/error.h"
+
+static void from_model(const sl_model *m, uint64_t end, uint32_t cores, sl_stats *out)
+{
+    uint64_t io_ns = m->io_wait_ns;
+    uint64_t io_union = m->io_union_ns;
+
+    for (uint32_t i = 0; i < m->n_tasks; i++) {
+        const sl_task_now *k = &m->tasks[i];
+        out->run_ns += sl_model_task_run_ns(m, i);
+        if (k->state == SL_ST_WAITING && (k->reason == SL_WAIT_IO || k->reason == SL_WAIT_SLEEP))
+            io_ns += sl__since(end, k->since_ns);
+    }
+    if (m->io_waiting > 0)
+        io_union += sl__since(end, m->io_union_since_ns);
+    if (m->events > 0)
+        out->wall_ns = sl__since(m->last_end_ns ? m->last_end_ns : end, m->first_ns);
+    out->completed = m->count[SL_ST_DONE];
+    out->failed = m->count[SL_ST_FAILED];
+    out->cancelled = m->count[SL_ST_CANCELLED];
+    out->max_cores = m->max_on_cpu;
+    if (cores > 0 && out->max_cores > cores)
+        out->max_cores = cores;
+    if (out->wall_ns > 0)
+        out->mean_cores = (double)out->run_ns / (double)out->wall_ns;
+    if (cores > 0 && out->mean_cores > cores)
+        out->mean_cores = cores;
+    if (m->ready_lat_count > 0)
+        out->ready_ms_mean = (double)m->ready_lat_sum_ns / (double)m->ready_lat_count / 1e6;
+    out->ready_ms_max = (double)m->ready_lat_max_ns / 1e6;
+    out->switches_coroutine = m->coroutine_switches;
+    out->switches_gil = m->gil_handoffs;
+    out->gil_wait_ns = m->gil_wait_ns;
+    out->io_ns = io_ns;
+    out->io_overlap = io_ns > 0 ? 1.0 - (double)io_union / (double)io_ns : 0.0;
+}
+
+int sl_stats_compute(sl_trace *trace, sl_stats *out)
+{
+    sl_model m;
+
+    memset(out, 0, sizeof *out);
+    if (!trace)
+        return SL_EINVAL;
+    pthread_rwlock_rdlock(&trace->lock);
+    int rc = sl_model_init(&m, trace->meta.n_tasks, trace->meta.cores);
+    if (rc == 0) {
+        for (size_t e = 0; e < trace->count; e++)
+            sl_model_apply(&m, &trace->events[e]);
+        uint64_t end = trace->count ? trace->events[trace->count - 1].t_ns : 0;
+        from_model(&m, end, trace->meta.cores, out);
+        out->tasks = trace->meta.n_tasks;
+        out->cpu_ns = trace->os.cpu_ns;
+        out->switches_voluntary = trace->os.voluntary;
+        out->switches_involuntary = trace->os.involuntary;
+        out->peak_rss_kb = trace->os.peak_rss_kb;
+        out->vehicle_mem_kb = trace->os.vehicle_mem_kb;
+        out->events = trace->count;
+        out->dropped = trace->dropped;
+        sl_model_free(&m);
+    }
+    pthread_rwlock_unlock(&trace->lock);
+    return rc;
+}
