@@ -40,4 +40,17 @@ const char *sl_coro_backend(void);
 /* Releases pooled stacks (tests and exit). */
 void sl_coro_pool_trim(void);
 
+/* Same as sl_coro_create on a named backend: NULL (the compiled-in one),
+ * sl_coro_backend()'s name, or "ucontext" (always available, so both are
+ * tested in one build). SL_ENOTSUP for any other name. */
+int sl_coro_create_on(sl_coro **out, sl_coro_fn fn, void *arg, size_t stack_size,
+                      const char *backend);
+/* The backend `co` was created on. */
+const char *sl_coro_backend_of(const sl_coro *co);
+/* The usable stack of `co`: [*lo, *lo + *size). The guard page lies just
+ * below *lo, so an overflow faults at an address in [*lo - page, *lo). */
+void sl_coro_stack(const sl_coro *co, void **lo, size_t *size);
+/* Stacks waiting in the pool for reuse. */
+size_t sl_coro_pool_count(void);
+
 #endif
