@@ -36,7 +36,8 @@ typedef struct sl_rings sl_rings; /* a shared-memory region holding many rings *
  * processes (see sl_rings_blob). */
 int sl_rings_create(sl_rings **out, uint32_t n_rings, uint32_t capacity, uint64_t epoch_ns,
                     size_t blob_size);
-/* The memfd, to hand to a worker process (not close-on-exec: dup2 it). */
+/* The memfd, to hand to a worker process. It is created without
+ * close-on-exec, so it survives exec under its own number (or dup2 it). */
 int sl_rings_fd(const sl_rings *r);
 /* Maps an existing region from its fd (in a worker process). */
 int sl_rings_attach(sl_rings **out, int fd);
@@ -44,6 +45,10 @@ int sl_rings_attach(sl_rings **out, int fd);
 void sl_rings_destroy(sl_rings *r);
 
 uint32_t sl_rings_count(const sl_rings *r);
+/* Events per ring (the capacity asked, rounded up to a power of two). */
+uint32_t sl_rings_capacity(const sl_rings *r);
+/* Rings handed out by sl_rings_claim so far (all processes). */
+uint32_t sl_rings_claimed(const sl_rings *r);
 uint64_t sl_rings_epoch(const sl_rings *r);
 /* Shared bytes for the run's own use (task programs, queues, counters). */
 void *sl_rings_blob(sl_rings *r, size_t *size);
@@ -56,6 +61,8 @@ sl_ring *sl_rings_claim(sl_rings *r);
 bool sl_ring_push(sl_ring *ring, const sl_event *ev);
 /* Copies up to `max` events out (consumer side); returns how many. */
 size_t sl_ring_pop(sl_ring *ring, sl_event *out, size_t max);
+/* Events waiting to be popped (consumer side). */
+size_t sl_ring_pending(sl_ring *ring);
 /* Events dropped so far because the ring was full. */
 uint64_t sl_ring_dropped(const sl_ring *ring);
 
@@ -78,43 +85,43 @@ uint16_t sl_hook_core(void);
 
 /* What a trace is of; saved in the trace file header. */
 typedef struct sl_trace_meta {
-    char scenario[64];      /* lesson name: "io-download" */
-    char title[128];        /* lesson title */
-    char strategy[32];      /* strategy name: "threads" */
-    uint32_t n_tasks;       /* tasks in the run */
-    uint32_t workers;       /* pool size (0 when not a pool) */
-    uint32_t cores;         /* online CPUs of the machine */
+    char scenario[64];        /* lesson name: "io-download" */
+    char title[128];          /* lesson title */
+    char strategy[32];        /* strategy name: "threads" */
+    uint32_t n_tasks;         /* tasks in the run */
+    uint32_t workers;         /* pool size (0 when not a pool) */
+    uint32_t cores;           /* online CPUs of the machine */
     uint64_t gil_interval_ns; /* GIL switch interval (0 when no GIL) */
-    double cpu_iters_per_us; /* cpu-step calibration of the machine */
+    double cpu_iters_per_us;  /* cpu-step calibration of the machine */
     uint64_t started_unix_ns; /* wall-clock start, for the record */
-    char machine[64];       /* hostname / CPU model, for the record */
+    char machine[64];         /* hostname / CPU model, for the record */
 } sl_trace_meta;
 
 /* Per-run measurements that are not events (filled by the runner). */
 typedef struct sl_trace_os {
-    char switch_source[32];  /* "schedstat" or "perf_event" or "rusage" */
-    uint64_t voluntary;      /* OS voluntary context switches of the vehicles */
-    uint64_t involuntary;    /* OS involuntary context switches of the vehicles */
-    uint64_t cpu_ns;         /* CPU time of the vehicles (user+system) */
-    uint64_t peak_rss_kb;    /* peak resident memory of the run (all processes) */
-    uint64_t vehicle_mem_kb; /* memory per vehicle estimate */
-    uint32_t n_vehicles;     /* vehicles created */
-    uint32_t n_core_busy;    /* entries in core_busy_ns */
+    char switch_source[32];    /* "schedstat" or "perf_event" or "rusage" */
+    uint64_t voluntary;        /* OS voluntary context switches of the vehicles */
+    uint64_t involuntary;      /* OS involuntary context switches of the vehicles */
+    uint64_t cpu_ns;           /* CPU time of the vehicles (user+system) */
+    uint64_t peak_rss_kb;      /* peak resident memory of the run (all processes) */
+    uint64_t vehicle_mem_kb;   /* memory per vehicle estimate */
+    uint32_t n_vehicles;       /* vehicles created */
+    uint32_t n_core_busy;      /* entries in core_busy_ns */
     uint64_t core_busy_ns[64]; /* per-core busy time during the run (/proc/stat) */
 } sl_trace_os;
 
 typedef struct sl_trace {
     sl_trace_meta meta;
-    char **task_names;        /* n_tasks names (owned) */
-    sl_event *events;         /* time-ordered; read under `lock` while live */
-    size_t count;             /* events published */
+    char **task_names; /* n_tasks names (owned) */
+    sl_event *events;  /* time-ordered; read under `lock` while live */
+    size_t count;      /* events published */
     size_t cap;
-    uint64_t dropped;         /* events lost to full rings */
-    uint64_t late;            /* events that arrived after a later one was published */
-    uint32_t generation;      /* bumped when published history changes (late insert) */
-    bool finished;            /* the run has ended: no more events */
-    sl_trace_os os;           /* kernel-side measurements */
-    pthread_rwlock_t lock;    /* writer: collector; readers: views */
+    uint64_t dropped;      /* events lost to full rings */
+    uint64_t late;         /* events that arrived after a later one was published */
+    uint32_t generation;   /* bumped when published history changes (late insert) */
+    bool finished;         /* the run has ended: no more events */
+    sl_trace_os os;        /* kernel-side measurements */
+    pthread_rwlock_t lock; /* writer: collector; readers: views */
 } sl_trace;
 
 /* Creates an empty trace for `meta`, copying `task_names` (may be NULL). */
@@ -131,12 +138,16 @@ uint64_t sl_trace_end_ns(const sl_trace *t);
 
 typedef struct sl_collector sl_collector;
 
-/* Starts a thread that drains `rings` into `trace` every `period_us`, keeping
- * the trace sorted: events younger than the horizon wait in a staging buffer. */
+/* Starts a thread that drains `rings` into `trace` every `period_us` (0: 1 ms),
+ * keeping the trace sorted: events younger than the horizon (20 ms before the
+ * newest time seen) wait in a staging buffer. trace->dropped follows the
+ * rings' drop counts at every drain. */
 int sl_collector_start(sl_collector **out, sl_rings *rings, sl_trace *trace, uint32_t period_us);
 /* Drains once more, publishes everything, marks the trace finished, joins. */
 int sl_collector_stop(sl_collector *c);
-/* Drains synchronously until the rings are empty (used by tests and bench). */
+/* Drains synchronously until the rings are empty (at most 8 passes, so a
+ * producer that never stops cannot hold the caller) and publishes everything
+ * drained, horizon or not (used by tests and bench). Returns events drained. */
 size_t sl_collector_drain(sl_collector *c);
 
 /* ---- kernel sampler ---------------------------------------------------- */
@@ -153,6 +164,11 @@ void sl_os_sampler_add(sl_os_sampler *s, int pid, int tid, uint32_t task);
 void sl_os_sampler_set_task(sl_os_sampler *s, int tid, uint32_t task);
 /* Stops sampling a vehicle (it exited). */
 void sl_os_sampler_remove(sl_os_sampler *s, int tid);
+/* Vehicles registered now. */
+uint32_t sl_os_sampler_count(sl_os_sampler *s);
+/* The sampling period in use: the one asked, stretched so that one sweep over
+ * all vehicles takes at most 1/20 of it. */
+uint32_t sl_os_sampler_period_us(sl_os_sampler *s);
 /* Stops, joins, and writes per-core busy time into `os`. */
 void sl_os_sampler_stop(sl_os_sampler *s, sl_trace_os *os);
 

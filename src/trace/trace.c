@@ -1,0 +1,132 @@
+/*
+ * trace.c - the trace object: a time-ordered, append-only event array.
+ *
+ * While a run is live, the collector is the only writer and appends batches
+ * under the write lock; views fold under the read lock. The array only grows
+ * (except for the rare late insertion, which bumps `generation` so that a
+ * consumer caching a fold knows to redo it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schedlab/error.h"
+#include "trace-internal.h"
+
+static char *dup_name(const char *name, uint32_t i)
+{
+    if (name != NULL)
+        return strdup(name);
+    char buf[24];
+    snprintf(buf, sizeof(buf), "task-%u", i);
+    return strdup(buf);
+}
+
+int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *task_names)
+{
+    *out = NULL;
+    sl_trace *t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return SL_ENOMEM;
+    if (meta != NULL)
+        t->meta = *meta;
+    /* Fixed-size strings from a caller: make sure they end. */
+    t->meta.scenario[sizeof(t->meta.scenario) - 1] = '\0';
+    t->meta.title[sizeof(t->meta.title) - 1] = '\0';
+    t->meta.strategy[sizeof(t->meta.strategy) - 1] = '\0';
+    t->meta.machine[sizeof(t->meta.machine) - 1] = '\0';
+    if (pthread_rwlock_init(&t->lock, NULL) != 0) {
+        free(t);
+        return SL_ENOMEM;
+    }
+    if (t->meta.n_tasks > 0) {
+        t->task_names = calloc(t->meta.n_tasks, sizeof(char *));
+        if (t->task_names == NULL) {
+            sl_trace_free(t);
+            return SL_ENOMEM;
+        }
+        for (uint32_t i = 0; i < t->meta.n_tasks; i++) {
+            t->task_names[i] = dup_name(task_names ? task_names[i] : NULL, i);
+            if (t->task_names[i] == NULL) {
+                sl_trace_free(t);
+                return SL_ENOMEM;
+            }
+        }
+    }
+    *out = t;
+    return 0;
+}
+
+void sl_trace_free(sl_trace *t)
+{
+    if (t == NULL)
+        return;
+    if (t->task_names != NULL) {
+        for (uint32_t i = 0; i < t->meta.n_tasks; i++)
+            free(t->task_names[i]);
+        free(t->task_names);
+    }
+    free(t->events);
+    pthread_rwlock_destroy(&t->lock);
+    free(t);
+}
+
+int sl__trace_reserve(sl_trace *t, size_t extra)
+{
+    if (extra > SIZE_MAX / sizeof(sl_event) - t->count)
+        return SL_ENOMEM;
+    size_t need = t->count + extra;
+    if (need <= t->cap)
+        return 0;
+    size_t cap = t->cap ? t->cap : 4096;
+    while (cap < need)
+        cap = cap > SIZE_MAX / sizeof(sl_event) / 2 ? need : cap * 2;
+    sl_event *ev = realloc(t->events, cap * sizeof(sl_event));
+    if (ev == NULL)
+        return SL_ENOMEM;
+    t->events = ev;
+    t->cap = cap;
+    return 0;
+}
+
+int sl_trace_append(sl_trace *t, const sl_event *ev, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (ev == NULL)
+        return SL_EINVAL;
+    pthread_rwlock_wrlock(&t->lock);
+    uint64_t last = t->count ? t->events[t->count - 1].t_ns : 0;
+    int err = 0;
+    for (size_t i = 0; i < n && err == 0; i++) {
+        if (ev[i].t_ns < last)
+            err = SL_EINVAL;
+        last = ev[i].t_ns;
+    }
+    if (err == 0)
+        err = sl__trace_reserve(t, n);
+    if (err == 0) {
+        memcpy(t->events + t->count, ev, n * sizeof(*ev));
+        t->count += n;
+    }
+    pthread_rwlock_unlock(&t->lock);
+    return err;
+}
+
+const char *sl_trace_task_name(const sl_trace *t, uint32_t i)
+{
+    if (i < t->meta.n_tasks && t->task_names != NULL && t->task_names[i] != NULL)
+        return t->task_names[i];
+    static _Thread_local char buf[24];
+    snprintf(buf, sizeof(buf), "task-%u", i);
+    return buf;
+}
+
+uint64_t sl_trace_end_ns(const sl_trace *t)
+{
+    sl_trace *w = (sl_trace *)t; /* the lock is the one mutable part of a const trace */
+    pthread_rwlock_rdlock(&w->lock);
+    uint64_t end = t->count ? t->events[t->count - 1].t_ns : 0;
+    pthread_rwlock_unlock(&w->lock);
+    return end;
+}

@@ -1,0 +1,300 @@
+/*
+ * test-trace-file.c - trace files: an exact round trip, and every truncation
+ * and every flipped byte rejected with a sentence, never a crash.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "schedlab/error.h"
+#include "schedlab/trace.h"
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+    snprintf(dir, sizeof(dir), "/tmp/sl-trace-file-XXXXXX");
+    return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int remove_dir(void **state)
+{
+    return rmdir(dir);
+}
+
+static void path_of(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", dir, name);
+}
+
+static sl_trace *sample_trace(size_t n_events)
+{
+    sl_trace_meta meta = {
+        .n_tasks = 3,
+        .workers = 4,
+        .cores = 2,
+        .gil_interval_ns = 5000000,
+        .cpu_iters_per_us = 123.25,
+        .started_unix_ns = UINT64_C(1763700000123456789),
+    };
+    snprintf(meta.scenario, sizeof(meta.scenario), "io-download");
+    snprintf(meta.title, sizeof(meta.title), "Downloading many pages");
+    snprintf(meta.strategy, sizeof(meta.strategy), "threadpool");
+    snprintf(meta.machine, sizeof(meta.machine), "test-host / Xeon");
+    const char *names[] = {"fetch-a", "fetch b (slow)", "parse"};
+    sl_trace *t;
+    assert_int_equal(sl_trace_new(&t, &meta, names), 0);
+    for (size_t i = 0; i < n_events; i++) {
+        sl_event e = {
+            .t_ns = i * 1000 + (i % 3),
+            .arg = UINT64_C(0xfedcba9876543210) ^ i,
+            .task = (uint32_t)(i % 3),
+            .vehicle = 1000 + (uint32_t)(i % 5),
+            .kind = (uint16_t)(1 + i % (SL_EV__COUNT - 1)),
+            .core = (uint16_t)(i % 2),
+            .reason = (uint32_t)(i % 6),
+        };
+        assert_int_equal(sl_trace_append(t, &e, 1), 0);
+    }
+    t->dropped = 17;
+    t->late = 2;
+    snprintf(t->os.switch_source, sizeof(t->os.switch_source), "schedstat");
+    t->os.voluntary = 11;
+    t->os.involuntary = 12;
+    t->os.cpu_ns = 13;
+    t->os.peak_rss_kb = 14;
+    t->os.vehicle_mem_kb = 15;
+    t->os.n_vehicles = 16;
+    t->os.n_core_busy = 2;
+    t->os.core_busy_ns[0] = 900;
+    t->os.core_busy_ns[1] = 901;
+    return t;
+}
+
+static void assert_same(const sl_trace *a, const sl_trace *b)
+{
+    assert_string_equal(a->meta.scenario, b->meta.scenario);
+    assert_string_equal(a->meta.title, b->meta.title);
+    assert_string_equal(a->meta.strategy, b->meta.strategy);
+    assert_string_equal(a->meta.machine, b->meta.machine);
+    assert_int_equal(a->meta.n_tasks, b->meta.n_tasks);
+    assert_int_equal(a->meta.workers, b->meta.workers);
+    assert_int_equal(a->meta.cores, b->meta.cores);
+    assert_int_equal(a->meta.gil_interval_ns, b->meta.gil_interval_ns);
+    assert_true(a->meta.cpu_iters_per_us == b->meta.cpu_iters_per_us);
+    assert_int_equal(a->meta.started_unix_ns, b->meta.started_unix_ns);
+    for (uint32_t i = 0; i < a->meta.n_tasks; i++)
+        assert_string_equal(sl_trace_task_name(a, i), sl_trace_task_name(b, i));
+    assert_int_equal(a->count, b->count);
+    assert_memory_equal(a->events, b->events, a->count * sizeof(sl_event));
+    assert_int_equal(a->dropped, b->dropped);
+    assert_int_equal(a->late, b->late);
+    assert_string_equal(a->os.switch_source, b->os.switch_source);
+    assert_int_equal(a->os.voluntary, b->os.voluntary);
+    assert_int_equal(a->os.involuntary, b->os.involuntary);
+    assert_int_equal(a->os.cpu_ns, b->os.cpu_ns);
+    assert_int_equal(a->os.peak_rss_kb, b->os.peak_rss_kb);
+    assert_int_equal(a->os.vehicle_mem_kb, b->os.vehicle_mem_kb);
+    assert_int_equal(a->os.n_vehicles, b->os.n_vehicles);
+    assert_int_equal(a->os.n_core_busy, b->os.n_core_busy);
+    assert_memory_equal(a->os.core_busy_ns, b->os.core_busy_ns,
+                        a->os.n_core_busy * sizeof(uint64_t));
+}
+
+static uint8_t *read_all(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *size = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(*size);
+    assert_int_equal(fread(b, 1, *size, f), *size);
+    fclose(f);
+    return b;
+}
+
+static void write_all(const char *path, const uint8_t *b, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, size, f), size);
+    fclose(f);
+}
+
+static void test_round_trip(void **state)
+{
+    char path[128];
+    path_of(path, sizeof(path), "round.sltrace");
+    sl_trace *t = sample_trace(1200);
+    assert_int_equal(sl_trace_save(t, path), 0);
+    sl_trace *back;
+    char why[160] = "x";
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), 0);
+    assert_string_equal(why, "");
+    assert_true(back->finished);
+    assert_same(t, back);
+    sl_trace_free(back);
+    sl_trace_free(t);
+
+    t = sample_trace(0);
+    t->meta.n_tasks = 0;
+    free(t->task_names[0]);
+    free(t->task_names[1]);
+    free(t->task_names[2]);
+    free(t->task_names);
+    t->task_names = NULL;
+    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), 0);
+    assert_same(t, back);
+    sl_trace_free(back);
+    sl_trace_free(t);
+    unlink(path);
+}
+
+static void test_every_truncation_rejected(void **state)
+{
+    char path[128], cut[128];
+    path_of(path, sizeof(path), "full.sltrace");
+    path_of(cut, sizeof(cut), "cut.sltrace");
+    sl_trace *t = sample_trace(40);
+    assert_int_equal(sl_trace_save(t, path), 0);
+    sl_trace_free(t);
+    size_t size;
+    uint8_t *b = read_all(path, &size);
+    for (size_t len = 0; len < size; len++) {
+        write_all(cut, b, len);
+        sl_trace *back = (sl_trace *)1;
+        char why[160] = "";
+        int err = sl_trace_load(cut, &back, why, sizeof(why));
+        assert_int_equal(err, SL_ECORRUPT);
+        assert_null(back);
+        assert_non_null(strstr(why, "truncated"));
+    }
+    /* The sentence counts what is left of the events. */
+    write_all(cut, b, size - 32 * 9 - 5);
+    char why[160];
+    sl_trace *back;
+    assert_int_equal(sl_trace_load(cut, &back, why, sizeof(why)), SL_ECORRUPT);
+    assert_string_equal(why, "trace file truncated: expected 40 events, found 30");
+    free(b);
+    unlink(cut);
+    unlink(path);
+}
+
+static void test_every_flipped_byte_rejected(void **state)
+{
+    char path[128], bad[128];
+    path_of(path, sizeof(path), "good.sltrace");
+    path_of(bad, sizeof(bad), "bad.sltrace");
+    sl_trace *t = sample_trace(20);
+    assert_int_equal(sl_trace_save(t, path), 0);
+    sl_trace_free(t);
+    size_t size;
+    uint8_t *b = read_all(path, &size);
+    int by_crc = 0;
+    for (size_t i = 0; i < size; i++) {
+        b[i] ^= 0x20;
+        write_all(bad, b, size);
+        b[i] ^= 0x20;
+        sl_trace *back = (sl_trace *)1;
+        char why[160] = "";
+        int err = sl_trace_load(bad, &back, why, sizeof(why));
+        assert_true(err == SL_ECORRUPT || err == SL_EVERSION);
+        assert_null(back);
+        assert_true(strlen(why) > 10);
+        by_crc += strstr(why, "checksum") != NULL;
+    }
+    /* Every payload byte (all but the 48-byte header) is caught by the CRC,
+     * except the stored CRC itself, which is in the header. */
+    assert_int_equal(by_crc, (int)(size - 48) + 4);
+    free(b);
+    unlink(bad);
+    unlink(path);
+}
+
+static void test_version_and_magic(void **state)
+{
+    char path[128];
+    path_of(path, sizeof(path), "v.sltrace");
+    sl_trace *t = sample_trace(3);
+    assert_int_equal(sl_trace_save(t, path), 0);
+    sl_trace_free(t);
+    size_t size;
+    uint8_t *b = read_all(path, &size);
+    b[8] = 2;
+    write_all(path, b, size);
+    char why[160];
+    sl_trace *back;
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_EVERSION);
+    assert_string_equal(why,
+                        "trace file version 2 is not supported (this schedlab reads version 1)");
+    b[8] = 1;
+    b[0] = 'X';
+    write_all(path, b, size);
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ECORRUPT);
+    assert_string_equal(why, "not a schedlab trace file (bad magic)");
+    free(b);
+    unlink(path);
+
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ENOENT);
+    assert_non_null(strstr(why, "cannot open"));
+    assert_int_equal(sl_trace_load(dir, &back, NULL, 0), SL_EIO);
+}
+
+static void test_random_bytes_never_crash(void **state)
+{
+    char path[128];
+    path_of(path, sizeof(path), "noise.sltrace");
+    sl_trace *t = sample_trace(10);
+    assert_int_equal(sl_trace_save(t, path), 0);
+    sl_trace_free(t);
+    size_t size;
+    uint8_t *good = read_all(path, &size);
+    uint8_t *b = malloc(size);
+    srand(7);
+    for (int round = 0; round < 2000; round++) {
+        memcpy(b, good, size);
+        /* Keep a valid header prefix often, so parsing reaches deeper. */
+        size_t from = round % 2 ? 48 : 0;
+        for (int k = 0; k < 1 + round % 8; k++)
+            b[from + (size_t)rand() % (size - from)] = (uint8_t)rand();
+        size_t len = round % 3 ? size : (size_t)rand() % size;
+        write_all(path, b, len);
+        sl_trace *back = NULL;
+        char why[160];
+        if (sl_trace_load(path, &back, why, sizeof(why)) == 0)
+            sl_trace_free(back); /* only possible if every flip was a no-op */
+    }
+    free(b);
+    free(good);
+    unlink(path);
+}
+
+static void test_save_to_missing_dir(void **state)
+{
+    sl_trace *t = sample_trace(1);
+    assert_int_equal(sl_trace_save(t, "/nonexistent-dir/x.sltrace"), SL_ENOENT);
+    sl_trace_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_every_truncation_rejected),
+        cmocka_unit_test(test_every_flipped_byte_rejected),
+        cmocka_unit_test(test_version_and_magic),
+        cmocka_unit_test(test_random_bytes_never_crash),
+        cmocka_unit_test(test_save_to_missing_dir),
+    };
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
