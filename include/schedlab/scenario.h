@@ -5,12 +5,33 @@
  * step program, with duration ranges already drawn from the seed, so two
  * runs of one scenario (under any strategy, in any process) do exactly the
  * same work. Errors carry file, line and a sentence saying what is wrong.
+ *
+ * The file (comments start a line with ; or #, or follow a space with ;):
+ *   [lesson]  title (required), caption (repeat the key to continue the
+ *             paragraph: lines are at most 198 bytes), strategies = a, b, c
+ *   [run]     seed (1), workers (4, 1..4096), chunksize (1), gil_interval
+ *             (5ms, 1us..10s), time_scale (1, >0..1000)
+ *   [group NAME]  count (1..10000000; tasks NAME-00..NAME-19), repeat, step...
+ *   [task NAME]   repeat, step...   (one task called NAME)
+ * Steps: cpu <d>, cpu-sumsq <n>[ + i], io <d> [<bytes>=1k], get <http(s) url>,
+ * sleep <d>, yield. Durations take ns/us/µs/ms/s and decimals (1.5s); bytes
+ * take k or M (KiB, MiB); any value may be a range a..b, drawn per task from
+ * the seed. `+ i` adds the task's index in its group. time_scale multiplies
+ * durations and n, not bytes. Names are letters, digits, - _ . (at most 40)
+ * and no name may be another's NAME-<digits>.
  */
 #ifndef SCHEDLAB_SCENARIO_H
 #define SCHEDLAB_SCENARIO_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+/* Limits every loaded scenario respects (a larger file is an error, not a
+ * slow start). */
+#define SL_SCENARIO_MAX_TASKS 10000000u /* tasks per group and in all */
+#define SL_SCENARIO_MAX_STEPS 16777216u /* expanded steps in all (32 bytes each) */
+#define SL_SCENARIO_MAX_FILE 1048576u   /* bytes of one scenario file */
 
 typedef enum sl_step_kind {
     SL_STEP_CPU = 0,   /* burn calibrated arithmetic for `ns` */
@@ -38,27 +59,27 @@ typedef struct sl_task {
 } sl_task;
 
 typedef struct sl_group {
-    const char *name; /* the [group NAME] section name */
+    const char *name; /* NAME of its [group NAME] or [task NAME] section */
     uint32_t line;    /* line of the section header */
     uint32_t count;   /* tasks in this group */
 } sl_group;
 
 typedef struct sl_scenario {
-    const char *path;        /* file it was loaded from ("<string>" for tests) */
-    const char *name;        /* file stem: "io-download" */
-    const char *title;       /* [lesson] title */
-    const char *caption;     /* [lesson] caption: one paragraph */
-    const char *strategies;  /* [lesson] strategies: default list for `run`, or NULL */
-    uint64_t seed;           /* [run] seed */
-    uint32_t workers;        /* [run] workers: pool size default */
-    uint32_t chunksize;      /* [run] chunksize: procpool tasks per grab */
+    const char *path;         /* file it was loaded from ("<string>" for tests) */
+    const char *name;         /* file stem: "io-download" */
+    const char *title;        /* [lesson] title */
+    const char *caption;      /* [lesson] caption: one paragraph, or NULL */
+    const char *strategies;   /* [lesson] strategies, as "a, b, c"; or NULL */
+    uint64_t seed;            /* [run] seed */
+    uint32_t workers;         /* [run] workers: pool size default */
+    uint32_t chunksize;       /* [run] chunksize: procpool tasks per grab */
     uint64_t gil_interval_ns; /* [run] gil_interval: forced switch interval */
-    double time_scale;       /* [run] time_scale: multiplies every duration and n */
-    sl_group *groups;        /* task groups, in file order */
+    double time_scale;        /* [run] time_scale: multiplies every duration and n */
+    sl_group *groups;         /* task groups, in file order */
     uint32_t n_groups;
-    sl_task *tasks;          /* all tasks, group by group */
+    sl_task *tasks; /* all tasks, group by group */
     uint32_t n_tasks;
-    sl_step *steps;          /* all steps, task by task */
+    sl_step *steps; /* all steps, task by task */
     size_t n_steps;
 } sl_scenario;
 
@@ -76,21 +97,39 @@ int sl_scenario_load(const char *path, sl_scenario **out, sl_diag *diag);
 /* Same from a string in memory; `name` stands in for the file name. */
 int sl_scenario_parse(const char *name, const char *text, sl_scenario **out, sl_diag *diag);
 
+/* Same from `len` bytes that may hold anything, NUL bytes included (which are
+ * reported as errors): what sl_scenario_load and the fuzzer feed. */
+int sl_scenario_parse_bytes(const char *name, const void *data, size_t len, sl_scenario **out,
+                            sl_diag *diag);
+
+/* Writes "file:line: message" (or "file: message" when line is 0) into buf,
+ * always NUL-terminated. */
+void sl_diag_format(const sl_diag *d, char *buf, size_t size);
+
 /* Resolves a lesson name ("io-download") or a path to a readable file path,
  * looking in ./assets/scenarios, the source tree's and the installed assets.
  * Writes into buf; returns 0 or SL_ENOENT. */
 int sl_scenario_resolve(const char *name_or_path, char *buf, size_t size);
 
 /* Lists the shipped lessons' names (sorted); returns count, fills names[] with
- * malloc'd strings the caller frees. */
+ * malloc'd strings the caller frees, as well as the array (NULL-terminated).
+ * SL_ENOENT when no lesson directory exists. */
 int sl_scenario_list(char ***names);
 
 /* Rebuilds the task list with `n` tasks (the `--tasks` override): every group
- * is scaled in proportion, at least one task each; steps redrawn from the seed. */
+ * is scaled in proportion, at least one task each (a [task] scaled past one
+ * becomes NAME-0, NAME-1...); steps redrawn from the seed, so a task keeps its
+ * draws. SL_EINVAL when n < n_groups or n > SL_SCENARIO_MAX_TASKS. */
 int sl_scenario_set_task_count(sl_scenario *sc, uint32_t n);
 
-/* Total expected cpu ns and io/sleep ns across all tasks (for summaries). */
+/* Total expected cpu ns and io/sleep ns across all tasks (for summaries).
+ * cpu-sumsq counts an estimated 0.3 ns per iteration; get counts nothing. */
 void sl_scenario_totals(const sl_scenario *sc, uint64_t *cpu_ns, uint64_t *wait_ns);
+
+/* Prints what `schedlab check` shows: title, caption, run parameters, each
+ * group with its count and step program as written, and the totals. Only for
+ * scenarios from sl_scenario_load/parse. */
+void sl_scenario_summary(const sl_scenario *sc, FILE *out);
 
 /* Steps of a task. */
 static inline const sl_step *sl_task_steps(const sl_scenario *sc, uint32_t task)

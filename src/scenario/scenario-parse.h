@@ -1,0 +1,81 @@
+/*
+ * scenario-parse.h - the state shared by the parts of one scenario parse.
+ *
+ * libinih splits `key = value` lines and strips comments; this module feeds
+ * it one line at a time through its own reader (scenario-reader.c), which
+ * counts lines, rejects bytes that are not text and handles [section]
+ * headers itself, because Debian's libinih neither passes line numbers to
+ * the handler nor reports a section without keys. The handler
+ * (scenario-keys.c) then knows the exact line of every key it sees.
+ */
+#ifndef SL_SCENARIO_PARSE_H
+#define SL_SCENARIO_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario/scenario-int.h"
+
+#define SL__LINE_MAX 198      /* bytes of one line (libinih's buffer is 200) */
+#define SL__NAME_INDEX 16384u /* slots of the section name index, > 1.5 x SL__MAX_SECTIONS */
+#define SL__CAPTION_MAX 4096u /* bytes of the joined caption */
+
+typedef enum sl__sec {
+    SL__SEC_NONE = 0, /* before the first header */
+    SL__SEC_LESSON,
+    SL__SEC_RUN,
+    SL__SEC_GROUP,
+    SL__SEC_TASK,
+} sl__sec;
+
+/* Keys that may appear once; their first line is kept for the message. */
+typedef enum sl__key {
+    SL__KEY_TITLE = 0,
+    SL__KEY_STRATEGIES,
+    SL__KEY_SEED,
+    SL__KEY_WORKERS,
+    SL__KEY_CHUNKSIZE,
+    SL__KEY_GIL_INTERVAL,
+    SL__KEY_TIME_SCALE,
+    SL__KEY__COUNT
+} sl__key;
+
+typedef struct sl__parser {
+    sl__scenario *s;
+    sl_diag *diag;
+    int err;             /* first error (negative), 0 while the file is fine */
+    const char *p, *end; /* input not yet handed to libinih */
+    uint32_t line;       /* line last handed to libinih */
+    uint32_t pending;    /* key line libinih has not passed to the handler, or 0 */
+    char pending_text[64];
+    sl__sec sec;      /* section being read */
+    sl__section *cur; /* its template, for [group] and [task] */
+    uint32_t lesson_line, run_line;
+    uint32_t key_line[SL__KEY__COUNT];
+    size_t caption_len;
+    uint32_t *name_index; /* open addressing: section index + 1, 0 = free */
+} sl__parser;
+
+/* Records the first error at `line`; later calls keep the first. Returns err. */
+int sl__fail(sl__parser *ps, uint32_t line, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The ini_reader handed to ini_parse_stream; `stream` is the sl__parser. */
+char *sl__read_line(char *buf, int num, void *stream);
+
+/* Reports a key line libinih rejected (no '='), if there is one. */
+void sl__check_pending(sl__parser *ps);
+
+/* Starts the section whose header text between the brackets is `inner`
+ * (scenario-sections.c); closes the previous one first. */
+void sl__section_open(sl__parser *ps, const char *inner);
+/* Checks the section being read is complete (at a header or end of file). */
+void sl__section_close(sl__parser *ps);
+/* Reports a task name that one group's generated names could also take. */
+void sl__check_name_clashes(sl__parser *ps);
+
+/* The ini_handler (scenario-keys.c). */
+int sl__on_key(void *user, const char *section, const char *name, const char *value);
+
+#endif
