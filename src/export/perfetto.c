@@ -1,0 +1,239 @@
+/*
+ * perfetto.c - a run as Chrome trace event JSON, opened by ui.perfetto.dev.
+ *
+ * The lesson becomes one process (pid 1) named "<scenario> · <strategy>",
+ * each task a thread (tid = task + 1) whose slices are the model's spans:
+ * the same intervals the terminal timeline draws, so both pictures agree.
+ * Around them:
+ *   - counters (ph C) for the ready, waiting and queued lists and for each
+ *     core's occupancy, sampled after every instant at which they change,
+ *     from the same fold the views use;
+ *   - instants (ph i, thread scope) for scheduler switches and GIL takes;
+ *   - a flow (ph s/f) from each WAKE to the task's next RUN, so the wake-up
+ *     latency is an arrow a student can follow.
+ * Times are µs with three decimals, printed from integer ns. Every string
+ * goes through the JSON escaper, so the file always parses.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export/export.h"
+#include "schedlab/error.h"
+
+typedef struct writer {
+    FILE *out;
+    bool first;
+} writer;
+
+/* Opens one event object: the separator, then the fields every event has. */
+static void begin(writer *w, const char *ph, uint32_t tid, uint64_t t_ns)
+{
+    fputs(w->first ? "\n" : ",\n", w->out);
+    w->first = false;
+    fprintf(w->out, "{\"ph\":\"%s\",\"pid\":1,\"tid\":%u,\"ts\":", ph, tid);
+    sl__print_us(w->out, t_ns);
+}
+
+static void metadata(writer *w, const sl_trace *t)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%s \xc2\xb7 %s", t->meta.scenario, t->meta.strategy);
+    begin(w, "M", 0, 0);
+    fputs(",\"name\":\"process_name\",\"args\":{\"name\":", w->out);
+    sl__json_string(w->out, name);
+    fputs("}}", w->out);
+    for (uint32_t i = 0; i < t->meta.n_tasks; i++) {
+        begin(w, "M", i + 1, 0);
+        fputs(",\"name\":\"thread_name\",\"args\":{\"name\":", w->out);
+        sl__json_string(w->out, sl_trace_task_name(t, i));
+        fputs("}}", w->out);
+        begin(w, "M", i + 1, 0);
+        fprintf(w->out, ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":%u}}", i + 1);
+    }
+}
+
+static void slices(writer *w, const sl_spans *s)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        const sl_span *sp = &s->v[k];
+        const char *reason = sl__span_reason(sp);
+        bool named_reason =
+            sp->state == SL_ST_WAITING || (sp->state == SL_ST_READY && sp->reason != SL_READY_CPU);
+        begin(w, "X", sp->task + 1, sp->start_ns);
+        fputs(",\"dur\":", w->out);
+        sl__print_us(w->out, sp->end_ns - sp->start_ns);
+        fprintf(w->out, ",\"cat\":\"state\",\"name\":\"%s%s%s\",\"args\":{",
+                sl_state_name(sp->state), named_reason ? ": " : "", named_reason ? reason : "");
+        if (sp->state == SL_ST_RUNNING)
+            fprintf(w->out, "\"core\":%u", sp->core);
+        else if (reason[0] != '\0')
+            fprintf(w->out, "\"reason\":\"%s\"", reason);
+        fputs("}}", w->out);
+    }
+}
+
+/* List lengths and core occupancy: what the counters show. */
+typedef struct counters {
+    uint32_t ready, waiting, queued;
+    uint8_t core_busy[SL_MODEL_CORES];
+} counters;
+
+static void read_counters(const sl_model *m, uint32_t n_cores, counters *c)
+{
+    memset(c, 0, sizeof *c);
+    /* A task the kernel shows waiting for a core sits in the ready list. */
+    c->ready = m->count[SL_ST_READY] + m->preempted;
+    c->waiting = m->count[SL_ST_WAITING];
+    c->queued = m->count[SL_ST_QUEUED];
+    for (uint32_t k = 0; k < n_cores; k++)
+        c->core_busy[k] = m->core_task[k] != SL_NO_TASK;
+}
+
+static void counter(writer *w, uint64_t t, const char *name, uint32_t value)
+{
+    begin(w, "C", 0, t);
+    fprintf(w->out, ",\"name\":\"%s\",\"args\":{\"%s\":%u}}", name, name, value);
+}
+
+/* Emits the counters that differ from `last` (all of them when `all`). The
+ * queued counter appears only once a pool backlog exists, so runs without a
+ * pool do not carry a flat track of zeros. */
+static void emit_counters(writer *w, uint64_t t, const counters *now, const counters *last,
+                          uint32_t n_cores, bool all)
+{
+    if (all || now->ready != last->ready)
+        counter(w, t, "ready", now->ready);
+    if (all || now->waiting != last->waiting)
+        counter(w, t, "waiting", now->waiting);
+    if (now->queued != last->queued)
+        counter(w, t, "queued", now->queued);
+    if (all || memcmp(now->core_busy, last->core_busy, n_cores) != 0) {
+        begin(w, "C", 0, t);
+        fputs(",\"name\":\"cores busy\",\"args\":{", w->out);
+        for (uint32_t k = 0; k < n_cores; k++)
+            fprintf(w->out, "%s\"cpu%u\":%u", k ? "," : "", k, now->core_busy[k]);
+        fputs("}}", w->out);
+    }
+}
+
+static void instant(writer *w, const sl_trace *t, const sl_event *ev)
+{
+    uint32_t n = t->meta.n_tasks;
+
+    if (ev->kind == SL_EV_SWITCH) {
+        uint32_t from = ev->arg < n ? (uint32_t)ev->arg : SL_NO_TASK;
+        uint32_t to = ev->task < n ? ev->task : SL_NO_TASK;
+        /* A switch to no task (the scheduler idles) marks the whole process. */
+        begin(w, "i", to != SL_NO_TASK ? to + 1 : 0, ev->t_ns);
+        fprintf(w->out, ",\"s\":\"%s\",\"cat\":\"sched\",\"name\":\"switch\",\"args\":{\"from\":",
+                to != SL_NO_TASK ? "t" : "p");
+        if (from != SL_NO_TASK)
+            sl__json_string(w->out, sl_trace_task_name(t, from));
+        else
+            fputs("null", w->out);
+        fputs(",\"to\":", w->out);
+        if (to != SL_NO_TASK)
+            sl__json_string(w->out, sl_trace_task_name(t, to));
+        else
+            fputs("null", w->out);
+        fputs("}}", w->out);
+    } else if (ev->kind == SL_EV_GIL_TAKE && ev->task < n) {
+        begin(w, "i", ev->task + 1, ev->t_ns);
+        fputs(",\"s\":\"t\",\"cat\":\"gil\",\"name\":\"gil-take\",\"args\":{\"wait_us\":", w->out);
+        sl__print_us(w->out, ev->arg);
+        fputs("}}", w->out);
+    }
+}
+
+static void flow(writer *w, const char *ph, uint64_t id, uint32_t task, uint64_t t)
+{
+    begin(w, ph, task + 1, t);
+    fprintf(w->out, ",\"cat\":\"wake\",\"name\":\"wake\",\"id\":%llu,\"bp\":\"e\"}",
+            (unsigned long long)id);
+}
+
+/* One fold over the events: counters, instants and wake flows. */
+static int fold(writer *w, sl_trace *t)
+{
+    uint32_t n = t->meta.n_tasks, n_cores = t->meta.cores;
+    sl_model m;
+    uint64_t *woke = malloc(((size_t)n + 1) * sizeof *woke);
+    int rc = sl_model_init(&m, n, n_cores);
+
+    if (rc < 0 || !woke) {
+        free(woke);
+        if (rc == 0)
+            sl_model_free(&m);
+        return SL_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        woke[i] = UINT64_MAX;
+    for (size_t e = 0; e < t->count; e++)
+        if (t->events[e].kind == SL_EV_RUN && t->events[e].core >= n_cores)
+            n_cores = t->events[e].core + 1u;
+    if (n_cores > SL_MODEL_CORES)
+        n_cores = SL_MODEL_CORES;
+
+    counters last = {0}, now;
+    uint64_t flow_id = 0;
+    for (size_t e = 0; e < t->count; e++) {
+        const sl_event *ev = &t->events[e];
+        sl_model_apply(&m, ev);
+        instant(w, t, ev);
+        if (ev->task < n && ev->kind == SL_EV_WAKE && woke[ev->task] == UINT64_MAX)
+            woke[ev->task] = ev->t_ns;
+        if (ev->task < n && ev->kind == SL_EV_RUN && woke[ev->task] != UINT64_MAX) {
+            flow(w, "s", ++flow_id, ev->task, woke[ev->task]);
+            flow(w, "f", flow_id, ev->task, ev->t_ns);
+            woke[ev->task] = UINT64_MAX;
+        }
+        /* Counters after the last event of an instant: no blips in between. */
+        if (e + 1 < t->count && t->events[e + 1].t_ns == ev->t_ns)
+            continue;
+        read_counters(&m, n_cores, &now);
+        emit_counters(w, ev->t_ns, &now, &last, n_cores, ev->t_ns == t->events[0].t_ns);
+        last = now;
+    }
+    free(woke);
+    sl_model_free(&m);
+    return 0;
+}
+
+static void other_data(FILE *out, const sl_trace *t)
+{
+    fputs("\"otherData\":{\"scenario\":", out);
+    sl__json_string(out, t->meta.scenario);
+    fputs(",\"title\":", out);
+    sl__json_string(out, t->meta.title);
+    fputs(",\"strategy\":", out);
+    sl__json_string(out, t->meta.strategy);
+    fputs(",\"machine\":", out);
+    sl__json_string(out, t->meta.machine);
+    fprintf(out, ",\"tasks\":%u,\"workers\":%u,\"cores\":%u,\"events\":%llu,\"dropped\":%llu},\n",
+            t->meta.n_tasks, t->meta.workers, t->meta.cores, (unsigned long long)t->count,
+            (unsigned long long)t->dropped);
+}
+
+int sl_export_perfetto(sl_trace *trace, FILE *out)
+{
+    sl_spans s;
+    writer w = {.out = out, .first = true};
+    int rc = sl_spans_build(trace, &s);
+
+    if (rc < 0)
+        return rc;
+    fputs("{\"displayTimeUnit\":\"ms\",\n", out);
+    pthread_rwlock_rdlock(&trace->lock);
+    other_data(out, trace);
+    fputs("\"traceEvents\":[", out);
+    metadata(&w, trace);
+    slices(&w, &s);
+    rc = fold(&w, trace);
+    pthread_rwlock_unlock(&trace->lock);
+    fputs("\n]}\n", out);
+    sl_spans_free(&s);
+    if (rc < 0)
+        return rc;
+    return ferror(out) ? SL_EIO : 0;
+}
