@@ -13,8 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Measures iterations per microsecond of sl_work_burn (about 50 ms of work).
- * Idempotent: later calls return the first result. */
+/* Measures iterations per microsecond of sl_work_burn (about 50 ms of
+ * thread CPU time), and the sum of squares' rate used to slice cpu-sumsq
+ * steps (10 ms more). Idempotent and thread-safe: later calls return the
+ * first result, or the value set by sl_work_set_iters_per_us before. */
 double sl_work_calibrate(void);
 /* The calibration, or 0 before sl_work_calibrate(). */
 double sl_work_iters_per_us(void);
