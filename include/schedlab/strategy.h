@@ -56,8 +56,8 @@ typedef struct sl_strategy {
     const char *summary; /* one line for `schedlab list` */
     const char *python;  /* the Python analogue from the lessons */
     bool uses_workers;   /* pool size matters */
-    /* Rings the run needs: one per concurrent producer (thread, process,
-     * scheduler), plus one for the runner and one for the kernel sampler. */
+    /* Rings the strategy's producers need: one per concurrent thread,
+     * process or scheduler. The engine adds the runner's and the sampler's. */
     uint32_t (*rings_needed)(const sl_run_ctx *ctx);
     /* Shared bytes needed in the rings' blob (process strategies). */
     size_t (*blob_needed)(const sl_run_ctx *ctx);

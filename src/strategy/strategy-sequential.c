@@ -1,0 +1,56 @@
+/*
+ * strategy-sequential.c - every task in order on the runner's own thread
+ * (Python: a plain for loop). The baseline every other strategy is compared
+ * with: nothing overlaps, so its time is the sum of all the work.
+ *
+ * All tasks are SPAWNed at the start, so the ready list shows what is still
+ * to come; the runner thread is the one vehicle, registered with the kernel
+ * sampler while it carries tasks.
+ */
+#define _GNU_SOURCE
+#include <unistd.h>
+
+#include "schedlab/net.h"
+#include "strategy/blocking.h"
+
+static uint32_t rings_needed(const sl_run_ctx *ctx)
+{
+    return 2;
+}
+
+static int run(sl_run_ctx *ctx)
+{
+    uint32_t n = ctx->sc->n_tasks;
+    for (uint32_t i = 0; i < n; i++)
+        sl_hook_emit(SL_EV_SPAWN, i, 0, 0);
+
+    pid_t tid = gettid();
+    if (ctx->sampler != NULL)
+        sl_os_sampler_add(ctx->sampler, getpid(), tid, SL_NO_TASK);
+    sl_net_client *client = sl__vehicle_client(ctx->sc, SL_NO_TASK);
+    __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
+
+    sl__usage start;
+    sl__usage_now(&start);
+    for (uint32_t i = 0; i < n; i++) {
+        if (ctx->sampler != NULL)
+            sl_os_sampler_set_task(ctx->sampler, tid, i);
+        sl_task_exec_blocking(ctx, i, client);
+    }
+    sl__usage_account(ctx->result, &start);
+
+    if (client != NULL)
+        sl_net_client_free(client);
+    if (ctx->sampler != NULL)
+        sl_os_sampler_remove(ctx->sampler, tid);
+    return 0;
+}
+
+const sl_strategy sl_strategy_sequential = {
+    .name = "sequential",
+    .summary = "every task in order on one thread: the baseline",
+    .python = "a plain for loop",
+    .uses_workers = false,
+    .rings_needed = rings_needed,
+    .run = run,
+};

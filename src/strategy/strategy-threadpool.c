@@ -1,0 +1,184 @@
+/*
+ * strategy-threadpool.c - N worker threads and one FIFO backlog (Python:
+ * concurrent.futures.ThreadPoolExecutor(max_workers=N)).
+ *
+ * The runner submits every task (SPAWN, then QUEUE with the backlog length)
+ * under the queue's mutex, so a QUEUE always precedes the READY(WORKER) of
+ * the worker that takes it. Workers block on a condition variable while the
+ * backlog is empty; each has its own ring and tells the kernel sampler which
+ * task it carries. The lesson: only N tasks ever run at once, however many
+ * are submitted.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "schedlab/error.h"
+#include "schedlab/net.h"
+#include "strategy/blocking.h"
+
+typedef struct pool {
+    sl_run_ctx *ctx;
+    pthread_mutex_t mu;
+    pthread_cond_t nonempty;
+    uint32_t *backlog; /* task indices; [head, tail) are waiting */
+    uint32_t head, tail;
+    bool closed; /* no more submissions: idle workers exit */
+} pool;
+
+typedef struct worker {
+    pool *p;
+    sl_ring *ring;
+    uint64_t created_ns;
+} worker;
+
+/* Python's default: min(32, cores + 4). */
+static uint32_t pool_size(const sl_run_ctx *ctx)
+{
+    if (ctx->workers > 0)
+        return ctx->workers;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t n = (uint32_t)(cores > 0 ? cores : 1) + 4;
+    return n < 32 ? n : 32;
+}
+
+/* Blocks until a task is queued; SL_NO_TASK once closed and drained. */
+static uint32_t next_task(pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->head == p->tail && !p->closed)
+        pthread_cond_wait(&p->nonempty, &p->mu);
+    uint32_t task = p->head < p->tail ? p->backlog[p->head++] : SL_NO_TASK;
+    pthread_mutex_unlock(&p->mu);
+    return task;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    const sl_run_ctx *ctx = w->p->ctx;
+    pid_t tid = gettid();
+    sl_hook_bind(w->ring, (uint32_t)tid, ctx->epoch_ns);
+    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_START, sl_clock_ns() - w->created_ns);
+    if (ctx->sampler != NULL)
+        sl_os_sampler_add(ctx->sampler, getpid(), tid, SL_NO_TASK);
+    sl_net_client *client = sl__vehicle_client(ctx->sc, SL_NO_TASK);
+
+    for (uint32_t task; (task = next_task(w->p)) != SL_NO_TASK;) {
+        sl_hook_emit(SL_EV_READY, task, SL_READY_WORKER, 0);
+        if (ctx->sampler != NULL)
+            sl_os_sampler_set_task(ctx->sampler, tid, task);
+        sl_task_exec_blocking(ctx, task, client);
+        if (ctx->sampler != NULL)
+            sl_os_sampler_set_task(ctx->sampler, tid, SL_NO_TASK);
+    }
+
+    if (client != NULL)
+        sl_net_client_free(client);
+    sl__usage_account(ctx->result, NULL);
+    if (ctx->sampler != NULL)
+        sl_os_sampler_remove(ctx->sampler, tid);
+    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_EXIT, 0);
+    sl_hook_unbind();
+    return NULL;
+}
+
+static void close_backlog(pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->closed = true;
+    pthread_cond_broadcast(&p->nonempty);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Starts up to n workers; returns how many started (n unless the OS or the
+ * rings ran out, which is then explained in result->error). */
+static uint32_t start_workers(pool *p, worker *ws, pthread_t *threads, uint32_t n)
+{
+    sl_run_ctx *ctx = p->ctx;
+    for (uint32_t i = 0; i < n; i++) {
+        ws[i] = (worker){.p = p, .ring = sl_rings_claim(ctx->rings)};
+        if (ws[i].ring == NULL) {
+            snprintf(ctx->result->error, sizeof(ctx->result->error),
+                     "no trace ring left for pool worker %u", i + 1);
+            return i;
+        }
+        ws[i].created_ns = sl_clock_ns();
+        int e = sl__thread_start(&threads[i], worker_main, &ws[i]);
+        if (e != 0) {
+            char buf[96];
+            snprintf(ctx->result->error, sizeof(ctx->result->error),
+                     "cannot create pool worker %u: %s", i + 1, strerror_r(e, buf, sizeof(buf)));
+            return i;
+        }
+        __atomic_fetch_add(&ctx->result->vehicle_create_ns, sl_clock_ns() - ws[i].created_ns,
+                           __ATOMIC_RELAXED);
+        __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
+    }
+    return n;
+}
+
+static void submit_all(pool *p)
+{
+    for (uint32_t i = 0; i < p->ctx->sc->n_tasks; i++) {
+        pthread_mutex_lock(&p->mu);
+        sl_hook_emit(SL_EV_SPAWN, i, 0, 0);
+        p->backlog[p->tail++] = i;
+        sl_hook_emit(SL_EV_QUEUE, i, 0, p->tail - p->head);
+        pthread_cond_signal(&p->nonempty);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static uint32_t rings_needed(const sl_run_ctx *ctx)
+{
+    return pool_size(ctx) + 2;
+}
+
+static int run(sl_run_ctx *ctx)
+{
+    uint32_t n_tasks = ctx->sc->n_tasks;
+    uint32_t n = pool_size(ctx);
+    if (n > n_tasks)
+        n = n_tasks;
+    pool p = {.ctx = ctx, .backlog = calloc(n_tasks ? n_tasks : 1, sizeof(uint32_t))};
+    worker *ws = calloc(n ? n : 1, sizeof(*ws));
+    pthread_t *threads = calloc(n ? n : 1, sizeof(*threads));
+    int err = 0;
+    if (p.backlog == NULL || ws == NULL || threads == NULL) {
+        sl__tasks_cancel(ctx, 0, n_tasks);
+        err = SL_ENOMEM;
+        goto out;
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.nonempty, NULL);
+
+    uint32_t started = start_workers(&p, ws, threads, n);
+    if (started == n) {
+        submit_all(&p);
+    } else {
+        sl__tasks_cancel(ctx, 0, n_tasks);
+        err = SL_ELIMIT;
+    }
+    close_backlog(&p);
+    for (uint32_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    pthread_cond_destroy(&p.nonempty);
+    pthread_mutex_destroy(&p.mu);
+out:
+    free(p.backlog);
+    free(ws);
+    free(threads);
+    return err;
+}
+
+const sl_strategy sl_strategy_threadpool = {
+    .name = "threadpool",
+    .summary = "N worker threads take tasks from one FIFO backlog",
+    .python = "concurrent.futures.ThreadPoolExecutor(max_workers=N)",
+    .uses_workers = true,
+    .rings_needed = rings_needed,
+    .run = run,
+};
