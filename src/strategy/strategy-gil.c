@@ -1,0 +1,149 @@
+/*
+ * strategy-gil.c - a thread per task, but cpu steps must hold one global
+ * interpreter lock (Python: CPython threads under the GIL, with
+ * sys.setswitchinterval).
+ *
+ * Per task, the GIL is needed only for cpu steps, as CPython releases it in
+ * blocking calls:
+ *   cpu step      take it if not held (READY(GIL) .. GIL_TAKE, RUN); every
+ *                 slice of about 50 µs checks the drop request, and when a
+ *                 waiter asked: GIL_DROP(interval), wait until it has been
+ *                 taken, queue again;
+ *   after it      keep it if the next step is cpu; keep it into an io/sleep
+ *                 step, which drops it as GIL_DROP(block) just before
+ *                 blocking; otherwise GIL_DROP(done);
+ *   io / sleep    run without the GIL; after WAKE a task whose next step is
+ *                 cpu queues for the GIL instead of running.
+ * So cpu-bound tasks take turns on one core while io waits still overlap.
+ */
+#include "schedlab/error.h"
+#include "schedlab/net.h"
+#include "schedlab/work.h"
+#include "strategy/blocking.h"
+#include "strategy/gil.h"
+
+/* Work between two polls of the drop request (CPython polls its eval
+ * breaker every few bytecodes: far finer than the switch interval). */
+#define GIL_SLICE_NS 50000ull
+
+typedef struct gil_slice {
+    const sl_run_ctx *ctx;
+    sl__gil *gil;
+    uint32_t task, index;
+} gil_slice;
+
+static bool is_cpu(const sl_step *s)
+{
+    return s->kind == SL_STEP_CPU || s->kind == SL_STEP_CPU_SUMSQ;
+}
+
+static bool is_wait(const sl_step *s)
+{
+    return s->kind == SL_STEP_IO || s->kind == SL_STEP_GET || s->kind == SL_STEP_SLEEP;
+}
+
+/* The eval breaker: between slices, give the GIL away if asked. */
+static bool between_slices(void *arg)
+{
+    gil_slice *s = arg;
+    if (sl__stopped(s->ctx))
+        return false;
+    if (sl__gil_drop_requested(s->gil)) {
+        sl__gil_yield(s->gil, s->task);
+        sl_hook_emit(SL_EV_RUN, s->task, 0, s->index);
+    }
+    return true;
+}
+
+/* Runs cpu step `index`; the caller has emitted STEP and holds the GIL. */
+static int cpu_step(const sl_run_ctx *ctx, sl__gil *gil, uint32_t task, uint32_t index,
+                    const sl_step *step)
+{
+    gil_slice s = {.ctx = ctx, .gil = gil, .task = task, .index = index};
+    uint64_t amount = step->kind == SL_STEP_CPU ? step->ns : step->n;
+    uint64_t sum;
+    return sl_work_run(step->kind, amount, GIL_SLICE_NS, between_slices, &s, &sum) ? 0 : SL_EINTR;
+}
+
+static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
+                    struct sl_net_client *client)
+{
+    const sl_step *steps = sl_task_steps(ctx->sc, task);
+    uint32_t n = ctx->sc->tasks[task].n_steps;
+    char why[160] = "";
+    if (sl__stopped(ctx))
+        return sl__task_finish(ctx, task, SL_EINTR, why);
+    if (n == 0 || !is_cpu(&steps[0]))
+        sl_hook_emit(SL_EV_RUN, task, 0, 0);
+
+    int err = 0;
+    bool held = false;
+    for (uint32_t i = 0; i < n && err == 0; i++) {
+        const sl_step *step = &steps[i];
+        const sl_step *next = i + 1 < n ? &steps[i + 1] : NULL;
+        if (!is_cpu(step)) {
+            if (held) {
+                sl__gil_drop(gil, task, SL_GIL_DROP_BLOCK);
+                held = false;
+            }
+            err = sl__step_exec(ctx, task, i, step, client, next == NULL || !is_cpu(next), why,
+                                sizeof(why));
+            continue;
+        }
+        if (sl__stopped(ctx)) {
+            err = SL_EINTR;
+            break;
+        }
+        sl_hook_emit(SL_EV_STEP, task, step->kind, i);
+        if (!held) {
+            sl__gil_take(gil, task);
+            sl_hook_emit(SL_EV_RUN, task, 0, i);
+            held = true;
+        }
+        err = cpu_step(ctx, gil, task, i, step);
+        if (err == 0 && next != NULL && (is_cpu(next) || is_wait(next)))
+            continue;
+        sl__gil_drop(gil, task, SL_GIL_DROP_DONE);
+        held = false;
+    }
+    /* A stop seen between two cpu steps leaves it held. */
+    if (held)
+        sl__gil_drop(gil, task, SL_GIL_DROP_DONE);
+    return sl__task_finish(ctx, task, err, why);
+}
+
+static int gil_body(const sl_run_ctx *ctx, uint32_t task, void *arg)
+{
+    sl_net_client *client = sl__vehicle_client(ctx->sc, task);
+    int status = gil_task(ctx, task, arg, client);
+    if (client != NULL)
+        sl_net_client_free(client);
+    return status;
+}
+
+static uint32_t rings_needed(const sl_run_ctx *ctx)
+{
+    return ctx->sc->n_tasks + 2;
+}
+
+static int run(sl_run_ctx *ctx)
+{
+    sl__gil gil;
+    int err = sl__gil_init(&gil, ctx->gil_interval_ns);
+    if (err < 0) {
+        sl__tasks_cancel(ctx, 0, ctx->sc->n_tasks);
+        return err;
+    }
+    err = sl__thread_per_task(ctx, gil_body, &gil);
+    sl__gil_destroy(&gil);
+    return err;
+}
+
+const sl_strategy sl_strategy_gil = {
+    .name = "gil",
+    .summary = "a thread per task, but cpu steps take turns holding one global lock",
+    .python = "CPython threads under the GIL (sys.setswitchinterval)",
+    .uses_workers = false,
+    .rings_needed = rings_needed,
+    .run = run,
+};
