@@ -1,0 +1,583 @@
+/*
+ * test-strategy-processes.c - processes and procpool with real worker processes.
+ *
+ * Each run is wired as the engine does it (rings with a blob, the runner's
+ * ring bound to this thread, a collector filling a trace) and checked for
+ * the hook contract: one SPAWN, RUN, one EXIT last per task, child events
+ * stamped with the child's pid, at most N tasks running in a pool of N.
+ * Crash tests SIGKILL a worker mid-task and check that only its task
+ * fails; every test ends with no child left (waitpid gives ECHILD).
+ *
+ * The worker binary comes from SCHEDLAB_WORKER_EXE (CMake sets it); without
+ * it the process tests are skipped with a message. The blob's image
+ * round-trip needs no worker.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "schedlab/error.h"
+#include "schedlab/net.h"
+#include "schedlab/strategy.h"
+#include "schedlab/work.h"
+#include "strategy/worker-image.h"
+
+extern const sl_strategy sl_strategy_processes;
+extern const sl_strategy sl_strategy_procpool;
+
+static sl_net_server *server;
+
+typedef struct rig {
+    sl_scenario *sc;
+    sl_rings *rings;
+    sl_trace *trace;
+    sl_collector *col;
+    sl_run_result res;
+    atomic_int stop;
+    sl_run_ctx ctx;
+    uint32_t runner; /* vehicle of the runner: this process */
+} rig;
+
+static int group_setup(void **state)
+{
+    if (sl_net_global_init() < 0 || sl_net_server_start(&server) < 0)
+        return -1;
+    sl_work_calibrate();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    sl_net_server_stop(server);
+    return 0;
+}
+
+static const char *worker_exe(void)
+{
+    const char *exe = getenv("SCHEDLAB_WORKER_EXE");
+    if (exe == NULL || exe[0] == '\0') {
+        print_message("SCHEDLAB_WORKER_EXE is not set: cannot start worker processes, "
+                      "skipping (run through ctest)\n");
+        return NULL;
+    }
+    return exe;
+}
+
+static void rig_open(rig *r, const char *text, const sl_strategy *st, uint32_t workers,
+                     uint32_t chunksize, const char *exe)
+{
+    memset(r, 0, sizeof(*r));
+    sl_diag diag;
+    int err = sl_scenario_parse("<test>", text, &r->sc, &diag);
+    if (err < 0)
+        fail_msg("scenario: line %u: %s", diag.line, diag.message);
+    uint64_t epoch = sl_clock_ns();
+    r->runner = (uint32_t)getpid();
+    r->ctx = (sl_run_ctx){.sc = r->sc,
+                          .epoch_ns = epoch,
+                          .workers = workers,
+                          .chunksize = chunksize,
+                          .net_port = sl_net_server_port(server),
+                          .worker_exe = exe,
+                          .stop = &r->stop,
+                          .result = &r->res};
+    assert_int_equal(sl_rings_create(&r->rings, st->rings_needed(&r->ctx), 4096, epoch,
+                                     st->blob_needed(&r->ctx)),
+                     0);
+    r->ctx.rings = r->rings;
+    sl_ring *runner = sl_rings_claim(r->rings);
+    assert_non_null(runner);
+    assert_non_null(sl_rings_claim(r->rings)); /* the kernel sampler's, unused here */
+    sl_hook_bind(runner, r->runner, epoch);
+    sl_trace_meta meta = {.n_tasks = r->sc->n_tasks};
+    snprintf(meta.strategy, sizeof(meta.strategy), "%s", st->name);
+    assert_int_equal(sl_trace_new(&r->trace, &meta, NULL), 0);
+    assert_int_equal(sl_collector_start(&r->col, r->rings, r->trace, 1000), 0);
+}
+
+static void rig_close(rig *r)
+{
+    sl_hook_unbind();
+    assert_int_equal(sl_collector_stop(r->col), 0);
+    sl_trace_free(r->trace);
+    sl_rings_destroy(r->rings);
+    sl_scenario_free(r->sc);
+}
+
+/* Stops the collector so the trace holds everything; keeps the rig open. */
+static void rig_finish(rig *r)
+{
+    sl_hook_unbind();
+    assert_int_equal(sl_collector_stop(r->col), 0);
+    r->col = NULL;
+    assert_int_equal(r->trace->dropped, 0);
+}
+
+static void rig_free(rig *r)
+{
+    sl_trace_free(r->trace);
+    sl_rings_destroy(r->rings);
+    sl_scenario_free(r->sc);
+}
+
+static void assert_no_child_left(void)
+{
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+static uint32_t task_named(const sl_scenario *sc, const char *name)
+{
+    for (uint32_t i = 0; i < sc->n_tasks; i++)
+        if (strcmp(sc->tasks[i].name, name) == 0)
+            return i;
+    fail_msg("no task %s", name);
+    return SL_NO_TASK;
+}
+
+static bool is_vehicle(const sl_trace *t, uint32_t v)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (t->events[i].kind == SL_EV_MARK && t->events[i].reason == SL_MARK_VEHICLE_START &&
+            t->events[i].vehicle == v)
+            return true;
+    return false;
+}
+
+/* What the contract says of every run (a task never submitted may only be
+ * cancelled by the runner, as sl__tasks_cancel does); returns the most tasks seen running
+ * at once and fills *vehicles with the distinct child vehicles. */
+static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
+{
+    const sl_trace *t = r->trace;
+    uint32_t n = r->sc->n_tasks;
+    uint32_t *spawns = calloc(n, sizeof(uint32_t)), *exits = calloc(n, sizeof(uint32_t));
+    uint32_t *runs = calloc(n, sizeof(uint32_t)), *ready = calloc(n, sizeof(uint32_t));
+    uint32_t *owner = calloc(n, sizeof(uint32_t)), seen[64];
+    bool *running = calloc(n, sizeof(bool));
+    uint32_t now = 0, most = 0, n_seen = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        const sl_event *e = &t->events[i];
+        if (i > 0)
+            assert_true(t->events[i - 1].t_ns <= e->t_ns);
+        if (e->kind == SL_EV_MARK || e->kind == SL_EV_OS_SAMPLE)
+            continue;
+        assert_true(e->task < n);
+        assert_int_equal(exits[e->task], 0); /* nothing after EXIT */
+        if (e->kind == SL_EV_SPAWN || e->kind == SL_EV_QUEUE) {
+            assert_int_equal(e->vehicle, r->runner);
+            spawns[e->task] += e->kind == SL_EV_SPAWN;
+            continue;
+        }
+        if (e->kind == SL_EV_EXIT && e->vehicle == r->runner) {
+            /* never started (not even submitted, if the run stopped first) */
+            assert_int_equal(e->reason, SL_EXIT_CANCELLED);
+            assert_int_equal(runs[e->task], 0);
+            exits[e->task]++;
+            continue;
+        }
+        assert_int_equal(spawns[e->task], 1); /* submitted before anything else */
+        /* from a child: stamped with its pid, one vehicle per task */
+        assert_int_not_equal(e->vehicle, r->runner);
+        assert_true(is_vehicle(t, e->vehicle));
+        if (owner[e->task] == 0)
+            owner[e->task] = e->vehicle;
+        assert_int_equal(owner[e->task], e->vehicle);
+        if (e->kind == SL_EV_READY && e->reason == SL_READY_WORKER)
+            ready[e->task]++;
+        if (e->kind == SL_EV_RUN) {
+            runs[e->task]++;
+            if (pool)
+                assert_int_equal(ready[e->task], 1); /* READY(worker) came first */
+            if (!running[e->task]) {
+                running[e->task] = true;
+                most = ++now > most ? now : most;
+            }
+        }
+        if (e->kind == SL_EV_EXIT) {
+            if (e->reason == SL_EXIT_OK)
+                assert_true(runs[e->task] >= 1);
+            exits[e->task]++;
+            if (running[e->task])
+                now--;
+            running[e->task] = false;
+        }
+        bool known = false;
+        for (uint32_t k = 0; k < n_seen; k++)
+            known |= seen[k] == e->vehicle;
+        if (!known && n_seen < 64)
+            seen[n_seen++] = e->vehicle;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        assert_true(spawns[i] == 1 || runs[i] == 0);
+        assert_int_equal(exits[i], 1);
+    }
+    free(spawns);
+    free(exits);
+    free(runs);
+    free(ready);
+    free(owner);
+    free(running);
+    *vehicles = n_seen;
+    return most;
+}
+
+/* Every worker exited with status 0 (a sanitizer's report in a worker
+ * would change it); returns how many exited. */
+static uint32_t clean_vehicle_exits(const sl_trace *t)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < t->count; i++)
+        if (t->events[i].kind == SL_EV_MARK && t->events[i].reason == SL_MARK_VEHICLE_EXIT) {
+            assert_int_equal(t->events[i].arg, 0);
+            n++;
+        }
+    return n;
+}
+
+/* The EXIT event of a task. */
+static const sl_event *exit_of(const sl_trace *t, uint32_t task)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (t->events[i].kind == SL_EV_EXIT && t->events[i].task == task)
+            return &t->events[i];
+    fail_msg("task %u has no EXIT", task);
+    return NULL;
+}
+
+static const char *mixed = "[lesson]\ntitle = mixed\n[run]\nseed = 3\n"
+                           "[group m]\ncount = 4\nstep = cpu 3ms\nstep = io 10ms 2k\n"
+                           "step = sleep 5ms\nstep = yield\nstep = cpu-sumsq 20000\n";
+
+static void test_processes_run_every_task_in_its_own_process(void **state)
+{
+    const char *exe = worker_exe();
+    if (exe == NULL)
+        skip();
+    rig r;
+    rig_open(&r, mixed, &sl_strategy_processes, 0, 0, exe);
+    assert_int_equal(sl_strategy_processes.run(&r.ctx), 0);
+    rig_finish(&r);
+    uint32_t vehicles;
+    check_contract(&r, false, &vehicles);
+    assert_int_equal(vehicles, 4);
+    assert_int_equal(clean_vehicle_exits(r.trace), 4);
+    assert_int_equal(r.res.completed, 4);
+    assert_int_equal(r.res.failed + r.res.cancelled, 0);
+    assert_int_equal(r.res.n_vehicles, 4);
+    assert_true(r.res.vehicle_create_ns > 0);
+    assert_true(r.res.cpu_ns >= 4 * 3000000ull);
+    assert_true(r.res.peak_rss_kb > 0);
+    assert_string_equal(r.res.error, "");
+    for (uint32_t i = 0; i < 4; i++)
+        assert_int_equal(exit_of(r.trace, i)->reason, SL_EXIT_OK);
+    rig_free(&r);
+    assert_no_child_left();
+}
+
+static void test_procpool_never_runs_more_than_n(void **state)
+{
+    const char *exe = worker_exe();
+    if (exe == NULL)
+        skip();
+    rig r;
+    rig_open(&r, mixed, &sl_strategy_procpool, 2, 1, exe);
+    assert_int_equal(sl_strategy_procpool.run(&r.ctx), 0);
+    rig_finish(&r);
+    uint32_t vehicles;
+    assert_true(check_contract(&r, true, &vehicles) <= 2);
+    assert_true(vehicles >= 1 && vehicles <= 2);
+    assert_int_equal(clean_vehicle_exits(r.trace), 2);
+    assert_int_equal(r.res.completed, 4);
+    assert_int_equal(r.res.n_vehicles, 2);
+    size_t queued = 0;
+    for (size_t i = 0; i < r.trace->count; i++)
+        queued += r.trace->events[i].kind == SL_EV_QUEUE;
+    assert_int_equal(queued, 4);
+    rig_free(&r);
+    assert_no_child_left();
+}
+
+/* Kills, with SIGKILL, the vehicle of `task` once it is seen sleeping. */
+typedef struct killer {
+    rig *r;
+    uint32_t task;
+    bool stop_instead; /* set ctx->stop at the first RUN instead of killing */
+    pid_t killed;
+} killer;
+
+static void *killer_main(void *arg)
+{
+    killer *k = arg;
+    sl_trace *t = k->r->trace;
+    for (int tries = 0; tries < 5000; tries++) {
+        pid_t victim = 0;
+        bool go = false;
+        pthread_rwlock_rdlock(&t->lock);
+        for (size_t i = 0; i < t->count && !go; i++) {
+            const sl_event *e = &t->events[i];
+            if (k->stop_instead)
+                go = e->kind == SL_EV_RUN;
+            else if (e->kind == SL_EV_BLOCK && e->task == k->task) {
+                victim = (pid_t)e->vehicle;
+                go = true;
+            }
+        }
+        pthread_rwlock_unlock(&t->lock);
+        if (go) {
+            if (k->stop_instead)
+                atomic_store(&k->r->stop, 1);
+            else if (kill(victim, SIGKILL) == 0)
+                k->killed = victim;
+            return NULL;
+        }
+        usleep(1000);
+    }
+    return NULL;
+}
+
+static void run_with(rig *r, const sl_strategy *st, killer *k, int expect)
+{
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, killer_main, k), 0);
+    int err = st->run(&r->ctx);
+    pthread_join(th, NULL);
+    assert_int_equal(err, expect);
+    rig_finish(r);
+}
+
+/* `long` comes first so that, in a pool, its chunk holds a task it never
+ * started: the crash must not lose that one either. */
+static const char *one_long = "[lesson]\ntitle = crash\n[run]\nseed = 1\n"
+                              "[task long]\nstep = cpu 1ms\nstep = sleep 5s\n"
+                              "[group short]\ncount = 4\nstep = cpu 2ms\nstep = sleep 20ms\n";
+
+static void check_killed(rig *r, const killer *k)
+{
+    assert_true(k->killed > 0);
+    const sl_event *e = exit_of(r->trace, k->task);
+    assert_int_equal(e->reason, SL_EXIT_FAILED);
+    assert_int_equal(e->arg, SIGKILL);
+    assert_int_equal(e->vehicle, (uint32_t)k->killed);
+    assert_int_equal(r->res.failed, 1);
+    assert_int_equal(r->res.completed, r->sc->n_tasks - 1);
+    assert_int_equal(r->res.n_failures, 1);
+    char want[160];
+    snprintf(want, sizeof(want), "task long: worker pid %d killed by signal 9 (SIGKILL)",
+             (int)k->killed);
+    assert_string_equal(r->res.failures[0], want);
+}
+
+static void test_processes_report_a_killed_child(void **state)
+{
+    const char *exe = worker_exe();
+    if (exe == NULL)
+        skip();
+    rig r;
+    rig_open(&r, one_long, &sl_strategy_processes, 0, 0, exe);
+    killer k = {.r = &r, .task = task_named(r.sc, "long")};
+    uint64_t t0 = sl_clock_ns();
+    run_with(&r, &sl_strategy_processes, &k, 0);
+    assert_true(sl_clock_ns() - t0 < 4000000000ull); /* did not sleep the 5 s */
+    uint32_t vehicles;
+    check_contract(&r, false, &vehicles);
+    check_killed(&r, &k);
+    rig_free(&r);
+    assert_no_child_left();
+}
+
+static void test_procpool_survives_a_killed_worker(void **state)
+{
+    const char *exe = worker_exe();
+    if (exe == NULL)
+        skip();
+    rig r;
+    rig_open(&r, one_long, &sl_strategy_procpool, 2, 2, exe);
+    killer k = {.r = &r, .task = task_named(r.sc, "long")};
+    run_with(&r, &sl_strategy_procpool, &k, 0);
+    uint32_t vehicles;
+    assert_true(check_contract(&r, true, &vehicles) <= 2);
+    check_killed(&r, &k);
+    rig_free(&r);
+    assert_no_child_left();
+}
+
+static const char *sleepers = "[lesson]\ntitle = stop\n[run]\nseed = 1\n"
+                              "[group s]\ncount = 6\nstep = sleep 3s\n";
+
+static void test_stop_cancels_and_reaps(void **state)
+{
+    const char *exe = worker_exe();
+    if (exe == NULL)
+        skip();
+    const sl_strategy *strategies[] = {&sl_strategy_processes, &sl_strategy_procpool};
+    for (int i = 0; i < 2; i++) {
+        rig r;
+        rig_open(&r, sleepers, strategies[i], 2, 1, exe);
+        killer k = {.r = &r, .stop_instead = true};
+        uint64_t t0 = sl_clock_ns();
+        run_with(&r, strategies[i], &k, SL_EINTR);
+        assert_true(sl_clock_ns() - t0 < 2000000000ull);
+        uint32_t vehicles;
+        check_contract(&r, i == 1, &vehicles);
+        assert_int_equal(r.res.completed + r.res.failed, 0);
+        assert_int_equal(r.res.cancelled, 6);
+        rig_free(&r);
+        assert_no_child_left();
+    }
+}
+
+static void test_spawn_failure_cancels_the_rest(void **state)
+{
+    rig r;
+    rig_open(&r, mixed, &sl_strategy_processes, 0, 0, "/nonexistent/schedlab");
+    assert_int_equal(sl_strategy_processes.run(&r.ctx), SL_ESPAWN);
+    rig_finish(&r);
+    uint32_t vehicles;
+    check_contract(&r, false, &vehicles);
+    assert_int_equal(vehicles, 0);
+    assert_int_equal(r.res.cancelled, 4);
+    assert_int_equal(r.res.n_vehicles, 0);
+    assert_non_null(strstr(r.res.error, "cannot start worker process /nonexistent/schedlab"));
+    rig_free(&r);
+    assert_no_child_left();
+}
+
+static double seconds_since(uint64_t t0)
+{
+    return (double)(sl_clock_ns() - t0) / 1e9;
+}
+
+/* A shape, not a benchmark: four 100 ms cpu tasks on two cores, procpool(2)
+ * against the same tasks run one after the other here. Each side keeps its
+ * best of up to five tries, so a machine busy with something else for a
+ * moment does not decide. Skipped under sanitizers, which slow the workers
+ * and this thread unevenly. */
+static void test_procpool_uses_both_cores_for_cpu_work(void **state)
+{
+    const char *exe = worker_exe();
+    if (exe == NULL)
+        skip();
+#ifdef SL_SANITIZED
+    skip();
+#endif
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        skip();
+    const char *cpu = "[lesson]\ntitle = cpu\n[run]\nseed = 1\n"
+                      "[group c]\ncount = 4\nstep = cpu 100ms\n";
+    double sequential = 1e9, pool = 1e9;
+    for (int attempt = 0; attempt < 5 && sequential / pool < 1.5; attempt++) {
+        rig r;
+        rig_open(&r, cpu, &sl_strategy_procpool, 2, 1, exe);
+        uint64_t t0 = sl_clock_ns();
+        for (uint32_t i = 0; i < r.sc->n_tasks; i++)
+            assert_int_equal(sl_task_exec_blocking(&r.ctx, i, NULL), SL_EXIT_OK);
+        double s = seconds_since(t0);
+        r.res = (sl_run_result){0};
+        t0 = sl_clock_ns();
+        assert_int_equal(sl_strategy_procpool.run(&r.ctx), 0);
+        double p = seconds_since(t0);
+        assert_int_equal(r.res.completed, 4);
+        print_message("sequential %.3f s, procpool(2) %.3f s\n", s, p);
+        sequential = s < sequential ? s : sequential;
+        pool = p < pool ? p : pool;
+        rig_close(&r);
+    }
+    print_message("best: %.2fx faster\n", sequential / pool);
+    assert_true(sequential / pool >= 1.5);
+    assert_no_child_left();
+}
+
+static void test_image_round_trip_and_corruption(void **state)
+{
+    const char *text = "[lesson]\ntitle = image\n[run]\nseed = 9\nworkers = 3\n"
+                       "[group a]\ncount = 2\nstep = cpu 1ms\nstep = get http://127.0.0.1:1/x\n"
+                       "[task solo]\nstep = sleep 2ms\nstep = io 1ms 3k\n";
+    sl_scenario *sc, *back;
+    sl_diag diag;
+    assert_int_equal(sl_scenario_parse("<test>", text, &sc, &diag), 0);
+    size_t size = sl__worker_image_size(sc);
+    char *buf = malloc(size);
+    assert_int_equal(sl__worker_image_write(sc, buf, size - 1), SL_EINVAL);
+    assert_int_equal(sl__worker_image_write(sc, buf, size), 0);
+    assert_int_equal(sl__worker_image_read(buf, size, &back), 0);
+    assert_int_equal(back->n_tasks, sc->n_tasks);
+    assert_int_equal(back->n_steps, sc->n_steps);
+    assert_int_equal(back->workers, 3);
+    assert_string_equal(back->title, "image");
+    for (uint32_t i = 0; i < sc->n_tasks; i++) {
+        assert_string_equal(back->tasks[i].name, sc->tasks[i].name);
+        assert_int_equal(back->tasks[i].first_step, sc->tasks[i].first_step);
+        assert_int_equal(back->tasks[i].n_steps, sc->tasks[i].n_steps);
+    }
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        assert_int_equal(back->steps[i].kind, sc->steps[i].kind);
+        assert_int_equal(back->steps[i].ns, sc->steps[i].ns);
+        assert_int_equal(back->steps[i].n, sc->steps[i].n);
+        if (sc->steps[i].url != NULL)
+            assert_string_equal(back->steps[i].url, sc->steps[i].url);
+        else
+            assert_null(back->steps[i].url);
+    }
+    sl__worker_image_free(back);
+    /* every truncation is refused, never read past */
+    for (size_t cut = 0; cut < size; cut += 7)
+        assert_int_equal(sl__worker_image_read(buf, cut, &back), SL_ECORRUPT);
+    /* a huge count or offset anywhere is refused or harmless: never a read
+     * out of bounds (ASan watches) */
+    char *copy = malloc(size);
+    size_t refused = 0;
+    for (size_t off = 0; off + 4 <= size; off += 4) {
+        memcpy(copy, buf, size);
+        uint32_t v = 0xfffffff0u;
+        memcpy(copy + off, &v, 4);
+        if (sl__worker_image_read(copy, size, &back) == 0)
+            sl__worker_image_free(back);
+        else
+            refused++;
+    }
+    assert_true(refused > 0);
+    free(copy);
+    free(buf);
+    sl_scenario_free(sc);
+}
+
+static void test_worker_rejects_bad_arguments(void **state)
+{
+    char *no_fd[] = {"__worker", "--role", "task", "--index", "0", NULL};
+    assert_int_equal(sl_worker_main(5, no_fd), 2);
+    char *bad_role[] = {"__worker", "--fd", "3", "--role", "boss", "--index", "0", NULL};
+    assert_int_equal(sl_worker_main(7, bad_role), 2);
+    char *bad_index[] = {"__worker", "--fd", "3", "--role", "task", "--index", "x", NULL};
+    assert_int_equal(sl_worker_main(7, bad_index), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_image_round_trip_and_corruption),
+        cmocka_unit_test(test_worker_rejects_bad_arguments),
+        cmocka_unit_test(test_processes_run_every_task_in_its_own_process),
+        cmocka_unit_test(test_procpool_never_runs_more_than_n),
+        cmocka_unit_test(test_processes_report_a_killed_child),
+        cmocka_unit_test(test_procpool_survives_a_killed_worker),
+        cmocka_unit_test(test_stop_cancels_and_reaps),
+        cmocka_unit_test(test_spawn_failure_cancels_the_rest),
+        cmocka_unit_test(test_procpool_uses_both_cores_for_cpu_work),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
