@@ -36,6 +36,7 @@ int sl_cmd_list(int argc, char **argv);
 int sl_cmd_bench(int argc, char **argv);
 int sl_cmd_tui(int argc, char **argv);
 int sl_cmd_replay(int argc, char **argv);
+int sl_cmd_export(int argc, char **argv);
 
 int sl_cmd_run_help(void);
 int sl_cmd_check_help(void);
@@ -43,6 +44,7 @@ int sl_cmd_list_help(void);
 int sl_cmd_bench_help(void);
 int sl_cmd_tui_help(void);
 int sl_cmd_replay_help(void);
+int sl_cmd_export_help(void);
 
 /* True when argv holds -h or --help (commands check this first). */
 int sl_cli_wants_help(int argc, char **argv);

@@ -1,0 +1,91 @@
+/*
+ * cmd-bench.c - `schedlab bench`: what each mechanism costs, in one run.
+ *
+ * The numbers are compared with each other (a coroutine switch against a
+ * thread switch) within one invocation, never with another machine's: these
+ * machines are noisy. Targets are printed beside them; missing one is a
+ * finding, not a failure.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/bench-probes.h"
+#include "cli/cli.h"
+#include "coro/coro.h"
+#include "schedlab/work.h"
+#include "ui/ui.h"
+
+typedef struct bench_row {
+    const char *key;     /* JSON key */
+    const char *label;   /* table label */
+    const char *unit;    /* "ns", "us", "events/s" */
+    const char *target;  /* "<= 10" or "" */
+    double value;
+} bench_row;
+
+int sl_cmd_bench_help(void)
+{
+    printf("usage: schedlab bench [--json]\n\n"
+           "Measures on this machine, in one run: the cost of a hook (against an empty\n"
+           "loop), a clock read, a coroutine, thread and process switch, coroutine,\n"
+           "thread and process creation, the collector's throughput, and the time to\n"
+           "draw one full TUI frame (120x40, 20 tasks, 10,000 events).\n\n"
+           "  --json   one JSON object instead of the table\n");
+    return SL_EXIT_SUCCESS;
+}
+
+int sl_cmd_bench(int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else {
+            fprintf(stderr, "schedlab bench: unknown argument '%s'\n", argv[i]);
+            return SL_EXIT_USAGE;
+        }
+    }
+    double empty = sl__bench_empty_loop_ns();
+    double frame_us = -1;
+    sl_ui_bench_frame(120, 40, 20, 10000, &frame_us);
+    bench_row rows[] = {
+        {"hook_ns", "hook (per event, minus empty loop)", "ns", "<= 10", sl__bench_hook_ns(empty)},
+        {"clock_ns", "clock read", "ns", "", sl__bench_clock_ns()},
+        {"coroutine_switch_ns", "coroutine switch", "ns", "<= 10", sl__bench_coroutine_switch_ns()},
+        {"thread_switch_ns", "thread switch (pipe ping-pong, 1 cpu)", "ns", "",
+         sl__bench_thread_switch_ns()},
+        {"process_switch_ns", "process switch (pipe ping-pong, 1 cpu)", "ns", "",
+         sl__bench_process_switch_ns()},
+        {"coroutine_create_ns", "coroutine creation (pooled stack)", "ns", "<= 100",
+         sl__bench_coroutine_create_ns()},
+        {"thread_create_ns", "thread creation + join", "ns", "", sl__bench_thread_create_ns()},
+        {"process_create_ns", "process creation (spawn schedlab, exit)", "ns", "",
+         sl__bench_process_create_ns()},
+        {"collector_events_per_s", "collector throughput", "events/s", ">= 10000000",
+         sl__bench_collector_events_per_s()},
+        {"tui_frame_us", "TUI frame 120x40, 20 tasks, 10k events", "us", "", frame_us},
+    };
+    size_t n = sizeof(rows) / sizeof(rows[0]);
+    if (json) {
+        printf("{");
+        for (size_t i = 0; i < n; i++)
+            printf("%s\"%s\":%.1f", i ? "," : "", rows[i].key, rows[i].value);
+        printf(",\"coroutine_backend\":\"%s\",\"cpu_iters_per_us\":%.1f}\n", sl_coro_backend(),
+               sl_work_calibrate());
+        return SL_EXIT_SUCCESS;
+    }
+    printf("%-42s %14s %-9s %s\n", "measure", "value", "unit", "target");
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].value < 0)
+            printf("%-42s %14s %-9s %s\n", rows[i].label, "n/a", rows[i].unit, rows[i].target);
+        else
+            printf("%-42s %14.1f %-9s %s\n", rows[i].label, rows[i].value, rows[i].unit,
+                   rows[i].target);
+    }
+    double co = rows[2].value, th = rows[3].value;
+    if (co > 0 && th > 0)
+        printf("\na thread switch costs %.0fx a coroutine switch (backend %s)\n", th / co,
+               sl_coro_backend());
+    return SL_EXIT_SUCCESS;
+}

@@ -1,0 +1,224 @@
+/*
+ * cmd-run.c - `schedlab run`: one scenario under strategies, in turn.
+ *
+ * Strategies run one after another, never two at once: they would steal
+ * cores from each other and every number would be wrong. Each run's trace
+ * is folded by the model into the statistics the report prints.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/run-signals.h"
+#include "cli/strategy-list.h"
+#include "export/report.h"
+#include "schedlab/error.h"
+#include "schedlab/run.h"
+
+int sl_cmd_run_help(void)
+{
+    printf("usage: schedlab run SCENARIO [options]\n\n"
+           "Runs SCENARIO (a lesson name such as io-download, or an .ini path) under\n"
+           "each strategy in turn and prints a comparison: wall and cpu time, speedup\n"
+           "against sequential, cores used at once, ready latency, context switches,\n"
+           "memory, events and dropped events, completed and failed tasks.\n\n"
+           "options:\n"
+           "  -s, --strategy LIST  comma-separated strategies, or `all` (default: the\n"
+           "                       lesson's own list, else all); see `schedlab list`\n"
+           "  -w, --workers N      pool size for threadpool and procpool (default: lesson)\n"
+           "      --tasks N        run N tasks instead of the lesson's count\n"
+           "  -f, --format FMT     table (default), json or csv\n"
+           "  -t, --trace FILE     save each run's events (several strategies: FILE gets\n"
+           "                       -STRATEGY before its extension); open with `replay`\n"
+           "  -h, --help           this text\n\n"
+           "exit: 0 all tasks done, 1 a task failed or a limit stopped a run,\n"
+           "      2 bad usage or scenario, 130 interrupted (partial results printed)\n");
+    return SL_EXIT_SUCCESS;
+}
+
+/* FILE for one strategy, FILE with -STRATEGY before the extension for several. */
+static void trace_path(char *buf, size_t size, const char *base, const char *strategy, int many)
+{
+    if (!many) {
+        snprintf(buf, size, "%s", base);
+        return;
+    }
+    const char *dot = strrchr(base, '.');
+    const char *slash = strrchr(base, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        snprintf(buf, size, "%s-%s", base, strategy);
+    else
+        snprintf(buf, size, "%.*s-%s%s", (int)(dot - base), base, strategy, dot);
+}
+
+typedef struct run_opts {
+    const char *scenario;
+    const char *strategies;
+    const char *trace;
+    uint32_t workers;
+    uint32_t tasks;
+    int format;
+} run_opts;
+
+static int parse_args(int argc, char **argv, run_opts *o)
+{
+    static const struct option longs[] = {
+        {"strategy", required_argument, NULL, 's'}, {"workers", required_argument, NULL, 'w'},
+        {"format", required_argument, NULL, 'f'},   {"trace", required_argument, NULL, 't'},
+        {"tasks", required_argument, NULL, 'T'},    {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof(*o));
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "s:w:f:t:", longs, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 's':
+            o->strategies = optarg;
+            break;
+        case 'w':
+        case 'T': {
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end != '\0' || v == 0 || v > (c == 'w' ? 4096ul : 10000000ul)) {
+                fprintf(stderr, "schedlab run: %s must be a number from 1 to %s, not '%s'\n",
+                        c == 'w' ? "--workers" : "--tasks", c == 'w' ? "4096" : "10000000",
+                        optarg);
+                return -1;
+            }
+            *(c == 'w' ? &o->workers : &o->tasks) = (uint32_t)v;
+            break;
+        }
+        case 'f':
+            o->format = sl_report_format_parse(optarg);
+            if (o->format < 0) {
+                fprintf(stderr, "schedlab run: unknown format '%s' (table, json or csv)\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 't':
+            o->trace = optarg;
+            break;
+        default:
+            fprintf(stderr, "see `schedlab run --help`\n");
+            return -1;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "schedlab run: expected one SCENARIO, see `schedlab run --help`\n");
+        return -1;
+    }
+    o->scenario = argv[optind];
+    return 0;
+}
+
+static int load_scenario(const char *arg, uint32_t tasks, sl_scenario **sc)
+{
+    char path[4096];
+    if (sl_scenario_resolve(arg, path, sizeof(path)) < 0) {
+        fprintf(stderr, "schedlab: no scenario '%s' (not a file, not a lesson; see `schedlab list`)\n",
+                arg);
+        return -1;
+    }
+    sl_diag diag;
+    if (sl_scenario_load(path, sc, &diag) < 0) {
+        char msg[600];
+        sl_diag_format(&diag, msg, sizeof(msg));
+        fprintf(stderr, "%s\n", msg);
+        return -1;
+    }
+    if (tasks != 0 && sl_scenario_set_task_count(*sc, tasks) < 0) {
+        fprintf(stderr, "schedlab: cannot make %u tasks of '%s'\n", tasks, arg);
+        sl_scenario_free(*sc);
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs one strategy; fills `row`; returns the run's status. */
+static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
+                   const run_opts *o, int many, sl_report_row *row, const char **source)
+{
+    sl_run_opts ro = {.sc = sc, .strategy = st, .workers = o->workers};
+    sl_run *run;
+    int err = sl_run_start(&run, eng, &ro);
+    if (err < 0)
+        return err;
+    sl_run_result res;
+    err = sl__run_signals_wait(run, &res);
+    sl_trace *trace = sl_run_take_trace(run);
+    sl_run_free(run);
+    snprintf(row->strategy, sizeof(row->strategy), "%s", st->name);
+    snprintf(row->error, sizeof(row->error), "%s", res.error);
+    if (trace == NULL)
+        return err < 0 ? err : SL_ENOMEM;
+    row->workers = trace->meta.workers;
+    sl_stats_compute(trace, &row->stats);
+    static char src[32];
+    snprintf(src, sizeof(src), "%s", trace->os.switch_source);
+    *source = src;
+    for (uint32_t i = 0; i < res.n_failures && i < 8; i++)
+        fprintf(stderr, "schedlab: %s: %s\n", st->name, res.failures[i]);
+    if (o->trace != NULL) {
+        char path[4096];
+        trace_path(path, sizeof(path), o->trace, st->name, many);
+        int serr = sl_trace_save(trace, path);
+        if (serr < 0)
+            fprintf(stderr, "schedlab: cannot write trace %s: %s\n", path, sl_strerror(serr));
+    }
+    sl_trace_free(trace);
+    return err;
+}
+
+int sl_cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    if (parse_args(argc, argv, &o) < 0)
+        return SL_EXIT_USAGE;
+    sl_scenario *sc;
+    if (load_scenario(o.scenario, o.tasks, &sc) < 0)
+        return SL_EXIT_USAGE;
+    const sl_strategy *list[32];
+    int n = sl__strategy_list_parse(o.strategies ? o.strategies : sc->strategies, list, 32);
+    if (n < 0) {
+        sl_scenario_free(sc);
+        return SL_EXIT_USAGE;
+    }
+    sl_engine *eng;
+    int err = sl_engine_open(&eng);
+    if (err < 0) {
+        fprintf(stderr, "schedlab: cannot start the engine: %s\n", sl_strerror(err));
+        sl_scenario_free(sc);
+        return SL_EXIT_INTERNAL;
+    }
+    sl__run_signals_install();
+    sl_report_row *rows = calloc((size_t)n, sizeof(*rows));
+    sl_report rep = {.scenario = sc->name,
+                     .title = sc->title,
+                     .cores = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN),
+                     .iters_per_us = sl_engine_calibration(eng),
+                     .switch_source = "rusage+schedstat",
+                     .rows = rows};
+    int code = SL_EXIT_SUCCESS;
+    for (int i = 0; rows != NULL && i < n && !sl__run_signals_caught(); i++) {
+        fprintf(stderr, "schedlab: %s under %s (%d/%d)...\n", sc->name, list[i]->name, i + 1, n);
+        err = run_one(eng, sc, list[i], &o, n > 1, &rows[i], &rep.switch_source);
+        rep.n_rows = (size_t)i + 1;
+        if (err < 0 && err != SL_EINTR)
+            code = SL_EXIT_RUN_FAILED;
+        if (rows[i].stats.failed > 0)
+            code = SL_EXIT_RUN_FAILED;
+    }
+    if (sl__run_signals_caught()) {
+        fprintf(stderr, "schedlab: interrupted; partial results follow\n");
+        code = SL_EXIT_INTERRUPTED;
+    }
+    sl_report_write(&rep, o.format, stdout);
+    free(rows);
+    sl_engine_close(eng);
+    sl_scenario_free(sc);
+    return code;
+}

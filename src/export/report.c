@@ -1,0 +1,191 @@
+/*
+ * report.c - the classic comparison table, from measured runs.
+ *
+ * Speedup is always against the sequential run of the same report: a ratio
+ * within one invocation, never against numbers from another run, because
+ * these machines are noisy.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "export/report.h"
+
+int sl_report_format_parse(const char *s)
+{
+    if (strcmp(s, "table") == 0)
+        return SL_REPORT_TABLE;
+    if (strcmp(s, "json") == 0)
+        return SL_REPORT_JSON;
+    if (strcmp(s, "csv") == 0)
+        return SL_REPORT_CSV;
+    return -1;
+}
+
+double sl_report_speedup(const sl_report *r, size_t i)
+{
+    for (size_t j = 0; j < r->n_rows; j++) {
+        if (strcmp(r->rows[j].strategy, "sequential") != 0)
+            continue;
+        uint64_t base = r->rows[j].stats.wall_ns, wall = r->rows[i].stats.wall_ns;
+        return wall ? (double)base / (double)wall : 0.0;
+    }
+    return 0.0;
+}
+
+static double ms(uint64_t ns)
+{
+    return (double)ns / 1e6;
+}
+
+static void write_table(const sl_report *r, FILE *out)
+{
+    fprintf(out, "%s: %s\n", r->scenario, r->title);
+    fprintf(out, "%u cores, cpu calibration %.0f iterations/us, kernel switches from %s\n\n",
+            r->cores, r->iters_per_us, r->switch_source);
+    fprintf(out, "%-11s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %9s\n", "strategy", "wrk",
+            "wall ms", "cpu ms", "speedup", "cores", "ready ms", "switches", "peak", "mem/veh",
+            "events", "drop", "done/fail");
+    fprintf(out, "%-11s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %9s\n", "", "", "", "", "",
+            "max/mean", "mean/max", "vol/invol/coro/gil", "RSS MiB", "KiB", "", "", "");
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const sl_report_row *row = &r->rows[i];
+        const sl_stats *s = &row->stats;
+        char workers[16], speedup[16], cores[24], ready[32], sw[48], done[24];
+        snprintf(workers, sizeof(workers), row->workers ? "%u" : "-", row->workers);
+        double sp = sl_report_speedup(r, i);
+        snprintf(speedup, sizeof(speedup), sp > 0 ? "%.2fx" : "-", sp);
+        snprintf(cores, sizeof(cores), "%u/%.2f", s->max_cores, s->mean_cores);
+        snprintf(ready, sizeof(ready), "%.1f/%.0f", s->ready_ms_mean, s->ready_ms_max);
+        snprintf(sw, sizeof(sw), "%llu/%llu/%llu/%llu", (unsigned long long)s->switches_voluntary,
+                 (unsigned long long)s->switches_involuntary,
+                 (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil);
+        snprintf(done, sizeof(done), "%u/%u", s->completed, s->failed + s->cancelled);
+        fprintf(out, "%-11s %4s %9.1f %9.1f %7s %9s %13s %21s %8.1f %9llu %8llu %5llu %9s\n",
+                row->strategy, workers, ms(s->wall_ns), ms(s->cpu_ns), speedup, cores, ready, sw,
+                (double)s->peak_rss_kb / 1024.0, (unsigned long long)s->vehicle_mem_kb,
+                (unsigned long long)s->events, (unsigned long long)s->dropped, done);
+    }
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (r->rows[i].error[0] != '\0')
+            fprintf(out, "\n%s stopped early: %s\n", r->rows[i].strategy, r->rows[i].error);
+}
+
+/* Writes a JSON string literal with the escapes JSON requires. */
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+/* JSON has no NaN or infinity: print null for them. */
+static void json_number(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.3f", v);
+    else
+        fputs("null", out);
+}
+
+static void write_json(const sl_report *r, FILE *out)
+{
+    fputs("{\"scenario\":", out);
+    json_string(out, r->scenario);
+    fputs(",\"title\":", out);
+    json_string(out, r->title);
+    fprintf(out, ",\"machine\":{\"cores\":%u,\"cpu_iters_per_us\":", r->cores);
+    json_number(out, r->iters_per_us);
+    fputs(",\"switch_source\":", out);
+    json_string(out, r->switch_source);
+    fputs("},\"runs\":[", out);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const sl_report_row *row = &r->rows[i];
+        const sl_stats *s = &row->stats;
+        fputs(i ? ",{\"strategy\":" : "{\"strategy\":", out);
+        json_string(out, row->strategy);
+        fprintf(out, ",\"workers\":%u,\"tasks\":%u,\"completed\":%u,\"failed\":%u,\"cancelled\":%u",
+                row->workers, s->tasks, s->completed, s->failed, s->cancelled);
+        fputs(",\"wall_ms\":", out);
+        json_number(out, ms(s->wall_ns));
+        fputs(",\"cpu_ms\":", out);
+        json_number(out, ms(s->cpu_ns));
+        double sp = sl_report_speedup(r, i);
+        fputs(",\"speedup\":", out);
+        if (sp > 0)
+            json_number(out, sp);
+        else
+            fputs("null", out);
+        fprintf(out, ",\"max_cores\":%u,\"mean_cores\":", s->max_cores);
+        json_number(out, s->mean_cores);
+        fputs(",\"ready_ms_mean\":", out);
+        json_number(out, s->ready_ms_mean);
+        fputs(",\"ready_ms_max\":", out);
+        json_number(out, s->ready_ms_max);
+        fprintf(out,
+                ",\"switches\":{\"voluntary\":%llu,\"involuntary\":%llu,\"coroutine\":%llu,"
+                "\"gil\":%llu}",
+                (unsigned long long)s->switches_voluntary,
+                (unsigned long long)s->switches_involuntary,
+                (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil);
+        fputs(",\"gil_wait_ms\":", out);
+        json_number(out, ms(s->gil_wait_ns));
+        fputs(",\"io_overlap\":", out);
+        json_number(out, s->io_overlap);
+        fprintf(out,
+                ",\"peak_rss_kb\":%llu,\"vehicle_mem_kb\":%llu,\"events\":%llu,"
+                "\"dropped_events\":%llu,\"error\":",
+                (unsigned long long)s->peak_rss_kb, (unsigned long long)s->vehicle_mem_kb,
+                (unsigned long long)s->events, (unsigned long long)s->dropped);
+        if (row->error[0] != '\0')
+            json_string(out, row->error);
+        else
+            fputs("null", out);
+        fputc('}', out);
+    }
+    fputs("]}\n", out);
+}
+
+static void write_csv(const sl_report *r, FILE *out)
+{
+    fputs("scenario,strategy,workers,tasks,completed,failed,cancelled,wall_ms,cpu_ms,speedup,"
+          "max_cores,mean_cores,ready_ms_mean,ready_ms_max,voluntary,involuntary,coroutine,gil,"
+          "peak_rss_kb,vehicle_mem_kb,events,dropped_events\n",
+          out);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const sl_report_row *row = &r->rows[i];
+        const sl_stats *s = &row->stats;
+        fprintf(out,
+                "%s,%s,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f,%u,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,"
+                "%llu,%llu,%llu,%llu\n",
+                r->scenario, row->strategy, row->workers, s->tasks, s->completed, s->failed,
+                s->cancelled, ms(s->wall_ns), ms(s->cpu_ns), sl_report_speedup(r, i), s->max_cores,
+                s->mean_cores, s->ready_ms_mean, s->ready_ms_max,
+                (unsigned long long)s->switches_voluntary,
+                (unsigned long long)s->switches_involuntary,
+                (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil,
+                (unsigned long long)s->peak_rss_kb, (unsigned long long)s->vehicle_mem_kb,
+                (unsigned long long)s->events, (unsigned long long)s->dropped);
+    }
+}
+
+void sl_report_write(const sl_report *r, sl_report_format format, FILE *out)
+{
+    switch (format) {
+    case SL_REPORT_JSON:
+        write_json(r, out);
+        break;
+    case SL_REPORT_CSV:
+        write_csv(r, out);
+        break;
+    default:
+        write_table(r, out);
+        break;
+    }
+}

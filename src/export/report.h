@@ -1,0 +1,42 @@
+/*
+ * report.h - the comparison of runs as a table, JSON or CSV.
+ */
+#ifndef SL_EXPORT_REPORT_H
+#define SL_EXPORT_REPORT_H
+
+#include <stdio.h>
+
+#include "schedlab/model.h"
+
+typedef enum sl_report_format {
+    SL_REPORT_TABLE = 0,
+    SL_REPORT_JSON,
+    SL_REPORT_CSV,
+} sl_report_format;
+
+/* One run's line of the report. */
+typedef struct sl_report_row {
+    char strategy[32];       /* strategy name */
+    uint32_t workers;        /* pool size, 0 if not a pool */
+    sl_stats stats;          /* from sl_stats_compute */
+    char error[256];         /* why the run stopped early, or "" */
+} sl_report_row;
+
+typedef struct sl_report {
+    const char *scenario;   /* lesson name */
+    const char *title;      /* lesson title */
+    uint32_t cores;         /* online CPUs */
+    double iters_per_us;    /* cpu calibration */
+    const char *switch_source; /* where kernel switch counts come from */
+    sl_report_row *rows;
+    size_t n_rows;
+} sl_report;
+
+/* Parses "table", "json" or "csv"; returns -1 if unknown. */
+int sl_report_format_parse(const char *s);
+/* Speedup of row i against the sequential row (0 when there is none). */
+double sl_report_speedup(const sl_report *r, size_t i);
+/* Writes the report in `format`. */
+void sl_report_write(const sl_report *r, sl_report_format format, FILE *out);
+
+#endif

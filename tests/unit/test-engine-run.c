@@ -1,0 +1,145 @@
+/*
+ * test-engine-run.c - the engine end to end: every strategy through sl_run.
+ *
+ * Checks what the engine adds on top of a strategy (metadata, bracketing
+ * marks, kernel figures, a finished sorted trace) and the lessons' shapes
+ * on the shipped scenarios: generous ratios within one test run, never
+ * absolute times. Shape checks are skipped under sanitizers, which slow
+ * threads and processes unevenly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "schedlab/run.h"
+
+static sl_engine *engine;
+
+static int setup(void **state)
+{
+    return sl_engine_open(&engine) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    sl_engine_close(engine);
+    return 0;
+}
+
+static const char *small =
+    "[lesson]\ntitle = small\ncaption = a small mixed lesson\n"
+    "[run]\nseed = 7\nworkers = 2\n"
+    "[group g]\ncount = 4\nstep = cpu 5ms\nstep = io 20ms 4k\nstep = sleep 5ms\nstep = yield\n";
+
+/* Runs `sc` under `name`; returns the finished trace. */
+static sl_trace *run_strategy(const sl_scenario *sc, const char *name, sl_run_result *res)
+{
+    const sl_strategy *st = sl_strategy_find(name);
+    assert_non_null(st);
+    sl_run_opts opts = {.sc = sc, .strategy = st};
+    sl_trace *trace = NULL;
+    assert_int_equal(sl_run_once(engine, &opts, &trace, res), 0);
+    assert_non_null(trace);
+    return trace;
+}
+
+static void test_every_strategy_completes_with_a_sound_trace(void **state)
+{
+    sl_scenario *sc;
+    sl_diag diag;
+    assert_int_equal(sl_scenario_parse("small.ini", small, &sc, &diag), 0);
+    for (int i = 0; sl_strategies[i] != NULL; i++) {
+        sl_run_result res;
+        sl_trace *t = run_strategy(sc, sl_strategies[i]->name, &res);
+        assert_true(t->finished);
+        assert_string_equal(t->meta.strategy, sl_strategies[i]->name);
+        assert_int_equal(t->meta.n_tasks, 4);
+        assert_int_equal(res.completed, 4);
+        assert_int_equal(res.failed, 0);
+        assert_true(res.n_vehicles >= 1);
+        /* Bracketed by RUN_BEGIN and RUN_END, sorted in between. */
+        assert_true(t->count > 4 * 5);
+        assert_int_equal(t->events[0].kind, SL_EV_MARK);
+        assert_int_equal(t->events[0].reason, SL_MARK_RUN_BEGIN);
+        size_t spawns = 0, exits = 0, end_mark = 0;
+        for (size_t k = 0; k < t->count; k++) {
+            if (k > 0)
+                assert_true(t->events[k - 1].t_ns <= t->events[k].t_ns);
+            spawns += t->events[k].kind == SL_EV_SPAWN;
+            exits += t->events[k].kind == SL_EV_EXIT;
+            if (t->events[k].kind == SL_EV_MARK && t->events[k].reason == SL_MARK_RUN_END)
+                end_mark = k;
+        }
+        assert_int_equal(spawns, 4);
+        assert_int_equal(exits, 4);
+        assert_true(end_mark > 0);
+        assert_true(t->os.cpu_ns > 0);
+        assert_true(t->os.peak_rss_kb > 0);
+        sl_stats st;
+        assert_int_equal(sl_stats_compute(t, &st), 0);
+        assert_int_equal(st.completed, 4);
+        assert_true(st.wall_ns >= 20 * 1000 * 1000);
+        sl_trace_free(t);
+    }
+    sl_scenario_free(sc);
+}
+
+static uint64_t lesson_wall(const char *lesson, const char *strategy)
+{
+    char path[4096];
+    assert_int_equal(sl_scenario_resolve(lesson, path, sizeof(path)), 0);
+    sl_scenario *sc;
+    sl_diag diag;
+    assert_int_equal(sl_scenario_load(path, &sc, &diag), 0);
+    sl_run_result res;
+    sl_trace *t = run_strategy(sc, strategy, &res);
+    assert_int_equal(res.failed, 0);
+    sl_stats st;
+    sl_stats_compute(t, &st);
+    sl_trace_free(t);
+    sl_scenario_free(sc);
+    print_message("    %-12s %-10s %8.1f ms\n", lesson, strategy, (double)st.wall_ns / 1e6);
+    return st.wall_ns;
+}
+
+static void test_io_download_shape(void **state)
+{
+#ifdef SL_SANITIZED
+    skip();
+#endif
+    double seq = (double)lesson_wall("io-download", "sequential");
+    assert_true(seq / (double)lesson_wall("io-download", "threadpool") >= 3.0);
+    assert_true(seq / (double)lesson_wall("io-download", "coroutines") >= 3.0);
+}
+
+static void test_cpu_sumsq_shape(void **state)
+{
+#ifdef SL_SANITIZED
+    skip();
+#endif
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        print_message("    one core: no parallel speedup to check\n");
+        skip();
+    }
+    double seq = (double)lesson_wall("cpu-sumsq", "sequential");
+    assert_true(seq / (double)lesson_wall("cpu-sumsq", "procpool") >= 1.5);
+    assert_true(seq / (double)lesson_wall("cpu-sumsq", "threads") >= 1.5);
+    double gil = seq / (double)lesson_wall("cpu-sumsq", "gil");
+    assert_true(gil >= 0.75 && gil <= 1.25);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_strategy_completes_with_a_sound_trace),
+        cmocka_unit_test(test_io_download_shape),
+        cmocka_unit_test(test_cpu_sumsq_shape),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
