@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End-to-end checks of the headless commands, as a user types them:
+# help and version, list, check (good and bad files), run in every format,
+# traces, exit codes, and Ctrl-C during a run (partial results, no orphans).
+set -u
+bin=${1:?usage: cli.sh path/to/schedlab}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+expect_code() { # expected-code description command...
+  local want=$1 what=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat "$tmp/err"; fi
+}
+expect_text() { # file pattern description
+  if grep -qE -- "$2" "$1"; then ok; else bad "$3: no /$2/ in:"; head -20 "$1"; fi
+}
+
+expect_code 0 "--version" "$bin" --version
+expect_text "$tmp/out" '^schedlab [0-9]+\.[0-9]+' "version line"
+expect_code 0 "--help" "$bin" --help
+expect_text "$tmp/out" 'run +run a scenario' "help lists run"
+for cmd in run check list bench tui replay export; do
+  expect_code 0 "$cmd --help" "$bin" "$cmd" --help
+  expect_text "$tmp/out" "usage: schedlab $cmd" "$cmd --help usage line"
+done
+expect_code 2 "unknown command" "$bin" frobnicate
+expect_text "$tmp/err" "unknown command 'frobnicate'" "unknown command message"
+
+expect_code 0 "list" "$bin" list
+expect_text "$tmp/out" 'io-download' "list shows the default lesson"
+expect_text "$tmp/out" 'coroutines' "list shows strategies"
+
+expect_code 0 "check io-download" "$bin" check io-download
+expect_text "$tmp/out" '20' "check summary counts the tasks"
+
+printf '[lesson]\ntitle = t\ncaption = c\n[group g]\ncount = 2\nstep = iox 10ms\n' >"$tmp/bad.ini"
+expect_code 2 "check bad.ini" "$bin" check "$tmp/bad.ini"
+expect_text "$tmp/err" "bad.ini:6: .*iox" "error names file, line and the bad step"
+expect_code 2 "run bad.ini" "$bin" run "$tmp/bad.ini"
+expect_code 2 "missing scenario" "$bin" check "$tmp/nope.ini"
+
+cat >"$tmp/small.ini" <<'INI'
+[lesson]
+title = Small mixed lesson
+caption = A few tasks that compute, wait for the network and sleep.
+[run]
+seed = 3
+workers = 2
+[group t]
+count = 4
+step = cpu 5ms
+step = io 30ms 2k
+step = sleep 5ms
+INI
+expect_code 2 "unknown strategy" "$bin" run "$tmp/small.ini" -s bogus
+expect_text "$tmp/err" "unknown strategy 'bogus'" "unknown strategy message"
+
+expect_code 0 "run all, table" "$bin" run "$tmp/small.ini" -s all
+for s in sequential threads threadpool processes procpool coroutines gil; do
+  expect_text "$tmp/out" "^$s " "table row for $s"
+done
+expect_text "$tmp/out" '4/0' "all tasks done, none failed"
+
+expect_code 0 "run json" "$bin" run "$tmp/small.ini" -s sequential,coroutines --format json
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scenario"] == "small" and d["machine"]["cores"] >= 1
+runs = d["runs"]
+assert [r["strategy"] for r in runs] == ["sequential", "coroutines"]
+for r in runs:
+    for k in ("workers", "tasks", "completed", "failed", "wall_ms", "cpu_ms", "speedup",
+              "max_cores", "ready_ms_mean", "peak_rss_kb", "events", "dropped_events"):
+        assert k in r, k
+    assert set(r["switches"]) >= {"voluntary", "involuntary", "coroutine", "gil"}
+    assert r["completed"] == 4 and r["failed"] == 0 and r["events"] > 0
+assert runs[0]["speedup"] == 1.0
+assert runs[1]["switches"]["coroutine"] > 0
+PY
+then ok; else bad "json shape"; cat "$tmp/out"; fi
+
+expect_code 0 "run csv" "$bin" run "$tmp/small.ini" -s threads --format csv
+expect_text "$tmp/out" '^scenario,strategy,workers' "csv header"
+expect_text "$tmp/out" '^small,threads,' "csv row"
+
+expect_code 0 "run with traces" "$bin" run "$tmp/small.ini" -s threads,gil --trace "$tmp/t.sltrace"
+[ -s "$tmp/t-threads.sltrace" ] && [ -s "$tmp/t-gil.sltrace" ] && ok || bad "one trace per strategy"
+head -c 100 "$tmp/t-threads.sltrace" >"$tmp/cut.sltrace"
+expect_code 2 "replay of a truncated trace" "$bin" replay "$tmp/cut.sltrace"
+expect_text "$tmp/err" 'truncat|corrupt' "truncated trace named as such"
+
+# Ctrl-C in the middle of a long run: partial results, exit 130, no orphans.
+cat >"$tmp/long.ini" <<'INI'
+[lesson]
+title = Long
+caption = Sleeps for a long time.
+[group s]
+count = 3
+step = sleep 30s
+INI
+"$bin" run "$tmp/long.ini" -s processes >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 2
+kid_pids=$(pgrep -P "$pid")
+kids=$(echo "$kid_pids" | grep -c .)
+kill -INT "$pid"
+wait "$pid"; code=$?
+[ "$code" = 130 ] && ok || bad "SIGINT exit code $code, want 130"
+[ "$kids" -ge 3 ] && ok || bad "expected 3 worker processes before SIGINT, saw $kids"
+expect_text "$tmp/err" 'interrupted' "interrupted message"
+expect_text "$tmp/out" '^processes ' "partial results printed"
+sleep 0.5
+left=0
+for k in $kid_pids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
+[ "$left" = 0 ] && ok || bad "$left worker processes left after SIGINT"
+
+echo "$pass passed, $fails failed"
+[ "$fails" = 0 ]
