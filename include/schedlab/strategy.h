@@ -63,6 +63,8 @@ typedef struct sl_strategy {
     size_t (*blob_needed)(const sl_run_ctx *ctx);
     /* Runs every task to completion (or until *ctx->stop). 0 or SL_E*. */
     int (*run)(sl_run_ctx *ctx);
+    /* io steps are awaited on an event loop instead of a blocking call. */
+    bool event_loop_io;
 } sl_strategy;
 
 /* All strategies, NULL-terminated, in menu order. */

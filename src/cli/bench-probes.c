@@ -88,9 +88,7 @@ double sl__bench_coroutine_switch_ns(void)
     return per_op(t0, t1, 2 * n); /* resume + yield = two switches */
 }
 
-static void empty_coro(sl_coro *co, void *arg)
-{
-}
+static void empty_coro(sl_coro *co, void *arg) {}
 
 double sl__bench_coroutine_create_ns(void)
 {

@@ -17,10 +17,10 @@
 #include "ui/ui.h"
 
 typedef struct bench_row {
-    const char *key;     /* JSON key */
-    const char *label;   /* table label */
-    const char *unit;    /* "ns", "us", "events/s" */
-    const char *target;  /* "<= 10" or "" */
+    const char *key;    /* JSON key */
+    const char *label;  /* table label */
+    const char *unit;   /* "ns", "us", "events/s" */
+    const char *target; /* "<= 10" or "" */
     double value;
 } bench_row;
 

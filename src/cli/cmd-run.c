@@ -30,7 +30,9 @@ int sl_cmd_run_help(void)
            "                       lesson's own list, else all); see `schedlab list`\n"
            "  -w, --workers N      pool size for threadpool and procpool (default: lesson)\n"
            "      --tasks N        run N tasks instead of the lesson's count\n"
-           "  -f, --format FMT     table (default), json or csv\n"
+           "  -f, --format FMT     table (default), json, csv, or verdict: the lessons'\n"
+           "                       comparison (blocking calls, waits overlapped, cores,\n"
+           "                       GIL interference, scalability) and a recommendation\n"
            "  -t, --trace FILE     save each run's events (several strategies: FILE gets\n"
            "                       -STRATEGY before its extension); open with `replay`\n"
            "  -h, --help           this text\n\n"
@@ -84,8 +86,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
             unsigned long v = strtoul(optarg, &end, 10);
             if (*end != '\0' || v == 0 || v > (c == 'w' ? 4096ul : 10000000ul)) {
                 fprintf(stderr, "schedlab run: %s must be a number from 1 to %s, not '%s'\n",
-                        c == 'w' ? "--workers" : "--tasks", c == 'w' ? "4096" : "10000000",
-                        optarg);
+                        c == 'w' ? "--workers" : "--tasks", c == 'w' ? "4096" : "10000000", optarg);
                 return -1;
             }
             *(c == 'w' ? &o->workers : &o->tasks) = (uint32_t)v;
@@ -94,7 +95,7 @@ static int parse_args(int argc, char **argv, run_opts *o)
         case 'f':
             o->format = sl_report_format_parse(optarg);
             if (o->format < 0) {
-                fprintf(stderr, "schedlab run: unknown format '%s' (table, json or csv)\n",
+                fprintf(stderr, "schedlab run: unknown format '%s' (table, json, csv or verdict)\n",
                         optarg);
                 return -1;
             }
@@ -119,7 +120,8 @@ static int load_scenario(const char *arg, uint32_t tasks, sl_scenario **sc)
 {
     char path[4096];
     if (sl_scenario_resolve(arg, path, sizeof(path)) < 0) {
-        fprintf(stderr, "schedlab: no scenario '%s' (not a file, not a lesson; see `schedlab list`)\n",
+        fprintf(stderr,
+                "schedlab: no scenario '%s' (not a file, not a lesson; see `schedlab list`)\n",
                 arg);
         return -1;
     }
@@ -139,8 +141,8 @@ static int load_scenario(const char *arg, uint32_t tasks, sl_scenario **sc)
 }
 
 /* Runs one strategy; fills `row`; returns the run's status. */
-static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
-                   const run_opts *o, int many, sl_report_row *row, const char **source)
+static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st, const run_opts *o,
+                   int many, sl_report_row *row, const char **source)
 {
     sl_run_opts ro = {.sc = sc, .strategy = st, .workers = o->workers};
     sl_run *run;
@@ -156,6 +158,8 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     if (trace == NULL)
         return err < 0 ? err : SL_ENOMEM;
     row->workers = trace->meta.workers;
+    row->blocking_calls = !st->event_loop_io;
+    row->create_ns = res.n_vehicles ? res.vehicle_create_ns / res.n_vehicles : 0;
     sl_stats_compute(trace, &row->stats);
     static char src[32];
     snprintf(src, sizeof(src), "%s", trace->os.switch_source);

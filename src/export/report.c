@@ -18,6 +18,8 @@ int sl_report_format_parse(const char *s)
         return SL_REPORT_JSON;
     if (strcmp(s, "csv") == 0)
         return SL_REPORT_CSV;
+    if (strcmp(s, "verdict") == 0)
+        return SL_REPORT_VERDICT;
     return -1;
 }
 
@@ -183,6 +185,9 @@ void sl_report_write(const sl_report *r, sl_report_format format, FILE *out)
         break;
     case SL_REPORT_CSV:
         write_csv(r, out);
+        break;
+    case SL_REPORT_VERDICT:
+        sl__report_write_verdict(r, out);
         break;
     default:
         write_table(r, out);
