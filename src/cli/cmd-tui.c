@@ -1,0 +1,99 @@
+/*
+ * cmd-tui.c - `schedlab tui [SCENARIO] [-s STRATEGY]`: the live view.
+ *
+ * Loads the lesson here, so that a bad name or file is reported on the
+ * plain terminal with the usual exit code before the screen is taken.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "schedlab/error.h"
+#include "schedlab/scenario.h"
+#include "schedlab/strategy.h"
+#include "ui/ui.h"
+
+#define DEFAULT_LESSON "io-download"
+
+int sl_cmd_tui_help(void)
+{
+    printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--mono] [--ascii]\n\n"
+           "Runs SCENARIO (a lesson name or an .ini path; default %s) and animates\n"
+           "it live: every task's state over time, the running / ready / waiting /\n"
+           "queued lists, the cores and the switch counters. Number keys and Tab pick\n"
+           "another strategy, c compares them all on one clock, p predicts the next\n"
+           "dispatch, ? lists every key.\n\n"
+           "  -s, --strategy NAME  strategy of the first run (see `schedlab list`)\n"
+           "  -w, --workers N      pool size for pool strategies\n"
+           "  --mono               no colours (also when NO_COLOR is set)\n"
+           "  --ascii              ASCII glyphs (also under a non-UTF-8 locale)\n\n"
+           "exit: 0 quit, 2 bad usage or lesson, 3 internal error, 130 interrupted\n",
+           DEFAULT_LESSON);
+    return SL_EXIT_SUCCESS;
+}
+
+static int finish(int rc, const char *why)
+{
+    if (rc == 0)
+        return SL_EXIT_SUCCESS;
+    if (rc == SL_EINTR)
+        return SL_EXIT_INTERRUPTED;
+    fprintf(stderr, "schedlab: %s\n", why[0] ? why : sl_strerror(rc));
+    return rc == SL_ENOTSUP ? SL_EXIT_USAGE : SL_EXIT_INTERNAL;
+}
+
+int sl_cmd_tui(int argc, char **argv)
+{
+    sl_ui_opts o = {0};
+    const char *lesson = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((strcmp(a, "-s") == 0 || strcmp(a, "--strategy") == 0) && i + 1 < argc) {
+            o.strategy = argv[++i];
+        } else if ((strcmp(a, "-w") == 0 || strcmp(a, "--workers") == 0) && i + 1 < argc) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > 1024) {
+                fprintf(stderr, "schedlab tui: --workers takes a number from 1 to 1024\n");
+                return SL_EXIT_USAGE;
+            }
+            o.workers = (uint32_t)n;
+        } else if (strcmp(a, "--mono") == 0) {
+            o.mono = true;
+        } else if (strcmp(a, "--ascii") == 0) {
+            o.ascii = true;
+        } else if (a[0] == '-' || lesson) {
+            fprintf(stderr, "schedlab tui: unexpected '%s', see `schedlab tui --help`\n", a);
+            return SL_EXIT_USAGE;
+        } else {
+            lesson = a;
+        }
+    }
+    if (o.strategy && !sl_strategy_find(o.strategy)) {
+        fprintf(stderr, "schedlab tui: no strategy '%s' (see `schedlab list`)\n", o.strategy);
+        return SL_EXIT_USAGE;
+    }
+    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+        fprintf(stderr, "schedlab tui: needs a terminal; `schedlab run` prints results as text\n");
+        return SL_EXIT_USAGE;
+    }
+    char path[4096];
+    if (!lesson)
+        lesson = DEFAULT_LESSON;
+    if (sl_scenario_resolve(lesson, path, sizeof path) < 0) {
+        fprintf(stderr, "%s: no such file, and no lesson of that name (see `schedlab list`)\n",
+                lesson);
+        return SL_EXIT_USAGE;
+    }
+    sl_diag diag;
+    if (sl_scenario_load(path, &o.scenario, &diag) < 0) {
+        char msg[600];
+        sl_diag_format(&diag, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        return SL_EXIT_USAGE;
+    }
+    char why[256] = "";
+    return finish(sl_ui_main(&o, why, sizeof why), why);
+}

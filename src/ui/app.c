@@ -1,0 +1,274 @@
+/*
+ * app.c - the TUI's loop: keys, runs, the playhead, frames.
+ *
+ * One thread does everything here; runs execute on their own threads and
+ * only their traces are shared (read under the trace lock). A frame is drawn
+ * only when something changed (a key, the playhead, new events), at most
+ * 30 times a second, and animation frames are spaced so that drawing takes
+ * under 1% of a core while a lesson plays. Whatever ends the loop (q, SIGINT, SIGTERM, SIGHUP)
+ * restores the terminal; fatal signals restore it from the handler before dying.
+ */
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "schedlab/error.h"
+#include "schedlab/strategy.h"
+#include "ui/app.h"
+#include "ui/keys.h"
+#include "ui/ui.h"
+
+#define FRAME_NS (1000000000ull / 30)
+#define IDLE_WAIT_MS 250
+
+static volatile sig_atomic_t stop_signal;
+static struct termios saved_tios;
+static bool have_tios;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+/* Async-signal-safe: put the terminal back, then die of the same signal. */
+static void on_fatal(int sig)
+{
+    static const char reset[] = "\033[0m\033[?25h\033[?1049l\r\n";
+    if (write(STDOUT_FILENO, reset, sizeof reset - 1) < 0) {
+        /* Nothing more can be done from a dying process. */
+    }
+    if (have_tios)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tios);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_fatal;
+    sa.sa_flags = SA_RESETHAND;
+    const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        sigaction(fatal[i], &sa, NULL);
+}
+
+static void restore_signals(void)
+{
+    const int all[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        signal(all[i], SIG_DFL);
+}
+
+static uint64_t now_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int find_strategy(const char *name)
+{
+    for (int i = 0; name && sl_strategies[i]; i++)
+        if (strcmp(sl_strategies[i]->name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* First strategy: asked for, else the lesson's first, else threads. */
+static int first_strategy(const sl_ui_opts *o)
+{
+    int i = find_strategy(o->strategy);
+    if (i >= 0)
+        return i;
+    if (o->scenario && o->scenario->strategies) {
+        char name[32];
+        size_t n = strcspn(o->scenario->strategies, ", ");
+        if (n < sizeof name) {
+            memcpy(name, o->scenario->strategies, n);
+            name[n] = '\0';
+            if ((i = find_strategy(name)) >= 0)
+                return i;
+        }
+    }
+    i = find_strategy("threads");
+    return i >= 0 ? i : 0;
+}
+
+static void apply_requests(sl_app *a)
+{
+    unsigned req = a->ui.req;
+    a->ui.req = 0;
+    if (req & SL_REQ_LESSON)
+        sl__app_lesson(a);
+    else if (req & SL_REQ_COMPARE)
+        sl__app_compare(a);
+    else if (req & SL_REQ_RUN)
+        sl__app_run(a);
+    else if (req & SL_REQ_STOP)
+        sl__app_compare_stop(a);
+}
+
+static size_t trace_count(sl_ui *ui)
+{
+    if (!ui->has_main)
+        return 0;
+    pthread_rwlock_rdlock(&ui->main.trace->lock);
+    size_t n = ui->main.trace->count;
+    pthread_rwlock_unlock(&ui->main.trace->lock);
+    return n;
+}
+
+/* Frame: fold to the playhead, draw, and account the cost. */
+static void frame(sl_ui *ui)
+{
+    uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+    sl__play_fold(ui);
+    sl__ui_draw(ui);
+    ui->frame_us = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e3;
+}
+
+/* Time between animation frames: at most 30 a second, and fewer when a
+ * frame is expensive, so that drawing stays within CPU_BUDGET of a core. */
+#define CPU_BUDGET 0.008
+static uint64_t pace(double frame_ns)
+{
+    uint64_t by_cost = (uint64_t)(frame_ns / CPU_BUDGET);
+    return by_cost > FRAME_NS ? by_cost : FRAME_NS;
+}
+
+static int loop(sl_app *a)
+{
+    sl_ui *ui = &a->ui;
+    uint64_t last_frame = 0, last_tick = now_ns(CLOCK_MONOTONIC);
+    uint64_t cpu_mark = now_ns(CLOCK_THREAD_CPUTIME_ID), wall_mark = last_tick;
+    size_t seen_events = (size_t)-1;
+    double cost_ns = 0;
+    /* A key's effect is drawn within a frame; animation waits for its pace. */
+    bool key_dirty = true;
+    while (!stop_signal) {
+        uint64_t now = now_ns(CLOCK_MONOTONIC);
+        bool moving = ui->play == SL_PLAY_PLAYING || sl__play_any_live(ui) || ui->cmp_running >= 0;
+        uint64_t gap = key_dirty ? FRAME_NS : pace(cost_ns);
+        int wait_ms = IDLE_WAIT_MS;
+        if (key_dirty || moving) {
+            uint64_t due = last_frame + gap;
+            wait_ms = due > now ? (int)((due - now + 999999) / 1000000) : 0;
+        }
+        int key = sl__term_key(wait_ms);
+        if (key != SL_KEY_NONE) {
+            int eff = sl__keys_handle(ui, key);
+            if (eff & SL_QUIT)
+                return 0;
+            if (eff & SL_RELAYOUT)
+                ui->lay.cols = -1;
+            key_dirty |= (eff & SL_REDRAW) != 0;
+            apply_requests(a);
+        }
+        key_dirty |= sl__app_poll(a);
+        now = now_ns(CLOCK_MONOTONIC);
+        if (now - last_frame < (key_dirty ? FRAME_NS : pace(cost_ns)))
+            continue;
+        bool dirty = sl__play_tick(ui, now - last_tick) || key_dirty;
+        last_tick = now;
+        size_t count = trace_count(ui);
+        dirty |= count != seen_events;
+        if (!dirty) {
+            /* Nothing new: look again one frame period later, not at once. */
+            last_frame = now;
+            continue;
+        }
+        seen_events = count;
+        if (now - wall_mark >= 1000000000ull) {
+            uint64_t cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
+            ui->ui_cpu_pct = 100.0 * (double)(cpu - cpu_mark) / (double)(now - wall_mark);
+            cpu_mark = cpu;
+            wall_mark = now;
+        }
+        frame(ui);
+        cost_ns = cost_ns == 0 ? ui->frame_us * 1e3 : 0.8 * cost_ns + 0.2 * ui->frame_us * 1e3;
+        last_frame = now;
+        key_dirty = false;
+    }
+    return SL_EINTR;
+}
+
+static void app_free(sl_app *a)
+{
+    sl__app_stop_all(a);
+    if (a->ui.has_main)
+        sl__pane_close(&a->ui.main);
+    for (int i = 0; i < a->ui.n_lessons; i++)
+        free(a->ui.lessons[i]);
+    free(a->ui.lessons);
+    sl_scenario_free(a->sc);
+    if (a->engine)
+        sl_engine_close(a->engine);
+}
+
+int sl_ui_main(const sl_ui_opts *o, char *why, size_t why_size)
+{
+    setlocale(LC_ALL, "");
+    sl_app a = {0};
+    sl_ui *ui = &a.ui;
+    ui->speed = 1.0;
+    ui->sel = -1;
+    ui->cmp_running = -1;
+    ui->predict.guess = -1;
+    ui->ascii = o->ascii || !sl__theme_locale_utf8();
+    while (sl_strategies[ui->n_strategies] && ui->n_strategies < SL_UI_MAX_STRATEGIES)
+        ui->n_strategies++;
+    ui->strategy = first_strategy(o);
+    ui->workers = o->workers;
+    a.sc = o->scenario;
+    ui->sc = a.sc;
+    int rc = 0;
+    if (o->trace) {
+        ui->replay = true;
+        rc = sl__pane_open(&ui->main, o->trace, true, false);
+        if (rc < 0) {
+            sl_trace_free(o->trace);
+            snprintf(why, why_size, "cannot open the trace: %s", sl_strerror(rc));
+            app_free(&a);
+            return rc;
+        }
+        ui->has_main = true;
+        ui->play = SL_PLAY_PLAYING;
+    } else if (a.sc) {
+        rc = sl_engine_open(&a.engine);
+        if (rc < 0) {
+            snprintf(why, why_size, "cannot start the engine: %s", sl_strerror(rc));
+            app_free(&a);
+            return rc;
+        }
+        int n = sl_scenario_list(&ui->lessons);
+        ui->n_lessons = n > 0 ? n : 0;
+    }
+    have_tios = tcgetattr(STDIN_FILENO, &saved_tios) == 0;
+    sl_term_opts to = {.mono = o->mono, .ascii = o->ascii};
+    if (!getenv("TERM") || (rc = sl__term_open(&to)) < 0) {
+        snprintf(why, why_size, "cannot open the terminal (TERM=%s)",
+                 getenv("TERM") ? getenv("TERM") : "unset");
+        app_free(&a);
+        return rc < 0 ? rc : SL_ENOTSUP;
+    }
+    stop_signal = 0;
+    install_signals();
+    if (a.sc)
+        sl__app_run(&a);
+    rc = loop(&a);
+    sl__term_close();
+    restore_signals();
+    app_free(&a);
+    return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * draw.c - one frame: the views for the current mode, the open overlay on
+ * top, one flush. The layout is recomputed here whenever the size changed,
+ * so every path to a new size (resize, suspend, tests) goes through it.
+ */
+#include "ui/view.h"
+
+void sl__ui_draw(sl_ui *ui)
+{
+    int cols, rows;
+    sl__term_size(&cols, &rows);
+    uint32_t cores = ui->has_main ? ui->main.model.n_cores : 1;
+    if (cols != ui->lay.cols || rows != ui->lay.rows)
+        sl__layout_compute(&ui->lay, cols, rows, cores);
+    const sl_layout *l = &ui->lay;
+    sl__term_begin();
+    if (l->too_small) {
+        sl__view_small(ui, (sl_rect){0, 0, cols, rows});
+        sl__term_flush();
+        return;
+    }
+    sl__view_header(ui, l->header);
+    if (ui->compare) {
+        sl__view_compare(ui, l->body);
+    } else if (ui->has_main) {
+        sl__view_timeline(ui, &ui->main, l->timeline, SL_TL_TITLE | SL_TL_AXIS);
+        sl__view_running(ui, l->running);
+        sl__view_ready(ui, l->ready);
+        sl__view_waiting(ui, l->waiting);
+        sl__view_queued(ui, l->queued);
+        sl__view_cores(ui, l->cores);
+        sl__view_counters(ui, &ui->main, l->counters, false);
+    }
+    if (ui->predict.on && !ui->compare)
+        sl__view_predict(ui, l->caption);
+    else
+        sl__view_caption(ui, l->caption);
+    sl__view_footer(ui, l->footer);
+    switch (ui->overlay) {
+    case SL_OV_HELP:
+        sl__view_help(ui, l->overlay);
+        break;
+    case SL_OV_DETAILS:
+        sl__view_details(ui, l->overlay);
+        break;
+    case SL_OV_LESSONS:
+        sl__view_lessons(ui, l->overlay);
+        break;
+    default:
+        break;
+    }
+    sl__term_flush();
+}

@@ -1,0 +1,77 @@
+/*
+ * fmt.c - small formatting shared by the views: durations, the timeline's
+ * time window, task characters for the core lanes, strategy names.
+ */
+#include <stdio.h>
+
+#include "schedlab/strategy.h"
+#include "ui/view.h"
+
+char *sl__fmt_dur(char *buf, size_t size, uint64_t ns, bool ascii)
+{
+    if (ns == 0)
+        snprintf(buf, size, "0s");
+    else if (ns < 1000)
+        snprintf(buf, size, "%uns", (unsigned)ns);
+    else if (ns < 1000000)
+        snprintf(buf, size, "%.0f%s", (double)ns / 1e3, ascii ? "us" : "µs");
+    else if (ns < 100000000)
+        snprintf(buf, size, "%.1fms", (double)ns / 1e6);
+    else if (ns < 1000000000)
+        snprintf(buf, size, "%.0fms", (double)ns / 1e6);
+    else
+        snprintf(buf, size, "%.2fs", (double)ns / 1e9);
+    return buf;
+}
+
+/* A round span (1, 2 or 5 times a power of ten) at least `ns`, so that a
+ * growing live run rescales the axis in a few steps, not every frame. */
+static uint64_t nice_span(uint64_t ns)
+{
+    uint64_t s = 1000000; /* 1 ms */
+    for (;;) {
+        if (s >= ns)
+            return s;
+        if (2 * s >= ns)
+            return 2 * s;
+        if (5 * s >= ns)
+            return 5 * s;
+        s *= 10;
+    }
+}
+
+void sl__timeline_window(const sl_ui *ui, int cols, uint64_t *t0, uint64_t *dt)
+{
+    if (cols < 1)
+        cols = 1;
+    uint64_t end = sl__play_end(ui);
+    if (end < ui->t_ns)
+        end = ui->t_ns;
+    uint64_t span = nice_span(end);
+    for (int z = 0; z < ui->zoom && span > (uint64_t)cols * 1000; z++)
+        span /= 2;
+    uint64_t start = 0;
+    if (ui->zoom > 0) {
+        /* Keep the playhead three quarters across the window. */
+        uint64_t lead = span / 4 * 3;
+        start = ui->t_ns > lead ? ui->t_ns - lead : 0;
+    }
+    *t0 = start;
+    *dt = (span + (uint64_t)cols - 1) / (uint64_t)cols;
+    if (*dt == 0)
+        *dt = 1;
+}
+
+char sl__task_char(uint32_t task)
+{
+    static const char chars[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    return chars[task % (sizeof chars - 1)];
+}
+
+const char *sl__strategy_name(int i)
+{
+    for (int k = 0; sl_strategies[k]; k++)
+        if (k == i)
+            return sl_strategies[k]->name;
+    return "?";
+}

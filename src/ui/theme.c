@@ -1,0 +1,153 @@
+/*
+ * theme.c - the look of each role on this terminal.
+ *
+ * The 16-colour palette is the default because it is what a projector and a
+ * lecture-room terminal reliably show; each state gets its own hue so that
+ * running, ready, waiting and queued stay distinguishable, and failed is the
+ * only red. With 256 colours the same hues are softer. In monochrome the
+ * glyphs carry the meaning and attributes only separate the chrome.
+ */
+#include "ui/theme.h"
+
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schedlab/model.h"
+
+/* ANSI colour numbers, so that this file needs no ncurses header. */
+enum { C_BLACK = 0, C_RED, C_GREEN, C_YELLOW, C_BLUE, C_MAGENTA, C_CYAN, C_WHITE };
+
+sl_palette sl__theme_palette(int colors, bool mono)
+{
+    const char *nc = getenv("NO_COLOR");
+    if (mono || (nc && *nc) || colors < 8)
+        return SL_PALETTE_MONO;
+    return colors >= 256 ? SL_PALETTE_256 : SL_PALETTE_16;
+}
+
+static const sl_style mono_styles[SL_ROLE__COUNT] = {
+    [SL_ROLE_DIM] = {-1, -1, .dim = true},
+    [SL_ROLE_TITLE] = {-1, -1, .bold = true},
+    [SL_ROLE_HEADER] = {-1, -1, .reverse = true},
+    [SL_ROLE_FOOTER] = {-1, -1, .reverse = true},
+    [SL_ROLE_KEY] = {-1, -1, .bold = true},
+    [SL_ROLE_ACCENT] = {-1, -1, .bold = true},
+    [SL_ROLE_SELECTED] = {-1, -1, .reverse = true},
+    [SL_ROLE_WARN] = {-1, -1, .bold = true},
+    [SL_ROLE_GOOD] = {-1, -1, .bold = true},
+    [SL_ROLE_LIVE] = {-1, -1, .bold = true},
+    [SL_ROLE_PAUSED] = {-1, -1, .bold = true, .underline = true},
+    [SL_ROLE_ST_RUNNING] = {-1, -1, .bold = true},
+    [SL_ROLE_ST_DONE] = {-1, -1, .dim = true},
+    [SL_ROLE_ST_FAILED] = {-1, -1, .bold = true},
+};
+
+static const sl_style styles16[SL_ROLE__COUNT] = {
+    [SL_ROLE_NORMAL] = {-1, -1},
+    [SL_ROLE_DIM] = {-1, -1, .dim = true},
+    [SL_ROLE_TITLE] = {C_CYAN, -1, .bold = true},
+    [SL_ROLE_HEADER] = {C_WHITE, C_BLUE, .bold = true},
+    [SL_ROLE_FOOTER] = {C_BLACK, C_CYAN},
+    [SL_ROLE_KEY] = {C_YELLOW, -1, .bold = true},
+    [SL_ROLE_ACCENT] = {C_MAGENTA, -1, .bold = true},
+    [SL_ROLE_SELECTED] = {C_BLACK, C_WHITE},
+    [SL_ROLE_WARN] = {C_YELLOW, -1, .bold = true},
+    [SL_ROLE_GOOD] = {C_GREEN, -1, .bold = true},
+    [SL_ROLE_LIVE] = {C_WHITE, C_RED, .bold = true},
+    [SL_ROLE_PAUSED] = {C_BLACK, C_YELLOW},
+    [SL_ROLE_ST_NEW] = {-1, -1, .dim = true},
+    [SL_ROLE_ST_QUEUED] = {C_MAGENTA, -1},
+    [SL_ROLE_ST_READY] = {C_YELLOW, -1},
+    [SL_ROLE_ST_RUNNING] = {C_GREEN, -1, .bold = true},
+    [SL_ROLE_ST_WAITING] = {C_BLUE, -1, .bold = true},
+    [SL_ROLE_ST_DONE] = {-1, -1, .dim = true},
+    [SL_ROLE_ST_FAILED] = {C_RED, -1, .bold = true},
+    [SL_ROLE_ST_CANCELLED] = {C_RED, -1},
+};
+
+static const sl_style styles256[SL_ROLE__COUNT] = {
+    [SL_ROLE_NORMAL] = {-1, -1},
+    [SL_ROLE_DIM] = {245, -1},
+    [SL_ROLE_TITLE] = {80, -1, .bold = true},
+    [SL_ROLE_HEADER] = {255, 24, .bold = true},
+    [SL_ROLE_FOOTER] = {252, 237},
+    [SL_ROLE_KEY] = {221, -1, .bold = true},
+    [SL_ROLE_ACCENT] = {213, -1, .bold = true},
+    [SL_ROLE_SELECTED] = {16, 153},
+    [SL_ROLE_WARN] = {214, -1, .bold = true},
+    [SL_ROLE_GOOD] = {114, -1, .bold = true},
+    [SL_ROLE_LIVE] = {255, 160, .bold = true},
+    [SL_ROLE_PAUSED] = {16, 221},
+    [SL_ROLE_ST_NEW] = {240, -1},
+    [SL_ROLE_ST_QUEUED] = {141, -1},
+    [SL_ROLE_ST_READY] = {221, -1},
+    [SL_ROLE_ST_RUNNING] = {77, -1},
+    [SL_ROLE_ST_WAITING] = {75, -1},
+    [SL_ROLE_ST_DONE] = {242, -1},
+    [SL_ROLE_ST_FAILED] = {196, -1, .bold = true},
+    [SL_ROLE_ST_CANCELLED] = {167, -1},
+};
+
+sl_style sl__theme_style(sl_palette p, int role)
+{
+    if (role < 0 || role >= SL_ROLE__COUNT)
+        role = SL_ROLE_NORMAL;
+    sl_style s;
+    switch (p) {
+    case SL_PALETTE_256:
+        s = styles256[role];
+        break;
+    case SL_PALETTE_16:
+        s = styles16[role];
+        break;
+    default:
+        s = mono_styles[role];
+        s.fg = s.bg = -1;
+        return s;
+    }
+    /* Zero-initialised roles mean "terminal default", not black on black. */
+    if (s.fg == 0 && s.bg == 0)
+        s.fg = s.bg = -1;
+    return s;
+}
+
+static const char *const glyphs_utf8[SL_ST__COUNT] = {
+    [SL_ST_NEW] = " ",     [SL_ST_QUEUED] = "·", [SL_ST_READY] = "▒",  [SL_ST_RUNNING] = "█",
+    [SL_ST_WAITING] = "░", [SL_ST_DONE] = " ",   [SL_ST_FAILED] = "✗", [SL_ST_CANCELLED] = "✗",
+};
+
+static const char *const glyphs_ascii[SL_ST__COUNT] = {
+    [SL_ST_NEW] = " ",     [SL_ST_QUEUED] = ".", [SL_ST_READY] = "=",  [SL_ST_RUNNING] = "#",
+    [SL_ST_WAITING] = "-", [SL_ST_DONE] = " ",   [SL_ST_FAILED] = "X", [SL_ST_CANCELLED] = "x",
+};
+
+const char *sl__theme_glyph(int state, bool ascii)
+{
+    if (state < 0 || state >= SL_ST__COUNT)
+        state = SL_ST_NEW;
+    return ascii ? glyphs_ascii[state] : glyphs_utf8[state];
+}
+
+const char *sl__theme_end_mark(int state, bool ascii)
+{
+    if (state == SL_ST_DONE)
+        return ascii ? "+" : "✓";
+    return sl__theme_glyph(state, ascii);
+}
+
+const char *sl__theme_rule(bool ascii)
+{
+    return ascii ? "-" : "─";
+}
+
+const char *sl__theme_playhead(bool ascii)
+{
+    return ascii ? "|" : "│";
+}
+
+bool sl__theme_locale_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}

@@ -1,0 +1,55 @@
+/*
+ * view-caption.c - one plain sentence about what happens at the playhead,
+ * then the teaching lints that hold now. A transient status (a key that
+ * could not act) takes the first line until the next key.
+ */
+#include <string.h>
+
+#include "ui/view.h"
+
+/* Word-wraps text over the rows left in r from y. */
+static void wrap(int y, sl_rect r, int role, const char *text)
+{
+    int w = r.w - 2;
+    while (*text && y < r.y + r.h) {
+        int len = (int)strlen(text), cut = len;
+        if (sl__term_width(text) > w) {
+            /* Last space that keeps the line within w bytes (the verdict is ASCII). */
+            cut = w;
+            while (cut > 0 && text[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = w;
+        }
+        sl__term_putf(y++, r.x + 1, w, role, "%.*s", cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
+void sl__view_caption(const sl_ui *ui, sl_rect r)
+{
+    int y = r.y;
+    if (ui->status[0] && y < r.y + r.h)
+        sl__term_put(y++, r.x + 1, r.w - 2, SL_ROLE_WARN, ui->status);
+    if (ui->compare) {
+        char verdict[320];
+        sl__compare_verdict(ui, verdict, sizeof verdict);
+        wrap(y, r, SL_ROLE_GOOD, verdict);
+        return;
+    }
+    if (!ui->has_main)
+        return;
+    char cap[512];
+    sl_model_caption(&ui->main.model, ui->main.trace, cap, sizeof cap);
+    if (y < r.y + r.h)
+        sl__term_put(y++, r.x + 1, r.w - 2, SL_ROLE_NORMAL, cap);
+    sl_lint lints[4];
+    size_t n = sl_lints(&ui->main.model, &ui->main.trace->meta, lints, 4);
+    for (size_t i = 0; i < n && y < r.y + r.h; i++, y++) {
+        int x = r.x + 1;
+        x += sl__term_put(y, x, -1, SL_ROLE_WARN, ui->ascii ? "! " : "⚠ ");
+        sl__term_put(y, x, r.x + r.w - x - 1, SL_ROLE_WARN, lints[i].text);
+    }
+}

@@ -1,0 +1,92 @@
+/*
+ * view-header.c - what is shown: lesson, strategy and its parameters, the
+ * playhead, LIVE / PAUSED / REPLAY and the playback speed; on taller
+ * screens a second line numbers the strategies for the 1-9 keys.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "schedlab/strategy.h"
+#include "ui/view.h"
+
+static const char *badge(const sl_ui *ui, int *role)
+{
+    *role = SL_ROLE_PAUSED;
+    if (ui->play == SL_PLAY_PAUSED)
+        return "PAUSED";
+    if (ui->play == SL_PLAY_LIVE && sl__play_any_live(ui)) {
+        *role = SL_ROLE_LIVE;
+        return "LIVE";
+    }
+    *role = SL_ROLE_ACCENT;
+    return "REPLAY";
+}
+
+static void strategy_text(const sl_ui *ui, char *buf, size_t size)
+{
+    if (ui->compare) {
+        snprintf(buf, size, "compare: %u strategies on one clock", ui->n_cmp_planned);
+        return;
+    }
+    if (!ui->has_main) {
+        snprintf(buf, size, "%s (starting)", sl__strategy_name(ui->strategy));
+        return;
+    }
+    const sl_trace_meta *m = &ui->main.trace->meta;
+    const char *sep = ui->ascii ? ", " : " · ";
+    char gil[32] = "";
+    int n = snprintf(buf, size, "%s", m->strategy);
+    if (m->workers && n >= 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "%s%u workers", sep, m->workers);
+    if (m->gil_interval_ns && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, "%sGIL %s", sep,
+                 sl__fmt_dur(gil, sizeof gil, m->gil_interval_ns, ui->ascii));
+}
+
+void sl__view_header(const sl_ui *ui, sl_rect r)
+{
+    sl__term_fill((sl_rect){r.x, r.y, r.w, 1}, SL_ROLE_HEADER);
+    const char *title = ui->sc         ? ui->sc->title
+                        : ui->has_main ? ui->main.trace->meta.title
+                                       : "schedlab";
+    char strat[128], now[32], end[32], right[128];
+    strategy_text(ui, strat, sizeof strat);
+    int role;
+    const char *b = badge(ui, &role);
+    sl__fmt_dur(now, sizeof now, ui->t_ns, ui->ascii);
+    sl__fmt_dur(end, sizeof end, sl__play_end(ui), ui->ascii);
+    int rn = snprintf(right, sizeof right, "t=%s / %s  %gx ", now, end, ui->speed);
+    int bw = (int)strlen(b) + 2;
+    int right_x = r.x + r.w - rn;
+    int badge_x = right_x - bw - 1;
+    int x = r.x;
+    x += sl__term_put(r.y, x, -1, SL_ROLE_HEADER, ui->ascii ? " schedlab | " : " schedlab │ ");
+    int room = badge_x - x - 1;
+    int sw = sl__term_width(strat);
+    int tw = room - sw - 3;
+    if (tw >= 8) {
+        x += sl__term_putf(r.y, x, tw, SL_ROLE_HEADER, "%s", title);
+        x += sl__term_put(r.y, x, -1, SL_ROLE_HEADER, ui->ascii ? " - " : " · ");
+    }
+    sl__term_put(r.y, x, badge_x - x - 1, SL_ROLE_HEADER, strat);
+    sl__term_putf(r.y, badge_x, bw, role, " %s ", b);
+    sl__term_put(r.y, right_x, rn, SL_ROLE_HEADER, right);
+
+    if (r.h < 2)
+        return;
+    x = r.x + 1;
+    if (ui->replay) {
+        sl__term_putf(r.y + 1, x, r.w - 2, SL_ROLE_DIM, "replay of a saved trace: %s, %u tasks",
+                      ui->main.trace->meta.scenario, ui->main.trace->meta.n_tasks);
+        return;
+    }
+    x += sl__term_put(r.y + 1, x, -1, SL_ROLE_DIM, "strategies: ");
+    for (int i = 0; i < ui->n_strategies && i < 9; i++) {
+        int role_i = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
+        /* Whole entries only: a cut name reads as another strategy. */
+        if (x + 3 + (int)strlen(sl__strategy_name(i)) > r.x + r.w)
+            break;
+        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, SL_ROLE_KEY, "%d", i + 1);
+        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl__strategy_name(i));
+    }
+}

@@ -1,0 +1,147 @@
+/*
+ * view-lists.c - the four lists at the playhead: running (per core),
+ * ready (queue order), waiting (reason, time waited so far) and queued
+ * for a pool. Predict mode numbers the ready list for the guess keys.
+ */
+#include <stdio.h>
+
+#include "ui/view.h"
+
+#define MAX_ROWS 256
+
+static const char *ready_cause(int c)
+{
+    switch (c) {
+    case SL_READY_CPU:
+        return "cpu";
+    case SL_READY_GIL:
+        return "gil";
+    case SL_READY_LOOP:
+        return "loop";
+    case SL_READY_WORKER:
+        return "worker";
+    default:
+        return "";
+    }
+}
+
+static int row_role(const sl_ui *ui, uint32_t task, int role)
+{
+    return ui->sel == (int)task ? SL_ROLE_SELECTED : role;
+}
+
+/* Title with the count; returns the rows left for items. */
+static int list_title(sl_rect r, const char *name, uint32_t count)
+{
+    char t[48];
+    snprintf(t, sizeof t, "%s %u", name, count);
+    sl__term_title(r.y, r.x, r.w, t);
+    return r.h - 1;
+}
+
+static uint64_t since(const sl_ui *ui, const sl_task_now *t)
+{
+    return ui->t_ns > t->since_ns ? ui->t_ns - t->since_ns : 0;
+}
+
+/* "+N more" on the last row when the list does not fit. */
+static int fit(int rows, size_t n, int y, sl_rect r)
+{
+    if ((size_t)rows >= n)
+        return (int)n;
+    sl__term_putf(y + rows - 1, r.x + 1, r.w - 1, SL_ROLE_DIM, "+%zu more", n - (size_t)rows + 1);
+    return rows - 1;
+}
+
+void sl__view_running(const sl_ui *ui, sl_rect r)
+{
+    const sl_model *m = &ui->main.model;
+    uint32_t ids[MAX_ROWS];
+    size_t n = sl_model_running(m, ids, MAX_ROWS);
+    int rows = list_title(r, "Running", (uint32_t)n);
+    char d[32];
+    int shown = fit(rows, n, r.y + 1, r);
+    int y = r.y + 1;
+    for (int i = 0; i < shown; i++, y++) {
+        const sl_task_now *t = &m->tasks[ids[i]];
+        int x = r.x + 1;
+        x += sl__term_putf(y, x, 5, SL_ROLE_DIM, "c%-3u ", t->core);
+        sl__term_putf(y, x, r.x + r.w - x, row_role(ui, ids[i], SL_ROLE_ST_RUNNING), "%s %s%s",
+                      sl_trace_task_name(ui->main.trace, ids[i]),
+                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii),
+                      t->preempted ? " preempted" : "");
+    }
+    /* Idle cores below, while rows remain. */
+    for (uint32_t c = 0; c < m->n_cores && y < r.y + r.h; c++) {
+        bool busy = false;
+        for (size_t i = 0; i < n; i++)
+            busy = busy || m->tasks[ids[i]].core == c;
+        if (!busy)
+            sl__term_putf(y++, r.x + 1, r.w - 1, SL_ROLE_DIM, "c%-3u idle", c);
+    }
+}
+
+void sl__view_ready(const sl_ui *ui, sl_rect r)
+{
+    const sl_model *m = &ui->main.model;
+    uint32_t ids[MAX_ROWS];
+    size_t n = sl_model_ready(m, ids, MAX_ROWS);
+    const sl_predict *pr = &ui->predict;
+    int rows;
+    if (pr->on && pr->asking) {
+        char t[64];
+        snprintf(t, sizeof t, "Ready: guess 1-%u", pr->n_cand);
+        sl__term_title(r.y, r.x, r.w, t);
+        sl__term_putf(r.y, r.x + 1, r.w - 2, SL_ROLE_ACCENT, " %s ", t);
+        rows = r.h - 1;
+    } else {
+        rows = list_title(r, "Ready", (uint32_t)n);
+    }
+    char d[32];
+    int shown = fit(rows, n, r.y + 1, r);
+    for (int i = 0; i < shown; i++) {
+        const sl_task_now *t = &m->tasks[ids[i]];
+        int role = pr->on && pr->asking ? SL_ROLE_ACCENT : SL_ROLE_ST_READY;
+        if (pr->on && pr->revealed && ids[i] == pr->answer)
+            role = SL_ROLE_GOOD;
+        int y = r.y + 1 + i, x = r.x + 1;
+        x += sl__term_putf(y, x, 3, SL_ROLE_KEY, "%-2d ", i + 1);
+        sl__term_putf(y, x, r.x + r.w - x, row_role(ui, ids[i], role), "%s %s %s",
+                      sl_trace_task_name(ui->main.trace, ids[i]),
+                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii),
+                      t->state == SL_ST_RUNNING ? "cpu" : ready_cause(t->reason));
+    }
+}
+
+void sl__view_waiting(const sl_ui *ui, sl_rect r)
+{
+    const sl_model *m = &ui->main.model;
+    uint32_t ids[MAX_ROWS];
+    size_t n = sl_model_waiting(m, ids, MAX_ROWS);
+    int rows = list_title(r, "Waiting", (uint32_t)n);
+    char d[32];
+    int shown = fit(rows, n, r.y + 1, r);
+    for (int i = 0; i < shown; i++) {
+        const sl_task_now *t = &m->tasks[ids[i]];
+        sl__term_putf(r.y + 1 + i, r.x + 1, r.w - 1, row_role(ui, ids[i], SL_ROLE_ST_WAITING),
+                      "%s %s %s", sl_trace_task_name(ui->main.trace, ids[i]),
+                      sl_wait_reason_name(t->reason),
+                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
+    }
+}
+
+void sl__view_queued(const sl_ui *ui, sl_rect r)
+{
+    const sl_model *m = &ui->main.model;
+    uint32_t ids[MAX_ROWS];
+    size_t n = sl_model_queued(m, ids, MAX_ROWS);
+    int rows = list_title(r, "Queued", (uint32_t)n);
+    char d[32];
+    int shown = fit(rows, n, r.y + 1, r);
+    for (int i = 0; i < shown; i++) {
+        const sl_task_now *t = &m->tasks[ids[i]];
+        sl__term_putf(r.y + 1 + i, r.x + 1, r.w - 1, row_role(ui, ids[i], SL_ROLE_ST_QUEUED),
+                      "%s %s", sl_trace_task_name(ui->main.trace, ids[i]),
+                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
+    }
+}

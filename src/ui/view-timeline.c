@@ -1,0 +1,195 @@
+/*
+ * view-timeline.c - each task's state over time, one glyph per column.
+ *
+ * A column covers dt of time; when several states fall in one column the
+ * most telling one is drawn (running over ready over waiting), so short
+ * bursts of work stay visible when zoomed out. Nothing is drawn right of
+ * the playhead: the timeline shows history, the lists show the present.
+ */
+#include <string.h>
+
+#include "ui/view.h"
+
+#define MAX_COLS 1024
+#define NOTHING 0xFF
+
+/* How much a state tells when it shares a column with others. */
+static const uint8_t priority[SL_ST__COUNT] = {
+    [SL_ST_NEW] = 0,   [SL_ST_DONE] = 1,      [SL_ST_QUEUED] = 2, [SL_ST_WAITING] = 3,
+    [SL_ST_READY] = 4, [SL_ST_CANCELLED] = 5, [SL_ST_FAILED] = 6, [SL_ST_RUNNING] = 7,
+};
+
+static uint8_t stronger(uint8_t a, uint8_t b)
+{
+    if (a == NOTHING)
+        return b;
+    if (b == NOTHING)
+        return a;
+    return priority[b] > priority[a] ? b : a;
+}
+
+/* The state of `task` in each of `n` columns from t0, dt wide, up to tmax. */
+static void task_cells(const sl_spans *s, uint32_t task, uint64_t t0, uint64_t dt, uint64_t tmax,
+                       int n, uint8_t *out)
+{
+    size_t j = s->first[task], last = s->first[task + 1];
+    for (int c = 0; c < n; c++) {
+        uint64_t a = t0 + (uint64_t)c * dt, b = a + dt;
+        if (a > tmax) {
+            out[c] = NOTHING;
+            continue;
+        }
+        if (b > tmax + 1)
+            b = tmax + 1;
+        while (j < last && s->v[j].end_ns <= a && j + 1 < last)
+            j++;
+        uint8_t st = SL_ST_NEW;
+        bool any = false;
+        for (size_t q = j; q < last && s->v[q].start_ns < b; q++) {
+            if (s->v[q].end_ns < a)
+                continue;
+            st = any ? stronger(st, s->v[q].state) : s->v[q].state;
+            any = true;
+        }
+        out[c] = st < SL_ST__COUNT ? st : SL_ST_NEW;
+    }
+}
+
+/* Draws a row of states, one put per run of equal glyphs. */
+static void draw_cells(const sl_ui *ui, int y, int x, const uint8_t *cells, int n, bool marks)
+{
+    char run[MAX_COLS * 4 + 1];
+    uint8_t prev = SL_ST_NEW;
+    int c = 0;
+    while (c < n && cells[c] != NOTHING) {
+        uint8_t st = cells[c];
+        bool ended = st == SL_ST_DONE || st == SL_ST_FAILED || st == SL_ST_CANCELLED;
+        if (marks && ended && prev != st) {
+            sl__term_put(y, x + c, 1, SL_ROLE_STATE(st), sl__theme_end_mark(st, ui->ascii));
+            prev = st;
+            c++;
+            continue;
+        }
+        const char *g = sl__theme_glyph(st, ui->ascii);
+        size_t glen = strlen(g), len = 0;
+        int start = c;
+        while (c < n && cells[c] == st) {
+            memcpy(run + len, g, glen);
+            len += glen;
+            c++;
+        }
+        run[len] = '\0';
+        if (g[0] != ' ')
+            sl__term_put(y, x + start, c - start, SL_ROLE_STATE(st), run);
+        prev = st;
+    }
+}
+
+static void draw_legend(const sl_ui *ui, int y, int right)
+{
+    static const uint8_t shown[] = {SL_ST_RUNNING, SL_ST_READY, SL_ST_WAITING,
+                                    SL_ST_QUEUED,  SL_ST_DONE,  SL_ST_FAILED};
+    int w = 0;
+    for (size_t i = 0; i < sizeof shown; i++)
+        w += 3 + (int)strlen(sl_state_name(shown[i]));
+    int x = right - w;
+    for (size_t i = 0; i < sizeof shown; i++) {
+        sl__term_put(y, x, 1, SL_ROLE_STATE(shown[i]), sl__theme_end_mark(shown[i], ui->ascii));
+        x += 1;
+        x += sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", sl_state_name(shown[i]));
+    }
+}
+
+static void draw_axis(const sl_ui *ui, int y, int x, int w, uint64_t t0, uint64_t dt)
+{
+    char buf[32];
+    int step = w >= 100 ? 16 : 12;
+    for (int c = 0; c + 4 < w; c += step) {
+        sl__term_put(y, x + c, 1, SL_ROLE_DIM, "|");
+        sl__term_put(y, x + c + 1, step - 1, SL_ROLE_DIM,
+                     sl__fmt_dur(buf, sizeof buf, t0 + (uint64_t)c * dt, ui->ascii));
+    }
+    if (ui->t_ns >= t0) {
+        uint64_t px = (ui->t_ns - t0) / dt;
+        if (px < (uint64_t)w)
+            sl__term_put(y, x + (int)px, 1, SL_ROLE_ACCENT, ui->ascii ? "^" : "▲");
+    }
+}
+
+void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned flags)
+{
+    if (r.h < 1 || r.w < 20 || !p->trace)
+        return;
+    int y = r.y, rows = r.h;
+    if (flags & SL_TL_TITLE) {
+        sl__term_title(y, r.x, r.w, "Timeline");
+        if (r.w >= 70)
+            draw_legend(ui, y, r.x + r.w - 1);
+        y++;
+        rows--;
+    }
+    int label_w = r.w >= 100 ? 16 : 12;
+    int cells_w = r.w - label_w - 1;
+    if (cells_w > MAX_COLS)
+        cells_w = MAX_COLS;
+    uint64_t t0, dt;
+    sl__timeline_window(ui, cells_w, &t0, &dt);
+    if (flags & SL_TL_AXIS) {
+        rows--;
+        draw_axis(ui, y + rows, r.x + label_w + 1, cells_w, t0, dt);
+    }
+    uint32_t n = p->model.n_tasks;
+    if (rows <= 0 || n == 0 || !p->have_spans || p->spans.n_tasks < n)
+        return;
+
+    /* One row per task, scrolled to keep the selection in view, while that
+     * needs at most four screens; beyond, lanes of k tasks each. */
+    uint32_t k = 1;
+    bool lanes = (flags & SL_TL_LANES) ? n > (uint32_t)rows : n > 4u * (uint32_t)rows;
+    if (flags & SL_TL_NAMED) {
+        lanes = true;
+        rows = 1;
+    }
+    if (lanes)
+        k = (n + (uint32_t)rows - 1) / (uint32_t)rows;
+    uint32_t first = 0;
+    if (!lanes && n > (uint32_t)rows) {
+        /* Keep the selection in the middle; without one, start at the first
+         * unfinished task so the action stays in view as a run goes on. */
+        int f = ui->sel - rows / 2;
+        if (ui->sel < 0) {
+            f = 0;
+            while (f < (int)n && p->model.tasks[f].state >= SL_ST_DONE)
+                f++;
+            if (f == (int)n)
+                f = 0;
+        }
+        if (f > (int)n - rows)
+            f = (int)n - rows;
+        first = f > 0 ? (uint32_t)f : 0;
+    }
+    uint8_t cells[MAX_COLS], tmp[MAX_COLS];
+    for (int row = 0; row < rows; row++) {
+        uint32_t a = first + (uint32_t)row * k;
+        if (a >= n)
+            break;
+        uint32_t b = a + k < n ? a + k : n;
+        task_cells(&p->spans, a, t0, dt, ui->t_ns, cells_w, cells);
+        for (uint32_t t = a + 1; t < b; t++) {
+            task_cells(&p->spans, t, t0, dt, ui->t_ns, cells_w, tmp);
+            for (int c = 0; c < cells_w; c++)
+                cells[c] = stronger(cells[c], tmp[c]);
+        }
+        const char *name = sl_trace_task_name(p->trace, a);
+        bool selected = !lanes && ui->sel == (int)a && p == &ui->main;
+        int role = selected ? SL_ROLE_SELECTED : SL_ROLE_NORMAL;
+        if (flags & SL_TL_NAMED)
+            sl__term_putf(y + row, r.x, label_w, SL_ROLE_ACCENT, "%-*s", label_w,
+                          p->trace->meta.strategy);
+        else if (b - a > 1)
+            sl__term_putf(y + row, r.x, label_w, role, "%.*s +%u", label_w - 5, name, b - a - 1);
+        else
+            sl__term_putf(y + row, r.x, label_w, role, "%-*s", label_w, name);
+        draw_cells(ui, y + row, r.x + label_w + 1, cells, cells_w, b - a == 1);
+    }
+}

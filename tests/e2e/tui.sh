@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# tui.sh - drives the real TUI in a detached tmux (120x40, private socket):
+# it starts and draws, the timeline moves, a number key switches strategy,
+# Space pauses (the screen stops changing), ? opens the help and Esc closes
+# it, q quits with exit code 0 and the terminal is restored (echo, canonical
+# mode, no alternate screen). Needs no terminal of its own; < 60 s.
+#
+# usage: bash tests/e2e/tui.sh path/to/schedlab
+set -u
+bin=$(realpath "${1:?usage: tui.sh path/to/schedlab}")
+command -v tmux >/dev/null || { echo "SKIP: tmux not installed"; exit 0; }
+sock="schedlab-e2e-$$"
+tmp=$(mktemp -d)
+export TERM=xterm-256color
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+screen() { tm capture-pane -p -t e2e; }
+fail() {
+    echo "FAIL: $*"
+    echo "---- screen ----"
+    screen
+    exit 1
+}
+# wait_for PATTERN SECONDS: until the screen matches (grep -E).
+wait_for() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        screen | grep -qE -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+keys() { tm send-keys -t e2e "$@"; }
+start=$SECONDS
+
+tm new-session -d -s e2e -x 120 -y 40 \
+    "LANG=C.UTF-8 '$bin' tui io-download -s threads; echo \$? > '$tmp/rc'; stty -a > '$tmp/stty'; sleep 120"
+wait_for 'Timeline' 15 || fail "the TUI did not draw its timeline"
+screen | head -1 | grep -q 'threads' || fail "header does not name the strategy"
+for word in Running Ready Waiting Queued Cores Counters 'q quit'; do
+    screen | grep -q "$word" || fail "panel '$word' missing"
+done
+
+# A moving timeline: while live, successive frames differ.
+frames=()
+for i in 1 2 3 4 5; do
+    frames+=("$(screen)")
+    sleep 0.2
+done
+moved=0
+for i in 1 2 3 4; do
+    [[ "${frames[$i]}" != "${frames[0]}" ]] && moved=1
+done
+if ((!moved)); then
+    # The run was already over: replay it from the start instead.
+    keys Home Space
+    a=$(screen); sleep 0.5; b=$(screen)
+    [[ "$a" != "$b" ]] || fail "the timeline does not move"
+fi
+
+# Switch strategy with a number key: 6 is coroutines in the table.
+keys 6
+wait_for '^ schedlab .*coroutines' 10 || fail "key 6 did not switch to coroutines"
+wait_for 'PAUSED' 20 || fail "the coroutines run did not finish"
+
+# Replay slowly, then pause: the screen must stop changing.
+keys Home - - - Space
+wait_for 'REPLAY' 5 || fail "Space did not start the replay"
+a=$(screen); sleep 0.6; b=$(screen)
+[[ "$a" != "$b" ]] || fail "the replay does not move"
+keys Space
+wait_for 'PAUSED' 5 || fail "Space did not pause"
+sleep 0.3
+a=$(screen); sleep 1; b=$(screen)
+[[ "$a" == "$b" ]] || fail "the screen still changes while paused"
+
+# Help overlay, generated from the key table.
+keys '?'
+wait_for 'Help: keys' 5 || fail "? did not open the help"
+for line in 'pick a lesson' 'step one event' 'Legend'; do
+    screen | grep -q "$line" || fail "help lacks '$line'"
+done
+keys Escape
+sleep 0.5
+screen | grep -q 'Help: keys' && fail "Esc did not close the help"
+
+keys q
+for ((i = 0; i < 100; i++)); do
+    [[ -s "$tmp/rc" && -s "$tmp/stty" ]] && break
+    sleep 0.1
+done
+[[ -s "$tmp/rc" ]] || fail "q did not quit"
+rc=$(cat "$tmp/rc")
+[[ "$rc" == 0 ]] || fail "exit code $rc, expected 0"
+grep -qE '(^| )-echo( |$)' "$tmp/stty" && fail "echo left off after quit"
+grep -qE '(^| )-icanon( |$)' "$tmp/stty" && fail "canonical mode left off after quit"
+[[ "$(tm display -p -t e2e '#{alternate_on}')" == 0 ]] || fail "still on the alternate screen"
+echo "ok: tui e2e in $((SECONDS - start)) s"

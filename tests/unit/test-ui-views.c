@@ -1,0 +1,280 @@
+/*
+ * test-ui-views.c - the main screen rendered from a synthetic trace into a
+ * virtual terminal at 80x24 and 160x48: header, timeline rows and legend,
+ * the four lists in the model's order, cores, counters, caption, footer,
+ * and the too-small screen and its recovery.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "ui-vterm.h"
+#include "schedlab/strategy.h"
+#include "ui/synth.h"
+#include "ui/view.h"
+
+typedef struct fixture {
+    vscreen vs;
+    sl_ui ui;
+} fixture;
+
+/* A playhead where every list has something: running, ready, waiting, queued. */
+static uint64_t busy_moment(sl_ui *ui)
+{
+    sl_trace *tr = ui->main.trace;
+    for (size_t i = 0; i < tr->count; i++) {
+        sl__pane_seek(&ui->main, tr->events[i].t_ns);
+        const uint32_t *c = ui->main.model.count;
+        if (c[SL_ST_RUNNING] && c[SL_ST_READY] >= 2 && c[SL_ST_WAITING] && c[SL_ST_QUEUED])
+            return tr->events[i].t_ns;
+    }
+    return 0;
+}
+
+static void open_at(fixture *f, int cols, int rows)
+{
+    memset(f, 0, sizeof *f);
+    assert_int_equal(vs_open(&f->vs, cols, rows, false, false), 0);
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
+    f->ui = (sl_ui){.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
+    f->ui.ascii = sl__term_ascii();
+    while (sl_strategies[f->ui.n_strategies])
+        f->ui.n_strategies++;
+    assert_int_equal(sl__pane_open(&f->ui.main, tr, true, false), 0);
+    f->ui.has_main = true;
+    f->ui.t_ns = busy_moment(&f->ui);
+    assert_true(f->ui.t_ns > 0);
+    sl__play_fold(&f->ui);
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+}
+
+static void close_fixture(fixture *f)
+{
+    sl__pane_close(&f->ui.main);
+    vs_close(&f->vs);
+}
+
+/* The task names listed under a panel title, top to bottom. */
+static size_t names_under(const vscreen *v, const sl_rect *r, char names[][16], size_t max)
+{
+    size_t n = 0;
+    char text[256];
+    for (int y = r->y + 1; y < r->y + r->h && n < max; y++) {
+        vs_text(v, y, r->x, r->w, text, sizeof text);
+        char *p = strstr(text, "task-");
+        if (!p)
+            continue;
+        snprintf(names[n++], 16, "%.7s", p);
+    }
+    return n;
+}
+
+static void check_list(fixture *f, const sl_rect *r,
+                       size_t (*list)(const sl_model *, uint32_t *, size_t))
+{
+    uint32_t ids[64];
+    size_t want = list(&f->ui.main.model, ids, 64);
+    char names[64][16];
+    size_t got = names_under(&f->vs, r, names, 64);
+    assert_true(got > 0);
+    /* Every row shown is the model's list in order (the tail may be "+N more"). */
+    assert_true(got <= want);
+    for (size_t i = 0; i < got; i++)
+        assert_string_equal(names[i], sl_trace_task_name(f->ui.main.trace, ids[i]));
+}
+
+static void check_main_screen(fixture *f)
+{
+    const vscreen *v = &f->vs;
+    const sl_layout *l = &f->ui.lay;
+    assert_false(l->too_small);
+    assert_int_equal(vs_find(v, "Synthetic"), 0);
+    assert_true(vs_col(v, 0, "threadpool") > 0);
+    assert_true(vs_col(v, 0, "PAUSED") > 0);
+    int tl = vs_find(v, "Timeline");
+    assert_int_equal(tl, l->timeline.y);
+    const char *legend[] = {"█ running", "▒ ready", "░ waiting", "· queued", "✓ done", "✗ failed"};
+    for (size_t i = 0; i < sizeof legend / sizeof legend[0]; i++)
+        assert_int_equal(vs_find(v, legend[i]), tl);
+    assert_int_equal(vs_find(v, "task-00"), tl + 1);
+    assert_true(vs_col(v, l->timeline.y + l->timeline.h - 1, "ms") > 0);
+    assert_int_equal(vs_find(v, "Running "), l->running.y);
+    assert_int_equal(vs_find(v, "Ready "), l->ready.y);
+    check_list(f, &l->running, sl_model_running);
+    check_list(f, &l->ready, sl_model_ready);
+    check_list(f, &l->waiting, sl_model_waiting);
+    check_list(f, &l->queued, sl_model_queued);
+    assert_int_equal(vs_find(v, "Cores"), l->cores.y);
+    assert_int_equal(vs_col(v, l->cores.y + 1, "c0"), 0);
+    assert_int_equal(vs_col(v, l->cores.y + 2, "c1"), 0);
+    assert_true(vs_col(v, l->cores.y + 1, "%") > 0);
+    assert_true(vs_find(v, "GIL hand-offs") > l->counters.y);
+    assert_true(vs_find(v, "events ") > l->counters.y);
+    char cap[512];
+    sl_model_caption(&f->ui.main.model, f->ui.main.trace, cap, sizeof cap);
+    char head[40];
+    snprintf(head, sizeof head, "%.30s", cap);
+    assert_int_equal(vs_find(v, head), l->caption.y);
+    assert_int_equal(vs_find(v, "? help"), f->vs.rows - 1);
+    assert_true(vs_col(v, f->vs.rows - 1, "q quit") > 0);
+}
+
+static fixture fx;
+
+static int setup_80x24(void **state)
+{
+    open_at(&fx, 80, 24);
+    *state = &fx;
+    return 0;
+}
+
+static int setup_160x48(void **state)
+{
+    open_at(&fx, 160, 48);
+    *state = &fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    close_fixture(&fx);
+    return 0;
+}
+
+static void test_main_80x24(void **state)
+{
+    fixture *f = *state;
+    assert_false(f->ui.lay.wide);
+    check_main_screen(f);
+}
+
+static void test_main_160x48(void **state)
+{
+    fixture *f = *state;
+    assert_true(f->ui.lay.wide);
+    check_main_screen(f);
+    /* The extra rows go to the timeline: all 20 tasks have a row. */
+    int tl = f->ui.lay.timeline.y;
+    assert_int_equal(vs_find(&f->vs, "task-19"), tl + 20);
+    /* The second header line numbers the strategies. */
+    assert_int_equal(vs_find(&f->vs, "strategies: 1"), 1);
+}
+
+static void test_too_small_and_back(void **state)
+{
+    fixture *f = *state;
+    vs_resize(&f->vs, 60, 20);
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+    assert_true(vs_find(&f->vs, "terminal too small: need 80×24, have 60×20") >= 0);
+    assert_int_equal(vs_find(&f->vs, "Timeline"), -1);
+    vs_resize(&f->vs, 80, 24);
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+    assert_int_equal(vs_find(&f->vs, "terminal too small"), -1);
+    check_main_screen(f);
+}
+
+static void test_scroll_keeps_selection(void **state)
+{
+    fixture *f = *state;
+    f->ui.sel = 17;
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+    int y = vs_find(&f->vs, "task-17");
+    assert_true(y > f->ui.lay.timeline.y && y < f->ui.lay.timeline.y + f->ui.lay.timeline.h - 1);
+    const sl_rect *tl = &f->ui.lay.timeline;
+    for (int row = tl->y; row < tl->y + tl->h; row++)
+        assert_int_equal(vs_col(&f->vs, row, "task-00"), -1);
+}
+
+static void test_follows_unfinished_tasks(void **state)
+{
+    fixture *f = *state;
+    /* A moment when the first tasks are done and later ones are not. */
+    sl_trace *tr = f->ui.main.trace;
+    uint32_t first = 0;
+    for (size_t i = 0; i < tr->count && first == 0; i++) {
+        sl__pane_seek(&f->ui.main, tr->events[i].t_ns);
+        const sl_model *m = &f->ui.main.model;
+        uint32_t k = 0;
+        while (k < m->n_tasks && m->tasks[k].state >= SL_ST_DONE)
+            k++;
+        if (k > 0 && k + 10 < m->n_tasks) {
+            first = k;
+            f->ui.t_ns = tr->events[i].t_ns;
+        }
+    }
+    assert_true(first > 0);
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+    char name[16];
+    snprintf(name, sizeof name, "task-%02u", first);
+    assert_int_equal(vs_col(&f->vs, f->ui.lay.timeline.y + 1, name), 0);
+}
+
+static void test_lanes_when_crowded(void **state)
+{
+    vscreen vs;
+    assert_int_equal(vs_open(&vs, 80, 24, false, false), 0);
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 200, 4000, 2), 0);
+    sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
+    assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
+    ui.has_main = true;
+    ui.t_ns = sl__pane_end(&ui.main);
+    sl__play_fold(&ui);
+    sl__ui_draw(&ui);
+    vs_sync(&vs);
+    /* 200 tasks on 6 rows: lanes of 34 tasks, labelled with the count. */
+    int y = vs_find(&vs, "task-00 +33");
+    assert_int_equal(y, ui.lay.timeline.y + 1);
+    assert_true(vs_find(&vs, "task-34 +33") == y + 1);
+    sl__pane_close(&ui.main);
+    vs_close(&vs);
+}
+
+static void test_ascii_mono(void **state)
+{
+    vscreen vs;
+    assert_int_equal(vs_open(&vs, 80, 24, true, true), 0);
+    assert_true(sl__term_ascii());
+    assert_int_equal(sl__term_palette(), SL_PALETTE_MONO);
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
+    sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED, .ascii = true};
+    assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
+    ui.has_main = true;
+    ui.t_ns = sl__pane_end(&ui.main) / 2;
+    sl__play_fold(&ui);
+    sl__ui_draw(&ui);
+    vs_sync(&vs);
+    int tl = vs_find(&vs, "Timeline");
+    assert_true(tl >= 0);
+    assert_true(vs_col(&vs, tl, "# running") > 0);
+    assert_true(vs_col(&vs, tl, "= ready") > 0);
+    assert_true(vs_col(&vs, tl, "- waiting") > 0);
+    assert_true(vs_col(&vs, tl, ". queued") > 0);
+    assert_int_equal(vs_find(&vs, "█"), -1);
+    assert_int_equal(vs_find(&vs, "▒"), -1);
+    sl__pane_close(&ui.main);
+    vs_close(&vs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_main_80x24, setup_80x24, teardown),
+        cmocka_unit_test_setup_teardown(test_main_160x48, setup_160x48, teardown),
+        cmocka_unit_test_setup_teardown(test_too_small_and_back, setup_80x24, teardown),
+        cmocka_unit_test_setup_teardown(test_scroll_keeps_selection, setup_80x24, teardown),
+        cmocka_unit_test_setup_teardown(test_follows_unfinished_tasks, setup_80x24, teardown),
+        cmocka_unit_test(test_lanes_when_crowded),
+        cmocka_unit_test(test_ascii_mono),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
