@@ -18,7 +18,7 @@ static int worker_main(int argc, char **argv)
 
 static const sl_command commands[] = {
     {.name = "tui",
-     .args = "[SCENARIO] [-s STRATEGY] [--mono] [--ascii]",
+     .args = "[SCENARIO] [-s STRATEGY] [-w N] [--mono] [--ascii]",
      .summary = "animate a lesson live in the terminal (the default)",
      .main = sl_cmd_tui,
      .help = sl_cmd_tui_help},

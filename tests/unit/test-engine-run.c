@@ -9,6 +9,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,6 +119,31 @@ static void test_io_download_shape(void **state)
     assert_true(seq / (double)lesson_wall("io-download", "coroutines") >= 3.0);
 }
 
+/* Up to three runs of `strategy`, stopping when `ok(seq / wall)` holds: a
+ * shared machine can steal a core for a moment, a real regression fails all
+ * three. Returns the last ratio measured. */
+static double ratio_within_tries(const char *lesson, const char *strategy, double seq,
+                                 bool (*ok)(double))
+{
+    double r = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        r = seq / (double)lesson_wall(lesson, strategy);
+        if (ok(r))
+            break;
+    }
+    return r;
+}
+
+static bool parallel_enough(double r)
+{
+    return r >= 1.5;
+}
+
+static bool about_sequential(double r)
+{
+    return r >= 0.75 && r <= 1.25;
+}
+
 static void test_cpu_sumsq_shape(void **state)
 {
 #ifdef SL_SANITIZED
@@ -128,10 +154,9 @@ static void test_cpu_sumsq_shape(void **state)
         skip();
     }
     double seq = (double)lesson_wall("cpu-sumsq", "sequential");
-    assert_true(seq / (double)lesson_wall("cpu-sumsq", "procpool") >= 1.5);
-    assert_true(seq / (double)lesson_wall("cpu-sumsq", "threads") >= 1.5);
-    double gil = seq / (double)lesson_wall("cpu-sumsq", "gil");
-    assert_true(gil >= 0.75 && gil <= 1.25);
+    assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "procpool", seq, parallel_enough)));
+    assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "threads", seq, parallel_enough)));
+    assert_true(about_sequential(ratio_within_tries("cpu-sumsq", "gil", seq, about_sequential)));
 }
 
 int main(void)
