@@ -28,6 +28,9 @@
 #include <stdint.h>
 
 #define SL_NO_TASK UINT32_MAX
+/* Set in the vehicle id of a coroutine (the rest is its task or index):
+ * views and lints tell a coroutine on the loop from an OS thread or process. */
+#define SL_VEHICLE_COROUTINE 0x40000000u
 
 typedef enum sl_event_kind {
     SL_EV_NONE = 0,

@@ -42,7 +42,7 @@ int sl_cmd_list(int argc, char **argv)
         printf("  (none found: run from the source tree or install with cmake --install)\n");
     printf("\nstrategies:\n");
     for (int i = 0; sl_strategies[i] != NULL; i++)
-        printf("  %-12s %s\n  %-12s python: %s\n", sl_strategies[i]->name,
+        printf("  %-17s %s\n  %-17s python: %s\n", sl_strategies[i]->name,
                sl_strategies[i]->summary, "", sl_strategies[i]->python);
     return SL_EXIT_SUCCESS;
 }

@@ -69,6 +69,10 @@ static bool loop_blocked(const sl_model *m, sl_lint *l)
         uint8_t kind = m->tasks[running[r]].step_kind;
         if (kind != SL_STEP_CPU && kind != SL_STEP_CPU_SUMSQ)
             continue;
+        /* A cpu step offloaded to an executor thread or a child process
+         * runs off the loop: only a coroutine vehicle blocks it. */
+        if (!(m->tasks[running[r]].vehicle & SL_VEHICLE_COROUTINE))
+            continue;
         char name[32], ms[32];
         sl__fmt_ms(sl__since(m->t_ns, m->tasks[oldest].since_ns), ms, sizeof ms);
         say(l, "a cpu step in %s blocks the event loop: %u %s ready, waited up to %s",

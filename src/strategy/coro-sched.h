@@ -29,7 +29,7 @@
 
 /* Vehicle ids of coroutines: apart from pids and tids. A task index is
  * unique across processes too, so async+procs keeps the same numbering. */
-#define SL__CORO_VEHICLE 0x40000000u
+#define SL__CORO_VEHICLE SL_VEHICLE_COROUTINE
 
 typedef struct sl__sched sl__sched;
 

@@ -62,7 +62,9 @@ static void test_loop_blocked(void **state)
     for (uint32_t i = 0; i < 8; i++)
         ev[i] = EV(0, SPAWN, i, 0, 0, 0);
     ev[8] = EV(0, RUN, 3, 0, 0, 0);
+    ev[8].vehicle = SL_VEHICLE_COROUTINE | 3;
     ev[9] = EV(0, STEP, 3, SL_STEP_CPU, 0, 0);
+    ev[9].vehicle = SL_VEHICLE_COROUTINE | 3;
     ev[10] = EV(200 * MS, STEP, 3, SL_STEP_IO, 1, 0);
     assert_int_equal(sl_trace_append(trace, ev, 11), 0);
 
@@ -86,13 +88,32 @@ static void test_loop_blocked(void **state)
     sl_trace_free(trace);
 }
 
+/* async+threads: the cpu step runs on an executor thread, off the loop. */
+static void test_offloaded_cpu_does_not_block_the_loop(void **state)
+{
+    sl_model m;
+    sl_lint out[SL_LINT__COUNT];
+    assert_int_equal(sl_model_init(&m, 2, 2), 0);
+    sl_event run = EV(0, RUN, 0, 0, 0, 0);
+    run.vehicle = 4242; /* an executor thread's tid */
+    apply(&m, run);
+    apply(&m, EV(0, STEP, 0, SL_STEP_CPU, 0, 0));
+    apply(&m, EV(5, SPAWN, 1, 0, 0, 0));
+    assert_int_equal(lints(&m, meta_of("async+threads", 2, 0), out), 0);
+    sl_model_free(&m);
+}
+
 static void test_loop_not_blocked_without_ready(void **state)
 {
     sl_model m;
     sl_lint out[SL_LINT__COUNT];
     assert_int_equal(sl_model_init(&m, 2, 2), 0);
-    apply(&m, EV(0, RUN, 0, 0, 0, 0));
-    apply(&m, EV(0, STEP, 0, SL_STEP_CPU_SUMSQ, 0, 0));
+    sl_event run = EV(0, RUN, 0, 0, 0, 0);
+    run.vehicle = SL_VEHICLE_COROUTINE;
+    apply(&m, run);
+    sl_event step = EV(0, STEP, 0, SL_STEP_CPU_SUMSQ, 0, 0);
+    step.vehicle = SL_VEHICLE_COROUTINE;
+    apply(&m, step);
     assert_int_equal(lints(&m, meta_of("coroutines", 2, 0), out), 0);
     apply(&m, EV(5, SPAWN, 1, 0, 0, 0));
     assert_int_equal(lints(&m, meta_of("coroutines", 2, 0), out), 1);
@@ -103,7 +124,9 @@ static void test_loop_not_blocked_without_ready(void **state)
     /* A task the kernel preempted heads the ready list, but the loop's queue starts after it. */
     assert_int_equal(sl_model_init(&m, 3, 2), 0);
     apply(&m, EV(0, RUN, 0, 0, 0, 0));
-    apply(&m, EV(0, STEP, 0, SL_STEP_CPU, 0, 0));
+    step = EV(0, STEP, 0, SL_STEP_CPU, 0, 0);
+    step.vehicle = SL_VEHICLE_COROUTINE;
+    apply(&m, step);
     apply(&m, EV(0, RUN, 1, 0, 0, 1));
     apply(&m, EV(1 * MS, OS_SAMPLE, 1, 900, 10, 1));
     apply(&m, EV(2 * MS, SPAWN, 2, 0, 0, 0));
@@ -311,6 +334,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loop_blocked),
+        cmocka_unit_test(test_offloaded_cpu_does_not_block_the_loop),
         cmocka_unit_test(test_loop_not_blocked_without_ready),
         cmocka_unit_test(test_gil_contention),
         cmocka_unit_test(test_pool_too_small),
