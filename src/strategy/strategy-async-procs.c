@@ -192,4 +192,5 @@ const sl_strategy sl_strategy_async_procs = {
     .rings_needed = async_procs_rings,
     .blob_needed = async_procs_blob,
     .run = async_procs_run,
+    .event_loop_io = true,
 };

@@ -347,4 +347,5 @@ const sl_strategy sl_strategy_async_subprocess = {
     .uses_workers = false,
     .rings_needed = async_subprocess_rings,
     .run = async_subprocess_run,
+    .event_loop_io = true,
 };

@@ -289,4 +289,5 @@ const sl_strategy sl_strategy_async_threads = {
     .uses_workers = true,
     .rings_needed = async_threads_rings,
     .run = async_threads_run,
+    .event_loop_io = true,
 };

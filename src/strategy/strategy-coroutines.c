@@ -49,4 +49,5 @@ const sl_strategy sl_strategy_coroutines = {
     .uses_workers = false,
     .rings_needed = rings_needed,
     .run = run,
+    .event_loop_io = true,
 };
