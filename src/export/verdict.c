@@ -96,7 +96,9 @@ void sl__report_write_verdict(const sl_report *r, FILE *out)
                      s->wall_ns ? 100.0 * (double)s->gil_wait_ns / (double)s->wall_ns : 0.0);
         else
             snprintf(gil, sizeof(gil), "none");
-        if (row->create_ns >= 1000000)
+        if (row->create_ns == 0)
+            snprintf(create, sizeof(create), "-");
+        else if (row->create_ns >= 1000000)
             snprintf(create, sizeof(create), "%.1f ms", (double)row->create_ns / 1e6);
         else
             snprintf(create, sizeof(create), "%.1f us", (double)row->create_ns / 1e3);
