@@ -13,12 +13,20 @@
  *             (5ms, 1us..10s), time_scale (1, >0..1000)
  *   [group NAME]  count (1..10000000; tasks NAME-00..NAME-19), repeat, step...
  *   [task NAME]   repeat, step...   (one task called NAME)
+ *   [queue NAME]  capacity (required, 1..1000000): a bounded FIFO of items
+ *   [counter NAME] window (0, at most 1s): the gap between the read and the
+ *                 write of each `inc`, spent busy; a shared integer from 0
  * Steps: cpu <d>, cpu-sumsq <n>[ + i], io <d> [<bytes>=1k], get <http(s) url>,
- * sleep <d>, yield. Durations take ns/us/µs/ms/s and decimals (1.5s); bytes
- * take k or M (KiB, MiB); any value may be a range a..b, drawn per task from
- * the seed. `+ i` adds the task's index in its group. time_scale multiplies
- * durations and n, not bytes. Names are letters, digits, - _ . (at most 40)
- * and no name may be another's NAME-<digits>.
+ * sleep <d>, yield, put <queue> [n=1], take <queue> [n=1], inc <counter>
+ * [n=1], lock <name>, unlock <name>. Durations take ns/us/µs/ms/s and
+ * decimals (1.5s); bytes take k or M (KiB, MiB); any value may be a range
+ * a..b, drawn per task from the seed. `+ i` adds the task's index in its
+ * group. time_scale multiplies durations (windows included) and cpu-sumsq n,
+ * not bytes nor the counts of put, take and inc. Locks are declared by use;
+ * a program must unlock every lock it takes, and may not take one it holds.
+ * Names are letters, digits, - _ . (at most 40) and no name may be another's
+ * NAME-<digits>; queues and counters share one namespace, locks may not
+ * reuse their names.
  */
 #ifndef SCHEDLAB_SCENARIO_H
 #define SCHEDLAB_SCENARIO_H
@@ -32,6 +40,10 @@
 #define SL_SCENARIO_MAX_TASKS 10000000u /* tasks per group and in all */
 #define SL_SCENARIO_MAX_STEPS 16777216u /* expanded steps in all (32 bytes each) */
 #define SL_SCENARIO_MAX_FILE 1048576u   /* bytes of one scenario file */
+#define SL_SCENARIO_MAX_QUEUES 16u      /* [queue] sections */
+#define SL_SCENARIO_MAX_COUNTERS 8u     /* [counter] sections */
+#define SL_SCENARIO_MAX_LOCKS 16u       /* distinct lock names */
+#define SL_SCENARIO_MAX_ITEMS 1000000u  /* a queue's capacity; n of put, take, inc */
 
 typedef enum sl_step_kind {
     SL_STEP_CPU = 0,   /* burn calibrated arithmetic for `ns` */
@@ -40,14 +52,21 @@ typedef enum sl_step_kind {
     SL_STEP_GET,       /* GET a real URL (`url`) */
     SL_STEP_SLEEP,     /* sleep `ns` */
     SL_STEP_YIELD,     /* give up the vehicle once */
+    SL_STEP_PUT,       /* put `n` items into queue `obj`, waiting while it is full */
+    SL_STEP_TAKE,      /* take `n` items from queue `obj`, waiting while it is empty */
+    SL_STEP_INC,       /* `n` unsynchronised increments of counter `obj` */
+    SL_STEP_LOCK,      /* acquire lock `obj`, waiting while another task holds it */
+    SL_STEP_UNLOCK,    /* release lock `obj` */
     SL_STEP__COUNT
 } sl_step_kind;
 
 typedef struct sl_step {
     uint8_t kind;    /* sl_step_kind */
+    uint16_t obj;    /* put/take: queue, inc: counter, lock/unlock: lock (index) */
     uint32_t line;   /* line of the scenario file that declared it */
     uint64_t ns;     /* duration: cpu time, io delay or sleep, time scale applied */
-    uint64_t n;      /* cpu-sumsq n (time scale applied) or io body bytes */
+    uint64_t n;      /* cpu-sumsq n (time scale applied), io body bytes, or the
+                      * items / increments of put, take and inc */
     const char *url; /* get: the URL (owned by the scenario) */
 } sl_step;
 
@@ -63,6 +82,14 @@ typedef struct sl_group {
     uint32_t line;    /* line of the section header */
     uint32_t count;   /* tasks in this group */
 } sl_group;
+
+/* A shared object the tasks use: a [queue], a [counter] or a lock. */
+typedef struct sl_object {
+    const char *name;   /* NAME of its section, or of the lock */
+    uint32_t line;      /* its section header, or a lock's first use */
+    uint32_t capacity;  /* queue: items it holds at most */
+    uint64_t window_ns; /* counter: busy gap between read and write of inc (time scale applied) */
+} sl_object;
 
 typedef struct sl_scenario {
     const char *path;         /* file it was loaded from ("<string>" for tests) */
@@ -81,6 +108,12 @@ typedef struct sl_scenario {
     uint32_t n_tasks;
     sl_step *steps; /* all steps, task by task */
     size_t n_steps;
+    sl_object *queues; /* [queue] sections, in file order (step obj indexes them) */
+    uint32_t n_queues;
+    sl_object *counters; /* [counter] sections, in file order */
+    uint32_t n_counters;
+    sl_object *locks; /* locks, in order of first use */
+    uint32_t n_locks;
 } sl_scenario;
 
 /* Where a load failed: file, 1-based line (0 = the file as a whole), message. */
@@ -137,7 +170,8 @@ static inline const sl_step *sl_task_steps(const sl_scenario *sc, uint32_t task)
     return &sc->steps[sc->tasks[task].first_step];
 }
 
-/* "cpu", "cpu-sumsq", "io", "get", "sleep", "yield". */
+/* "cpu", "cpu-sumsq", "io", "get", "sleep", "yield", "put", "take", "inc",
+ * "lock", "unlock". */
 const char *sl_step_kind_name(int kind);
 
 void sl_scenario_free(sl_scenario *sc);

@@ -12,6 +12,9 @@
  *   READY(cause) when runnable again and waiting for a core/GIL/loop/worker;
  *   RUN when it starts executing on a vehicle; STEP before each step;
  *   BLOCK(reason) .. WAKE around io/sleep; YIELD for `yield`;
+ *   BLOCK(queue) .. WAKE, RUN when put/take must wait for room or an item;
+ *   BLOCK(lock) .. WAKE, RUN when a lock is held by another task (a step
+ *   that needs no wait emits no BLOCK);
  *   EXIT(status) exactly once, last.
  */
 #ifndef SCHEDLAB_STRATEGY_H
@@ -24,6 +27,9 @@
 #include "schedlab/scenario.h"
 #include "schedlab/trace.h"
 
+/* Counters a run result reports (a scenario declares at most this many). */
+#define SL_RESULT_COUNTERS 8
+
 /* Filled by the strategy while running. */
 typedef struct sl_run_result {
     uint32_t completed, failed, cancelled; /* tasks by outcome */
@@ -35,6 +41,13 @@ typedef struct sl_run_result {
     char error[256];                  /* why the run stopped early, or "" */
     char failures[8][160];            /* first failures, one sentence each */
     uint32_t n_failures;
+    /* The race report: per [counter], the increments performed (what a
+     * correct counter would read) and the value it ended with; lost updates
+     * are expected - actual. Filled when the run ends. */
+    uint32_t n_counters;
+    char counter_names[SL_RESULT_COUNTERS][48];
+    uint64_t counter_expected[SL_RESULT_COUNTERS];
+    uint64_t counter_actual[SL_RESULT_COUNTERS];
 } sl_run_result;
 
 typedef struct sl_run_ctx {
@@ -49,6 +62,8 @@ typedef struct sl_run_ctx {
     sl_os_sampler *sampler;      /* register OS vehicles here (may be NULL) */
     atomic_int *stop;            /* set by another thread to stop early */
     sl_run_result *result;       /* out */
+    struct sl__shared *shared;   /* the run's queues, counters and locks, set by the
+                                  * strategy (NULL: the scenario declares none) */
 } sl_run_ctx;
 
 typedef struct sl_strategy {

@@ -75,6 +75,16 @@ static void fill_step(sl_step *out, const sl__step_tpl *t, const coords *c, doub
     case SL_STEP_GET:
         out->url = t->url;
         break;
+    case SL_STEP_PUT:
+    case SL_STEP_TAKE:
+    case SL_STEP_INC:
+        out->obj = t->obj_index;
+        out->n = draw(t->n, c, 1);
+        break;
+    case SL_STEP_LOCK:
+    case SL_STEP_UNLOCK:
+        out->obj = t->obj_index;
+        break;
     default:
         break;
     }
@@ -239,6 +249,8 @@ void sl_scenario_totals(const sl_scenario *sc, uint64_t *cpu_ns, uint64_t *wait_
                                    st->n % 1000 * SL__SUMSQ_PS_PER_ITER / 1000);
         else if (st->kind == SL_STEP_IO || st->kind == SL_STEP_SLEEP)
             wait = add_sat(wait, st->ns);
+        else if (st->kind == SL_STEP_INC && st->obj < sc->n_counters)
+            cpu = add_sat(cpu, st->n * sc->counters[st->obj].window_ns);
     }
     if (cpu_ns != NULL)
         *cpu_ns = cpu;

@@ -115,6 +115,19 @@ void sl__format_step(const sl__step_tpl *t, char *buf, size_t size)
     case SL_STEP_GET:
         snprintf(buf, size, "%s %s", name, t->url);
         break;
+    case SL_STEP_PUT:
+    case SL_STEP_TAKE:
+    case SL_STEP_INC:
+        format_range(t->n, format_plain, a, sizeof(a));
+        if (t->n.lo == 1 && t->n.hi == 1)
+            snprintf(buf, size, "%s %s", name, t->obj);
+        else
+            snprintf(buf, size, "%s %s %s", name, t->obj, a);
+        break;
+    case SL_STEP_LOCK:
+    case SL_STEP_UNLOCK:
+        snprintf(buf, size, "%s %s", name, t->obj);
+        break;
     default:
         snprintf(buf, size, "%s", name);
         break;

@@ -23,6 +23,8 @@
 #define SL__MAX_TIME_SCALE 1000.0      /* [run] time_scale */
 #define SL__SUMSQ_PS_PER_ITER 300u     /* estimate for totals: 0.3 ns per i*i */
 #define SL__MSG_MAX 256                /* sl_diag.message */
+#define SL__MAX_WINDOW_NS 1000000000ull /* a counter's window, before time_scale: 1 s */
+#define SL__NO_OBJ UINT16_MAX           /* a step that names no shared object */
 
 /* An inclusive range of a step parameter; a plain value has lo == hi. */
 typedef struct sl__range {
@@ -37,6 +39,8 @@ typedef struct sl__step_tpl {
     sl__range ns;  /* cpu, sleep, io delay */
     sl__range n;   /* cpu-sumsq n, io bytes */
     char *url;     /* get: owned */
+    char *obj;     /* put/take/inc/lock/unlock: the object's name, owned */
+    uint16_t obj_index; /* that object's index once resolved, else SL__NO_OBJ */
 } sl__step_tpl;
 
 /* One [group NAME] or [task NAME] section. */
@@ -60,6 +64,7 @@ typedef struct sl__scenario {
     sl__section *sections;
     uint32_t n_sections, cap_sections;
     char *task_names; /* one block holding every task's name */
+    uint64_t *windows; /* per counter: window as written, before time_scale */
 } sl__scenario;
 
 /* Step grammar (scenario-steps.c). sl__step_parse and sl__parse_duration
@@ -81,6 +86,15 @@ void sl__format_ns(uint64_t ns, char *buf, size_t size);
 void sl__format_bytes(uint64_t n, char *buf, size_t size);
 /* Writes a step template as a `step =` value. */
 void sl__format_step(const sl__step_tpl *t, char *buf, size_t size);
+
+/* Whether name is 1..SL__NAME_MAX letters, digits, '-', '_' or '.'. */
+bool sl__valid_name(const char *name);
+
+/* Whether steps of this kind name a shared object. */
+static inline bool sl__step_has_obj(int kind)
+{
+    return kind >= SL_STEP_PUT && kind <= SL_STEP_UNLOCK;
+}
 
 /* Step names (step-names.c): SL_STEP__COUNT when unknown. */
 int sl__step_kind_find(const char *name);

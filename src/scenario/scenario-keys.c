@@ -217,6 +217,7 @@ static void add_step(sl__parser *ps, const char *value)
     if (sec->n_steps == sec->cap_steps) {
         if (sec->cap_steps >= SL_SCENARIO_MAX_STEPS) {
             free(t.url);
+            free(t.obj);
             sl__fail(ps, ps->line, SL_EPARSE, "too many steps in %s '%s'",
                      sec->is_task ? "task" : "group", sec->name);
             return;
@@ -225,6 +226,7 @@ static void add_step(sl__parser *ps, const char *value)
         sl__step_tpl *grown = realloc(sec->steps, cap * sizeof(*grown));
         if (grown == NULL) {
             free(t.url);
+            free(t.obj);
             sl__fail(ps, 0, SL_ENOMEM, "out of memory");
             return;
         }
@@ -288,6 +290,10 @@ int sl__on_key(void *user, const char *section, const char *name, const char *va
     case SL__SEC_GROUP:
     case SL__SEC_TASK:
         section_key(ps, name, value);
+        break;
+    case SL__SEC_QUEUE:
+    case SL__SEC_COUNTER:
+        sl__object_key(ps, name, value);
         break;
     default:
         sl__fail(ps, ps->line, SL_EPARSE, "key '%s' before any section (start with [lesson])",

@@ -91,6 +91,8 @@ static void check_file(sl__parser *ps)
         sl__fail(ps, 0, SL_EPARSE, "no tasks: add a [group NAME] or [task NAME] section");
     sl__check_name_clashes(ps);
     check_totals(ps);
+    if (ps->err == 0)
+        sl__objects_finish(ps);
 }
 
 static void parse_text(sl__parser *ps, size_t len)

@@ -27,6 +27,8 @@ typedef enum sl__sec {
     SL__SEC_RUN,
     SL__SEC_GROUP,
     SL__SEC_TASK,
+    SL__SEC_QUEUE,   /* ps->obj indexes pub.queues */
+    SL__SEC_COUNTER, /* ps->obj indexes pub.counters */
 } sl__sec;
 
 /* Keys that may appear once; their first line is kept for the message. */
@@ -51,6 +53,8 @@ typedef struct sl__parser {
     char pending_text[64];
     sl__sec sec;      /* section being read */
     sl__section *cur; /* its template, for [group] and [task] */
+    uint32_t obj;      /* the object, for [queue] and [counter] */
+    uint32_t obj_key;  /* line of its capacity or window key, 0 while absent */
     uint32_t lesson_line, run_line;
     uint32_t key_line[SL__KEY__COUNT];
     size_t caption_len;
@@ -74,6 +78,16 @@ void sl__section_open(sl__parser *ps, const char *inner);
 void sl__section_close(sl__parser *ps);
 /* Reports a task name that one group's generated names could also take. */
 void sl__check_name_clashes(sl__parser *ps);
+
+/* Shared objects (scenario-objects.c): opens [queue NAME] / [counter NAME]
+ * (kind "queue" or "counter"), takes their keys, checks one is complete. */
+void sl__object_open(sl__parser *ps, const char *kind, const char *name);
+void sl__object_key(sl__parser *ps, const char *key, const char *value);
+void sl__object_close(sl__parser *ps);
+/* Once the file is read: resolves every step's object name (declaring
+ * locks), checks each program's lock/unlock pairs, applies time_scale to
+ * the windows. */
+void sl__objects_finish(sl__parser *ps);
 
 /* The ini_handler (scenario-keys.c). */
 int sl__on_key(void *user, const char *section, const char *name, const char *value);

@@ -39,7 +39,7 @@ static void index_add(sl__parser *ps, uint32_t idx, uint64_t h)
     ps->name_index[i] = idx + 1;
 }
 
-static bool valid_name(const char *name)
+bool sl__valid_name(const char *name)
 {
     size_t len = strlen(name);
     if (len == 0 || len > SL__NAME_MAX)
@@ -55,6 +55,8 @@ static bool valid_name(const char *name)
 
 void sl__section_close(sl__parser *ps)
 {
+    if (ps->sec == SL__SEC_QUEUE || ps->sec == SL__SEC_COUNTER)
+        sl__object_close(ps);
     if (ps->err != 0 || ps->cur == NULL)
         return;
     if (ps->cur->n_steps == 0)
@@ -90,7 +92,7 @@ static void open_named(sl__parser *ps, bool is_task, const char *name)
                  is_task ? "solo" : "page");
         return;
     }
-    if (!valid_name(name)) {
+    if (!sl__valid_name(name)) {
         sl__fail(ps, ps->line, SL_EPARSE,
                  "bad %s name '%s' (use up to %d letters, digits, '-', '_' or '.')", kind,
                  sl__clip(name, q, sizeof(q)), SL__NAME_MAX);
@@ -168,9 +170,12 @@ void sl__section_open(sl__parser *ps, const char *inner)
         open_single(ps, "run", SL__SEC_RUN, &ps->run_line, name);
     else if (strcmp(kind, "group") == 0 || strcmp(kind, "task") == 0)
         open_named(ps, kind[0] == 't', name);
+    else if (strcmp(kind, "queue") == 0 || strcmp(kind, "counter") == 0)
+        sl__object_open(ps, kind, name);
     else
         sl__fail(ps, ps->line, SL_EPARSE,
-                 "unknown section [%s] (expected [lesson], [run], [group NAME] or [task NAME])",
+                 "unknown section [%s] (expected [lesson], [run], [group NAME], [task NAME], "
+                 "[queue NAME] or [counter NAME])",
                  sl__clip(inner, q, sizeof(q)));
 }
 

@@ -3,7 +3,11 @@
  *
  *   cpu <duration>            sleep <duration>          yield
  *   cpu-sumsq <n> [+ i]       io <delay> [<bytes>]      get <http(s) url>
+ *   put <queue> [n]           take <queue> [n]          inc <counter> [n]
+ *   lock <name>               unlock <name>
  *
+ * Object names are checked for their spelling here and resolved once the
+ * whole file is read (scenario-objects.c).
  * Every duration, size and n may be a range `a..b` (drawn per task from the
  * seed at expansion). Numbers are parsed exactly, digit by digit, never via
  * strtod: "1.1s" must be 1100000000 ns on every machine, and a seed-stable
@@ -176,6 +180,18 @@ static int parse_count(const char *tok, uint64_t *n, char *msg)
     return rc < 0 ? SL_EPARSE : 0;
 }
 
+/* The n of put, take and inc: how many items or increments. */
+static int parse_items(const char *tok, uint64_t *n, char *msg)
+{
+    char q[64];
+    if (sl__parse_uint(tok, SL_SCENARIO_MAX_ITEMS, n) < 0 || *n == 0) {
+        snprintf(msg, SL__MSG_MAX, "bad count '%s' (expected a whole number from 1 to %u, e.g. 3)",
+                 sl__clip(tok, q, sizeof(q)), SL_SCENARIO_MAX_ITEMS);
+        return SL_EPARSE;
+    }
+    return 0;
+}
+
 typedef int (*value_fn)(const char *tok, uint64_t *v, char *msg);
 
 /* `a` or `a..b` with a <= b. */
@@ -270,6 +286,30 @@ static int expect_args(char **tok, int ntok, int min, int max, const char *usage
     return 0;
 }
 
+/* put/take/inc <name> [n], lock/unlock <name>. */
+static int parse_object_step(char **tok, int ntok, sl__step_tpl *out, char *msg)
+{
+    char q[64];
+    bool counted =
+        out->kind == SL_STEP_PUT || out->kind == SL_STEP_TAKE || out->kind == SL_STEP_INC;
+    const char *usage = out->kind == SL_STEP_INC
+                            ? "a counter name and an optional count, e.g. hits 100"
+                        : counted ? "a queue name and an optional count, e.g. jobs 3"
+                                  : "a lock name, e.g. m";
+    if (expect_args(tok, ntok, 1, counted ? 2 : 1, usage, msg) < 0)
+        return SL_EPARSE;
+    if (!sl__valid_name(tok[1])) {
+        snprintf(msg, SL__MSG_MAX, "bad name '%s' (use up to %d letters, digits, '-', '_' or '.')",
+                 sl__clip(tok[1], q, sizeof(q)), SL__NAME_MAX);
+        return SL_EPARSE;
+    }
+    out->n.lo = out->n.hi = 1;
+    if (ntok == 3 && parse_range(tok[2], parse_items, &out->n, msg) < 0)
+        return SL_EPARSE;
+    out->obj = strdup(tok[1]);
+    return out->obj == NULL ? SL_ENOMEM : 0;
+}
+
 static int parse_args(char **tok, int ntok, sl__step_tpl *out, char *msg)
 {
     switch (out->kind) {
@@ -295,8 +335,10 @@ static int parse_args(char **tok, int ntok, sl__step_tpl *out, char *msg)
         return parse_url(tok[1], &out->url, msg);
     case SL_STEP_YIELD:
         return expect_args(tok, ntok, 0, 0, "no argument", msg);
-    default:
+    case SL_STEP_CPU_SUMSQ:
         return parse_sumsq(tok, ntok, out, msg);
+    default:
+        return parse_object_step(tok, ntok, out, msg);
     }
 }
 
@@ -306,6 +348,7 @@ int sl__step_parse(const char *text, sl__step_tpl *out, char *msg)
     char *tok[MAX_TOKENS + 8];
     int ntok = 0;
     memset(out, 0, sizeof(*out));
+    out->obj_index = SL__NO_OBJ;
     if (strlen(text) >= sizeof(buf)) {
         snprintf(msg, SL__MSG_MAX, "step is too long");
         return SL_EPARSE;

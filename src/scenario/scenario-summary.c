@@ -62,6 +62,22 @@ static void print_section(FILE *out, const sl__scenario *s, uint32_t g, uint32_t
     }
 }
 
+/* Queues, counters and locks, one line each. */
+static void print_objects(FILE *out, const sl_scenario *sc)
+{
+    char w[32];
+    for (uint32_t i = 0; i < sc->n_queues; i++)
+        fprintf(out, "  queue %s: capacity %u  [line %u]\n", sc->queues[i].name,
+                sc->queues[i].capacity, sc->queues[i].line);
+    for (uint32_t i = 0; i < sc->n_counters; i++) {
+        sl__format_ns(sc->counters[i].window_ns, w, sizeof(w));
+        fprintf(out, "  counter %s: from 0, window %s  [line %u]\n", sc->counters[i].name, w,
+                sc->counters[i].line);
+    }
+    for (uint32_t i = 0; i < sc->n_locks; i++)
+        fprintf(out, "  lock %s  [first used at line %u]\n", sc->locks[i].name, sc->locks[i].line);
+}
+
 void sl_scenario_summary(const sl_scenario *sc, FILE *out)
 {
     const sl__scenario *s = (const sl__scenario *)sc;
@@ -76,6 +92,7 @@ void sl_scenario_summary(const sl_scenario *sc, FILE *out)
             (unsigned long long)sc->seed, sc->workers, sc->chunksize, gil, sc->time_scale);
     if (sc->strategies != NULL)
         fprintf(out, "  strategies: %s\n", sc->strategies);
+    print_objects(out, sc);
     fputc('\n', out);
     for (uint32_t g = 0, first = 0; g < s->n_sections; first += s->pub.groups[g].count, g++)
         print_section(out, s, g, first);

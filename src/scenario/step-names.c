@@ -9,12 +9,15 @@
 #include "scenario/scenario-int.h"
 
 static const char *const kind_names[SL_STEP__COUNT] = {
-    [SL_STEP_CPU] = "cpu", [SL_STEP_CPU_SUMSQ] = "cpu-sumsq", [SL_STEP_IO] = "io",
-    [SL_STEP_GET] = "get", [SL_STEP_SLEEP] = "sleep",         [SL_STEP_YIELD] = "yield",
+    [SL_STEP_CPU] = "cpu",   [SL_STEP_CPU_SUMSQ] = "cpu-sumsq", [SL_STEP_IO] = "io",
+    [SL_STEP_GET] = "get",   [SL_STEP_SLEEP] = "sleep",         [SL_STEP_YIELD] = "yield",
+    [SL_STEP_PUT] = "put",   [SL_STEP_TAKE] = "take",           [SL_STEP_INC] = "inc",
+    [SL_STEP_LOCK] = "lock", [SL_STEP_UNLOCK] = "unlock",
 };
 
 /* The list error messages offer when a step kind is unknown. */
-const char sl__step_kinds_expected[] = "cpu, cpu-sumsq, io, get, sleep, yield";
+const char sl__step_kinds_expected[] =
+    "cpu, cpu-sumsq, io, get, sleep, yield, put, take, inc, lock, unlock";
 
 const char *sl_step_kind_name(int kind)
 {

@@ -7,6 +7,10 @@
  *                callback WAKEs it and queues it again
  *   sleep        a uv timer: BLOCK(sleep) .. WAKE
  *   yield        YIELD, back to the end of the ready queue
+ *   put, take,   the run's shared objects (coro-shared.h): a wait parks the
+ *   lock, unlock coroutine in the object's wait list, BLOCK(queue / lock),
+ *   inc          and the coroutine that lets it go on WAKEs it; an inc
+ *                never yields, so no update is lost
  *   cpu          the strategy's offloader if it has one; otherwise inline,
  *                holding the whole loop as in asyncio: no other coroutine
  *                runs until the step ends
@@ -25,6 +29,7 @@
 #include "schedlab/work.h"
 #include "strategy/blocking.h"
 #include "strategy/coro-sched.h"
+#include "strategy/coro-shared.h"
 #include "strategy/worker-image.h"
 
 /* How long a stop may go unnoticed while every coroutine waits. */
@@ -169,6 +174,12 @@ static int step_exec(sl__co_task *t, uint32_t index, const sl_step *step)
         ready_push(t->s, t);
         sl_coro_yield(t->co);
         return 0;
+    case SL_STEP_PUT:
+    case SL_STEP_TAKE:
+    case SL_STEP_INC:
+    case SL_STEP_LOCK:
+    case SL_STEP_UNLOCK:
+        return sl__co_shared_step(t, index, step);
     default:
         snprintf(t->why, sizeof(t->why), "unknown step kind %u (scenario line %u)", step->kind,
                  step->line);
@@ -182,6 +193,7 @@ static void task_body(sl_coro *co, void *arg)
     const sl_run_ctx *ctx = t->s->ctx;
     const sl_step *steps = sl_task_steps(ctx->sc, t->task);
     uint32_t n = ctx->sc->tasks[t->task].n_steps;
+    sl__co_shared_start(t);
     for (uint32_t i = 0; i < n && t->err == 0; i++) {
         if (sl__stopped(ctx)) {
             t->err = SL_EINTR;
@@ -200,6 +212,8 @@ static void task_exit(sl__sched *s, sl__co_task *t, int err)
     sl_run_result *res = s->ctx->result;
     t->finished = true;
     s->live--;
+    /* before the EXIT: the waiters its end lets go on are woken first */
+    sl__co_shared_end(t);
     if (err == 0) {
         emit(SL_EV_EXIT, t->task, SL_EXIT_OK, 0);
         __atomic_fetch_add(&res->completed, 1, __ATOMIC_RELAXED);
@@ -384,12 +398,19 @@ int sl__sched_run(sl_run_ctx *ctx, const sl__sched_opts *o)
 
     sl__usage start;
     sl__usage_now(&start);
-    int err = create_all(s);
+    bool own_shared;
+    int err = sl__co_shared_open(ctx, s->n_owned, &own_shared);
+    if (err < 0)
+        snprintf(ctx->result->error, sizeof(ctx->result->error),
+                 "cannot set up the queues, counters and locks: %s", sl_strerror(err));
+    else
+        err = create_all(s);
     while (err == 0 && s->live > 0 && !sl__stopped(ctx))
         iterate(s);
     if (o->drain != NULL)
         o->drain(s);
     cancel_pending(s);
+    sl__co_shared_close(ctx, own_shared);
     close_handles(s);
     sl__usage_account(ctx->result, &start);
     /* A big run would otherwise keep thousands of touched stacks mapped. */

@@ -14,6 +14,7 @@
 
 #include "schedlab/error.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 
 void sl__result_failure(sl_run_result *res, const char *fmt, ...)
 {
@@ -34,6 +35,8 @@ void sl__result_failure(sl_run_result *res, const char *fmt, ...)
 int sl__task_finish(const sl_run_ctx *ctx, uint32_t task, int err, const char *why)
 {
     sl_run_result *res = ctx->result;
+    /* Before the EXIT: its locks are free and its waits settled by then. */
+    sl__shared_task_end(ctx->shared, task);
     if (err == 0) {
         sl_hook_emit(SL_EV_EXIT, task, SL_EXIT_OK, 0);
         __atomic_fetch_add(&res->completed, 1, __ATOMIC_RELAXED);

@@ -17,6 +17,7 @@
 
 #include "schedlab/error.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 #include "strategy/spawn.h"
 
 extern char **environ;
@@ -270,6 +271,8 @@ void sl__exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, bo
 {
     sl_run_result *r = ctx->result;
     uint64_t sig = WIFSIGNALED(status) ? (uint64_t)WTERMSIG(status) : 0;
+    /* frees the locks it held and takes it out of any wait list */
+    sl__shared_task_end(ctx->shared, task);
     if (stopped) {
         sl_hook_emit_v(SL_EV_EXIT, task, (uint32_t)pid, SL_EXIT_CANCELLED, sig);
         __atomic_fetch_add(&r->cancelled, 1, __ATOMIC_RELAXED);

@@ -7,6 +7,9 @@
  *   io, get          BLOCK(io) .. libcurl easy GET .. WAKE, RUN
  *   sleep            BLOCK(sleep) .. clock_nanosleep .. WAKE, RUN
  *   yield            YIELD, sched_yield(), RUN
+ *   put, take        the run's shared queues (shared-objects.h): only when
+ *   lock, unlock     the task must wait, BLOCK(queue / lock) .. WAKE, RUN
+ *   inc              the shared counter, unsynchronised (lost updates)
  *
  * A failed GET fails its task, not the run: the sentence goes to
  * result->failures and the other tasks go on.
@@ -21,6 +24,7 @@
 #include "schedlab/net.h"
 #include "schedlab/work.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 
 /* Longest uninterrupted nap of a sleep step, so a stop is seen promptly. */
 #define SLEEP_CHUNK_NS 100000000ull
@@ -71,6 +75,30 @@ static int exec_sleep(const sl_run_ctx *ctx, uint32_t task, uint32_t index, uint
     return sl__stopped(ctx) ? SL_EINTR : 0;
 }
 
+/* What a plain blocking vehicle does around a wait on a shared object. */
+typedef struct shared_wait {
+    const sl_run_ctx *ctx;
+    uint32_t index;
+    bool run_after_wait;
+} shared_wait;
+
+static void shared_block(void *arg, uint32_t task, sl_wait_reason reason)
+{
+    sl_hook_emit(SL_EV_BLOCK, task, reason, 0);
+}
+
+static void shared_wake(void *arg, uint32_t task, sl_wait_reason reason)
+{
+    shared_wait *w = arg;
+    resume(task, w->index, reason, w->run_after_wait);
+}
+
+static bool shared_poll(void *arg)
+{
+    shared_wait *w = arg;
+    return !sl__stopped(w->ctx);
+}
+
 int sl__step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
                   struct sl_net_client *client, bool run_after_wait, char *why, size_t why_size)
 {
@@ -100,6 +128,16 @@ int sl__step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl
         sched_yield();
         sl_hook_emit(SL_EV_RUN, task, 0, index);
         return 0;
+    case SL_STEP_PUT:
+    case SL_STEP_TAKE:
+    case SL_STEP_INC:
+    case SL_STEP_LOCK:
+    case SL_STEP_UNLOCK: {
+        shared_wait w = {.ctx = ctx, .index = index, .run_after_wait = run_after_wait};
+        sl__shared_hooks h = {
+            .block = shared_block, .wake = shared_wake, .poll = shared_poll, .arg = &w};
+        return sl__shared_step(ctx->shared, ctx, task, step, &h, why, why_size);
+    }
     default:
         snprintf(why, why_size, "unknown step kind %u (scenario line %u)", step->kind, step->line);
         return SL_EINVAL;
@@ -118,6 +156,7 @@ int sl_task_exec_blocking(const sl_run_ctx *ctx, uint32_t task, struct sl_net_cl
     if (sl__stopped(ctx))
         return sl__task_finish(ctx, task, SL_EINTR, why);
     sl_hook_emit(SL_EV_RUN, task, 0, 0);
+    sl__shared_task_start(ctx->shared, task);
     const sl_step *steps = sl_task_steps(ctx->sc, task);
     int err = 0;
     for (uint32_t i = 0; i < ctx->sc->tasks[task].n_steps && err == 0; i++)

@@ -14,6 +14,13 @@
  *                 blocking; otherwise GIL_DROP(done);
  *   io / sleep    run without the GIL; after WAKE a task whose next step is
  *                 cpu queues for the GIL instead of running.
+ *   put, take,    Python code too, so they run holding the GIL; a wait
+ *   lock, unlock  drops it (GIL_DROP(block), BLOCK) and the WAKE queues for
+ *                 it again, as CPython releases the GIL in a blocking
+ *                 queue.get or lock.acquire;
+ *   inc           holds the GIL, but its window polls the drop request like
+ *                 a cpu step: a forced switch between the read and the
+ *                 write loses updates, as `counter += 1` does in CPython.
  * So cpu-bound tasks take turns on one core while io waits still overlap.
  */
 #include "schedlab/error.h"
@@ -21,6 +28,7 @@
 #include "schedlab/work.h"
 #include "strategy/blocking.h"
 #include "strategy/gil.h"
+#include "strategy/shared-objects.h"
 
 /* Work between two polls of the drop request (CPython polls its eval
  * breaker every few bytecodes: far finer than the switch interval). */
@@ -42,6 +50,12 @@ static bool is_wait(const sl_step *s)
     return s->kind == SL_STEP_IO || s->kind == SL_STEP_GET || s->kind == SL_STEP_SLEEP;
 }
 
+/* Steps that execute Python code: they need the GIL. */
+static bool needs_gil(const sl_step *s)
+{
+    return is_cpu(s) || (s->kind >= SL_STEP_PUT && s->kind <= SL_STEP_UNLOCK);
+}
+
 /* The eval breaker: between slices, give the GIL away if asked. */
 static bool between_slices(void *arg)
 {
@@ -53,6 +67,47 @@ static bool between_slices(void *arg)
         sl_hook_emit(SL_EV_RUN, s->task, 0, s->index);
     }
     return true;
+}
+
+/* A shared-object step's waits: the GIL goes while blocked. */
+typedef struct gil_wait {
+    gil_slice slice;
+    bool *held;
+} gil_wait;
+
+static void wait_block(void *arg, uint32_t task, sl_wait_reason reason)
+{
+    gil_wait *w = arg;
+    if (*w->held) {
+        sl__gil_drop(w->slice.gil, task, SL_GIL_DROP_BLOCK);
+        *w->held = false;
+    }
+    sl_hook_emit(SL_EV_BLOCK, task, reason, 0);
+}
+
+static void wait_wake(void *arg, uint32_t task, sl_wait_reason reason)
+{
+    gil_wait *w = arg;
+    sl_hook_emit(SL_EV_WAKE, task, reason, 0);
+    sl__gil_take(w->slice.gil, task);
+    *w->held = true;
+    sl_hook_emit(SL_EV_RUN, task, 0, w->slice.index);
+}
+
+static bool wait_poll(void *arg)
+{
+    gil_wait *w = arg;
+    return between_slices(&w->slice);
+}
+
+/* Runs put/take/inc/lock/unlock step `index`; the caller has emitted STEP
+ * and holds the GIL (*held), which a wait gives up and takes back. */
+static int shared_step(const sl_run_ctx *ctx, sl__gil *gil, uint32_t task, uint32_t index,
+                       const sl_step *step, bool *held, char *why, size_t why_size)
+{
+    gil_wait w = {.slice = {.ctx = ctx, .gil = gil, .task = task, .index = index}, .held = held};
+    sl__shared_hooks h = {.block = wait_block, .wake = wait_wake, .poll = wait_poll, .arg = &w};
+    return sl__shared_step(ctx->shared, ctx, task, step, &h, why, why_size);
 }
 
 /* Runs cpu step `index`; the caller has emitted STEP and holds the GIL. */
@@ -73,7 +128,8 @@ static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
     char why[160] = "";
     if (sl__stopped(ctx))
         return sl__task_finish(ctx, task, SL_EINTR, why);
-    if (n == 0 || !is_cpu(&steps[0]))
+    sl__shared_task_start(ctx->shared, task);
+    if (n == 0 || !needs_gil(&steps[0]))
         sl_hook_emit(SL_EV_RUN, task, 0, 0);
 
     int err = 0;
@@ -81,12 +137,12 @@ static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
     for (uint32_t i = 0; i < n && err == 0; i++) {
         const sl_step *step = &steps[i];
         const sl_step *next = i + 1 < n ? &steps[i + 1] : NULL;
-        if (!is_cpu(step)) {
+        if (!needs_gil(step)) {
             if (held) {
                 sl__gil_drop(gil, task, SL_GIL_DROP_BLOCK);
                 held = false;
             }
-            err = sl__step_exec(ctx, task, i, step, client, next == NULL || !is_cpu(next), why,
+            err = sl__step_exec(ctx, task, i, step, client, next == NULL || !needs_gil(next), why,
                                 sizeof(why));
             continue;
         }
@@ -100,10 +156,14 @@ static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
             sl_hook_emit(SL_EV_RUN, task, 0, i);
             held = true;
         }
-        err = cpu_step(ctx, gil, task, i, step);
-        if (err == 0 && next != NULL && (is_cpu(next) || is_wait(next)))
+        if (is_cpu(step))
+            err = cpu_step(ctx, gil, task, i, step);
+        else
+            err = shared_step(ctx, gil, task, i, step, &held, why, sizeof(why));
+        if (err == 0 && next != NULL && (needs_gil(next) || is_wait(next)))
             continue;
-        sl__gil_drop(gil, task, SL_GIL_DROP_DONE);
+        if (held)
+            sl__gil_drop(gil, task, SL_GIL_DROP_DONE);
         held = false;
     }
     /* A stop seen between two cpu steps leaves it held. */
@@ -134,7 +194,13 @@ static int run(sl_run_ctx *ctx)
         sl__tasks_cancel(ctx, 0, ctx->sc->n_tasks);
         return err;
     }
-    err = sl__thread_per_task(ctx, gil_body, &gil);
+    err = sl__shared_create(ctx, ctx->sc->n_tasks, SL__SHARED_PER_TASK);
+    if (err == 0) {
+        err = sl__thread_per_task(ctx, gil_body, &gil);
+        sl__shared_free(ctx);
+    } else {
+        sl__tasks_cancel(ctx, 0, ctx->sc->n_tasks);
+    }
     sl__gil_destroy(&gil);
     return err;
 }

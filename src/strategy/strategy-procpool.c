@@ -26,6 +26,7 @@
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 #include "strategy/spawn.h"
 #include "strategy/worker-image.h"
 
@@ -214,6 +215,8 @@ static int procpool_run(sl_run_ctx *ctx)
     }
     /* like Pool(N), but never more workers than tasks */
     uint32_t n_start = n_slots < ctx->sc->n_tasks ? n_slots : ctx->sc->n_tasks;
+    /* a pool whose workers all carry waiting tasks is stalled */
+    sl__shared_set_slots(ctx->shared, n_start, SL__SHARED_POOL);
     int ret = 0;
     for (uint32_t w = 0; w < n_start && ret == 0; w++)
         ret = start_worker(&p, w, -1);

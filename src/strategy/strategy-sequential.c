@@ -12,6 +12,7 @@
 
 #include "schedlab/net.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 
 static uint32_t rings_needed(const sl_run_ctx *ctx)
 {
@@ -23,6 +24,13 @@ static int run(sl_run_ctx *ctx)
     uint32_t n = ctx->sc->n_tasks;
     for (uint32_t i = 0; i < n; i++)
         sl_hook_emit(SL_EV_SPAWN, i, 0, 0);
+    /* One vehicle: a task that must wait on a queue or lock would wait
+     * forever, and the region fails it instead. */
+    int err = sl__shared_create(ctx, 1, SL__SHARED_SEQUENTIAL);
+    if (err < 0) {
+        sl__tasks_cancel(ctx, 0, n);
+        return err;
+    }
 
     pid_t tid = gettid();
     if (ctx->sampler != NULL)
@@ -43,6 +51,7 @@ static int run(sl_run_ctx *ctx)
         sl_net_client_free(client);
     if (ctx->sampler != NULL)
         sl_os_sampler_remove(ctx->sampler, tid);
+    sl__shared_free(ctx);
     return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 
 typedef struct pool {
     sl_run_ctx *ctx;
@@ -152,6 +153,14 @@ static int run(sl_run_ctx *ctx)
         err = SL_ENOMEM;
         goto out;
     }
+    /* A small pool can deadlock on queues and locks: its workers all
+     * carrying waiting tasks while the tasks that would wake them sit in
+     * the backlog. The region sees that and fails the waiters. */
+    err = sl__shared_create(ctx, n, SL__SHARED_POOL);
+    if (err < 0) {
+        sl__tasks_cancel(ctx, 0, n_tasks);
+        goto out;
+    }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.nonempty, NULL);
 
@@ -167,6 +176,7 @@ static int run(sl_run_ctx *ctx)
         pthread_join(threads[i], NULL);
     pthread_cond_destroy(&p.nonempty);
     pthread_mutex_destroy(&p.mu);
+    sl__shared_free(ctx);
 out:
     free(p.backlog);
     free(ws);

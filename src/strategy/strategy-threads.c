@@ -24,6 +24,7 @@
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 
 /* Sanitizers need far more stack than the task code itself. */
 #ifdef SL_SANITIZED
@@ -142,7 +143,14 @@ static uint32_t rings_needed(const sl_run_ctx *ctx)
 
 static int run(sl_run_ctx *ctx)
 {
-    return sl__thread_per_task(ctx, thread_body, NULL);
+    int err = sl__shared_create(ctx, ctx->sc->n_tasks, SL__SHARED_PER_TASK);
+    if (err < 0) {
+        sl__tasks_cancel(ctx, 0, ctx->sc->n_tasks);
+        return err;
+    }
+    err = sl__thread_per_task(ctx, thread_body, NULL);
+    sl__shared_free(ctx);
+    return err;
 }
 
 const sl_strategy sl_strategy_threads = {

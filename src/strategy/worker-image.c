@@ -17,6 +17,7 @@
 #include "schedlab/error.h"
 #include "schedlab/work.h"
 #include "strategy/blocking.h"
+#include "strategy/shared-objects.h"
 #include "strategy/worker-image.h"
 
 #define NO_STRING UINT32_MAX
@@ -49,12 +50,17 @@ typedef struct img_task {
 
 typedef struct img_step {
     uint64_t ns, n;
-    uint32_t line, url, kind, pad;
+    uint32_t line, url, kind, obj;
 } img_step;
 
 static size_t align8(size_t n)
 {
     return (n + 7) & ~(size_t)7;
+}
+
+static size_t align64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
 }
 
 static size_t str_bytes(const char *s)
@@ -125,7 +131,8 @@ int sl__worker_image_write(const sl_scenario *sc, void *buf, size_t size)
                               .n = sc->steps[i].n,
                               .line = sc->steps[i].line,
                               .url = put_string(table, &used, sc->steps[i].url),
-                              .kind = sc->steps[i].kind};
+                              .kind = sc->steps[i].kind,
+                              .obj = sc->steps[i].obj};
     memset(table + used, 0, align8(used) - used);
     h->strings_size = align8(used);
     return 0;
@@ -203,6 +210,7 @@ int sl__worker_image_read(const void *buf, size_t size, sl_scenario **out)
     }
     for (size_t i = 0; i < h->n_steps; i++) {
         sc->steps[i] = (sl_step){.kind = (uint8_t)steps[i].kind,
+                                 .obj = (uint16_t)steps[i].obj,
                                  .line = steps[i].line,
                                  .ns = steps[i].ns,
                                  .n = steps[i].n,
@@ -232,8 +240,12 @@ void sl__worker_image_free(sl_scenario *sc)
 
 size_t sl__blob_size(const sl_scenario *sc, uint32_t n_slots)
 {
+    /* 64 bytes of slack let the shared objects start on a cache line
+     * wherever the region maps the blob. */
+    size_t shared = sl__shared_size(sc);
     return align8(sizeof(sl__blob)) + align8(n_slots * sizeof(sl__worker_slot)) +
-           align8(sc->n_tasks * sizeof(uint32_t)) + sl__worker_image_size(sc);
+           align8(sc->n_tasks * sizeof(uint32_t)) + (shared ? align64(shared) + 64 : 0) +
+           sl__worker_image_size(sc);
 }
 
 int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out)
@@ -255,7 +267,14 @@ int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out)
     b->net_port = ctx->net_port;
     b->slots_off = align8(sizeof(*b));
     b->states_off = b->slots_off + align8(n_slots * sizeof(sl__worker_slot));
-    b->image_off = b->states_off + align8(ctx->sc->n_tasks * sizeof(uint32_t));
+    uint64_t after_states = b->states_off + align8(ctx->sc->n_tasks * sizeof(uint32_t));
+    b->shared_size = sl__shared_size(ctx->sc);
+    b->shared_off = after_states;
+    b->image_off = after_states;
+    if (b->shared_size > 0) {
+        b->shared_off = align64((uintptr_t)b + after_states) - (uintptr_t)b;
+        b->image_off = b->shared_off + align64(b->shared_size);
+    }
     b->image_size = sl__worker_image_size(ctx->sc);
     sl__worker_slot *slots = sl__blob_slots(b);
     for (uint32_t i = 0; i < n_slots; i++) {
@@ -269,6 +288,15 @@ int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out)
     _Atomic uint32_t *states = sl__blob_states(b);
     for (uint32_t i = 0; i < ctx->sc->n_tasks; i++)
         atomic_init(&states[i], SL__TASK_NEW);
+    ctx->shared = NULL;
+    if (b->shared_size > 0) {
+        int err = sl__shared_init((char *)b + b->shared_off, b->shared_size, ctx->sc,
+                                  ctx->sc->n_tasks, SL__SHARED_PER_TASK, &ctx->shared);
+        if (err < 0)
+            return err;
+        /* a blob is shared between processes: event loops there must poll */
+        sl__shared_set_polled(ctx->shared);
+    }
     *out = b;
     return sl__worker_image_write(ctx->sc, (char *)b + b->image_off, b->image_size);
 }
@@ -280,8 +308,11 @@ int sl__blob_check(const sl__blob *b, size_t size)
         return SL_ECORRUPT;
     if (b->slots_off + (uint64_t)b->n_slots * sizeof(sl__worker_slot) > size ||
         b->states_off + (uint64_t)b->n_tasks * sizeof(uint32_t) > size || b->image_off > size ||
-        b->image_size > size - b->image_off)
+        b->image_size > size - b->image_off || b->shared_off > size ||
+        b->shared_size > size - b->shared_off)
         return SL_ECORRUPT;
+    if (b->shared_size > 0)
+        return sl__shared_check((const char *)b + b->shared_off, b->shared_size);
     return 0;
 }
 
@@ -296,4 +327,7 @@ void sl__blob_merge(sl__blob *b, sl_run_result *r)
     uint32_t n = __atomic_load_n(&w->n_failures, __ATOMIC_ACQUIRE);
     for (uint32_t i = 0; i < n && i < sizeof(w->failures) / sizeof(w->failures[0]); i++)
         sl__result_failure(r, "%s", w->failures[i]);
+    /* The mutex and condition variables are not destroyed: they vanish with
+     * the region, and destroying one a killed worker waited on may block. */
+    sl__shared_report(sl__blob_shared(b), r);
 }

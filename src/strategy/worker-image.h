@@ -10,6 +10,8 @@
  *   slots[n_slots]    per worker: the task it runs now and its current chunk,
  *                     so the parent can attribute a crash
  *   states[n_tasks]   per task: new / running / done / orphan
+ *   shared            the queues, counters and locks (shared-objects.h), if
+ *                     the scenario declares any
  *   image             the expanded scenario (tasks, steps, strings)
  *
  * Every field a worker writes is atomic: producers and the parent are
@@ -26,7 +28,7 @@
 #include "schedlab/strategy.h"
 
 #define SL__BLOB_MAGIC 0x4b574c53u /* "SLWK" */
-#define SL__BLOB_VERSION 1u
+#define SL__BLOB_VERSION 2u
 
 /* Life of a task as seen through the blob. The parent emits EXIT for a task
  * whose worker died while it was RUNNING. A worker SIGKILLed exactly between
@@ -61,6 +63,7 @@ typedef struct sl__blob {
     uint16_t net_port;        /* latency server port */
     uint64_t slots_off;       /* offsets from the blob start */
     uint64_t states_off;
+    uint64_t shared_off, shared_size; /* shared objects; size 0: none */
     uint64_t image_off, image_size;
     _Atomic uint32_t next;    /* procpool queue: next task index to hand out */
     _Atomic uint32_t orphans; /* tasks put back by the parent after a crash */
@@ -82,7 +85,10 @@ void sl__worker_image_free(sl_scenario *sc);
 
 /* Blob bytes a run of `sc` with `n_slots` pool workers needs. */
 size_t sl__blob_size(const sl_scenario *sc, uint32_t n_slots);
-/* Lays out the blob for ctx's run in the rings' blob. 0 or SL_EINVAL. */
+/* Lays out the blob for ctx's run in the rings' blob, shared objects
+ * included (then set as ctx->shared, as if every task had its own vehicle:
+ * a pool says otherwise with sl__shared_set_slots). 0, SL_EINVAL or
+ * SL_ENOMEM. */
 int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out);
 /* Checks a blob found by a worker: 0 or SL_ECORRUPT. */
 int sl__blob_check(const sl__blob *b, size_t size);
@@ -97,8 +103,14 @@ static inline _Atomic uint32_t *sl__blob_states(sl__blob *b)
     return (_Atomic uint32_t *)((char *)b + b->states_off);
 }
 
-/* Adds the workers' outcome counters and failure sentences to `r` (parent,
- * once every worker has been reaped). */
+/* The run's shared objects in a checked blob, or NULL if it has none. */
+static inline struct sl__shared *sl__blob_shared(sl__blob *b)
+{
+    return b->shared_size > 0 ? (struct sl__shared *)((char *)b + b->shared_off) : NULL;
+}
+
+/* Adds the workers' outcome counters and failure sentences to `r`, and the
+ * shared counters' race report (parent, once every worker has been reaped). */
 void sl__blob_merge(sl__blob *b, sl_run_result *r);
 
 #endif

@@ -331,7 +331,8 @@ int sl_worker_main(int argc, char **argv)
                              .gil_interval_ns = w.b->gil_interval_ns,
                              .net_port = w.b->net_port,
                              .stop = &sl__worker_stop,
-                             .result = &w.b->result};
+                             .result = &w.b->result,
+                             .shared = sl__blob_shared(w.b)};
         bool loop = strcmp(a.role, "loop") == 0;
         err = open_client(&w, w.slot != NULL ? SL_NO_TASK : (uint32_t)a.index, loop);
     }

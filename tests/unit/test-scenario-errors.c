@@ -30,7 +30,8 @@ typedef struct error_case {
 
 static const error_case cases[] = {
     {"unknown section", LESSON "[groups x]\n", 3,
-     "unknown section [groups x] (expected [lesson], [run], [group NAME] or [task NAME])"},
+     "unknown section [groups x] (expected [lesson], [run], [group NAME], [task NAME], "
+     "[queue NAME] or [counter NAME])"},
     {"unknown key in run", LESSON "[run]\nseeds = 3\n" TASK, 4,
      "unknown key 'seeds' in [run] (expected seed, workers, chunksize, gil_interval, "
      "time_scale)"},
@@ -74,9 +75,11 @@ static const error_case cases[] = {
     {"reversed size range", LESSON "[task a]\nstep = io 1ms 20k..1k\n", 4,
      "range '20k..1k' is reversed (write the smaller value first)"},
     {"unknown step", LESSON "\n\n\n\n\n\n\n[group page]\ncount = 2\n\nstep = iox 3ms\n", 13,
-     "unknown step 'iox' (expected cpu, cpu-sumsq, io, get, sleep, yield)"},
+     "unknown step 'iox' (expected cpu, cpu-sumsq, io, get, sleep, yield, put, take, inc, "
+     "lock, unlock)"},
     {"empty step", LESSON "[task a]\nstep =\n", 4,
-     "empty step (expected cpu, cpu-sumsq, io, get, sleep, yield)"},
+     "empty step (expected cpu, cpu-sumsq, io, get, sleep, yield, put, take, inc, lock, "
+     "unlock)"},
     {"missing argument", LESSON "[task a]\nstep = sleep\n", 4,
      "sleep needs one duration, e.g. 2ms"},
     {"extra argument", LESSON "[task a]\nstep = io 1ms 2k 3k\n", 4,
