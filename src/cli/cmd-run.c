@@ -162,6 +162,12 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     row->workers = trace->meta.workers;
     row->blocking_calls = !st->event_loop_io;
     row->create_ns = res.n_vehicles ? res.vehicle_create_ns / res.n_vehicles : 0;
+    row->n_counters = res.n_counters < 8 ? res.n_counters : 8;
+    for (uint32_t c = 0; c < row->n_counters; c++) {
+        snprintf(row->counter_names[c], sizeof(row->counter_names[c]), "%s", res.counter_names[c]);
+        row->counter_expected[c] = res.counter_expected[c];
+        row->counter_actual[c] = res.counter_actual[c];
+    }
     sl_stats_compute(trace, &row->stats);
     static char src[32];
     snprintf(src, sizeof(src), "%s", trace->os.switch_source);

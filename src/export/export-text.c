@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "export/export.h"
-#include "schedlab/scenario.h"
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is not one. */
 static size_t utf8_len(const unsigned char *p)
@@ -142,17 +141,6 @@ const char *sl__ready_cause_name(int cause)
         [SL_READY_WORKER] = "worker",
     };
     return cause >= 0 && cause < SL_READY__COUNT ? names[cause] : "?";
-}
-
-const char *sl__step_kind_name(int kind)
-{
-    /* sl_step_kind_name lives in sl_scenario, which exporters do not link:
-     * a saved trace is exported without its scenario. Same spelling. */
-    static const char *const names[SL_STEP__COUNT] = {
-        [SL_STEP_CPU] = "cpu", [SL_STEP_CPU_SUMSQ] = "cpu-sumsq", [SL_STEP_IO] = "io",
-        [SL_STEP_GET] = "get", [SL_STEP_SLEEP] = "sleep",         [SL_STEP_YIELD] = "yield",
-    };
-    return kind >= 0 && kind < SL_STEP__COUNT && names[kind] ? names[kind] : "?";
 }
 
 const char *sl__span_reason(const sl_span *s)

@@ -57,8 +57,6 @@ void sl__print_ms(FILE *out, uint64_t ns);
 void sl__print_us(FILE *out, uint64_t ns);
 /* "cpu", "gil", "loop", "worker". */
 const char *sl__ready_cause_name(int cause);
-/* Scenario step kinds ("cpu", "cpu-sumsq", "io", …), spelled as in scenario files. */
-const char *sl__step_kind_name(int kind);
 /* What a span's reason means: the ready cause or the wait reason, else "". */
 const char *sl__span_reason(const sl_span *s);
 

@@ -34,6 +34,15 @@ double sl_report_speedup(const sl_report *r, size_t i)
     return 0.0;
 }
 
+uint64_t sl_report_lost_updates(const sl_report_row *row)
+{
+    uint64_t lost = 0;
+    for (uint32_t c = 0; c < row->n_counters; c++)
+        if (row->counter_expected[c] > row->counter_actual[c])
+            lost += row->counter_expected[c] - row->counter_actual[c];
+    return lost;
+}
+
 static double ms(uint64_t ns)
 {
     return (double)ns / 1e6;
@@ -70,6 +79,17 @@ static void write_table(const sl_report *r, FILE *out)
     for (size_t i = 0; i < r->n_rows; i++)
         if (r->rows[i].error[0] != '\0')
             fprintf(out, "\n%s stopped early: %s\n", r->rows[i].strategy, r->rows[i].error);
+    if (r->n_rows > 0 && r->rows[0].n_counters > 0)
+        fprintf(out, "\nshared counters (final value of expected increments):\n");
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const sl_report_row *row = &r->rows[i];
+        for (uint32_t c = 0; c < row->n_counters; c++) {
+            uint64_t want = row->counter_expected[c], got = row->counter_actual[c];
+            fprintf(out, "  %-16s counter %s: %llu of %llu (%llu lost updates)\n", row->strategy,
+                    row->counter_names[c], (unsigned long long)got, (unsigned long long)want,
+                    (unsigned long long)(want > got ? want - got : 0));
+        }
+    }
 }
 
 /* Writes a JSON string literal with the escapes JSON requires. */
@@ -142,9 +162,18 @@ static void write_json(const sl_report *r, FILE *out)
         json_number(out, s->io_overlap);
         fprintf(out,
                 ",\"peak_rss_kb\":%llu,\"vehicle_mem_kb\":%llu,\"events\":%llu,"
-                "\"dropped_events\":%llu,\"error\":",
+                "\"dropped_events\":%llu,\"lost_updates\":%llu,\"counters\":[",
                 (unsigned long long)s->peak_rss_kb, (unsigned long long)s->vehicle_mem_kb,
-                (unsigned long long)s->events, (unsigned long long)s->dropped);
+                (unsigned long long)s->events, (unsigned long long)s->dropped,
+                (unsigned long long)sl_report_lost_updates(row));
+        for (uint32_t c = 0; c < row->n_counters; c++) {
+            fputs(c ? ",{\"name\":" : "{\"name\":", out);
+            json_string(out, row->counter_names[c]);
+            fprintf(out, ",\"expected\":%llu,\"actual\":%llu}",
+                    (unsigned long long)row->counter_expected[c],
+                    (unsigned long long)row->counter_actual[c]);
+        }
+        fputs("],\"error\":", out);
         if (row->error[0] != '\0')
             json_string(out, row->error);
         else
@@ -158,14 +187,14 @@ static void write_csv(const sl_report *r, FILE *out)
 {
     fputs("scenario,strategy,workers,tasks,completed,failed,cancelled,wall_ms,cpu_ms,speedup,"
           "max_cores,mean_cores,ready_ms_mean,ready_ms_max,voluntary,involuntary,coroutine,gil,"
-          "peak_rss_kb,vehicle_mem_kb,events,dropped_events\n",
+          "peak_rss_kb,vehicle_mem_kb,events,dropped_events,lost_updates\n",
           out);
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
         const sl_stats *s = &row->stats;
         fprintf(out,
                 "%s,%s,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f,%u,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,"
-                "%llu,%llu,%llu,%llu\n",
+                "%llu,%llu,%llu,%llu,%llu\n",
                 r->scenario, row->strategy, row->workers, s->tasks, s->completed, s->failed,
                 s->cancelled, ms(s->wall_ns), ms(s->cpu_ns), sl_report_speedup(r, i), s->max_cores,
                 s->mean_cores, s->ready_ms_mean, s->ready_ms_max,
@@ -173,7 +202,8 @@ static void write_csv(const sl_report *r, FILE *out)
                 (unsigned long long)s->switches_involuntary,
                 (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil,
                 (unsigned long long)s->peak_rss_kb, (unsigned long long)s->vehicle_mem_kb,
-                (unsigned long long)s->events, (unsigned long long)s->dropped);
+                (unsigned long long)s->events, (unsigned long long)s->dropped,
+                (unsigned long long)sl_report_lost_updates(row));
     }
 }
 

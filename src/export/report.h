@@ -18,12 +18,16 @@ typedef enum sl_report_format {
 
 /* One run's line of the report. */
 typedef struct sl_report_row {
-    char strategy[32];   /* strategy name */
-    uint32_t workers;    /* pool size, 0 if not a pool */
-    sl_stats stats;      /* from sl_stats_compute */
-    bool blocking_calls; /* io steps block their vehicle (not an event loop) */
-    uint64_t create_ns;  /* mean cost of creating one vehicle */
-    char error[256];     /* why the run stopped early, or "" */
+    char strategy[32];            /* strategy name */
+    uint32_t workers;             /* pool size, 0 if not a pool */
+    sl_stats stats;               /* from sl_stats_compute */
+    bool blocking_calls;          /* io steps block their vehicle (not an event loop) */
+    uint64_t create_ns;           /* mean cost of creating one vehicle */
+    char error[256];              /* why the run stopped early, or "" */
+    uint32_t n_counters;          /* shared counters of the scenario */
+    char counter_names[8][48];    /* their names */
+    uint64_t counter_expected[8]; /* increments performed */
+    uint64_t counter_actual[8];   /* final values: fewer means lost updates */
 } sl_report_row;
 
 typedef struct sl_report {
@@ -38,6 +42,8 @@ typedef struct sl_report {
 
 /* Parses "table", "json" or "csv"; returns -1 if unknown. */
 int sl_report_format_parse(const char *s);
+/* Updates lost by a run's unsynchronised increments (expected - actual). */
+uint64_t sl_report_lost_updates(const sl_report_row *row);
 /* Speedup of row i against the sequential row (0 when there is none). */
 double sl_report_speedup(const sl_report *r, size_t i);
 /* The recommended strategy (index into rows, or -1 with no usable run) and

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "export/export.h"
+#include "schedlab/scenario.h"
 #include "schedlab/error.h"
 
 #define NAME_MAX_BYTES 16
@@ -38,7 +39,7 @@ static void label(const sl_model *m, uint32_t i, char *buf)
             snprintf(buf, LABEL_SIZE, "READY:%s", sl__ready_cause_name(k->reason));
         break;
     case SL_ST_RUNNING:
-        snprintf(buf, LABEL_SIZE, "RUN:%s", sl__step_kind_name(k->step_kind));
+        snprintf(buf, LABEL_SIZE, "RUN:%s", sl_step_kind_name(k->step_kind));
         break;
     case SL_ST_WAITING:
         snprintf(buf, LABEL_SIZE, "WAIT:%s", sl_wait_reason_name(k->reason));

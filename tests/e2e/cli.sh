@@ -75,7 +75,8 @@ runs = d["runs"]
 assert [r["strategy"] for r in runs] == ["sequential", "coroutines"]
 for r in runs:
     for k in ("workers", "tasks", "completed", "failed", "wall_ms", "cpu_ms", "speedup",
-              "max_cores", "ready_ms_mean", "peak_rss_kb", "events", "dropped_events"):
+              "max_cores", "ready_ms_mean", "peak_rss_kb", "events", "dropped_events",
+              "lost_updates"):
         assert k in r, k
     assert set(r["switches"]) >= {"voluntary", "involuntary", "coroutine", "gil"}
     assert r["completed"] == 4 and r["failed"] == 0 and r["events"] > 0
