@@ -48,7 +48,8 @@ void sl__format_ns(uint64_t ns, char *buf, size_t size)
         snprintf(buf, size, "%llu%s", (unsigned long long)whole, units[u].unit);
         return;
     }
-    char frac[8];
+    /* milli < 1000, but the compiler cannot prove it: size for any uint64. */
+    char frac[24];
     snprintf(frac, sizeof(frac), "%03llu", (unsigned long long)milli);
     for (size_t i = 2; i > 0 && frac[i] == '0'; i--)
         frac[i] = '\0';

@@ -43,9 +43,10 @@ static int choose_strategy(sl_ui *ui, int idx)
     return SL_REDRAW;
 }
 
+/* 1-9 pick the first nine strategies, 0 the tenth (as on a keyboard row). */
 static int k_digit(sl_ui *ui, int key)
 {
-    return choose_strategy(ui, key - '1');
+    return choose_strategy(ui, key == '0' ? 9 : key - '1');
 }
 
 static int k_tab(sl_ui *ui, int key)
@@ -267,8 +268,8 @@ static int k_refresh(sl_ui *ui, int key)
 }
 
 const sl_binding sl__bindings[] = {
-    {.keys = {'1', '2', '3', '4', '5', '6', '7', '8', '9'},
-     .label = "1-9",
+    {.keys = {'1', '2', '3', '4', '5', '6', '7', '8', '9', '0'},
+     .label = "1-9,0",
      .help = "run strategy N (numbered in the help and the header)",
      .footer = "strategy",
      .rank = 4,

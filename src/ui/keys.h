@@ -19,7 +19,7 @@ enum {
 typedef int (*sl_key_fn)(sl_ui *ui, int key);
 
 typedef struct sl_binding {
-    int keys[10];            /* key codes (term.h), 0-terminated */
+    int keys[12];            /* key codes (term.h), 0-terminated */
     const char *label;       /* how help and footer write the keys */
     const char *label_ascii; /* the same without arrows, or NULL */
     const char *help;        /* one line for the help overlay */

@@ -1,7 +1,7 @@
 /*
  * view-header.c - what is shown: lesson, strategy and its parameters, the
  * playhead, LIVE / PAUSED / REPLAY and the playback speed; on taller
- * screens a second line numbers the strategies for the 1-9 keys.
+ * screens a second line numbers the strategies for the 1-9 and 0 keys.
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,12 +81,12 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
         return;
     }
     x += sl__term_put(r.y + 1, x, -1, SL_ROLE_DIM, "strategies: ");
-    for (int i = 0; i < ui->n_strategies && i < 9; i++) {
+    for (int i = 0; i < ui->n_strategies && i < 10; i++) {
         int role_i = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
         /* Whole entries only: a cut name reads as another strategy. */
         if (x + 3 + (int)strlen(sl__strategy_name(i)) > r.x + r.w)
             break;
-        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, SL_ROLE_KEY, "%d", i + 1);
+        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, SL_ROLE_KEY, "%d", (i + 1) % 10);
         x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl__strategy_name(i));
     }
 }

@@ -159,6 +159,12 @@ static void test_strategy_keys(void **state)
     assert_int_equal(ui.strategy, 2);
     sl__keys_handle(&ui, SL_KEY_BTAB);
     assert_int_equal(ui.strategy, 1);
+    /* 0 is the tenth strategy, after 9, as on the keyboard's digit row. */
+    if (ui.n_strategies >= 10) {
+        sl__keys_handle(&ui, '0');
+        assert_int_equal(ui.strategy, 9);
+        sl__keys_handle(&ui, '2');
+    }
     int threads = strategy_index("threads"), gil = strategy_index("gil");
     if (threads >= 0 && gil >= 0) {
         ui.strategy = threads;
