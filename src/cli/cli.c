@@ -18,7 +18,8 @@ static int worker_main(int argc, char **argv)
 
 static const sl_command commands[] = {
     {.name = "tui",
-     .args = "[SCENARIO] [-s STRATEGY] [-w N] [--mono] [--ascii]",
+     .args = "[SCENARIO] [-s STRATEGY] [-w N] [--demo DEMO] [--record OUT.cast] [--mono] "
+             "[--ascii]",
      .summary = "animate a lesson live in the terminal (the default)",
      .main = sl_cmd_tui,
      .help = sl_cmd_tui_help},
@@ -29,10 +30,16 @@ static const sl_command commands[] = {
      .main = sl_cmd_run,
      .help = sl_cmd_run_help},
     {.name = "replay",
-     .args = "TRACE",
+     .args = "TRACE [--demo DEMO [-o OUT.cast]] [--record OUT.cast]",
      .summary = "open a saved trace in the TUI",
      .main = sl_cmd_replay,
      .help = sl_cmd_replay_help},
+    {.name = "record",
+     .args = "[SCENARIO] [--demo DEMO] -o OUT.cast [--size COLSxROWS] [--fps N] "
+             "[--idle-limit S]",
+     .summary = "play a demo headless and write it as an asciicast v2 file",
+     .main = sl_cmd_record,
+     .help = sl_cmd_record_help},
     {.name = "export",
      .args = "TRACE [--perfetto OUT.json] [--svg OUT.svg] [--csv OUT.csv] "
              "[--ticks [--tick MS] [--tasks A-B] [-o FILE]]",

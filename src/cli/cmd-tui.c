@@ -1,8 +1,9 @@
 /*
  * cmd-tui.c - `schedlab tui [SCENARIO] [-s STRATEGY]`: the live view.
  *
- * Loads the lesson here, so that a bad name or file is reported on the
- * plain terminal with the usual exit code before the screen is taken.
+ * Loads the lesson (and a demo to play, if any) here, so that a bad name or
+ * file is reported on the plain terminal with the usual exit code before
+ * the screen is taken.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd-record.h"
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
@@ -19,7 +21,8 @@
 
 int sl_cmd_tui_help(void)
 {
-    printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--mono] [--ascii]\n\n"
+    printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--demo DEMO] [--record OUT.cast]\n"
+           "                    [--mono] [--ascii]\n\n"
            "Runs SCENARIO (a lesson name or an .ini path; default %s) and animates\n"
            "it live: every task's state over time, the running / ready / waiting /\n"
            "queued lists, the cores and the switch counters. Number keys and Tab pick\n"
@@ -27,6 +30,10 @@ int sl_cmd_tui_help(void)
            "dispatch, ? lists every key.\n\n"
            "  -s, --strategy NAME  strategy of the first run (see `schedlab list`)\n"
            "  -w, --workers N      pool size for pool strategies\n"
+           "  --demo DEMO          play a demo script (a file or a lesson name): lecturer\n"
+           "                       mode; its `pause` lines wait for any key\n"
+           "  --record OUT.cast    also write what the terminal shows to an asciicast v2\n"
+           "                       file (16 colours, with resizes)\n"
            "  --mono               no colours (also when NO_COLOR is set)\n"
            "  --ascii              ASCII glyphs (also under a non-UTF-8 locale)\n\n"
            "exit: 0 quit, 2 bad usage or lesson, 3 internal error, 130 interrupted\n",
@@ -47,7 +54,7 @@ static int finish(int rc, const char *why)
 int sl_cmd_tui(int argc, char **argv)
 {
     sl_ui_opts o = {0};
-    const char *lesson = NULL;
+    const char *lesson = NULL, *demo_name = NULL, *record = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if ((strcmp(a, "-s") == 0 || strcmp(a, "--strategy") == 0) && i + 1 < argc) {
@@ -60,6 +67,10 @@ int sl_cmd_tui(int argc, char **argv)
                 return SL_EXIT_USAGE;
             }
             o.workers = (uint32_t)n;
+        } else if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
+            demo_name = argv[++i];
+        } else if (strcmp(a, "--record") == 0 && i + 1 < argc) {
+            record = argv[++i];
         } else if (strcmp(a, "--mono") == 0) {
             o.mono = true;
         } else if (strcmp(a, "--ascii") == 0) {
@@ -79,12 +90,23 @@ int sl_cmd_tui(int argc, char **argv)
         fprintf(stderr, "schedlab tui: needs a terminal; `schedlab run` prints results as text\n");
         return SL_EXIT_USAGE;
     }
+    sl_demo *demo = NULL;
+    if (demo_name) {
+        int rc = sl__record_demo("tui", demo_name, &demo);
+        if (rc != SL_EXIT_SUCCESS)
+            return rc;
+        if (!lesson)
+            lesson = sl__demo_first(demo, SL_DEMO_LESSON);
+        if (!o.strategy)
+            o.strategy = sl__demo_first(demo, SL_DEMO_STRATEGY);
+    }
     char path[4096];
     if (!lesson)
         lesson = DEFAULT_LESSON;
     if (sl_scenario_resolve(lesson, path, sizeof path) < 0) {
         fprintf(stderr, "%s: no such file, and no lesson of that name (see `schedlab list`)\n",
                 lesson);
+        sl__demo_free(demo);
         return SL_EXIT_USAGE;
     }
     sl_diag diag;
@@ -92,8 +114,11 @@ int sl_cmd_tui(int argc, char **argv)
         char msg[600];
         sl_diag_format(&diag, msg, sizeof msg);
         fprintf(stderr, "%s\n", msg);
+        sl__demo_free(demo);
         return SL_EXIT_USAGE;
     }
     char why[256] = "";
-    return finish(sl_ui_main(&o, why, sizeof why), why);
+    int rc = finish(sl_ui_live(&o, demo, record, why, sizeof why), why);
+    sl__demo_free(demo);
+    return rc;
 }

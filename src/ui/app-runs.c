@@ -117,15 +117,12 @@ void sl__app_compare_stop(sl_app *a)
     ui->cmp_running = -1;
 }
 
-int sl__app_lesson(sl_app *a)
+static int load(sl_app *a, const char *name)
 {
     sl_ui *ui = &a->ui;
-    if (ui->overlay_sel < 0 || ui->overlay_sel >= ui->n_lessons)
-        return SL_EINVAL;
     char path[4096];
     sl_scenario *sc;
     sl_diag diag;
-    const char *name = ui->lessons[ui->overlay_sel];
     if (sl_scenario_resolve(name, path, sizeof path) < 0 ||
         sl_scenario_load(path, &sc, &diag) < 0) {
         snprintf(ui->status, sizeof ui->status, "Cannot load lesson %s.", name);
@@ -138,7 +135,23 @@ int sl__app_lesson(sl_app *a)
     ui->sc = sc;
     ui->sel = -1;
     ui->workers = 0;
-    return sl__app_run(a);
+    return 0;
+}
+
+int sl__app_lesson(sl_app *a)
+{
+    sl_ui *ui = &a->ui;
+    if (ui->overlay_sel < 0 || ui->overlay_sel >= ui->n_lessons)
+        return SL_EINVAL;
+    int rc = load(a, ui->lessons[ui->overlay_sel]);
+    return rc < 0 ? rc : sl__app_run(a);
+}
+
+int sl__app_load(sl_app *a, const char *name)
+{
+    if (a->sc && a->sc->name && strcmp(a->sc->name, name) == 0)
+        return 0;
+    return load(a, name);
 }
 
 /* The compare run in progress ended: keep its trace, start the next. */

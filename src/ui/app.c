@@ -7,12 +7,15 @@
  * 30 times a second, and animation frames are spaced so that drawing takes
  * under 1% of a core while a lesson plays. Whatever ends the loop (q, SIGINT, SIGTERM, SIGHUP)
  * restores the terminal; fatal signals restore it from the handler before dying.
+ * A demo (lecturer mode) is stepped once per turn on the real clock, and a
+ * recording tees each frame's bytes to the cast right after the flush.
  */
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 #include "schedlab/strategy.h"
 #include "ui/app.h"
 #include "ui/keys.h"
+#include "ui/record.h"
 #include "ui/ui.h"
 
 #define FRAME_NS (1000000000ull / 30)
@@ -105,6 +109,19 @@ static int first_strategy(const sl_ui_opts *o)
     return i >= 0 ? i : 0;
 }
 
+static void apply_requests(sl_app *a);
+
+int sl__app_key(sl_app *a, int key)
+{
+    int eff = sl__keys_handle(&a->ui, key);
+    if (eff & SL_QUIT)
+        return eff;
+    if (eff & SL_RELAYOUT)
+        a->ui.lay.cols = -1;
+    apply_requests(a);
+    return eff;
+}
+
 static void apply_requests(sl_app *a)
 {
     unsigned req = a->ui.req;
@@ -147,10 +164,19 @@ static uint64_t pace(double frame_ns)
     return by_cost > FRAME_NS ? by_cost : FRAME_NS;
 }
 
+/* Milliseconds from now to `due` (0 if past), at most `cap`. */
+static int ms_until(uint64_t now, uint64_t due, int cap)
+{
+    if (due <= now)
+        return 0;
+    uint64_t ms = (due - now + 999999) / 1000000;
+    return ms < (uint64_t)cap ? (int)ms : cap;
+}
+
 static int loop(sl_app *a)
 {
     sl_ui *ui = &a->ui;
-    uint64_t last_frame = 0, last_tick = now_ns(CLOCK_MONOTONIC);
+    uint64_t last_frame = 0, last_tick = now_ns(CLOCK_MONOTONIC), start = last_tick;
     uint64_t cpu_mark = now_ns(CLOCK_THREAD_CPUTIME_ID), wall_mark = last_tick;
     size_t seen_events = (size_t)-1;
     double cost_ns = 0;
@@ -158,22 +184,36 @@ static int loop(sl_app *a)
     bool key_dirty = true;
     while (!stop_signal) {
         uint64_t now = now_ns(CLOCK_MONOTONIC);
+        uint64_t script_due = UINT64_MAX;
+        if (a->player && !a->player->done) {
+            uint64_t next;
+            int pf = sl__player_step(a->player, a, now - start, &next);
+            if (pf & SL_PLAYER_QUIT)
+                return 0;
+            key_dirty |= (pf & SL_PLAYER_REDRAW) != 0;
+            if (next != UINT64_MAX)
+                script_due = start + next;
+        }
         bool moving = ui->play == SL_PLAY_PLAYING || sl__play_any_live(ui) || ui->cmp_running >= 0;
         uint64_t gap = key_dirty ? FRAME_NS : pace(cost_ns);
         int wait_ms = IDLE_WAIT_MS;
-        if (key_dirty || moving) {
-            uint64_t due = last_frame + gap;
-            wait_ms = due > now ? (int)((due - now + 999999) / 1000000) : 0;
-        }
+        if (key_dirty || moving)
+            wait_ms = ms_until(now, last_frame + gap, wait_ms);
+        wait_ms = ms_until(now, script_due, wait_ms);
         int key = sl__term_key(wait_ms);
-        if (key != SL_KEY_NONE) {
-            int eff = sl__keys_handle(ui, key);
+        if (key != SL_KEY_NONE && a->player && sl__player_key(a->player, key)) {
+            key_dirty = true;
+        } else if (key != SL_KEY_NONE) {
+            int eff = sl__app_key(a, key);
             if (eff & SL_QUIT)
                 return 0;
-            if (eff & SL_RELAYOUT)
-                ui->lay.cols = -1;
             key_dirty |= (eff & SL_REDRAW) != 0;
-            apply_requests(a);
+        }
+        int cols, rows;
+        if (a->tee && sl__tee_resized(a->tee, now_ns(CLOCK_MONOTONIC) - start, &cols, &rows)) {
+            sl__term_resize(cols, rows);
+            sl__term_invalidate();
+            key_dirty = true;
         }
         key_dirty |= sl__app_poll(a);
         now = now_ns(CLOCK_MONOTONIC);
@@ -196,6 +236,8 @@ static int loop(sl_app *a)
             wall_mark = now;
         }
         frame(ui);
+        if (a->tee)
+            sl__tee_pump(a->tee, now - start);
         cost_ns = cost_ns == 0 ? ui->frame_us * 1e3 : 0.8 * cost_ns + 0.2 * ui->frame_us * 1e3;
         last_frame = now;
         key_dirty = false;
@@ -203,7 +245,7 @@ static int loop(sl_app *a)
     return SL_EINTR;
 }
 
-static void app_free(sl_app *a)
+void sl__app_free(sl_app *a)
 {
     sl__app_stop_all(a);
     if (a->ui.has_main)
@@ -216,11 +258,10 @@ static void app_free(sl_app *a)
         sl_engine_close(a->engine);
 }
 
-int sl_ui_main(const sl_ui_opts *o, char *why, size_t why_size)
+int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
 {
-    setlocale(LC_ALL, "");
-    sl_app a = {0};
-    sl_ui *ui = &a.ui;
+    *a = (sl_app){0};
+    sl_ui *ui = &a->ui;
     ui->speed = 1.0;
     ui->sel = -1;
     ui->cmp_running = -1;
@@ -230,8 +271,8 @@ int sl_ui_main(const sl_ui_opts *o, char *why, size_t why_size)
         ui->n_strategies++;
     ui->strategy = first_strategy(o);
     ui->workers = o->workers;
-    a.sc = o->scenario;
-    ui->sc = a.sc;
+    a->sc = o->scenario;
+    ui->sc = a->sc;
     int rc = 0;
     if (o->trace) {
         ui->replay = true;
@@ -239,36 +280,111 @@ int sl_ui_main(const sl_ui_opts *o, char *why, size_t why_size)
         if (rc < 0) {
             sl_trace_free(o->trace);
             snprintf(why, why_size, "cannot open the trace: %s", sl_strerror(rc));
-            app_free(&a);
+            sl__app_free(a);
             return rc;
         }
         ui->has_main = true;
         ui->play = SL_PLAY_PLAYING;
-    } else if (a.sc) {
-        rc = sl_engine_open(&a.engine);
+    } else if (a->sc) {
+        rc = sl_engine_open(&a->engine);
         if (rc < 0) {
             snprintf(why, why_size, "cannot start the engine: %s", sl_strerror(rc));
-            app_free(&a);
+            sl__app_free(a);
             return rc;
         }
         int n = sl_scenario_list(&ui->lessons);
         ui->n_lessons = n > 0 ? n : 0;
     }
+    return 0;
+}
+
+/* The cast's title: what is shown, and how. */
+void sl__app_title(const sl_app *a, char *buf, size_t size)
+{
+    const sl_ui *ui = &a->ui;
+    if (ui->replay)
+        snprintf(buf, size, "%s - %s (replay)", ui->main.trace->meta.title,
+                 ui->main.trace->meta.strategy);
+    else
+        snprintf(buf, size, "%s - %s", a->sc ? a->sc->title : "schedlab",
+                 sl__strategy_name(ui->strategy));
+}
+
+/* Opens the cast of a live session at the real terminal's size. */
+static int open_tee(sl_app *a, const char *path, char *why, size_t why_size)
+{
+    struct winsize ws = {.ws_col = 80, .ws_row = 24};
+    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+    char title[256];
+    sl__app_title(a, title, sizeof title);
+    sl_cast_header h = {
+        .width = ws.ws_col ? ws.ws_col : 80,
+        .height = ws.ws_row ? ws.ws_row : 24,
+        .timestamp = (int64_t)time(NULL),
+        .title = title,
+        .term = getenv("TERM"),
+        .shell = getenv("SHELL"),
+    };
+    sl_cast *cast;
+    int rc = sl__cast_open(&cast, path, &h);
+    if (rc == 0)
+        rc = sl__tee_open(&a->tee, cast, STDOUT_FILENO);
+    if (rc < 0)
+        snprintf(why, why_size, "cannot write the recording %s: %s", path, sl_strerror(rc));
+    return rc;
+}
+
+int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, char *why,
+               size_t why_size)
+{
+    setlocale(LC_ALL, "");
+    sl_app a;
+    int rc = sl__app_init(&a, o, why, why_size);
+    if (rc < 0)
+        return rc;
     have_tios = tcgetattr(STDIN_FILENO, &saved_tios) == 0;
+    if (cast_path && (rc = open_tee(&a, cast_path, why, why_size)) < 0) {
+        sl__app_free(&a);
+        return rc;
+    }
     sl_term_opts to = {.mono = o->mono, .ascii = o->ascii};
+    if (a.tee) {
+        /* Curses writes into the tee, which passes every byte on. */
+        to.out = sl__tee_stream(a.tee);
+        to.colors16 = true;
+        sl__tee_tty_size(a.tee, &to.cols, &to.rows);
+    }
     if (!getenv("TERM") || (rc = sl__term_open(&to)) < 0) {
         snprintf(why, why_size, "cannot open the terminal (TERM=%s)",
                  getenv("TERM") ? getenv("TERM") : "unset");
-        app_free(&a);
+        sl__tee_close(a.tee, 0);
+        sl__app_free(&a);
         return rc < 0 ? rc : SL_ENOTSUP;
+    }
+    sl_player player;
+    if (demo) {
+        sl__player_init(&player, demo, true);
+        a.player = &player;
+        sl__term_overlay(sl__player_draw, &a);
     }
     stop_signal = 0;
     install_signals();
-    if (a.sc)
+    if (a.sc && !demo)
         sl__app_run(&a);
+    uint64_t t0 = now_ns(CLOCK_MONOTONIC);
     rc = loop(&a);
     sl__term_close();
+    int trc = sl__tee_close(a.tee, now_ns(CLOCK_MONOTONIC) - t0);
     restore_signals();
-    app_free(&a);
+    sl__app_free(&a);
+    if (rc == 0 && trc < 0) {
+        snprintf(why, why_size, "the recording %s is incomplete: %s", cast_path, sl_strerror(trc));
+        return trc;
+    }
     return rc;
+}
+
+int sl_ui_main(const sl_ui_opts *o, char *why, size_t why_size)
+{
+    return sl_ui_live(o, NULL, NULL, why, why_size);
 }

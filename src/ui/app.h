@@ -9,6 +9,9 @@
 #define SL_UI_APP_H
 
 #include "schedlab/run.h"
+#include "ui/demo.h"
+#include "ui/record-tee.h"
+#include "ui/ui.h"
 #include "ui/view.h"
 
 typedef struct sl_app {
@@ -18,7 +21,24 @@ typedef struct sl_app {
     sl_run *run;       /* the main view's run, kept until the next one */
     bool run_joined;   /* sl_run_wait was called on `run` */
     sl_run *cmp_run;   /* the compare run in progress */
+    sl_player *player; /* a demo being played, or NULL */
+    sl_tee *tee;       /* the terminal's bytes go to a cast too, or NULL */
 } sl_app;
+
+/* Sets the app up for o before the terminal opens: the engine and the
+ * lesson list for a lesson, the pane for a trace. Fills `why` on failure
+ * (the app is then freed). The locale must be set. */
+int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size);
+/* Frees what sl__app_init set up and every run. */
+void sl__app_free(sl_app *a);
+/* A key as if typed: handled, then what it asked for (runs) carried out.
+ * Returns SL_REDRAW | SL_RELAYOUT | SL_QUIT flags. */
+int sl__app_key(sl_app *a, int key);
+/* A recording's title: "lesson title - strategy" (replays say so). */
+void sl__app_title(const sl_app *a, char *buf, size_t size);
+/* Makes lesson `name` the current one without running it (nothing when it
+ * already is). */
+int sl__app_load(sl_app *a, const char *name);
 
 /* Starts ui->strategy on the lesson, ending the previous run first. */
 int sl__app_run(sl_app *a);

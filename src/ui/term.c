@@ -20,6 +20,8 @@ static SCREEN *screen;
 static bool ascii_glyphs;
 static sl_palette palette;
 static attr_t role_attr[SL_ROLE__COUNT];
+static void (*overlay_draw)(void *ctx);
+static void *overlay_ctx;
 
 static void setup_roles(void)
 {
@@ -64,7 +66,10 @@ int sl__term_open(const sl_term_opts *o)
     set_escdelay(25);
     leaveok(stdscr, TRUE);
     ascii_glyphs = o->ascii || !sl__theme_locale_utf8();
-    palette = sl__theme_palette(has_colors() ? COLORS : 0, o->mono);
+    /* COLORS is only set by start_color(): ask terminfo for the count. */
+    palette = sl__theme_palette(has_colors() ? tigetnum("colors") : 0, o->mono);
+    if (o->colors16 && palette == SL_PALETTE_256)
+        palette = SL_PALETTE_16;
     setup_roles();
     if (o->cols > 0 && o->rows > 0)
         resizeterm(o->rows, o->cols);
@@ -78,6 +83,7 @@ void sl__term_close(void)
     endwin();
     delscreen(screen);
     screen = NULL;
+    overlay_draw = NULL;
 }
 
 void sl__term_suspend(void)
@@ -120,8 +126,16 @@ void sl__term_begin(void)
     werase(stdscr);
 }
 
+void sl__term_overlay(void (*draw)(void *ctx), void *ctx)
+{
+    overlay_draw = draw;
+    overlay_ctx = ctx;
+}
+
 void sl__term_flush(void)
 {
+    if (overlay_draw)
+        overlay_draw(overlay_ctx);
     wnoutrefresh(stdscr);
     doupdate();
 }

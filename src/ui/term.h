@@ -45,6 +45,7 @@ typedef struct sl_term_opts {
     bool mono;        /* attributes only */
     bool ascii;       /* ASCII glyphs (also forced by a non-UTF-8 locale) */
     int cols, rows;   /* > 0: force this size (off-screen rendering) */
+    bool colors16;    /* at most the 16 base colours (recordings play anywhere) */
 } sl_term_opts;
 
 /* Opens the terminal (one at a time): raw keys, no echo, hidden cursor,
@@ -67,6 +68,9 @@ void sl__term_resize(int cols, int rows);
 void sl__term_begin(void);
 /* Ends a frame: sends the differences to the terminal. */
 void sl__term_flush(void);
+/* Draws on top of every frame just before it is sent (a demo's caption);
+ * NULL removes it. */
+void sl__term_overlay(void (*draw)(void *ctx), void *ctx);
 /* Repaints the whole screen on the next flush (after Ctrl-L or a resume). */
 void sl__term_invalidate(void);
 

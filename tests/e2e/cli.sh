@@ -24,7 +24,7 @@ expect_code 0 "--version" "$bin" --version
 expect_text "$tmp/out" '^schedlab [0-9]+\.[0-9]+' "version line"
 expect_code 0 "--help" "$bin" --help
 expect_text "$tmp/out" 'run +run a scenario' "help lists run"
-for cmd in run check list bench tui replay export; do
+for cmd in run check list bench tui replay export record; do
   expect_code 0 "$cmd --help" "$bin" "$cmd" --help
   expect_text "$tmp/out" "usage: schedlab $cmd" "$cmd --help usage line"
 done

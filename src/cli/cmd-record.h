@@ -1,0 +1,22 @@
+/*
+ * cmd-record.h - what `record`, `replay` and `tui` share about demos and
+ * casts: the recording options, loading a demo, recording and reporting.
+ */
+#ifndef SL_CLI_CMD_RECORD_H
+#define SL_CLI_CMD_RECORD_H
+
+#include "ui/demo.h"
+#include "ui/record.h"
+
+/* Takes a recording option at argv[*i] (-o/--output, --size, --fps,
+ * --idle-limit), advancing *i past its value. Returns 1 if taken, 0 if it
+ * is not one, -1 after printing a usage error. */
+int sl__record_option(const char *cmd, int argc, char **argv, int *i, sl_record_opts *r);
+/* Loads a demo by path or lesson name, printing "FILE:LINE: message" on
+ * failure. Returns 0 or an SL_EXIT_* code. */
+int sl__record_demo(const char *cmd, const char *name, sl_demo **out);
+/* Records headless, prints what was written; returns an SL_EXIT_* code.
+ * Frees nothing: o's scenario or trace is taken by the UI. */
+int sl__record_run(const char *cmd, sl_ui_opts *o, const sl_record_opts *r);
+
+#endif

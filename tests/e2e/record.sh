@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# record.sh - `schedlab record` without a terminal, as CI runs it: a shipped
+# lesson recorded with its demo in under 60 s into a valid asciicast v2 file
+# (python3's json module reads every line; header fields; times never go
+# back; 16 colours only), a saved trace recorded twice giving the same
+# bytes, and a broken demo refused with its file and line.
+#
+# usage: bash tests/e2e/record.sh path/to/schedlab
+set -u
+bin=$(realpath "${1:?usage: record.sh path/to/schedlab}")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
+start=$SECONDS
+
+# check_cast FILE COLS ROWS: every line JSON, the header, ordered times.
+check_cast() {
+    python3 - "$@" <<'EOF' || fail "$1 is not a valid asciicast v2 file"
+import json, sys
+path, cols, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, encoding="utf-8") as f:
+    lines = f.read().splitlines()
+head = json.loads(lines[0])
+assert head["version"] == 2, head
+assert head["width"] == cols and head["height"] == rows, head
+assert isinstance(head["timestamp"], int), head
+assert head["title"], head
+assert head["env"]["TERM"] == "xterm-256color" and head["env"]["SHELL"], head
+prev, out = 0.0, []
+for n, line in enumerate(lines[1:], 2):
+    t, kind, data = json.loads(line)
+    assert t >= prev, f"line {n}: time {t} before {prev}"
+    assert kind in ("o", "r"), f"line {n}: kind {kind}"
+    prev = t
+    if kind == "o":
+        out.append(data)
+text = "".join(out)
+assert len(lines) > 5, "too few events"
+assert "38;5;" not in text and "48;5;" not in text, "256-colour sequences"
+print(f"{path}: {len(lines) - 1} events, {prev:.1f} s")
+EOF
+}
+
+# A shipped lesson with its own demo, in CI conditions: no tty, C locale.
+t0=$SECONDS
+LANG=C LC_ALL= TERM=dumb "$bin" record io-fast-few -o "$tmp/lesson.cast" --size 100x30 \
+    </dev/null >"$tmp/out" 2>"$tmp/err" || fail "record failed: $(cat "$tmp/err")"
+((SECONDS - t0 < 60)) || fail "recording took $((SECONDS - t0)) s"
+grep -q 'lesson.cast: ' "$tmp/out" || fail "no summary: $(cat "$tmp/out")"
+check_cast "$tmp/lesson.cast" 100 30
+grep -q 'io-bound, few fast waits' "$tmp/lesson.cast" || fail "the lesson's title is not on screen"
+grep -q '█' "$tmp/lesson.cast" || fail "a C locale must still record UTF-8 glyphs"
+
+# A saved trace: recorded twice, the same bytes.
+"$bin" run io-fast-few -s threads --trace "$tmp/run.trace" >/dev/null 2>&1 ||
+    fail "could not save a trace"
+cat >"$tmp/replay.demo" <<'EOF'
+say A saved run, replayed.
+run
+until-done
+key Home Right Right Right
+wait 1s
+EOF
+for n in 1 2; do
+    "$bin" replay "$tmp/run.trace" --demo "$tmp/replay.demo" -o "$tmp/replay$n.cast" \
+        --idle-limit 1 </dev/null >/dev/null 2>"$tmp/err" || fail "replay record: $(cat "$tmp/err")"
+done
+check_cast "$tmp/replay1.cast" 120 40
+cmp -s "$tmp/replay1.cast" "$tmp/replay2.cast" || fail "two recordings of one trace differ"
+
+# Errors name the file and the line; nothing is written.
+printf 'lesson io-fast-few\nwiat 2s\n' >"$tmp/bad.demo"
+"$bin" record --demo "$tmp/bad.demo" -o "$tmp/bad.cast" 2>"$tmp/err"
+rc=$?
+[[ $rc == 2 ]] || fail "a bad demo gave exit $rc, expected 2"
+grep -qF "$tmp/bad.demo:2: unknown command 'wiat'" "$tmp/err" || fail "error: $(cat "$tmp/err")"
+[[ ! -e "$tmp/bad.cast" ]] || fail "a cast was written for a bad demo"
+"$bin" record io-fast-few 2>/dev/null && fail "record without -o succeeded"
+echo "ok: record e2e in $((SECONDS - start)) s"
