@@ -5,12 +5,16 @@
  * does it overlap waits, does it use every core, does the GIL get in the
  * way, how far does it scale. Here every cell comes from the run, and the
  * recommendation is the fastest run that completed, preferring the cheaper
- * vehicle when two finish within 10% of each other (the scalability rule).
+ * vehicle when two finish within 10% of each other and the tasks are many
+ * (the scalability rule: few fast waits -> threads, many slow -> coroutines).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "export/report.h"
+
+/* From this many tasks, memory per vehicle decides between close runs. */
+#define SL_VERDICT_MANY_TASKS 100
 
 /* Share of the sequential-equivalent work that is computation, 0..1. */
 static double cpu_share(const sl_report *r)
@@ -44,9 +48,10 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
         snprintf(why, size, "no run completed all its tasks: nothing to recommend");
         return -1;
     }
-    /* Within 10% of the fastest, the lighter vehicle scales further. */
+    /* Within 10% of the fastest, the lighter vehicle scales further; that
+     * only matters with many tasks (a few can afford a thread each). */
     uint64_t fastest = r->rows[best].stats.wall_ns;
-    for (size_t i = 0; i < r->n_rows; i++) {
+    for (size_t i = 0; i < r->n_rows && r->rows[best].stats.tasks >= SL_VERDICT_MANY_TASKS; i++) {
         const sl_report_row *row = &r->rows[i];
         if (usable(row) && (double)row->stats.wall_ns <= 1.1 * (double)fastest &&
             row->stats.vehicle_mem_kb < r->rows[best].stats.vehicle_mem_kb)
@@ -70,9 +75,9 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
                  100 * (1 - share), b->strategy, (unsigned long long)b->stats.vehicle_mem_kb, gain);
     else
         snprintf(why, size,
-                 "io-bound (%.0f%% of the time waits): %s overlaps the waits with blocking "
-                 "calls, and the waits are too few for an event loop to pay off%s.",
-                 100 * (1 - share), b->strategy, gain);
+                 "io-bound (%.0f%% of the time waits): %s overlaps the waits with plain blocking "
+                 "calls; with %u tasks a vehicle each costs little%s.",
+                 100 * (1 - share), b->strategy, b->stats.tasks, gain);
     return best;
 }
 
