@@ -158,9 +158,9 @@ static double pingpong(int to, int from, uint64_t n)
     return per_op(t0, sl_clock_ns(), 2 * n);
 }
 
-double sl__bench_thread_switch_ns(void)
+/* The two pipes of a ping-pong (a: there, b: back); both or neither. */
+static int pipe_pair(int a[2], int b[2])
 {
-    int a[2], b[2];
     if (pipe(a) < 0)
         return -1;
     if (pipe(b) < 0) {
@@ -168,6 +168,14 @@ double sl__bench_thread_switch_ns(void)
         close(a[1]);
         return -1;
     }
+    return 0;
+}
+
+double sl__bench_thread_switch_ns(void)
+{
+    int a[2], b[2];
+    if (pipe_pair(a, b) < 0)
+        return -1;
     echo_args args = {.in = a[0], .out = b[1]};
     pthread_t th;
     double r = -1;
@@ -189,13 +197,8 @@ double sl__bench_thread_switch_ns(void)
 double sl__bench_process_switch_ns(void)
 {
     int a[2], b[2];
-    if (pipe(a) < 0)
+    if (pipe_pair(a, b) < 0)
         return -1;
-    if (pipe(b) < 0) {
-        close(a[0]);
-        close(a[1]);
-        return -1;
-    }
     pin_to_cpu0();
     /* The child only calls read/write/_exit: safe after fork even with threads. */
     pid_t pid = fork();

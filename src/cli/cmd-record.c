@@ -103,6 +103,47 @@ int sl__record_option(const char *cmd, int argc, char **argv, int *i, sl_record_
     return 1;
 }
 
+int sl__record_view_option(const char *cmd, int argc, char **argv, int *i, sl_ui_opts *o)
+{
+    const char *a = argv[*i];
+    if ((strcmp(a, "-s") == 0 || strcmp(a, "--strategy") == 0) && *i + 1 < argc) {
+        o->strategy = argv[++*i];
+    } else if ((strcmp(a, "-w") == 0 || strcmp(a, "--workers") == 0) && *i + 1 < argc) {
+        char *end;
+        long n = strtol(argv[++*i], &end, 10);
+        if (*end || n < 1 || n > 1024) {
+            fprintf(stderr, "schedlab %s: --workers takes a number from 1 to 1024\n", cmd);
+            return -1;
+        }
+        o->workers = (uint32_t)n;
+    } else if (strcmp(a, "--mono") == 0) {
+        o->mono = true;
+    } else if (strcmp(a, "--ascii") == 0) {
+        o->ascii = true;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int sl__record_lesson(const char *lesson, sl_scenario **out)
+{
+    char path[PATH_MAX];
+    sl_diag diag;
+    if (sl_scenario_resolve(lesson, path, sizeof path) < 0) {
+        fprintf(stderr, "%s: no such file, and no lesson of that name (see `schedlab list`)\n",
+                lesson);
+        return SL_EXIT_USAGE;
+    }
+    if (sl_scenario_load(path, out, &diag) < 0) {
+        char msg[600];
+        sl_diag_format(&diag, msg, sizeof msg);
+        fprintf(stderr, "%s\n", msg);
+        return SL_EXIT_USAGE;
+    }
+    return SL_EXIT_SUCCESS;
+}
+
 int sl__record_demo(const char *cmd, const char *name, sl_demo **out)
 {
     char path[PATH_MAX], why[512];
@@ -144,23 +185,14 @@ int sl_cmd_record(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int taken = sl__record_option("record", argc, argv, &i, &r);
+        if (taken == 0)
+            taken = sl__record_view_option("record", argc, argv, &i, &o);
         if (taken < 0)
             return SL_EXIT_USAGE;
         if (taken)
             continue;
         if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
             demo_name = argv[++i];
-        } else if ((strcmp(a, "-s") == 0 || strcmp(a, "--strategy") == 0) && i + 1 < argc) {
-            o.strategy = argv[++i];
-        } else if ((strcmp(a, "-w") == 0 || strcmp(a, "--workers") == 0) && i + 1 < argc) {
-            double n;
-            if (number("record", "--workers", argv[++i], 1, 1024, &n) < 0)
-                return SL_EXIT_USAGE;
-            o.workers = (uint32_t)n;
-        } else if (strcmp(a, "--mono") == 0) {
-            o.mono = true;
-        } else if (strcmp(a, "--ascii") == 0) {
-            o.ascii = true;
         } else if (a[0] == '-' || lesson) {
             fprintf(stderr, "schedlab record: unexpected '%s', see `schedlab record --help`\n", a);
             return SL_EXIT_USAGE;
@@ -190,20 +222,10 @@ int sl_cmd_record(int argc, char **argv)
         lesson = DEFAULT_LESSON;
     if (!o.strategy)
         o.strategy = sl__demo_first(demo, SL_DEMO_STRATEGY);
-    char path[PATH_MAX];
-    sl_diag diag;
-    if (sl_scenario_resolve(lesson, path, sizeof path) < 0) {
-        fprintf(stderr, "%s: no such file, and no lesson of that name (see `schedlab list`)\n",
-                lesson);
+    rc = sl__record_lesson(lesson, &o.scenario);
+    if (rc != SL_EXIT_SUCCESS) {
         sl__demo_free(demo);
-        return SL_EXIT_USAGE;
-    }
-    if (sl_scenario_load(path, &o.scenario, &diag) < 0) {
-        char msg[600];
-        sl_diag_format(&diag, msg, sizeof msg);
-        fprintf(stderr, "%s\n", msg);
-        sl__demo_free(demo);
-        return SL_EXIT_USAGE;
+        return rc;
     }
     r.demo = demo;
     rc = sl__record_run("record", &o, &r);

@@ -57,24 +57,15 @@ int sl_cmd_tui(int argc, char **argv)
     const char *lesson = NULL, *demo_name = NULL, *record = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((strcmp(a, "-s") == 0 || strcmp(a, "--strategy") == 0) && i + 1 < argc) {
-            o.strategy = argv[++i];
-        } else if ((strcmp(a, "-w") == 0 || strcmp(a, "--workers") == 0) && i + 1 < argc) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || n < 1 || n > 1024) {
-                fprintf(stderr, "schedlab tui: --workers takes a number from 1 to 1024\n");
-                return SL_EXIT_USAGE;
-            }
-            o.workers = (uint32_t)n;
-        } else if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
+        int taken = sl__record_view_option("tui", argc, argv, &i, &o);
+        if (taken < 0)
+            return SL_EXIT_USAGE;
+        if (taken)
+            continue;
+        if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
             demo_name = argv[++i];
         } else if (strcmp(a, "--record") == 0 && i + 1 < argc) {
             record = argv[++i];
-        } else if (strcmp(a, "--mono") == 0) {
-            o.mono = true;
-        } else if (strcmp(a, "--ascii") == 0) {
-            o.ascii = true;
         } else if (a[0] == '-' || lesson) {
             fprintf(stderr, "schedlab tui: unexpected '%s', see `schedlab tui --help`\n", a);
             return SL_EXIT_USAGE;
@@ -100,25 +91,15 @@ int sl_cmd_tui(int argc, char **argv)
         if (!o.strategy)
             o.strategy = sl__demo_first(demo, SL_DEMO_STRATEGY);
     }
-    char path[4096];
     if (!lesson)
         lesson = DEFAULT_LESSON;
-    if (sl_scenario_resolve(lesson, path, sizeof path) < 0) {
-        fprintf(stderr, "%s: no such file, and no lesson of that name (see `schedlab list`)\n",
-                lesson);
+    int rc = sl__record_lesson(lesson, &o.scenario);
+    if (rc != SL_EXIT_SUCCESS) {
         sl__demo_free(demo);
-        return SL_EXIT_USAGE;
-    }
-    sl_diag diag;
-    if (sl_scenario_load(path, &o.scenario, &diag) < 0) {
-        char msg[600];
-        sl_diag_format(&diag, msg, sizeof msg);
-        fprintf(stderr, "%s\n", msg);
-        sl__demo_free(demo);
-        return SL_EXIT_USAGE;
+        return rc;
     }
     char why[256] = "";
-    int rc = finish(sl_ui_live(&o, demo, record, why, sizeof why), why);
+    rc = finish(sl_ui_live(&o, demo, record, why, sizeof why), why);
     sl__demo_free(demo);
     return rc;
 }

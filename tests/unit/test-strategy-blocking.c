@@ -4,7 +4,7 @@
  *
  * Each test parses a scenario from a string, runs one strategy the way the
  * engine does (latency server, rings, the test thread bound to ring 0 as
- * the runner, a collector) and checks the trace: every task SPAWNs once,
+ * the runner, a collector: strategy-harness.h) and checks the trace: every task SPAWNs once,
  * RUNs, EXITs once and last, and its events follow the task state machine;
  * then what each strategy promises (no overlap, at most N at once, one GIL
  * holder). Generous shape checks compare wall times: threads overlap io
@@ -24,16 +24,14 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
-#include "schedlab/net.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
+#include "strategy-harness.h"
 
 extern const sl_strategy sl_strategy_sequential;
 extern const sl_strategy sl_strategy_threads;
 extern const sl_strategy sl_strategy_threadpool;
 extern const sl_strategy sl_strategy_gil;
-
-static sl_net_server *server;
 
 /* Every scenario needs a lesson title. */
 #define LESSON "[lesson]\ntitle = test\n"
@@ -53,29 +51,6 @@ static const char *const mixed_scenario = LESSON "[run]\n"
                                                  "step = cpu 2ms\n"
                                                  "step = sleep 1ms\n";
 
-typedef struct run_out {
-    sl_scenario *sc;
-    sl_trace *trace;
-    sl_run_result res;
-    int status;
-    uint64_t wall_ns;
-} run_out;
-
-typedef struct stopper {
-    atomic_int *stop;
-    uint64_t after_ns;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *s = arg;
-    struct timespec ts = {.tv_sec = (time_t)(s->after_ns / 1000000000u),
-                          .tv_nsec = (long)(s->after_ns % 1000000000u)};
-    nanosleep(&ts, NULL);
-    atomic_store(s->stop, 1);
-    return NULL;
-}
-
 /* Runs `st` on the scenario text as the engine would. `n_rings` > 0
  * replaces the engine's count (rings_needed + 2) to provoke the launcher's
  * limit; stop_after_ns > 0 asks the run to stop from another thread. */
@@ -83,53 +58,12 @@ static void run_with(const sl_strategy *st, const char *text, uint32_t workers, 
                      uint64_t stop_after_ns, run_out *out)
 {
     memset(out, 0, sizeof(*out));
-    sl_diag diag;
-    int err = sl_scenario_parse("test", text, &out->sc, &diag);
-    if (err < 0)
-        fail_msg("scenario: line %u: %s", diag.line, diag.message);
+    out->sc = harness_parse(text);
     atomic_int stop = 0;
-    sl_run_ctx ctx = {
-        .sc = out->sc,
-        .workers = workers ? workers : out->sc->workers,
-        .gil_interval_ns = out->sc->gil_interval_ns,
-        .net_port = sl_net_server_port(server),
-        .stop = &stop,
-        .result = &out->res,
-    };
-    if (n_rings == 0)
-        n_rings = st->rings_needed(&ctx) + 2;
-    ctx.epoch_ns = sl_clock_ns();
-    assert_int_equal(sl_rings_create(&ctx.rings, n_rings, 1u << 14, ctx.epoch_ns, 0), 0);
-    sl_ring *runner = sl_rings_claim(ctx.rings);
-    assert_non_null(sl_rings_claim(ctx.rings)); /* the sampler's, unused here */
-
-    sl_trace_meta meta = {.n_tasks = out->sc->n_tasks};
-    snprintf(meta.strategy, sizeof(meta.strategy), "%s", st->name);
-    assert_int_equal(sl_trace_new(&out->trace, &meta, NULL), 0);
-    sl_collector *col;
-    assert_int_equal(sl_collector_start(&col, ctx.rings, out->trace, 1000), 0);
-    sl_hook_bind(runner, (uint32_t)getpid(), ctx.epoch_ns);
-
-    pthread_t stopper_thread;
-    stopper s = {.stop = &stop, .after_ns = stop_after_ns};
-    if (stop_after_ns > 0)
-        assert_int_equal(pthread_create(&stopper_thread, NULL, stop_later, &s), 0);
-    uint64_t t0 = sl_clock_ns();
-    out->status = st->run(&ctx);
-    out->wall_ns = sl_clock_ns() - t0;
-    if (stop_after_ns > 0)
-        pthread_join(stopper_thread, NULL);
-
-    sl_hook_unbind();
-    assert_int_equal(sl_collector_stop(col), 0);
-    sl_rings_destroy(ctx.rings);
-    assert_int_equal(out->trace->dropped, 0);
-}
-
-static void run_free(run_out *out)
-{
-    sl_trace_free(out->trace);
-    sl_scenario_free(out->sc);
+    sl_run_ctx ctx = harness_ctx(out->sc, &stop, &out->res);
+    if (workers)
+        ctx.workers = workers;
+    harness_run(st, &ctx, n_rings, 1u << 14, stop_after_ns, out);
 }
 
 /* ---- the task state machine --------------------------------------------- */
@@ -299,7 +233,7 @@ static void check_mixed(const sl_strategy *st, uint32_t vehicles, trace_facts *f
     assert_true(out.res.voluntary > 0);
     assert_int_equal(out.res.n_vehicles, vehicles);
     assert_int_equal(out.res.error[0], '\0');
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void sequential_never_overlaps(void **state)
@@ -352,7 +286,7 @@ static void failed_get_fails_only_its_task(void **state)
     assert_int_equal(out.res.n_failures, 1);
     print_message("failure: %s\n", out.res.failures[0]);
     assert_non_null(strstr(out.res.failures[0], "task broken: GET http://127.0.0.1:1/refused"));
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void missing_rings_stop_creation(void **state)
@@ -367,7 +301,7 @@ static void missing_rings_stop_creation(void **state)
     assert_int_equal(out.res.completed, 3);
     assert_int_equal(out.res.cancelled, 3);
     assert_int_equal(f.exits[SL_EXIT_CANCELLED], 3);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void stop_cancels_promptly(void **state)
@@ -386,7 +320,7 @@ static void stop_cancels_promptly(void **state)
         assert_true(out.wall_ns < 2000000000ull);
         assert_int_equal(out.res.completed, 0);
         assert_int_equal(out.res.cancelled, 4);
-        run_free(&out);
+        harness_free(&out);
     }
 }
 
@@ -399,7 +333,7 @@ static double wall_ms(const sl_strategy *st, const char *text, uint32_t workers)
     assert_int_equal(out.status, 0);
     assert_int_equal(out.res.completed, out.sc->n_tasks);
     double ms = out.wall_ns / 1e6;
-    run_free(&out);
+    harness_free(&out);
     return ms;
 }
 
@@ -514,19 +448,6 @@ static void table_lists_every_strategy_in_menu_order(void **state)
     assert_null(sl_strategy_find(NULL));
 }
 
-static int setup(void **state)
-{
-    if (sl_net_global_init() < 0 || sl_net_server_start(&server) < 0)
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sl_net_server_stop(server);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,5 +462,5 @@ int main(void)
         cmocka_unit_test(io_bound_waits_overlap),
         cmocka_unit_test(cpu_bound_uses_cores_but_not_under_the_gil),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, harness_server_setup, harness_server_teardown);
 }

@@ -2,13 +2,14 @@
  * test-strategy-coroutines.c - the coroutine strategy runs real tasks on one
  * libuv loop and leaves a trace that keeps asyncio's promises.
  *
- * The scaffolding (run_with, check_trace) runs a strategy the way the
- * engine does: latency server, rings, the test thread bound to ring 0 as the
- * runner, a collector; then folds the finished trace per task, failing on
- * any transition event.h forbids. On top of that, the coroutine checks: one
- * loop thread means at most one coroutine RUNning at any instant, every RUN
- * is announced by a SWITCH to that task, waits overlap, a cpu step holds the
- * whole loop, a failed GET fails its task only, a stop cancels the rest.
+ * The scaffolding (run_with, over strategy-harness.h) runs the strategy the
+ * way the engine does: latency server, rings, the test thread bound to ring
+ * 0 as the runner, a collector; check_trace then folds the finished trace
+ * per task, failing on any transition event.h forbids. On top of that, the
+ * coroutine checks: one loop thread means at most one coroutine RUNning at
+ * any instant, every RUN is announced by a SWITCH to that task, waits
+ * overlap, a cpu step holds the whole loop, a failed GET fails its task
+ * only, a stop cancels the rest.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,91 +26,25 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
-#include "schedlab/net.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
+#include "strategy-harness.h"
 
 extern const sl_strategy sl_strategy_coroutines;
 
 #define CORO_VEHICLE 0x40000000u
 
-static sl_net_server *server;
-
-typedef struct run_out {
-    sl_scenario *sc;
-    sl_trace *trace;
-    sl_run_result res;
-    int status;
-    uint64_t wall_ns;
-} run_out;
-
-typedef struct stopper {
-    atomic_int *stop;
-    uint64_t after_ns;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *s = arg;
-    struct timespec ts = {.tv_sec = (time_t)(s->after_ns / 1000000000u),
-                          .tv_nsec = (long)(s->after_ns % 1000000000u)};
-    nanosleep(&ts, NULL);
-    atomic_store(s->stop, 1);
-    return NULL;
-}
-
 /* Runs the strategy on the scenario text as the engine would; with
  * stop_after_ns > 0 another thread asks the run to stop after that long. */
 static void run_with(const char *text, uint64_t stop_after_ns, run_out *out)
 {
-    const sl_strategy *st = &sl_strategy_coroutines;
     memset(out, 0, sizeof(*out));
-    sl_diag diag;
     char full[2048];
     snprintf(full, sizeof(full), "[lesson]\ntitle = coroutines test\n%s", text);
-    if (sl_scenario_parse("test", full, &out->sc, &diag) < 0)
-        fail_msg("scenario: line %u: %s", diag.line, diag.message);
+    out->sc = harness_parse(full);
     atomic_int stop = 0;
-    sl_run_ctx ctx = {
-        .sc = out->sc,
-        .workers = out->sc->workers,
-        .net_port = sl_net_server_port(server),
-        .stop = &stop,
-        .result = &out->res,
-    };
-    uint32_t n_rings = st->rings_needed(&ctx) + 2;
-    ctx.epoch_ns = sl_clock_ns();
-    assert_int_equal(sl_rings_create(&ctx.rings, n_rings, 1u << 16, ctx.epoch_ns, 0), 0);
-    sl_ring *runner = sl_rings_claim(ctx.rings);
-    assert_non_null(sl_rings_claim(ctx.rings)); /* the sampler's, unused here */
-
-    sl_trace_meta meta = {.n_tasks = out->sc->n_tasks};
-    snprintf(meta.strategy, sizeof(meta.strategy), "%s", st->name);
-    assert_int_equal(sl_trace_new(&out->trace, &meta, NULL), 0);
-    sl_collector *col;
-    assert_int_equal(sl_collector_start(&col, ctx.rings, out->trace, 1000), 0);
-    sl_hook_bind(runner, (uint32_t)getpid(), ctx.epoch_ns);
-
-    pthread_t stopper_thread;
-    stopper s = {.stop = &stop, .after_ns = stop_after_ns};
-    if (stop_after_ns > 0)
-        assert_int_equal(pthread_create(&stopper_thread, NULL, stop_later, &s), 0);
-    uint64_t t0 = sl_clock_ns();
-    out->status = st->run(&ctx);
-    out->wall_ns = sl_clock_ns() - t0;
-    if (stop_after_ns > 0)
-        pthread_join(stopper_thread, NULL);
-
-    sl_hook_unbind();
-    assert_int_equal(sl_collector_stop(col), 0);
-    sl_rings_destroy(ctx.rings);
-    assert_int_equal(out->trace->dropped, 0);
-}
-
-static void run_free(run_out *out)
-{
-    sl_trace_free(out->trace);
-    sl_scenario_free(out->sc);
+    sl_run_ctx ctx = harness_ctx(out->sc, &stop, &out->res);
+    harness_run(&sl_strategy_coroutines, &ctx, 0, 1u << 16, stop_after_ns, out);
 }
 
 /* ---- the task state machine, with the loop's one-at-a-time rule ---------- */
@@ -276,7 +211,7 @@ static void mixed_program_completes(void **state)
     assert_true(out.res.cpu_ns > 0);
     assert_true(out.res.vehicle_create_ns > 0);
     assert_int_equal(out.res.error[0], '\0');
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* ---- yield goes to the back of the ready queue ---------------------------- */
@@ -299,7 +234,7 @@ static void yields_take_turns(void **state)
         runs++;
     }
     assert_int_equal(runs, 3 * 4);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* ---- io waits overlap; a cpu step holds the loop ------------------------- */
@@ -316,7 +251,7 @@ static void io_waits_overlap(void **state)
     print_message("10 x io 200 ms: %.0f ms\n", out.wall_ns / 1e6);
     /* One after another would take 2 s. */
     assert_true(out.wall_ns < 1600000000ull);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void cpu_step_blocks_the_loop(void **state)
@@ -360,7 +295,7 @@ static void cpu_step_blocks_the_loop(void **state)
     for (k = 0; k < out.trace->count; k++)
         others += out.trace->events[k].kind == SL_EV_RUN && out.trace->events[k].task != 0;
     assert_true(others >= 3 * 5);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void thousands_of_sleepers(void **state)
@@ -375,7 +310,7 @@ static void thousands_of_sleepers(void **state)
     print_message("1000 x sleep 100 ms: %.0f ms\n", out.wall_ns / 1e6);
     /* One after another: 100 s. */
     assert_true(out.wall_ns < 10000000000ull);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* ---- failures and stops --------------------------------------------------- */
@@ -395,7 +330,7 @@ static void failed_get_fails_only_its_task(void **state)
     assert_int_equal(out.res.n_failures, 1);
     print_message("failure: %s\n", out.res.failures[0]);
     assert_non_null(strstr(out.res.failures[0], "task broken: GET http://127.0.0.1:1/refused"));
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void stop_cancels_pending(void **state)
@@ -413,21 +348,13 @@ static void stop_cancels_pending(void **state)
     assert_int_equal(f.exits[SL_EXIT_CANCELLED], n);
     assert_int_equal(out.res.cancelled, n);
     assert_int_equal(out.res.completed + out.res.failed, 0);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static int setup(void **state)
 {
     sl_work_calibrate();
-    if (sl_net_global_init() < 0 || sl_net_server_start(&server) < 0)
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sl_net_server_stop(server);
-    return 0;
+    return harness_server_setup(state);
 }
 
 int main(void)
@@ -438,5 +365,5 @@ int main(void)
         cmocka_unit_test(thousands_of_sleepers),   cmocka_unit_test(failed_get_fails_only_its_task),
         cmocka_unit_test(stop_cancels_pending),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, harness_server_teardown);
 }

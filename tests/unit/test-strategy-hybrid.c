@@ -19,21 +19,19 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "schedlab/error.h"
-#include "schedlab/net.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
+#include "strategy-harness.h"
 
 extern const sl_strategy sl_strategy_async_threads;
 extern const sl_strategy sl_strategy_async_procs;
@@ -42,19 +40,10 @@ extern const sl_strategy sl_strategy_coroutines;
 
 #define CORO_VEHICLE 0x40000000u
 
-static sl_net_server *server;
 /* The binary children are started from; NULL: $SCHEDLAB_WORKER_EXE. */
 static const char *exe_override;
 
 /* ---- running a strategy as the engine does -------------------------------- */
-
-typedef struct run_out {
-    sl_scenario *sc;
-    sl_trace *trace;
-    sl_run_result res;
-    int status;
-    uint64_t wall_ns;
-} run_out;
 
 /* Something another thread does while the run goes on (stop it, kill a
  * vehicle), with the live trace and the stop flag at hand. */
@@ -74,16 +63,9 @@ static void *meddle(void *arg)
     return m->fn(m);
 }
 
-static void sleep_ns(uint64_t ns)
-{
-    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
-                          .tv_nsec = (long)(ns % 1000000000u)};
-    nanosleep(&ts, NULL);
-}
-
 static void *stop_later(meddler *m)
 {
-    sleep_ns(m->after_ns);
+    harness_sleep_ns(m->after_ns);
     atomic_store(m->stop, 1);
     return NULL;
 }
@@ -91,35 +73,14 @@ static void *stop_later(meddler *m)
 static void run_with(const sl_strategy *st, const char *text, meddler *m, run_out *out)
 {
     memset(out, 0, sizeof(*out));
-    sl_diag diag;
     char full[2048];
     snprintf(full, sizeof(full), "[lesson]\ntitle = hybrid test\n%s", text);
-    if (sl_scenario_parse("test", full, &out->sc, &diag) < 0)
-        fail_msg("scenario: line %u: %s", diag.line, diag.message);
+    out->sc = harness_parse(full);
     atomic_int stop = 0;
-    const char *exe = exe_override ? exe_override : getenv("SCHEDLAB_WORKER_EXE");
-    sl_run_ctx ctx = {
-        .sc = out->sc,
-        .workers = out->sc->workers,
-        .chunksize = 1,
-        .net_port = sl_net_server_port(server),
-        .worker_exe = exe,
-        .stop = &stop,
-        .result = &out->res,
-    };
-    uint32_t n_rings = st->rings_needed(&ctx) + 2;
-    size_t blob = st->blob_needed ? st->blob_needed(&ctx) : 0;
-    ctx.epoch_ns = sl_clock_ns();
-    assert_int_equal(sl_rings_create(&ctx.rings, n_rings, 1u << 15, ctx.epoch_ns, blob), 0);
-    sl_ring *runner = sl_rings_claim(ctx.rings);
-    assert_non_null(sl_rings_claim(ctx.rings)); /* the sampler's, unused here */
-
-    sl_trace_meta meta = {.n_tasks = out->sc->n_tasks};
-    snprintf(meta.strategy, sizeof(meta.strategy), "%s", st->name);
-    assert_int_equal(sl_trace_new(&out->trace, &meta, NULL), 0);
-    sl_collector *col;
-    assert_int_equal(sl_collector_start(&col, ctx.rings, out->trace, 1000), 0);
-    sl_hook_bind(runner, (uint32_t)getpid(), ctx.epoch_ns);
+    sl_run_ctx ctx = harness_ctx(out->sc, &stop, &out->res);
+    ctx.chunksize = 1;
+    ctx.worker_exe = exe_override ? exe_override : getenv("SCHEDLAB_WORKER_EXE");
+    sl_collector *col = harness_wire(st, &ctx, 0, 1u << 15, &out->trace);
 
     pthread_t thread;
     if (m != NULL) {
@@ -135,25 +96,8 @@ static void run_with(const sl_strategy *st, const char *text, meddler *m, run_ou
         atomic_store(&m->run_over, true);
         pthread_join(thread, NULL);
     }
-    sl_hook_unbind();
-    assert_int_equal(sl_collector_stop(col), 0);
+    harness_unwire(col, out->trace);
     sl_rings_destroy(ctx.rings);
-    assert_int_equal(out->trace->dropped, 0);
-}
-
-static void run_free(run_out *out)
-{
-    sl_trace_free(out->trace);
-    sl_scenario_free(out->sc);
-}
-
-/* No child of this process is left, reaped or not. */
-static void assert_no_children(void)
-{
-    int st;
-    errno = 0;
-    assert_int_equal(waitpid(-1, &st, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
 }
 
 /* ---- the per-task state machine ------------------------------------------ */
@@ -325,8 +269,8 @@ static void mixed_completes(const sl_strategy *st, uint32_t offloads_per_task)
                   (unsigned)out.trace->count, out.res.n_vehicles, out.res.cpu_ns / 1e6,
                   out.wall_ns / 1e6);
     facts_free(&f);
-    run_free(&out);
-    assert_no_children();
+    harness_free(&out);
+    harness_assert_no_children();
 }
 
 static void threads_mixed(void **state)
@@ -381,7 +325,7 @@ static void threads_loop_keeps_running(void **state)
     print_message("%u coroutine turns during the offloaded step\n", others);
     assert_true(others >= 3);
     facts_free(&f);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* ---- async+procs: tasks spread over processes; a worker killed ----------- */
@@ -409,8 +353,8 @@ static void procs_spread_over_pids(void **state)
     /* Two worker processes plus six coroutines. */
     assert_int_equal(out.res.n_vehicles, 2 + 6);
     facts_free(&f);
-    run_free(&out);
-    assert_no_children();
+    harness_free(&out);
+    harness_assert_no_children();
 }
 
 /* SIGKILLs the vehicle of the first event of the live trace that `pick`
@@ -427,7 +371,7 @@ static void *kill_first(meddler *m, int (*pick)(const sl_event *e))
         if (m->victim != 0)
             kill(m->victim, SIGKILL);
         else
-            sleep_ns(2000000);
+            harness_sleep_ns(2000000);
     }
     return NULL;
 }
@@ -473,8 +417,8 @@ static void procs_killed_worker_fails_its_tasks(void **state)
     if (!found)
         fail_msg("no failure \"%s\" (first: \"%s\")", want, out.res.failures[0]);
     facts_free(&f);
-    run_free(&out);
-    assert_no_children();
+    harness_free(&out);
+    harness_assert_no_children();
     assert_int_equal(kill(m.victim, 0), -1);
 }
 
@@ -514,8 +458,8 @@ static void subprocess_killed_child_fails_its_task(void **state)
     assert_int_equal(out.res.n_failures, 1);
     assert_string_equal(out.res.failures[0], want);
     facts_free(&f);
-    run_free(&out);
-    assert_no_children();
+    harness_free(&out);
+    harness_assert_no_children();
 }
 
 static void subprocess_without_binary_fails_cpu_tasks(void **state)
@@ -536,8 +480,8 @@ static void subprocess_without_binary_fails_cpu_tasks(void **state)
     print_message("failure: %s\n", out.res.failures[0]);
     assert_non_null(strstr(out.res.failures[0], "task crunch: cannot start a cpu child process"));
     facts_free(&f);
-    run_free(&out);
-    assert_no_children();
+    harness_free(&out);
+    harness_assert_no_children();
 }
 
 /* ---- stops cancel everything and leave no process behind ------------------ */
@@ -560,8 +504,8 @@ static void stop_cancels(const sl_strategy *st)
     assert_int_equal(out.res.cancelled, n);
     assert_int_equal(out.res.completed + out.res.failed, 0);
     facts_free(&f);
-    run_free(&out);
-    assert_no_children();
+    harness_free(&out);
+    harness_assert_no_children();
 }
 
 static void threads_stop(void **state)
@@ -608,7 +552,7 @@ static bool speedup_in(const sl_strategy *st, const char *text, uint64_t n, uint
         double s = (double)seq / (double)out.wall_ns;
         print_message("%-17s sequential %.0f ms, run %.0f ms: %.2fx\n", st->name, seq / 1e6,
                       out.wall_ns / 1e6, s);
-        run_free(&out);
+        harness_free(&out);
         if (s >= lo && s <= hi)
             return true;
     }
@@ -638,15 +582,7 @@ static int setup(void **state)
     sl_work_calibrate();
     if (getenv("SCHEDLAB_WORKER_EXE") == NULL)
         return -1;
-    if (sl_net_global_init() < 0 || sl_net_server_start(&server) < 0)
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sl_net_server_stop(server);
-    return 0;
+    return harness_server_setup(state);
 }
 
 int main(void)
@@ -665,5 +601,5 @@ int main(void)
         cmocka_unit_test(subprocess_stop),
         cmocka_unit_test(cpu_bound_shape),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, harness_server_teardown);
 }

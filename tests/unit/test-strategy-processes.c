@@ -13,7 +13,6 @@
  * round-trip needs no worker.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -23,22 +22,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "schedlab/error.h"
-#include "schedlab/net.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
 #include "strategy/worker-image.h"
+#include "strategy-harness.h"
 
 extern const sl_strategy sl_strategy_processes;
 extern const sl_strategy sl_strategy_procpool;
-
-static sl_net_server *server;
 
 typedef struct rig {
     sl_scenario *sc;
@@ -53,15 +49,9 @@ typedef struct rig {
 
 static int group_setup(void **state)
 {
-    if (sl_net_global_init() < 0 || sl_net_server_start(&server) < 0)
+    if (harness_server_setup(state) < 0)
         return -1;
     sl_work_calibrate();
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    sl_net_server_stop(server);
     return 0;
 }
 
@@ -80,50 +70,21 @@ static void rig_open(rig *r, const char *text, const sl_strategy *st, uint32_t w
                      uint32_t chunksize, const char *exe)
 {
     memset(r, 0, sizeof(*r));
-    sl_diag diag;
-    int err = sl_scenario_parse("<test>", text, &r->sc, &diag);
-    if (err < 0)
-        fail_msg("scenario: line %u: %s", diag.line, diag.message);
-    uint64_t epoch = sl_clock_ns();
+    r->sc = harness_parse(text);
     r->runner = (uint32_t)getpid();
-    r->ctx = (sl_run_ctx){.sc = r->sc,
-                          .epoch_ns = epoch,
-                          .workers = workers,
-                          .chunksize = chunksize,
-                          .net_port = sl_net_server_port(server),
-                          .worker_exe = exe,
-                          .stop = &r->stop,
-                          .result = &r->res};
-    assert_int_equal(sl_rings_create(&r->rings, st->rings_needed(&r->ctx), 4096, epoch,
-                                     st->blob_needed(&r->ctx)),
-                     0);
-    r->ctx.rings = r->rings;
-    sl_ring *runner = sl_rings_claim(r->rings);
-    assert_non_null(runner);
-    assert_non_null(sl_rings_claim(r->rings)); /* the kernel sampler's, unused here */
-    sl_hook_bind(runner, r->runner, epoch);
-    sl_trace_meta meta = {.n_tasks = r->sc->n_tasks};
-    snprintf(meta.strategy, sizeof(meta.strategy), "%s", st->name);
-    assert_int_equal(sl_trace_new(&r->trace, &meta, NULL), 0);
-    assert_int_equal(sl_collector_start(&r->col, r->rings, r->trace, 1000), 0);
-}
-
-static void rig_close(rig *r)
-{
-    sl_hook_unbind();
-    assert_int_equal(sl_collector_stop(r->col), 0);
-    sl_trace_free(r->trace);
-    sl_rings_destroy(r->rings);
-    sl_scenario_free(r->sc);
+    r->ctx = harness_ctx(r->sc, &r->stop, &r->res);
+    r->ctx.workers = workers;
+    r->ctx.chunksize = chunksize;
+    r->ctx.worker_exe = exe;
+    r->col = harness_wire(st, &r->ctx, st->rings_needed(&r->ctx), 4096, &r->trace);
+    r->rings = r->ctx.rings;
 }
 
 /* Stops the collector so the trace holds everything; keeps the rig open. */
 static void rig_finish(rig *r)
 {
-    sl_hook_unbind();
-    assert_int_equal(sl_collector_stop(r->col), 0);
+    harness_unwire(r->col, r->trace);
     r->col = NULL;
-    assert_int_equal(r->trace->dropped, 0);
 }
 
 static void rig_free(rig *r)
@@ -133,11 +94,10 @@ static void rig_free(rig *r)
     sl_scenario_free(r->sc);
 }
 
-static void assert_no_child_left(void)
+static void rig_close(rig *r)
 {
-    errno = 0;
-    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
+    rig_finish(r);
+    rig_free(r);
 }
 
 static uint32_t task_named(const sl_scenario *sc, const char *name)
@@ -286,7 +246,7 @@ static void test_processes_run_every_task_in_its_own_process(void **state)
     for (uint32_t i = 0; i < 4; i++)
         assert_int_equal(exit_of(r.trace, i)->reason, SL_EXIT_OK);
     rig_free(&r);
-    assert_no_child_left();
+    harness_assert_no_children();
 }
 
 static void test_procpool_never_runs_more_than_n(void **state)
@@ -309,7 +269,7 @@ static void test_procpool_never_runs_more_than_n(void **state)
         queued += r.trace->events[i].kind == SL_EV_QUEUE;
     assert_int_equal(queued, 4);
     rig_free(&r);
-    assert_no_child_left();
+    harness_assert_no_children();
 }
 
 /* Kills, with SIGKILL, the vehicle of `task` once it is seen sleeping. */
@@ -397,7 +357,7 @@ static void test_processes_report_a_killed_child(void **state)
     check_contract(&r, false, &vehicles);
     check_killed(&r, &k);
     rig_free(&r);
-    assert_no_child_left();
+    harness_assert_no_children();
 }
 
 static void test_procpool_survives_a_killed_worker(void **state)
@@ -413,7 +373,7 @@ static void test_procpool_survives_a_killed_worker(void **state)
     assert_true(check_contract(&r, true, &vehicles) <= 2);
     check_killed(&r, &k);
     rig_free(&r);
-    assert_no_child_left();
+    harness_assert_no_children();
 }
 
 static const char *sleepers = "[lesson]\ntitle = stop\n[run]\nseed = 1\n"
@@ -437,7 +397,7 @@ static void test_stop_cancels_and_reaps(void **state)
         assert_int_equal(r.res.completed + r.res.failed, 0);
         assert_int_equal(r.res.cancelled, 6);
         rig_free(&r);
-        assert_no_child_left();
+        harness_assert_no_children();
     }
 }
 
@@ -454,7 +414,7 @@ static void test_spawn_failure_cancels_the_rest(void **state)
     assert_int_equal(r.res.n_vehicles, 0);
     assert_non_null(strstr(r.res.error, "cannot start worker process /nonexistent/schedlab"));
     rig_free(&r);
-    assert_no_child_left();
+    harness_assert_no_children();
 }
 
 static double seconds_since(uint64_t t0)
@@ -499,7 +459,7 @@ static void test_procpool_uses_both_cores_for_cpu_work(void **state)
     }
     print_message("best: %.2fx faster\n", sequential / pool);
     assert_true(sequential / pool >= 1.5);
-    assert_no_child_left();
+    harness_assert_no_children();
 }
 
 static void test_image_round_trip_and_corruption(void **state)
@@ -579,5 +539,5 @@ int main(void)
         cmocka_unit_test(test_spawn_failure_cancels_the_rest),
         cmocka_unit_test(test_procpool_uses_both_cores_for_cpu_work),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, harness_server_teardown);
 }

@@ -32,6 +32,7 @@
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
+#include "strategy-harness.h"
 #include "strategy/shared-internal.h"
 
 extern const sl_strategy sl_strategy_sequential;
@@ -51,21 +52,6 @@ static int group_setup(void **state)
     return 0;
 }
 
-static sl_scenario *parse(const char *text)
-{
-    sl_scenario *sc = NULL;
-    sl_diag diag;
-    if (sl_scenario_parse("test", text, &sc, &diag) < 0)
-        fail_msg("scenario: line %u: %s", diag.line, diag.message);
-    return sc;
-}
-
-static void nap_ms(unsigned ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* ---- the region, driven directly ---------------------------------------- */
 
 typedef struct direct {
@@ -83,7 +69,7 @@ typedef struct direct {
 static void direct_open(direct *d, const char *text, uint32_t slots)
 {
     memset(d, 0, sizeof(*d));
-    d->sc = parse(text);
+    d->sc = harness_parse(text);
     size_t size = sl__shared_size(d->sc);
     assert_true(size > 0);
     d->mem = aligned_alloc(64, (size + 63) & ~(size_t)63);
@@ -114,7 +100,7 @@ static uint32_t blocked_now(direct *d)
 static void wait_blocked(direct *d, uint32_t n)
 {
     for (int i = 0; i < 5000 && blocked_now(d) != n; i++)
-        nap_ms(1);
+        harness_sleep_ns(1000000);
     assert_int_equal(blocked_now(d), n);
 }
 
@@ -169,7 +155,7 @@ static uint32_t log_len(direct *d)
 static void wait_log(direct *d, uint32_t n)
 {
     for (int i = 0; i < 5000 && log_len(d) < n; i++)
-        nap_ms(1);
+        harness_sleep_ns(1000000);
     assert_int_equal(log_len(d), n);
 }
 
@@ -222,7 +208,7 @@ static void test_put_waits_while_full(void **state)
         refilled = d.sh->queues[0].head == 1 && d.sh->queues[0].count == 2 && d.sh->blocked == 1;
         sl__sh_leave(d.sh);
         if (!refilled)
-            nap_ms(1);
+            harness_sleep_ns(1000000);
     }
     assert_true(refilled);
     d.stop = 1;
@@ -276,26 +262,6 @@ static void test_task_end_releases_its_locks(void **state)
 
 /* ---- whole runs --------------------------------------------------------- */
 
-typedef struct run_out {
-    sl_scenario *sc;
-    sl_trace *trace;
-    sl_run_result res;
-    int status;
-} run_out;
-
-typedef struct stopper {
-    atomic_int *stop;
-    unsigned after_ms;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *s = arg;
-    nap_ms(s->after_ms);
-    atomic_store(s->stop, 1);
-    return NULL;
-}
-
 static const char *worker_exe(void)
 {
     const char *exe = getenv("SCHEDLAB_WORKER_EXE");
@@ -310,47 +276,18 @@ static void run_with(const sl_strategy *st, const char *text, uint32_t workers, 
                      run_out *out)
 {
     memset(out, 0, sizeof(*out));
-    out->sc = parse(text);
+    out->sc = harness_parse(text);
     atomic_int stop = 0;
-    sl_run_ctx ctx = {.sc = out->sc,
-                      .workers = workers ? workers : out->sc->workers,
-                      .chunksize = 1,
-                      .gil_interval_ns = out->sc->gil_interval_ns,
-                      .worker_exe = getenv("SCHEDLAB_WORKER_EXE"),
-                      .stop = &stop,
-                      .result = &out->res};
-    ctx.epoch_ns = sl_clock_ns();
-    size_t blob = st->blob_needed ? st->blob_needed(&ctx) : 0;
-    assert_int_equal(
-        sl_rings_create(&ctx.rings, st->rings_needed(&ctx) + 2, 1u << 14, ctx.epoch_ns, blob), 0);
-    sl_ring *runner = sl_rings_claim(ctx.rings);
-    assert_non_null(sl_rings_claim(ctx.rings)); /* the sampler's, unused here */
-    sl_trace_meta meta = {.n_tasks = out->sc->n_tasks};
-    snprintf(meta.strategy, sizeof(meta.strategy), "%s", st->name);
-    assert_int_equal(sl_trace_new(&out->trace, &meta, NULL), 0);
-    sl_collector *col;
-    assert_int_equal(sl_collector_start(&col, ctx.rings, out->trace, 1000), 0);
-    sl_hook_bind(runner, (uint32_t)getpid(), ctx.epoch_ns);
-    pthread_t stopper_thread;
-    stopper s = {.stop = &stop, .after_ms = stop_ms};
-    if (stop_ms > 0)
-        assert_int_equal(pthread_create(&stopper_thread, NULL, stop_later, &s), 0);
-    out->status = st->run(&ctx);
-    if (stop_ms > 0)
-        pthread_join(stopper_thread, NULL);
-    sl_hook_unbind();
-    assert_int_equal(sl_collector_stop(col), 0);
-    sl_rings_destroy(ctx.rings);
-    assert_int_equal(out->trace->dropped, 0);
+    sl_run_ctx ctx = harness_ctx(out->sc, &stop, &out->res);
+    if (workers)
+        ctx.workers = workers;
+    ctx.chunksize = 1;
+    ctx.worker_exe = getenv("SCHEDLAB_WORKER_EXE");
+    bool has_blob = st->blob_needed != NULL && st->blob_needed(&ctx) > 0;
+    harness_run(st, &ctx, 0, 1u << 14, stop_ms * 1000000ull, out);
     /* thread strategies free theirs; a process strategy's is in the blob */
-    if (blob == 0)
+    if (!has_blob)
         assert_null(ctx.shared);
-}
-
-static void run_free(run_out *out)
-{
-    sl_trace_free(out->trace);
-    sl_scenario_free(out->sc);
 }
 
 /* What the trace says about waits on queues and locks. */
@@ -437,7 +374,7 @@ static void check_pipeline(const sl_strategy *st, uint32_t workers)
     /* capacity 2 and 12 items: the producer had to wait */
     assert_true(f.blocks[SL_WAIT_QUEUE] >= 1);
     assert_false(f.gil_held_while_blocked);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void test_pipeline_threads(void **state)
@@ -484,7 +421,7 @@ static void test_no_block_without_a_wait(void **state)
     check_waits(&out, &f);
     assert_int_equal(f.blocks[SL_WAIT_QUEUE], 0);
     assert_int_equal(f.blocks[SL_WAIT_LOCK], 0);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static const char *const race =
@@ -511,7 +448,7 @@ static void test_threads_lose_updates(void **state)
     /* 8 threads on every core, each read held 20 us: stores overlap */
     assert_true(out.res.counter_actual[0] < 1600);
     print_message("threads: hits %llu of 1600\n", (unsigned long long)out.res.counter_actual[0]);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void test_lock_loses_nothing(void **state)
@@ -521,7 +458,7 @@ static void test_lock_loses_nothing(void **state)
     assert_int_equal(out.res.completed, 8);
     check_counter(&out, 1600);
     assert_int_equal(out.res.counter_actual[0], 1600);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* A coroutine never gives the loop up inside an inc: nothing is lost. */
@@ -532,7 +469,7 @@ static void test_coroutines_lose_nothing(void **state)
     assert_int_equal(out.res.completed, 8);
     check_counter(&out, 1600);
     assert_int_equal(out.res.counter_actual[0], 1600);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void test_gil_counter_reported(void **state)
@@ -546,7 +483,7 @@ static void test_gil_counter_reported(void **state)
     assert_int_equal(out.res.completed, 4);
     check_counter(&out, 400);
     print_message("gil: hits %llu of 400\n", (unsigned long long)out.res.counter_actual[0]);
-    run_free(&out);
+    harness_free(&out);
 }
 
 static void test_processes_lose_updates(void **state)
@@ -559,12 +496,12 @@ static void test_processes_lose_updates(void **state)
     check_counter(&out, 1600);
     assert_true(out.res.counter_actual[0] < 1600);
     print_message("procpool: hits %llu of 1600\n", (unsigned long long)out.res.counter_actual[0]);
-    run_free(&out);
+    harness_free(&out);
     run_with(&sl_strategy_processes, race_locked, 0, 0, &out);
     assert_int_equal(out.res.completed, 8);
     check_counter(&out, 1600);
     assert_int_equal(out.res.counter_actual[0], 1600);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* Sequential: a take on an empty queue fails its task, without a BLOCK. */
@@ -582,7 +519,7 @@ static void test_sequential_take_would_wait_forever(void **state)
                                              "forever: no other task can run under sequential");
     check_waits(&out, &f);
     assert_int_equal(f.blocks[SL_WAIT_QUEUE], 0);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* Coroutines waiting for a producer that never comes: failed, not hung. */
@@ -603,7 +540,7 @@ static void test_coroutines_stall_fails_the_waiters(void **state)
                                                     "queue or lock"));
     check_waits(&out, &f);
     assert_int_equal(f.blocks[SL_WAIT_QUEUE], 2);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* A pool of 2 whose workers both wait for a producer still in the backlog. */
@@ -624,7 +561,7 @@ static void test_threadpool_stall_fails_the_waiters(void **state)
                                "carry tasks that wait on a queue or lock, so the queued tasks "
                                "cannot start"));
     check_waits(&out, &f);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* Two locks taken in opposite orders: the classic deadlock, reported. */
@@ -645,7 +582,7 @@ static void test_threads_lock_order_deadlock(void **state)
     bool first_is_a = strcmp(out.res.failures[0], a) == 0;
     assert_string_equal(out.res.failures[first_is_a ? 0 : 1], a);
     assert_string_equal(out.res.failures[first_is_a ? 1 : 0], b);
-    run_free(&out);
+    harness_free(&out);
 }
 
 /* A wait that could end (the producer sleeps) is cut short by a stop. */
@@ -658,7 +595,7 @@ static void test_stop_cancels_a_waiter(void **state)
              0, 100, &out);
     assert_int_equal(out.res.cancelled, 2);
     assert_int_equal(out.res.failed, 0);
-    run_free(&out);
+    harness_free(&out);
 }
 
 int main(void)

@@ -1,0 +1,177 @@
+/*
+ * strategy-harness.h - the engine's wiring around one strategy run, for the
+ * strategy tests (test-strategy-*.c).
+ *
+ * The strategy tests link sl_strategy only, so they cannot call the engine,
+ * yet each wants a run wired the way src/engine/run.c wires it: a scenario
+ * parsed from a string, the latency server, rings (the runner's and the
+ * sampler's included, with the blob a process strategy asks for), a trace
+ * and its collector, this thread bound to the runner's ring, the run timed
+ * and optionally stopped from another thread, and afterwards a check that
+ * the collector dropped nothing. One copy of that lives here.
+ *
+ * The per-task state machines that fold a finished trace stay in each test:
+ * they check different promises (one GIL holder, one coroutine at a time,
+ * offloaded steps, waits on shared objects, child pids) and merging them
+ * would loosen some of them.
+ *
+ * Everything is static inline so that a test uses only what it needs
+ * without unused-function warnings. Include after cmocka.h.
+ */
+#ifndef SCHEDLAB_TESTS_STRATEGY_HARNESS_H
+#define SCHEDLAB_TESTS_STRATEGY_HARNESS_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "schedlab/net.h"
+#include "schedlab/strategy.h"
+
+/* The latency server GET and io steps talk to; NULL until started. */
+static sl_net_server *harness_server;
+
+/* What one run leaves for the checks. */
+typedef struct run_out {
+    sl_scenario *sc;
+    sl_trace *trace;
+    sl_run_result res;
+    int status;
+    uint64_t wall_ns;
+} run_out;
+
+/* cmocka group setup / teardown for tests whose tasks reach the network. */
+static inline int harness_server_setup(void **state)
+{
+    if (sl_net_global_init() < 0 || sl_net_server_start(&harness_server) < 0)
+        return -1;
+    return 0;
+}
+
+static inline int harness_server_teardown(void **state)
+{
+    sl_net_server_stop(harness_server);
+    harness_server = NULL;
+    return 0;
+}
+
+static inline void harness_sleep_ns(uint64_t ns)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
+                          .tv_nsec = (long)(ns % 1000000000u)};
+    nanosleep(&ts, NULL);
+}
+
+/* The scenario in `text`, or a test failure naming the line at fault. */
+static inline sl_scenario *harness_parse(const char *text)
+{
+    sl_scenario *sc = NULL;
+    sl_diag diag;
+    if (sl_scenario_parse("test", text, &sc, &diag) < 0)
+        fail_msg("scenario: line %u: %s", diag.line, diag.message);
+    return sc;
+}
+
+/* The context the engine builds for `sc` before the rings exist: the
+ * scenario's workers and GIL interval, the latency server's port (0 when
+ * none runs). Tests override what they vary. */
+static inline sl_run_ctx harness_ctx(const sl_scenario *sc, atomic_int *stop, sl_run_result *res)
+{
+    return (sl_run_ctx){
+        .sc = sc,
+        .workers = sc->workers,
+        .gil_interval_ns = sc->gil_interval_ns,
+        .net_port = harness_server != NULL ? sl_net_server_port(harness_server) : 0,
+        .stop = stop,
+        .result = res,
+    };
+}
+
+/* Sets ctx->epoch_ns and ctx->rings: `n_rings` of `ring_capacity` events
+ * (0: what the engine makes, rings_needed + 2), with the blob `st` asks
+ * for. Claims the runner's and the sampler's ring (unused here), starts a
+ * trace for `st` and its collector, and binds this thread as the runner. */
+static inline sl_collector *harness_wire(const sl_strategy *st, sl_run_ctx *ctx, uint32_t n_rings,
+                                         uint32_t ring_capacity, sl_trace **trace)
+{
+    if (n_rings == 0)
+        n_rings = st->rings_needed(ctx) + 2;
+    size_t blob = st->blob_needed ? st->blob_needed(ctx) : 0;
+    ctx->epoch_ns = sl_clock_ns();
+    assert_int_equal(sl_rings_create(&ctx->rings, n_rings, ring_capacity, ctx->epoch_ns, blob), 0);
+    sl_ring *runner = sl_rings_claim(ctx->rings);
+    assert_non_null(runner);
+    assert_non_null(sl_rings_claim(ctx->rings)); /* the sampler's */
+
+    sl_trace_meta meta = {.n_tasks = ctx->sc->n_tasks};
+    snprintf(meta.strategy, sizeof(meta.strategy), "%s", st->name);
+    assert_int_equal(sl_trace_new(trace, &meta, NULL), 0);
+    sl_collector *col;
+    assert_int_equal(sl_collector_start(&col, ctx->rings, *trace, 1000), 0);
+    sl_hook_bind(runner, (uint32_t)getpid(), ctx->epoch_ns);
+    return col;
+}
+
+/* Undoes harness_wire but for the rings: the trace then holds every event,
+ * none dropped. */
+static inline void harness_unwire(sl_collector *col, const sl_trace *trace)
+{
+    sl_hook_unbind();
+    assert_int_equal(sl_collector_stop(col), 0);
+    assert_int_equal(trace->dropped, 0);
+}
+
+typedef struct harness_stopper {
+    atomic_int *stop;
+    uint64_t after_ns;
+} harness_stopper;
+
+static inline void *harness_stop_later(void *arg)
+{
+    harness_stopper *s = arg;
+    harness_sleep_ns(s->after_ns);
+    atomic_store(s->stop, 1);
+    return NULL;
+}
+
+/* Runs `st` under `ctx` (out->sc parsed, ctx from harness_ctx) wired as
+ * harness_wire does, timing st->run; stop_after_ns > 0 raises the stop flag
+ * from another thread after that long. Leaves ctx->rings destroyed. */
+static inline void harness_run(const sl_strategy *st, sl_run_ctx *ctx, uint32_t n_rings,
+                               uint32_t ring_capacity, uint64_t stop_after_ns, run_out *out)
+{
+    sl_collector *col = harness_wire(st, ctx, n_rings, ring_capacity, &out->trace);
+    pthread_t stopper_thread;
+    harness_stopper s = {.stop = ctx->stop, .after_ns = stop_after_ns};
+    if (stop_after_ns > 0)
+        assert_int_equal(pthread_create(&stopper_thread, NULL, harness_stop_later, &s), 0);
+    uint64_t t0 = sl_clock_ns();
+    out->status = st->run(ctx);
+    out->wall_ns = sl_clock_ns() - t0;
+    if (stop_after_ns > 0)
+        pthread_join(stopper_thread, NULL);
+    harness_unwire(col, out->trace);
+    sl_rings_destroy(ctx->rings);
+}
+
+static inline void harness_free(run_out *out)
+{
+    sl_trace_free(out->trace);
+    sl_scenario_free(out->sc);
+}
+
+/* No child of this process is left, reaped or not. */
+static inline void harness_assert_no_children(void)
+{
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+#endif
