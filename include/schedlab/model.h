@@ -44,12 +44,14 @@ const char *sl_state_name(int state);
 
 /* Cores the model keeps apart (higher core numbers share the last slot). */
 #define SL_MODEL_CORES 64
-/* Lists kept in order by the fold: ready, waiting, queued, one per core. */
+/* Lists kept in order by the fold: ready, waiting, queued, one per core,
+ * and the finished tasks (done, failed, cancelled) in EXIT order. */
 #define SL__LIST_READY 0
 #define SL__LIST_WAITING 1
 #define SL__LIST_QUEUED 2
 #define SL__LIST_CORE0 3
-#define SL__LIST_COUNT (SL__LIST_CORE0 + SL_MODEL_CORES)
+#define SL__LIST_DONE (SL__LIST_CORE0 + SL_MODEL_CORES)
+#define SL__LIST_COUNT (SL__LIST_DONE + 1)
 
 /* One task at the playhead. */
 typedef struct sl_task_now {
@@ -139,6 +141,12 @@ size_t sl_model_running(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_ready(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_waiting(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_queued(const sl_model *m, uint32_t *out, size_t max);
+/* Finished tasks (done, failed, cancelled) in completion (EXIT) order, like
+ * Python's as_completed(): the most recent `max` of them, oldest first. The
+ * first one written is completion number sl_model_finished(m) - count + 1. */
+size_t sl_model_completed(const sl_model *m, uint32_t *out, size_t max);
+/* Tasks finished so far, whatever their outcome. */
+uint32_t sl_model_finished(const sl_model *m);
 /* The state a view should draw for a task (a preempted running task is ready). */
 sl_state sl_model_shown_state(const sl_model *m, uint32_t task);
 /* Running time of a task up to the playhead, the current interval included. */

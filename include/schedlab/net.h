@@ -19,7 +19,15 @@ typedef struct uv_loop_s uv_loop_t;
 
 typedef struct sl_net_server sl_net_server;
 
-/* Starts the server thread; listens on 127.0.0.1 with an ephemeral port.
+/* Loopback addresses the server listens on, all with the same port:
+ * 127.0.0.1 .. 127.0.0.SL_NET_HOSTS. A client connection needs a free
+ * ephemeral port per server address and port (ip_local_port_range: about
+ * 28000), so several addresses multiply how many connections can be open
+ * at once. */
+#define SL_NET_HOSTS 16
+
+/* Starts the server thread; listens on every address above, one ephemeral
+ * port for all.
  * Keep-alive connections carry one request at a time; a malformed request
  * gets 400 and the connection closes, an unknown path 404. 0 or SL_E*. */
 int sl_net_server_start(sl_net_server **out);
@@ -35,6 +43,10 @@ int sl_net_server_stop(sl_net_server *s);
 /* Writes the URL of an io step: http://127.0.0.1:PORT/io?delay_us=..&bytes=..
  * (delay rounded up to whole microseconds). */
 void sl_net_io_url(char *buf, size_t size, uint16_t port, uint64_t delay_ns, uint64_t bytes);
+/* The same for task `task`: its host is 127.0.0.(1 + task % SL_NET_HOSTS),
+ * which spreads many tasks' connections over the server's addresses. */
+void sl_net_io_url_for(char *buf, size_t size, uint16_t port, uint32_t task, uint64_t delay_ns,
+                       uint64_t bytes);
 
 /* Once per process, before any thread: curl_global_init, and the soft
  * RLIMIT_NOFILE raised toward the hard limit. Idempotent and thread-safe;

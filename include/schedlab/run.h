@@ -41,6 +41,12 @@ sl_trace *sl_run_trace(sl_run *r);
 bool sl_run_done(sl_run *r);
 /* Asks the run to stop early (tasks not started are cancelled). */
 void sl_run_cancel(sl_run *r);
+/* Cancels one task if it has not started yet (a pool's backlog, a thread or
+ * coroutine before its first step), like Python's Future.cancel(): 0 when it
+ * will end with EXIT(CANCELLED) and nothing else, SL_ESTATE when it already
+ * runs or ended (or the run has not started or is over), SL_EINVAL for no
+ * such task. */
+int sl_run_cancel_task(sl_run *r, uint32_t task);
 /* Waits for the end; returns the run's status and copies its result. */
 int sl_run_wait(sl_run *r, sl_run_result *out);
 /* Frees the run; the trace is freed too unless taken with sl_run_take_trace. */

@@ -64,7 +64,14 @@ typedef struct sl_run_ctx {
     sl_run_result *result;       /* out */
     struct sl__shared *shared;   /* the run's queues, counters and locks, set by the
                                   * strategy (NULL: the scenario declares none) */
+    /* Per task, who got there first: the vehicle starting it or
+     * sl_run_cancel_task (SL_CLAIM_*). It lives in the rings' blob, so
+     * worker processes share it; NULL: no task can be cancelled alone. */
+    atomic_uchar *claims;
 } sl_run_ctx;
+
+/* States of ctx->claims[task]: only PENDING ever changes, by one CAS. */
+enum { SL_CLAIM_PENDING = 0, SL_CLAIM_STARTED = 1, SL_CLAIM_CANCELLED = 2 };
 
 typedef struct sl_strategy {
     const char *name;    /* "threads" */

@@ -9,6 +9,13 @@
  *   3. strategy->run() executes every task; MARK events bracket it;
  *   4. the sampler and the collector stop last, so the trace is complete
  *      and sorted when sl_run_done() turns true.
+ *
+ * Cancelling one task: the last n_tasks bytes of the rings' blob are the
+ * per-task claims (strategy.h), shared with worker processes through the
+ * same mapping. sl_run_cancel_task and the vehicle about to start a task
+ * race for the same byte with one compare-and-swap, so a task is either
+ * started or cancelled, never both. claims_mu keeps the mapping alive while
+ * another thread uses it.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -42,6 +49,9 @@ struct sl_run {
     int status;
     sl_run_result result;
     char worker_exe[PATH_MAX];
+    pthread_mutex_t claims_mu;
+    atomic_uchar *claims; /* under claims_mu; NULL before and after the strategy */
+    uint32_t n_claims;
 };
 
 static uint32_t ring_capacity(uint32_t n_rings)
@@ -115,6 +125,8 @@ static int run_body(sl_run *r)
     };
     uint32_t n_rings = r->opts.strategy->rings_needed(&ctx) + 2;
     size_t blob = r->opts.strategy->blob_needed ? r->opts.strategy->blob_needed(&ctx) : 0;
+    size_t strategy_blob = blob;
+    blob += sc->n_tasks;
 
     sl_trace_meta meta;
     fill_meta(&meta, r, &ctx);
@@ -135,6 +147,14 @@ static int run_body(sl_run *r)
     err = sl_rings_create(&ctx.rings, n_rings, ring_capacity(n_rings), epoch, blob);
     if (err < 0)
         return err;
+    if (sc->n_tasks > 0) {
+        /* Zeroed by the mapping: every task starts SL_CLAIM_PENDING. */
+        ctx.claims = (atomic_uchar *)((char *)sl_rings_blob(ctx.rings, NULL) + strategy_blob);
+        pthread_mutex_lock(&r->claims_mu);
+        r->claims = ctx.claims;
+        r->n_claims = sc->n_tasks;
+        pthread_mutex_unlock(&r->claims_mu);
+    }
     sl_ring *runner_ring = sl_rings_claim(ctx.rings);
     sl_ring *sampler_ring = sl_rings_claim(ctx.rings);
 
@@ -166,6 +186,9 @@ static int run_body(sl_run *r)
         if (err == 0)
             err = cerr;
     }
+    pthread_mutex_lock(&r->claims_mu);
+    r->claims = NULL;
+    pthread_mutex_unlock(&r->claims_mu);
     sl_rings_destroy(ctx.rings);
     return err;
 }
@@ -192,8 +215,10 @@ int sl_run_start(sl_run **out, sl_engine *e, const sl_run_opts *opts)
     r->opts = *opts;
     atomic_init(&r->done, false);
     atomic_init(&r->stop, 0);
+    pthread_mutex_init(&r->claims_mu, NULL);
     find_worker_exe(r->worker_exe, sizeof(r->worker_exe));
     if (pthread_create(&r->thread, NULL, run_main, r) != 0) {
+        pthread_mutex_destroy(&r->claims_mu);
         free(r);
         return SL_ELIMIT;
     }
@@ -215,6 +240,20 @@ bool sl_run_done(sl_run *r)
 void sl_run_cancel(sl_run *r)
 {
     atomic_store(&r->stop, 1);
+}
+
+int sl_run_cancel_task(sl_run *r, uint32_t task)
+{
+    if (task >= r->opts.sc->n_tasks)
+        return SL_EINVAL;
+    int err = SL_ESTATE;
+    pthread_mutex_lock(&r->claims_mu);
+    unsigned char expect = SL_CLAIM_PENDING;
+    if (r->claims != NULL && task < r->n_claims &&
+        atomic_compare_exchange_strong(&r->claims[task], &expect, SL_CLAIM_CANCELLED))
+        err = 0;
+    pthread_mutex_unlock(&r->claims_mu);
+    return err;
 }
 
 int sl_run_wait(sl_run *r, sl_run_result *out)
@@ -242,6 +281,7 @@ void sl_run_free(sl_run *r)
         pthread_join(r->thread, NULL);
     }
     sl_trace_free(r->trace);
+    pthread_mutex_destroy(&r->claims_mu);
     free(r);
 }
 

@@ -2,7 +2,8 @@
  * model-lists.c - the ordered lists of tasks the views show.
  *
  * Each task is in at most one list at a time (see model-internal.h), so two
- * links per task are enough. The public list functions walk a list from its
+ * links per task are enough; a finished task stays in the done list, which
+ * is thus in completion order. The public list functions walk a list from its
  * head and stop at `max`: a frame asks for what fits on screen, so the cost
  * is the screen's size, not the number of tasks.
  */
@@ -24,6 +25,10 @@ int sl__model_list_of(const sl_model *m, uint32_t task)
         return SL__LIST_WAITING;
     case SL_ST_RUNNING:
         return t->preempted ? SL__LIST_READY : SL__LIST_CORE0 + (int)sl__core_slot(t->core);
+    case SL_ST_DONE:
+    case SL_ST_FAILED:
+    case SL_ST_CANCELLED:
+        return SL__LIST_DONE;
     default:
         return -1;
     }
@@ -73,6 +78,14 @@ static size_t list_copy(const sl_model *m, int list, uint32_t *out, size_t n, si
     return n;
 }
 
+static size_t list_copy_from(const sl_model *m, uint32_t i, uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    for (; i != SL__NIL && n < max; i = NEXT(m, i))
+        out[n++] = i;
+    return n;
+}
+
 size_t sl_model_running(const sl_model *m, uint32_t *out, size_t max)
 {
     size_t n = 0;
@@ -95,6 +108,23 @@ size_t sl_model_waiting(const sl_model *m, uint32_t *out, size_t max)
 size_t sl_model_queued(const sl_model *m, uint32_t *out, size_t max)
 {
     return list_copy(m, SL__LIST_QUEUED, out, 0, max);
+}
+
+size_t sl_model_completed(const sl_model *m, uint32_t *out, size_t max)
+{
+    /* Back from the newest by at most max, then forward: O(max). */
+    uint32_t first = m->tail[SL__LIST_DONE];
+    size_t n = first == SL__NIL || max == 0 ? 0 : 1;
+    while (n > 0 && n < max && PREV(m, first) != SL__NIL) {
+        first = PREV(m, first);
+        n++;
+    }
+    return n > 0 ? list_copy_from(m, first, out, max) : 0;
+}
+
+uint32_t sl_model_finished(const sl_model *m)
+{
+    return m->count[SL_ST_DONE] + m->count[SL_ST_FAILED] + m->count[SL_ST_CANCELLED];
 }
 
 sl_state sl_model_shown_state(const sl_model *m, uint32_t task)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "net/net-internal.h"
 #include "schedlab/error.h"
@@ -25,6 +26,20 @@ static size_t count_body(char *data, size_t size, size_t nmemb, void *arg)
 
     *counter += (uint64_t)size * nmemb;
     return size * nmemb;
+}
+
+/* errno of the last socket() that failed on this thread, 0 after one that
+ * worked. libcurl 7.88 leaves CURLINFO_OS_ERRNO at 0 when socket() itself
+ * fails, which in a big run means the descriptors ran out; opening the
+ * sockets ourselves lets the sentence name that limit. */
+static _Thread_local int socket_errno;
+
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+
+    socket_errno = fd == CURL_SOCKET_BAD ? errno : 0;
+    return fd;
 }
 
 int sl__net_easy_setup(CURL *easy, uint64_t *counter, char *errbuf)
@@ -45,6 +60,7 @@ int sl__net_easy_setup(CURL *easy, uint64_t *counter, char *errbuf)
     rc |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     rc |= curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     rc |= curl_easy_setopt(easy, CURLOPT_USERAGENT, "schedlab");
+    rc |= curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     return rc == CURLE_OK ? 0 : SL_ENET;
 }
 
@@ -75,6 +91,8 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
     long os_errno = 0;
 
     curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+    if (os_errno == 0)
+        os_errno = socket_errno;
     switch (os_errno) {
     case ECONNREFUSED:
         snprintf(why, size, "connection refused to %s:%s", host, port);
@@ -85,6 +103,18 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
         break;
     case ETIMEDOUT:
         snprintf(why, size, "connecting to %s:%s timed out (offline?)", host, port);
+        break;
+    case EMFILE:
+    case ENFILE:
+        /* Loopback connections cost two descriptors: the server is in this
+         * process. */
+        snprintf(why, size, "cannot connect to %s:%s: out of file descriptors (%s)", host, port,
+                 os_errno == EMFILE ? "RLIMIT_NOFILE, see ulimit -n" : "fs.file-max");
+        break;
+    case EADDRNOTAVAIL:
+        snprintf(why, size,
+                 "cannot connect to %s:%s: no free local port (net.ipv4.ip_local_port_range)", host,
+                 port);
         break;
     default:
         snprintf(why, size, "could not connect to %s:%s: %s", host, port, detail);

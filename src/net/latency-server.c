@@ -3,9 +3,10 @@
  *
  * io steps need real sockets with a latency the scenario controls, without
  * depending on a network the lecture room may not have. This server runs on
- * its own thread and libuv loop, listens on 127.0.0.1 with an ephemeral
- * port, and answers `GET /io?delay_us=D&bytes=B` after D microseconds with a
- * B-byte body. Connections are kept alive and carry one request at a time.
+ * its own thread and libuv loop, listens on 127.0.0.1 .. 127.0.0.16 (one
+ * ephemeral port on every address, see SL_NET_HOSTS in net.h), and
+ * answers `GET /io?delay_us=D&bytes=B` after D microseconds with a B-byte
+ * body. Connections are kept alive and carry one request at a time.
  *
  * Bodies are streamed from one chunk of filler bytes owned by the server, in
  * batches of a few writes, so a 64 MiB answer costs 64 KiB of memory. The
@@ -29,12 +30,14 @@
 #define CHUNK_SIZE 65536
 #define BATCH_CHUNKS 16 /* one write request carries at most 1 MiB of body */
 #define LISTEN_BACKLOG 4096
+#define BIND_ATTEMPTS 8
 
 typedef struct conn conn;
 
 struct sl_net_server {
     uv_loop_t loop;
-    uv_tcp_t listener;
+    uv_tcp_t listeners[SL_NET_HOSTS]; /* 127.0.0.1 .. 127.0.0.SL_NET_HOSTS, one port */
+    int listening;                    /* listeners initialised */
     uv_async_t stop_async;
     pthread_t thread;
     uint16_t port;
@@ -280,7 +283,8 @@ static void on_stop(uv_async_t *a)
 
     while (s->conns)
         conn_close(s->conns);
-    uv_close((uv_handle_t *)&s->listener, NULL);
+    for (int i = 0; i < s->listening; i++)
+        uv_close((uv_handle_t *)&s->listeners[i], NULL);
     uv_close((uv_handle_t *)&s->stop_async, NULL);
 }
 
@@ -306,24 +310,54 @@ static void close_any(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+static int listen_on(sl_net_server *s, int host, uint16_t port)
+{
+    uv_tcp_t *l = &s->listeners[host];
+    struct sockaddr_in addr;
+    char ip[24];
+
+    snprintf(ip, sizeof(ip), "127.0.0.%d", host + 1);
+    uv_ip4_addr(ip, port, &addr);
+    if (uv_tcp_init(&s->loop, l) != 0)
+        return SL_ENET;
+    s->listening++;
+    l->data = s;
+    if (uv_tcp_bind(l, (const struct sockaddr *)&addr, 0) != 0 ||
+        uv_listen((uv_stream_t *)l, LISTEN_BACKLOG, on_connection) != 0)
+        return SL_ENET;
+    return 0;
+}
+
+static void close_listeners(sl_net_server *s)
+{
+    for (int i = 0; i < s->listening; i++)
+        uv_close((uv_handle_t *)&s->listeners[i], NULL);
+    s->listening = 0;
+    uv_run(&s->loop, UV_RUN_NOWAIT);
+}
+
 /* Binds and listens on the caller's thread, so a failure is reported by
- * sl_net_server_start itself and the port is known before it returns. */
+ * sl_net_server_start itself and the port is known before it returns.
+ * 127.0.0.1 gets an ephemeral port; the other addresses must get the same
+ * one, and another program may hold it there, so a few ports are tried. */
 static int server_listen(sl_net_server *s)
 {
-    struct sockaddr_in addr;
-    struct sockaddr_storage bound;
-    int len = sizeof(bound);
+    for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+        struct sockaddr_storage bound;
+        int len = sizeof(bound), host, rc = listen_on(s, 0, 0);
 
-    uv_ip4_addr("127.0.0.1", 0, &addr);
-    if (uv_tcp_init(&s->loop, &s->listener) != 0)
-        return SL_ENET;
-    s->listener.data = s;
-    if (uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0) != 0 ||
-        uv_listen((uv_stream_t *)&s->listener, LISTEN_BACKLOG, on_connection) != 0 ||
-        uv_tcp_getsockname(&s->listener, (struct sockaddr *)&bound, &len) != 0)
-        return SL_ENET;
-    s->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
-    return 0;
+        if (rc == 0 && uv_tcp_getsockname(&s->listeners[0], (struct sockaddr *)&bound, &len) != 0)
+            rc = SL_ENET;
+        if (rc != 0)
+            return rc;
+        s->port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+        for (host = 1; host < SL_NET_HOSTS && listen_on(s, host, s->port) == 0; host++)
+            ;
+        if (host == SL_NET_HOSTS)
+            return 0;
+        close_listeners(s);
+    }
+    return SL_ENET;
 }
 
 int sl_net_server_start(sl_net_server **out)

@@ -21,6 +21,19 @@ static inline bool sl__stopped(const sl_run_ctx *ctx)
     return ctx->stop != NULL && atomic_load_explicit(ctx->stop, memory_order_relaxed) != 0;
 }
 
+/* Claims `task` for its vehicle right before it starts (idempotent): true
+ * if it may start, false if sl_run_cancel_task got there first, and the
+ * caller then ends it with sl__task_finish(ctx, task, SL_EINTR, …) and no
+ * other event. */
+static inline bool sl__task_claim(const sl_run_ctx *ctx, uint32_t task)
+{
+    if (ctx->claims == NULL)
+        return true;
+    unsigned char expect = SL_CLAIM_PENDING;
+    return atomic_compare_exchange_strong(&ctx->claims[task], &expect, SL_CLAIM_STARTED) ||
+           expect == SL_CLAIM_STARTED;
+}
+
 /* Slice of a cpu step between two checks of ctx->stop. */
 #define SL__STOP_SLICE_NS 1000000ull
 

@@ -162,7 +162,7 @@ static int step_exec(sl__co_task *t, uint32_t index, const sl_step *step)
     }
     case SL_STEP_IO: {
         char url[128];
-        sl_net_io_url(url, sizeof(url), ctx->net_port, step->ns, step->n);
+        sl_net_io_url_for(url, sizeof(url), ctx->net_port, t->task, step->ns, step->n);
         return step_get(t, url, step->ns);
     }
     case SL_STEP_GET:
@@ -238,6 +238,11 @@ static void task_exit(sl__sched *s, sl__co_task *t, int err)
 
 static void resume(sl__sched *s, sl__co_task *t)
 {
+    /* Cancelled before its first step: it exits without running. */
+    if (!sl__task_claim(s->ctx, t->task)) {
+        task_exit(s, t, SL_EINTR);
+        return;
+    }
     uint32_t sv = s->o->switch_vehicle ? s->o->switch_vehicle : sl__coro_vehicle(t->task);
     sl_hook_emit_v(SL_EV_SWITCH, t->task, sv, 0, s->last);
     emit(SL_EV_RUN, t->task, 0, t->step);
@@ -283,6 +288,50 @@ static void cancel_pending(sl__sched *s)
     }
 }
 
+/* A number from a one-line /proc file, or 0. */
+static long proc_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long v = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &v) != 1)
+            v = 0;
+        fclose(f);
+    }
+    return v;
+}
+
+/* Mappings of this process: the lines of /proc/self/maps. */
+static long map_count(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    long n = 0;
+    int c;
+    if (f == NULL)
+        return 0;
+    while ((c = getc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* Says which limit stopped coroutine k: each stack is two mappings (its
+ * guard page and its body), so vm.max_map_count, not memory, is what
+ * usually stops a run of tens of thousands of coroutines first. */
+static void creation_failed(sl_run_ctx *ctx, uint32_t k, uint32_t n, int err)
+{
+    long max = proc_number("/proc/sys/vm/max_map_count");
+    long maps = map_count();
+    if (max > 0 && maps + 16 >= max)
+        snprintf(ctx->result->error, sizeof(ctx->result->error),
+                 "cannot create coroutine %u of %u: vm.max_map_count (%ld) reached, each "
+                 "stack is two mappings (guard page and stack)",
+                 k + 1, n, max);
+    else
+        snprintf(ctx->result->error, sizeof(ctx->result->error),
+                 "cannot create coroutine %u of %u: %s", k + 1, n, sl_strerror(err));
+}
+
 static int create_all(sl__sched *s)
 {
     sl_run_ctx *ctx = s->ctx;
@@ -293,8 +342,7 @@ static int create_all(sl__sched *s)
         int err = sl_coro_create(&t->co, task_body, t, 0);
         uint64_t cost = sl_clock_ns() - t0;
         if (err < 0) {
-            snprintf(ctx->result->error, sizeof(ctx->result->error),
-                     "cannot create coroutine %u of %u: %s", k + 1, s->n_owned, sl_strerror(err));
+            creation_failed(ctx, k, s->n_owned, err);
             return err;
         }
         __atomic_fetch_add(&ctx->result->vehicle_create_ns, cost, __ATOMIC_RELAXED);

@@ -116,7 +116,7 @@ int sl__step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl
     }
     case SL_STEP_IO: {
         char url[128];
-        sl_net_io_url(url, sizeof(url), ctx->net_port, step->ns, step->n);
+        sl_net_io_url_for(url, sizeof(url), ctx->net_port, task, step->ns, step->n);
         return exec_get(ctx, task, index, url, step->ns, client, run_after_wait, why, why_size);
     }
     case SL_STEP_GET:
@@ -153,7 +153,7 @@ int sl_step_exec_blocking(const sl_run_ctx *ctx, uint32_t task, uint32_t index, 
 int sl_task_exec_blocking(const sl_run_ctx *ctx, uint32_t task, struct sl_net_client *client)
 {
     char why[160] = "";
-    if (sl__stopped(ctx))
+    if (sl__stopped(ctx) || !sl__task_claim(ctx, task))
         return sl__task_finish(ctx, task, SL_EINTR, why);
     sl_hook_emit(SL_EV_RUN, task, 0, 0);
     sl__shared_task_start(ctx->shared, task);

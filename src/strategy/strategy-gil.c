@@ -126,7 +126,7 @@ static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
     const sl_step *steps = sl_task_steps(ctx->sc, task);
     uint32_t n = ctx->sc->tasks[task].n_steps;
     char why[160] = "";
-    if (sl__stopped(ctx))
+    if (sl__stopped(ctx) || !sl__task_claim(ctx, task))
         return sl__task_finish(ctx, task, SL_EINTR, why);
     sl__shared_task_start(ctx->shared, task);
     if (n == 0 || !needs_gil(&steps[0]))

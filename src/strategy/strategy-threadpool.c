@@ -68,6 +68,11 @@ static void *worker_main(void *arg)
     sl_net_client *client = sl__vehicle_client(ctx->sc, SL_NO_TASK);
 
     for (uint32_t task; (task = next_task(w->p)) != SL_NO_TASK;) {
+        /* A future cancelled while queued never reaches a worker. */
+        if (!sl__task_claim(ctx, task)) {
+            sl__task_finish(ctx, task, SL_EINTR, NULL);
+            continue;
+        }
         sl_hook_emit(SL_EV_READY, task, SL_READY_WORKER, 0);
         if (ctx->sampler != NULL)
             sl_os_sampler_set_task(ctx->sampler, tid, task);

@@ -276,6 +276,9 @@ int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out)
         b->image_off = b->shared_off + align64(b->shared_size);
     }
     b->image_size = sl__worker_image_size(ctx->sc);
+    /* The engine placed them in the same mapping: workers find them there. */
+    if (ctx->claims != NULL)
+        b->claims_off = (uint64_t)((char *)ctx->claims - (char *)b);
     sl__worker_slot *slots = sl__blob_slots(b);
     for (uint32_t i = 0; i < n_slots; i++) {
         atomic_init(&slots[i].task, SL_NO_TASK);
@@ -308,8 +311,8 @@ int sl__blob_check(const sl__blob *b, size_t size)
         return SL_ECORRUPT;
     if (b->slots_off + (uint64_t)b->n_slots * sizeof(sl__worker_slot) > size ||
         b->states_off + (uint64_t)b->n_tasks * sizeof(uint32_t) > size || b->image_off > size ||
-        b->image_size > size - b->image_off || b->shared_off > size ||
-        b->shared_size > size - b->shared_off)
+        b->image_size > size - b->image_off || b->shared_off > size || b->claims_off > size ||
+        b->n_tasks > size - b->claims_off || b->shared_size > size - b->shared_off)
         return SL_ECORRUPT;
     if (b->shared_size > 0)
         return sl__shared_check((const char *)b + b->shared_off, b->shared_size);

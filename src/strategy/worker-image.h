@@ -13,6 +13,8 @@
  *   shared            the queues, counters and locks (shared-objects.h), if
  *                     the scenario declares any
  *   image             the expanded scenario (tasks, steps, strings)
+ *   claims            the engine's per-task claims (strategy.h), placed by
+ *                     the engine after the strategy's part of the blob
  *
  * Every field a worker writes is atomic: producers and the parent are
  * different processes sharing the same pages.
@@ -28,7 +30,7 @@
 #include "schedlab/strategy.h"
 
 #define SL__BLOB_MAGIC 0x4b574c53u /* "SLWK" */
-#define SL__BLOB_VERSION 2u
+#define SL__BLOB_VERSION 3u
 
 /* Life of a task as seen through the blob. The parent emits EXIT for a task
  * whose worker died while it was RUNNING. A worker SIGKILLed exactly between
@@ -65,6 +67,7 @@ typedef struct sl__blob {
     uint64_t states_off;
     uint64_t shared_off, shared_size; /* shared objects; size 0: none */
     uint64_t image_off, image_size;
+    uint64_t claims_off;      /* the engine's per-task claims (ctx->claims); 0: none */
     _Atomic uint32_t next;    /* procpool queue: next task index to hand out */
     _Atomic uint32_t orphans; /* tasks put back by the parent after a crash */
     _Atomic uint32_t stop;    /* the parent asks workers to take no new task */

@@ -61,6 +61,7 @@ typedef struct worker {
     sl__blob *b;
     _Atomic uint32_t *states;
     sl__worker_slot *slot; /* NULL for role task */
+    atomic_uchar *claims;  /* the engine's per-task claims, or NULL */
     sl_net_client *client;
 } worker;
 
@@ -159,11 +160,16 @@ static bool stopping(worker *w)
 /* Runs task t, already marked running in the blob (and in the slot). */
 static void run_task(worker *w, uint32_t t)
 {
-    if (w->slot != NULL) {
-        atomic_fetch_add(&w->slot->runs, 1);
-        sl_hook_emit(SL_EV_READY, t, SL_READY_WORKER, 0);
+    if (!sl__task_claim(&w->ctx, t)) {
+        /* cancelled while queued: no READY, no RUN */
+        sl__task_finish(&w->ctx, t, SL_EINTR, NULL);
+    } else {
+        if (w->slot != NULL) {
+            atomic_fetch_add(&w->slot->runs, 1);
+            sl_hook_emit(SL_EV_READY, t, SL_READY_WORKER, 0);
+        }
+        sl_task_exec_blocking(&w->ctx, t, w->client);
     }
-    sl_task_exec_blocking(&w->ctx, t, w->client);
     atomic_store(&w->states[t], SL__TASK_DONE);
     if (w->slot != NULL)
         atomic_store(&w->slot->task, SL_NO_TASK);
@@ -228,6 +234,8 @@ static int join_run(worker *w, const worker_args *a, sl_rings **rings, sl_scenar
         err = sl__worker_image_read((char *)w->b + w->b->image_off, w->b->image_size, sc);
     if (err == 0 && (*sc)->n_tasks != w->b->n_tasks)
         err = SL_ECORRUPT;
+    if (err == 0 && w->b->claims_off > 0)
+        w->claims = (atomic_uchar *)((char *)w->b + w->b->claims_off);
     if (err < 0) {
         fprintf(stderr, "schedlab __worker: the run's shared image is unusable: %s\n",
                 sl_strerror(err));
@@ -332,7 +340,8 @@ int sl_worker_main(int argc, char **argv)
                              .net_port = w.b->net_port,
                              .stop = &sl__worker_stop,
                              .result = &w.b->result,
-                             .shared = sl__blob_shared(w.b)};
+                             .shared = sl__blob_shared(w.b),
+                             .claims = w.claims};
         bool loop = strcmp(a.role, "loop") == 0;
         err = open_client(&w, w.slot != NULL ? SL_NO_TASK : (uint32_t)a.index, loop);
     }

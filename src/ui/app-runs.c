@@ -32,8 +32,10 @@ static int start(sl_app *a, int strategy, sl_run **out)
         .workers = a->ui.workers,
     };
     int rc = sl_run_start(out, a->engine, &o);
-    if (out == &a->run)
+    if (out == &a->run) {
         a->run_joined = false;
+        a->ui.run_pending = rc == 0;
+    }
     if (rc < 0)
         snprintf(a->ui.status, sizeof a->ui.status, "Could not start %s: %s",
                  sl_strategies[strategy]->name, sl_strerror(rc));
@@ -51,6 +53,25 @@ int sl__app_run(sl_app *a)
     ui->play = SL_PLAY_LIVE;
     ui->predict.on = ui->predict.asking = false;
     return start(a, ui->strategy, &a->run);
+}
+
+void sl__app_cancel_task(sl_app *a, int task)
+{
+    sl_ui *ui = &a->ui;
+    if (!ui->has_main || task < 0 || (uint32_t)task >= ui->main.model.n_tasks)
+        return;
+    const char *name = sl_trace_task_name(ui->main.trace, (uint32_t)task);
+    int rc = a->run && !a->run_joined ? sl_run_cancel_task(a->run, (uint32_t)task) : SL_ESTATE;
+    if (rc == 0)
+        snprintf(ui->status, sizeof ui->status, "%s cancelled (it was still queued).", name);
+    else if (a->run == NULL || a->run_joined || sl_run_done(a->run))
+        snprintf(ui->status, sizeof ui->status,
+                 "The run is over: %s can no longer be cancelled (r runs it again).", name);
+    else
+        snprintf(ui->status, sizeof ui->status,
+                 "%s has just started: a running task cannot be cancelled, as with "
+                 "Future.cancel().",
+                 name);
 }
 
 /* The strategies a lesson compares: its own list, else every strategy. */

@@ -134,6 +134,8 @@ static void apply_requests(sl_app *a)
         sl__app_run(a);
     else if (req & SL_REQ_STOP)
         sl__app_compare_stop(a);
+    else if (req & SL_REQ_CANCEL)
+        sl__app_cancel_task(a, a->ui.cancel_task);
 }
 
 static size_t trace_count(sl_ui *ui)

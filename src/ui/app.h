@@ -42,6 +42,9 @@ int sl__app_load(sl_app *a, const char *name);
 
 /* Starts ui->strategy on the lesson, ending the previous run first. */
 int sl__app_run(sl_app *a);
+/* Cancels one task of the main run (key x) and says how it went in the
+ * status line: cancelled while queued, or refused because it started. */
+void sl__app_cancel_task(sl_app *a, int task);
 /* Starts compare mode: every strategy of the lesson, one after another. */
 int sl__app_compare(sl_app *a);
 /* Leaves compare mode, cancelling a compare run in progress. */

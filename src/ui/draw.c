@@ -27,7 +27,18 @@ void sl__ui_draw(sl_ui *ui)
         sl__view_running(ui, l->running);
         sl__view_ready(ui, l->ready);
         sl__view_waiting(ui, l->waiting);
-        sl__view_queued(ui, l->queued);
+        /* Narrow screens share one column: Queued while a backlog
+         * waits, then what has completed (or as the a key says). */
+        uint32_t queued;
+        bool none_queued = sl_model_queued(&ui->main.model, &queued, 1) == 0;
+        if (l->completed.w > 0) {
+            sl__view_queued(ui, l->queued);
+            sl__view_completed(ui, l->completed, false);
+        } else if (ui->show_completed || none_queued) {
+            sl__view_completed(ui, l->queued, !ui->show_completed);
+        } else {
+            sl__view_queued(ui, l->queued);
+        }
         sl__view_cores(ui, l->cores);
         sl__view_counters(ui, &ui->main, l->counters, false);
     }

@@ -170,6 +170,46 @@ static int k_select(sl_ui *ui, int key)
     return SL_REDRAW;
 }
 
+/* Future.cancel() on the selected task: refused here when the playhead
+ * shows it started or finished; otherwise the app asks the engine, which has
+ * the last word (the task may start in between). */
+static int k_cancel(sl_ui *ui, int key)
+{
+    if (no_runs(ui))
+        return SL_REDRAW;
+    if (ui->compare) {
+        snprintf(ui->status, sizeof ui->status,
+                 "x cancels a task of a single run: leave compare mode first (c).");
+        return SL_REDRAW;
+    }
+    if (ui->sel < 0 || (uint32_t)ui->sel >= n_tasks(ui)) {
+        snprintf(ui->status, sizeof ui->status, "Select a task first (%s), then x cancels it.",
+                 ui->ascii ? "Up/Down" : "↑/↓");
+        return SL_REDRAW;
+    }
+    const sl_task_now *t = &ui->main.model.tasks[ui->sel];
+    const char *name = sl_trace_task_name(ui->main.trace, (uint32_t)ui->sel);
+    if (t->state == SL_ST_CANCELLED)
+        snprintf(ui->status, sizeof ui->status, "%s is already cancelled.", name);
+    else if (t->state == SL_ST_DONE || t->state == SL_ST_FAILED)
+        snprintf(ui->status, sizeof ui->status, "%s already finished: nothing to cancel.", name);
+    else if (t->started)
+        snprintf(ui->status, sizeof ui->status,
+                 "%s is running: a running task cannot be cancelled, as with Future.cancel().",
+                 name);
+    else {
+        ui->cancel_task = ui->sel;
+        ui->req |= SL_REQ_CANCEL;
+    }
+    return SL_REDRAW;
+}
+
+static int k_completed(sl_ui *ui, int key)
+{
+    ui->show_completed = !ui->show_completed;
+    return SL_REDRAW;
+}
+
 static int k_workers(sl_ui *ui, int key)
 {
     if (no_runs(ui))
@@ -319,6 +359,15 @@ const sl_binding sl__bindings[] = {
      .footer = "task",
      .rank = 11,
      .fn = k_select},
+    {.keys = {'x'},
+     .label = "x",
+     .help = "cancel the selected task if it has not started (Future.cancel())",
+     .fn = k_cancel},
+    {.keys = {'a'},
+     .label = "a",
+     .help = "as completed: finished tasks in completion order (narrow screens: "
+             "instead of Queued)",
+     .fn = k_completed},
     {.keys = {'w', 'W'},
      .label = "w/W",
      .help = "fewer / more workers, and run again",

@@ -5,7 +5,9 @@
  * the cores and the counters, then whatever is left goes to the timeline and
  * the lists: under the timeline as four columns on a narrow screen, in a
  * column to its right on a wide one, so extra rows and columns always go to
- * the history and the lists rather than to blank space.
+ * the history and the lists rather than to blank space. The as-completed
+ * list has its own place in the wide column; on a narrow screen it shares
+ * Queued's (draw.c picks which).
  */
 #include "ui/layout.h"
 
@@ -50,11 +52,13 @@ void sl__layout_compute(sl_layout *l, int cols, int rows, uint32_t n_cores)
         int x = cols - lists_w, y = l->body.y;
         int run_h = clampi(2 + (int)n_cores, 4, upper_h / 4);
         int rest = upper_h - run_h;
-        int ready_h = rest * 4 / 10, wait_h = rest * 4 / 10;
+        int ready_h = rest * 3 / 10, wait_h = rest * 3 / 10, queued_h = rest * 2 / 10;
         l->running = rect(x, y, lists_w, run_h);
         l->ready = rect(x, y + run_h, lists_w, ready_h);
         l->waiting = rect(x, y + run_h + ready_h, lists_w, wait_h);
-        l->queued = rect(x, y + run_h + ready_h + wait_h, lists_w, rest - ready_h - wait_h);
+        l->queued = rect(x, y + run_h + ready_h + wait_h, lists_w, queued_h);
+        int done_y = y + run_h + ready_h + wait_h + queued_h;
+        l->completed = rect(x, done_y, lists_w, upper_h - (done_y - y));
     } else {
         int lists_h = clampi(upper_h * 3 / 10, 6, 12);
         l->timeline = rect(0, l->body.y, cols, upper_h - lists_h);

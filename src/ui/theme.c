@@ -114,7 +114,7 @@ sl_style sl__theme_style(sl_palette p, int role)
 
 static const char *const glyphs_utf8[SL_ST__COUNT] = {
     [SL_ST_NEW] = " ",     [SL_ST_QUEUED] = "·", [SL_ST_READY] = "▒",  [SL_ST_RUNNING] = "█",
-    [SL_ST_WAITING] = "░", [SL_ST_DONE] = " ",   [SL_ST_FAILED] = "✗", [SL_ST_CANCELLED] = "✗",
+    [SL_ST_WAITING] = "░", [SL_ST_DONE] = " ",   [SL_ST_FAILED] = "✗", [SL_ST_CANCELLED] = "⊘",
 };
 
 static const char *const glyphs_ascii[SL_ST__COUNT] = {

@@ -58,8 +58,8 @@ sl_palette sl__theme_palette(int colors, bool mono);
 sl_style sl__theme_style(sl_palette p, int role);
 
 /* Glyph for a state in the timeline: "█" running, "▒" ready, "░" waiting,
- * "·" queued, " " done and new, "✗" failed / cancelled; ASCII "#", "=",
- * "-", ".", " ", "X". */
+ * "·" queued, " " done and new, "✗" failed, "⊘" cancelled; ASCII "#", "=",
+ * "-", ".", " ", "X", "x". */
 const char *sl__theme_glyph(int state, bool ascii);
 /* Mark drawn once where a task finishes: "✓" (ASCII "+") or the failed glyph. */
 const char *sl__theme_end_mark(int state, bool ascii);

@@ -11,6 +11,9 @@
 
 static const char *badge(const sl_ui *ui, int *role)
 {
+    /* Nothing run yet: nothing is live, paused or replayed. */
+    if (!ui->has_main && !ui->compare)
+        return NULL;
     *role = SL_ROLE_PAUSED;
     if (ui->play == SL_PLAY_PAUSED)
         return "PAUSED";
@@ -29,7 +32,11 @@ static void strategy_text(const sl_ui *ui, char *buf, size_t size)
         return;
     }
     if (!ui->has_main) {
-        snprintf(buf, size, "%s (starting)", sl__strategy_name(ui->strategy));
+        if (ui->run_pending)
+            snprintf(buf, size, "%s (starting)", sl__strategy_name(ui->strategy));
+        else
+            snprintf(buf, size, "%s%sready: press Enter to run", sl__strategy_name(ui->strategy),
+                     ui->ascii ? " - " : " — ");
         return;
     }
     const sl_trace_meta *m = &ui->main.trace->meta;
@@ -51,12 +58,12 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
                                        : "schedlab";
     char strat[128], now[32], end[32], right[128];
     strategy_text(ui, strat, sizeof strat);
-    int role;
+    int role = SL_ROLE_HEADER;
     const char *b = badge(ui, &role);
     sl__fmt_dur(now, sizeof now, ui->t_ns, ui->ascii);
     sl__fmt_dur(end, sizeof end, sl__play_end(ui), ui->ascii);
     int rn = snprintf(right, sizeof right, "t=%s / %s  %gx ", now, end, ui->speed);
-    int bw = (int)strlen(b) + 2;
+    int bw = b != NULL ? (int)strlen(b) + 2 : 0;
     int right_x = r.x + r.w - rn;
     int badge_x = right_x - bw - 1;
     int x = r.x;
@@ -69,7 +76,8 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
         x += sl__term_put(r.y, x, -1, SL_ROLE_HEADER, ui->ascii ? " - " : " · ");
     }
     sl__term_put(r.y, x, badge_x - x - 1, SL_ROLE_HEADER, strat);
-    sl__term_putf(r.y, badge_x, bw, role, " %s ", b);
+    if (b != NULL)
+        sl__term_putf(r.y, badge_x, bw, role, " %s ", b);
     sl__term_put(r.y, right_x, rn, SL_ROLE_HEADER, right);
 
     if (r.h < 2)

@@ -1,7 +1,8 @@
 /*
- * view-lists.c - the four lists at the playhead: running (per core),
- * ready (queue order), waiting (reason, time waited so far) and queued
- * for a pool. Predict mode numbers the ready list for the guess keys.
+ * view-lists.c - the lists at the playhead: running (per core), ready
+ * (queue order), waiting (reason, time waited so far), queued for a pool,
+ * and the finished tasks in completion order (as_completed). Predict mode
+ * numbers the ready list for the guess keys.
  */
 #include <stdio.h>
 
@@ -143,5 +144,59 @@ void sl__view_queued(const sl_ui *ui, sl_rect r)
         sl__term_putf(r.y + 1 + i, r.x + 1, r.w - 1, row_role(ui, ids[i], SL_ROLE_ST_QUEUED),
                       "%s %s", sl_trace_task_name(ui->main.trace, ids[i]),
                       sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
+    }
+}
+
+static const char *outcome(int state)
+{
+    switch (state) {
+    case SL_ST_FAILED:
+        return "failed";
+    case SL_ST_CANCELLED:
+        return "cancelled";
+    default:
+        return "done";
+    }
+}
+
+static int outcome_role(int state)
+{
+    switch (state) {
+    case SL_ST_FAILED:
+        return SL_ROLE_ST_FAILED;
+    case SL_ST_CANCELLED:
+        return SL_ROLE_ST_CANCELLED;
+    default:
+        return SL_ROLE_NORMAL;
+    }
+}
+
+void sl__view_completed(const sl_ui *ui, sl_rect r, bool for_empty_queue)
+{
+    const sl_model *m = &ui->main.model;
+    uint32_t finished = sl_model_finished(m);
+    int rows;
+    if (for_empty_queue) {
+        char t[48];
+        snprintf(t, sizeof t, "Queued 0, done %u", finished);
+        sl__term_title(r.y, r.x, r.w, t);
+        rows = r.h - 1;
+    } else {
+        rows = list_title(r, "As completed", finished);
+    }
+    if (rows <= 0)
+        return;
+    /* The newest completions that fit, numbered from the first. */
+    uint32_t ids[MAX_ROWS];
+    size_t n = sl_model_completed(m, ids, rows < MAX_ROWS ? (size_t)rows : MAX_ROWS);
+    uint32_t first = finished - (uint32_t)n + 1;
+    char d[32];
+    for (size_t i = 0; i < n; i++) {
+        const sl_task_now *t = &m->tasks[ids[i]];
+        int y = r.y + 1 + (int)i, x = r.x + 1;
+        x += sl__term_putf(y, x, r.x + r.w - x, SL_ROLE_DIM, "%u. ", first + (uint32_t)i);
+        sl__term_putf(y, x, r.x + r.w - x, row_role(ui, ids[i], outcome_role(t->state)), "%s %s %s",
+                      sl_trace_task_name(ui->main.trace, ids[i]), outcome(t->state),
+                      sl__fmt_dur(d, sizeof d, t->since_ns, ui->ascii));
     }
 }

@@ -57,6 +57,7 @@ enum {
     SL_REQ_COMPARE = 1 << 1, /* run every compared strategy, then play them */
     SL_REQ_LESSON = 1 << 2,  /* load lessons[overlay_sel] and run it */
     SL_REQ_STOP = 1 << 3,    /* leave compare mode */
+    SL_REQ_CANCEL = 1 << 4,  /* cancel task `cancel_task` of the main run */
 };
 
 typedef struct sl_predict {
@@ -103,7 +104,10 @@ typedef struct sl_ui {
     uint32_t workers; /* workers for the next run (0: lesson default) */
     char **lessons;   /* lesson names for the picker */
     int n_lessons;
-    unsigned req; /* SL_REQ_* for the app loop */
+    unsigned req;        /* SL_REQ_* for the app loop */
+    int cancel_task;     /* SL_REQ_CANCEL: the task to cancel */
+    bool show_completed; /* narrow screens: the as-completed list instead of Queued */
+    bool run_pending;    /* a run was started (its trace may not be there yet) */
 
     char status[160];  /* a transient sentence for the caption bar */
     double ui_cpu_pct; /* the UI thread's own CPU use, % of one core */
@@ -164,6 +168,10 @@ void sl__view_running(const sl_ui *ui, sl_rect r);
 void sl__view_ready(const sl_ui *ui, sl_rect r);
 void sl__view_waiting(const sl_ui *ui, sl_rect r);
 void sl__view_queued(const sl_ui *ui, sl_rect r);
+/* Finished tasks in completion order (as_completed): number, outcome, time.
+ * `for_empty_queue`: drawn in place of an empty Queued list, which its
+ * title then still names. */
+void sl__view_completed(const sl_ui *ui, sl_rect r, bool for_empty_queue);
 void sl__view_cores(const sl_ui *ui, sl_rect r);
 void sl__view_counters(const sl_ui *ui, const sl_pane *p, sl_rect r, bool compact);
 void sl__view_caption(const sl_ui *ui, sl_rect r);

@@ -238,6 +238,46 @@ static void test_io_url(void **state)
     assert_string_equal(url, "http://127.0.0.1:8080/io?delay_us=2&bytes=10");
     sl_net_io_url(url, sizeof(url), 1, 3000000000ull, 0);
     assert_string_equal(url, "http://127.0.0.1:1/io?delay_us=3000000&bytes=0");
+    sl_net_io_url_for(url, sizeof(url), 80, SL_NET_HOSTS + 4, 1000, 1);
+    assert_string_equal(url, "http://127.0.0.5:80/io?delay_us=1&bytes=1");
+}
+
+/* Every address the server listens on answers (the last one too). */
+static void test_every_address_answers(void **state)
+{
+    fixture *f = *state;
+    char url[128], why[256];
+    uint64_t bytes = 0;
+
+    sl_net_io_url_for(url, sizeof(url), f->port, SL_NET_HOSTS - 1, 0, 3);
+    assert_non_null(strstr(url, "//127.0.0.16:"));
+    assert_int_equal(sl_net_client_get(f->client, url, &bytes, why, sizeof(why)), 0);
+    assert_int_equal(bytes, 3);
+}
+
+/* With no descriptor left, the sentence names the limit instead of curl's
+ * "Couldn't connect to server". */
+static void test_out_of_descriptors_sentence(void **state)
+{
+    fixture *f = *state;
+    struct rlimit old, low;
+    char url[128], why[256];
+    int fds[64], n = 0;
+
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = (rlim_t)dup(0) + 32;
+    close((int)low.rlim_cur - 32);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    while (n < 64 && (fds[n] = dup(0)) >= 0)
+        n++;
+    sl_net_io_url(url, sizeof(url), f->port, 0, 1);
+    int rc = sl_net_client_get(f->client, url, NULL, why, sizeof(why));
+    while (n > 0)
+        close(fds[--n]);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    assert_int_equal(rc, SL_ENET);
+    assert_non_null(strstr(why, "out of file descriptors (RLIMIT_NOFILE"));
 }
 
 static void test_nofile_raised(void **state)
@@ -264,6 +304,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unresolvable_sentence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_schemes_refused, setup, teardown),
         cmocka_unit_test(test_io_url),
+        cmocka_unit_test_setup_teardown(test_every_address_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_descriptors_sentence, setup, teardown),
         cmocka_unit_test(test_nofile_raised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
