@@ -53,11 +53,12 @@ static void write_table(const sl_report *r, FILE *out)
     fprintf(out, "%s: %s\n", r->scenario, r->title);
     fprintf(out, "%u cores, cpu calibration %.0f iterations/us, kernel switches from %s\n\n",
             r->cores, r->iters_per_us, r->switch_source);
-    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %9s\n", "strategy", "wrk",
+    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %14s\n", "strategy", "wrk",
             "wall ms", "cpu ms", "speedup", "cores", "ready ms", "switches", "peak", "mem/veh",
-            "events", "drop", "done/fail");
-    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %9s\n", "", "", "", "", "",
-            "max/mean", "mean/max", "vol/invol/coro/gil", "RSS MiB", "KiB", "", "", "");
+            "events", "drop", "tasks");
+    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %14s\n", "", "", "", "", "",
+            "max/mean", "mean/max", "vol/invol/coro/gil", "RSS MiB", "KiB", "", "",
+            "done/fail/cncl");
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
         const sl_stats *s = &row->stats;
@@ -70,8 +71,8 @@ static void write_table(const sl_report *r, FILE *out)
         snprintf(sw, sizeof(sw), "%llu/%llu/%llu/%llu", (unsigned long long)s->switches_voluntary,
                  (unsigned long long)s->switches_involuntary,
                  (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil);
-        snprintf(done, sizeof(done), "%u/%u", s->completed, s->failed + s->cancelled);
-        fprintf(out, "%-16s %4s %9.1f %9.1f %7s %9s %13s %21s %8.1f %9llu %8llu %5llu %9s\n",
+        snprintf(done, sizeof(done), "%u/%u/%u", s->completed, s->failed, s->cancelled);
+        fprintf(out, "%-16s %4s %9.1f %9.1f %7s %9s %13s %21s %8.1f %9llu %8llu %5llu %14s\n",
                 row->strategy, workers, ms(s->wall_ns), ms(s->cpu_ns), speedup, cores, ready, sw,
                 (double)s->peak_rss_kb / 1024.0, (unsigned long long)s->vehicle_mem_kb,
                 (unsigned long long)s->events, (unsigned long long)s->dropped, done);
