@@ -21,8 +21,8 @@
 
 int sl_cmd_tui_help(void)
 {
-    printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--demo DEMO] [--record OUT.cast]\n"
-           "                    [--mono] [--ascii]\n\n"
+    printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--tasks N] [--demo DEMO]\n"
+           "                    [--record OUT.cast] [--mono] [--ascii]\n\n"
            "Runs SCENARIO (a lesson name or an .ini path; default %s) and animates\n"
            "it live: every task's state over time, the running / ready / waiting /\n"
            "queued lists, the cores and the switch counters. Number keys and Tab pick\n"
@@ -30,6 +30,7 @@ int sl_cmd_tui_help(void)
            "dispatch, ? lists every key.\n\n"
            "  -s, --strategy NAME  strategy of the first run (see `schedlab list`)\n"
            "  -w, --workers N      pool size for pool strategies\n"
+           "  --tasks N            run N tasks instead of the lesson's count\n"
            "  --demo DEMO          play a demo script (a file or a lesson name): lecturer\n"
            "                       mode; its `pause` lines wait for any key\n"
            "  --record OUT.cast    also write what the terminal shows to an asciicast v2\n"
@@ -55,6 +56,7 @@ int sl_cmd_tui(int argc, char **argv)
 {
     sl_ui_opts o = {0};
     const char *lesson = NULL, *demo_name = NULL, *record = NULL;
+    unsigned long tasks = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int taken = sl__record_view_option("tui", argc, argv, &i, &o);
@@ -62,7 +64,15 @@ int sl_cmd_tui(int argc, char **argv)
             return SL_EXIT_USAGE;
         if (taken)
             continue;
-        if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
+        if (strcmp(a, "--tasks") == 0 && i + 1 < argc) {
+            char *end;
+            tasks = strtoul(argv[++i], &end, 10);
+            if (*end || tasks < 1 || tasks > SL_SCENARIO_MAX_TASKS) {
+                fprintf(stderr, "schedlab tui: --tasks takes a number from 1 to %u\n",
+                        SL_SCENARIO_MAX_TASKS);
+                return SL_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
             demo_name = argv[++i];
         } else if (strcmp(a, "--record") == 0 && i + 1 < argc) {
             record = argv[++i];
@@ -94,6 +104,11 @@ int sl_cmd_tui(int argc, char **argv)
     if (!lesson)
         lesson = DEFAULT_LESSON;
     int rc = sl__record_lesson(lesson, &o.scenario);
+    if (rc == SL_EXIT_SUCCESS && tasks &&
+        sl_scenario_set_task_count(o.scenario, (uint32_t)tasks) < 0) {
+        fprintf(stderr, "schedlab tui: cannot make %lu tasks of '%s'\n", tasks, lesson);
+        rc = SL_EXIT_USAGE;
+    }
     if (rc != SL_EXIT_SUCCESS) {
         sl__demo_free(demo);
         return rc;
