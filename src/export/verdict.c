@@ -4,17 +4,18 @@
  * The teaching notes end with a table: does the approach use blocking calls,
  * does it overlap waits, does it use every core, does the GIL get in the
  * way, how far does it scale. Here every cell comes from the run, and the
- * recommendation is the fastest run that completed, preferring the cheaper
- * vehicle when two finish within 10% of each other and the tasks are many
- * (the scalability rule: few fast waits -> threads, many slow -> coroutines).
+ * recommendation is the fastest run that completed; runs within 10% of it
+ * are a tie, settled by the lessons' rule (few fast waits -> threads, many
+ * or slow waits -> an event loop, cpu-bound -> whatever uses the cores).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "export/report.h"
 
-/* From this many tasks, memory per vehicle decides between close runs. */
+/* From this many tasks, or this mean wait per task, an event loop pays off. */
 #define SL_VERDICT_MANY_TASKS 100
+#define SL_VERDICT_SLOW_WAIT_NS (50 * 1000 * 1000ull)
 
 /* Share of the sequential-equivalent work that is computation, 0..1. */
 static double cpu_share(const sl_report *r)
@@ -29,6 +30,27 @@ static double cpu_share(const sl_report *r)
         }
     }
     return run + wait ? (double)run / (double)(run + wait) : 0.0;
+}
+
+/* Many tasks, or waits long enough that an idle thread per wait is waste:
+ * the lessons' "io-bound, slow waits -> asyncio". */
+static bool loop_pays_off(const sl_stats *s)
+{
+    uint64_t mean_wait = s->tasks ? s->io_ns / s->tasks : 0;
+    return s->tasks >= SL_VERDICT_MANY_TASKS || mean_wait >= SL_VERDICT_SLOW_WAIT_NS;
+}
+
+/* Order among tied runs, smaller first: the vehicle the rule asks for (an
+ * event loop when it pays off, plain blocking calls when not; cpu-bound
+ * work has no preference), then a plain strategy before a hybrid (named
+ * a+b), no GIL before a GIL, then less memory per vehicle, then speed. */
+static double tie_rank(const sl_report_row *row, bool cpu_bound, bool loop_pays)
+{
+    bool wrong_vehicle = !cpu_bound && (loop_pays ? row->blocking_calls : !row->blocking_calls);
+    bool hybrid = strchr(row->strategy, '+') != NULL;
+    bool gil = row->stats.switches_gil > 0;
+    return (double)wrong_vehicle * 1e15 + (double)hybrid * 1e14 + (double)gil * 1e13 +
+           (double)row->stats.vehicle_mem_kb * 1e3 + (double)row->stats.wall_ns / 1e9;
 }
 
 static bool usable(const sl_report_row *row)
@@ -48,13 +70,15 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
         snprintf(why, size, "no run completed all its tasks: nothing to recommend");
         return -1;
     }
-    /* Within 10% of the fastest, the lighter vehicle scales further; that
-     * only matters with many tasks (a few can afford a thread each). */
+    /* Runs within 10% of the fastest are a tie the noise could flip; the
+     * lessons' rule decides between them instead (tie_rank). */
     uint64_t fastest = r->rows[best].stats.wall_ns;
-    for (size_t i = 0; i < r->n_rows && r->rows[best].stats.tasks >= SL_VERDICT_MANY_TASKS; i++) {
+    bool cpu_bound = cpu_share(r) >= 0.5;
+    bool loop_pays = loop_pays_off(&r->rows[best].stats);
+    for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
         if (usable(row) && (double)row->stats.wall_ns <= 1.1 * (double)fastest &&
-            row->stats.vehicle_mem_kb < r->rows[best].stats.vehicle_mem_kb)
+            tie_rank(row, cpu_bound, loop_pays) < tie_rank(&r->rows[best], cpu_bound, loop_pays))
             best = (int)i;
     }
     const sl_report_row *b = &r->rows[best];
@@ -63,7 +87,11 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
     char gain[64] = "";
     if (speedup > 0)
         snprintf(gain, sizeof(gain), ", %.1fx faster than sequential", speedup);
-    if (share >= 0.5)
+    if (strcmp(b->strategy, "sequential") == 0)
+        snprintf(why, size,
+                 "no strategy ran faster than plain sequential code here: for this work, "
+                 "concurrency only added switching and waiting.");
+    else if (share >= 0.5)
         snprintf(why, size,
                  "cpu-bound (%.0f%% of the work computes): only vehicles that run on several "
                  "cores at once help, and %s used %u at once%s.",
@@ -85,9 +113,9 @@ void sl__report_write_verdict(const sl_report *r, FILE *out)
 {
     fprintf(out, "%s: %s (%u cores)\n\n", r->scenario, r->title, r->cores);
     fprintf(out, "%-17s %9s %9s %7s %8s %12s %11s %11s %9s\n", "strategy", "blocking", "waits",
-            "cores", "speedup", "GIL wait", "memory per", "creation", "done");
+            "cores", "speedup", "GIL queue", "memory per", "creation", "done");
     fprintf(out, "%-17s %9s %9s %7s %8s %12s %11s %11s %9s\n", "", "calls", "overlap", "at once",
-            "", "ms (% wall)", "vehicle KiB", "per vehicle", "");
+            "", "(threads)", "vehicle KiB", "per vehicle", "");
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
         const sl_stats *s = &row->stats;
@@ -95,10 +123,10 @@ void sl__report_write_verdict(const sl_report *r, FILE *out)
         snprintf(overlap, sizeof(overlap), s->io_ns ? "%.0f%%" : "-", 100 * s->io_overlap);
         double sp = sl_report_speedup(r, i);
         snprintf(speedup, sizeof(speedup), sp > 0 ? "%.2fx" : "-", sp);
-        double gil_ms = (double)s->gil_wait_ns / 1e6;
-        if (s->gil_wait_ns)
-            snprintf(gil, sizeof(gil), "%.0f (%.0f%%)", gil_ms,
-                     s->wall_ns ? 100.0 * (double)s->gil_wait_ns / (double)s->wall_ns : 0.0);
+        /* Summed over threads: divided by the wall time, it is how many
+         * threads were queued for the GIL on average. */
+        if (s->gil_wait_ns && s->wall_ns)
+            snprintf(gil, sizeof(gil), "%.1f", (double)s->gil_wait_ns / (double)s->wall_ns);
         else
             snprintf(gil, sizeof(gil), "none");
         if (row->create_ns == 0)

@@ -44,24 +44,53 @@ static void cpu_bound_recommends_the_parallel_vehicle(void **state)
     assert_non_null(strstr(why, "procpool used 2 at once, 1.9x faster than sequential"));
 }
 
-static void io_bound_prefers_the_lighter_vehicle_only_when_many(void **state)
+/* The lessons' rule settles runs within 10% of each other. */
+static void io_bound_ties_follow_the_lessons_rule(void **state)
 {
+    /* 20 tasks waiting 10 ms each: few fast waits, plain threads. */
     sl_report_row rows[] = {
-        row("sequential", 7000, 20, 7000, 1, 400, true),
-        row("threads", 590, 20, 7000, 1, 70, true),
-        row("coroutines", 620, 20, 7000, 1, 35, false),
-        row("threadpool", 1600, 20, 7000, 1, 20, true),
+        row("sequential", 210, 20, 200, 1, 400, true), row("threads", 60, 20, 200, 1, 70, true),
+        row("coroutines", 62, 20, 200, 1, 35, false),  row("gil", 59, 20, 200, 1, 20, true),
+        row("threadpool", 100, 20, 200, 1, 20, true),
     };
-    sl_report r = {.scenario = "io", .title = "t", .cores = 2, .rows = rows, .n_rows = 4};
+    rows[3].stats.switches_gil = 19;
+    sl_report r = {.scenario = "io", .title = "t", .cores = 2, .rows = rows, .n_rows = 5};
     char why[320];
-    /* 20 tasks: a thread each costs little, the fastest wins. */
     assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 1);
     assert_non_null(strstr(why, "threads overlaps the waits with plain blocking calls; with 20"));
-    /* 2000 tasks: coroutines is within 10% of threads and needs half the memory. */
-    for (int i = 0; i < 4; i++)
-        rows[i].stats.tasks = rows[i].stats.completed = 2000;
+
+    /* The same tasks waiting 350 ms each: slow waits, an event loop. */
+    for (int i = 0; i < 5; i++)
+        rows[i].stats.io_ns = 7000ull * 1000 * 1000;
     assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 2);
     assert_non_null(strstr(why, "coroutines overlaps every wait on one thread at 35 KiB"));
+
+    /* 2000 tasks with fast waits: many, an event loop too. */
+    for (int i = 0; i < 5; i++) {
+        rows[i].stats.tasks = rows[i].stats.completed = 2000;
+        rows[i].stats.io_ns = 2000ull * 10 * 1000 * 1000;
+    }
+    assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 2);
+
+    /* A hybrid ties with the plain strategy: the plain one. */
+    snprintf(rows[1].strategy, sizeof(rows[1].strategy), "async+threads");
+    rows[1].blocking_calls = false;
+    rows[1].stats.vehicle_mem_kb = 8;
+    assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 2);
+}
+
+static void sequential_wins_when_nothing_beats_it(void **state)
+{
+    sl_report_row rows[] = {
+        row("sequential", 4000, 4000, 0, 1, 100, true),
+        row("gil", 5100, 4000, 0, 1, 70, true),
+    };
+    rows[1].stats.switches_gil = 700;
+    sl_report r = {.scenario = "cpu", .title = "t", .cores = 2, .rows = rows, .n_rows = 2};
+    char why[320];
+    assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 0);
+    assert_string_equal(why, "no strategy ran faster than plain sequential code here: for this "
+                             "work, concurrency only added switching and waiting.");
 }
 
 static void failed_runs_are_never_recommended(void **state)
@@ -105,7 +134,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cpu_bound_recommends_the_parallel_vehicle),
-        cmocka_unit_test(io_bound_prefers_the_lighter_vehicle_only_when_many),
+        cmocka_unit_test(io_bound_ties_follow_the_lessons_rule),
+        cmocka_unit_test(sequential_wins_when_nothing_beats_it),
         cmocka_unit_test(failed_runs_are_never_recommended),
         cmocka_unit_test(verdict_table_has_every_column),
     };
