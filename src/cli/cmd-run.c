@@ -221,7 +221,7 @@ int sl_cmd_run(int argc, char **argv)
         rep.n_rows = (size_t)i + 1;
         if (err < 0 && err != SL_EINTR)
             code = SL_EXIT_RUN_FAILED;
-        if (rows[i].stats.failed > 0)
+        if (rows[i].stats.failed > 0 || rows[i].error[0] != '\0')
             code = SL_EXIT_RUN_FAILED;
     }
     if (sl__run_signals_caught()) {

@@ -32,10 +32,13 @@
 #include "schedlab/run.h"
 #include "schedlab/work.h"
 
-/* Events buffered per run across all rings; split evenly between rings. */
-#define RING_BUDGET_EVENTS (8u << 20)
+/* Events buffered per run across all rings, split evenly between rings.
+ * Pages of the memfd are committed only when written, so a large ring costs
+ * nothing until a burst fills it: the runner's ring takes SPAWN and QUEUE
+ * for every task at once (two million events for a million tasks). */
+#define RING_BUDGET_EVENTS (64u << 20)
 #define RING_MIN_EVENTS 1024u
-#define RING_MAX_EVENTS (1u << 18)
+#define RING_MAX_EVENTS (4u << 20)
 #define COLLECTOR_PERIOD_US 1000
 #define SAMPLER_PERIOD_US 2000
 

@@ -327,6 +327,9 @@ void sl__blob_merge(sl__blob *b, sl_run_result *r)
     __atomic_fetch_add(&r->failed, __atomic_load_n(&w->failed, __ATOMIC_ACQUIRE), __ATOMIC_RELAXED);
     __atomic_fetch_add(&r->cancelled, __atomic_load_n(&w->cancelled, __ATOMIC_ACQUIRE),
                        __ATOMIC_RELAXED);
+    /* A worker that hit a limit says which; the first sentence is kept. */
+    if (r->error[0] == '\0' && w->error[0] != '\0')
+        snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(w->error) - 1, w->error);
     uint32_t n = __atomic_load_n(&w->n_failures, __ATOMIC_ACQUIRE);
     for (uint32_t i = 0; i < n && i < sizeof(w->failures) / sizeof(w->failures[0]); i++)
         sl__result_failure(r, "%s", w->failures[i]);
