@@ -53,21 +53,34 @@ static double tie_rank(const sl_report_row *row, bool cpu_bound, bool loop_pays)
            (double)row->stats.vehicle_mem_kb * 1e3 + (double)row->stats.wall_ns / 1e9;
 }
 
-static bool usable(const sl_report_row *row)
+/* A run counts if it ran to its end and failed no more tasks than the
+ * best-behaved run: a task that fails everywhere (a `get` while offline)
+ * does not stop the comparison, a run that lost more tasks is out. */
+static uint32_t fewest_failures(const sl_report *r)
 {
-    return row->error[0] == '\0' && row->stats.failed == 0 && row->stats.completed > 0 &&
-           row->stats.wall_ns > 0;
+    uint32_t fewest = UINT32_MAX;
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (r->rows[i].error[0] == '\0' && r->rows[i].stats.failed < fewest)
+            fewest = r->rows[i].stats.failed;
+    return fewest;
+}
+
+static bool usable(const sl_report_row *row, uint32_t fewest)
+{
+    return row->error[0] == '\0' && row->stats.failed == fewest && row->stats.cancelled == 0 &&
+           row->stats.completed > 0 && row->stats.wall_ns > 0;
 }
 
 int sl_report_recommend(const sl_report *r, char *why, size_t size)
 {
     int best = -1;
+    uint32_t fewest = fewest_failures(r);
     for (size_t i = 0; i < r->n_rows; i++)
-        if (usable(&r->rows[i]) &&
+        if (usable(&r->rows[i], fewest) &&
             (best < 0 || r->rows[i].stats.wall_ns < r->rows[best].stats.wall_ns))
             best = (int)i;
     if (best < 0) {
-        snprintf(why, size, "no run completed all its tasks: nothing to recommend");
+        snprintf(why, size, "no run completed its tasks: nothing to recommend");
         return -1;
     }
     /* Runs within 10% of the fastest are a tie the noise could flip; the
@@ -77,7 +90,7 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
     bool loop_pays = loop_pays_off(&r->rows[best].stats);
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
-        if (usable(row) && (double)row->stats.wall_ns <= 1.1 * (double)fastest &&
+        if (usable(row, fewest) && (double)row->stats.wall_ns <= 1.1 * (double)fastest &&
             tie_rank(row, cpu_bound, loop_pays) < tie_rank(&r->rows[best], cpu_bound, loop_pays))
             best = (int)i;
     }

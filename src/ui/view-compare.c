@@ -1,11 +1,14 @@
 /*
  * view-compare.c - every compared strategy on one clock: a summary table
  * from each run's statistics, then a compact timeline and counters per run,
- * all folded to the same playhead; the verdict goes in the caption bar.
+ * all folded to the same playhead; the verdict, from the same rule as
+ * `run --format verdict`, goes in the caption bar.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "export/report.h"
+#include "schedlab/strategy.h"
 #include "ui/view.h"
 
 /* The baseline for speedups: sequential if it was compared, else the slowest. */
@@ -24,65 +27,61 @@ static const sl_stats *baseline(const sl_ui *ui)
     return base;
 }
 
-static const char *why_it_wins(const char *name)
+/* The compared runs as report rows, so compare mode and `run --format
+ * verdict` recommend with one rule (export/verdict.c). Returns the count. */
+static size_t report_rows(const sl_ui *ui, sl_report_row *rows, size_t max)
 {
-    if (strncmp(name, "coroutines", 10) == 0 || strncmp(name, "async", 5) == 0)
-        return "one event loop overlaps every wait without a thread per task";
-    if (strncmp(name, "proc", 4) == 0)
-        return "separate processes put the cpu work on every core, no GIL";
-    if (strncmp(name, "thread", 6) == 0)
-        return "threads overlap the waits and the OS spreads cpu work over the cores";
-    if (strcmp(name, "gil") == 0)
-        return "the GIL serialises cpu work, but io waits still overlap";
-    return "concurrency did not pay here: start-up and switching cost more than they saved";
+    size_t n = 0;
+    for (uint32_t i = 0; i < ui->n_cmp && n < max; i++) {
+        const sl_pane *p = &ui->cmp[i];
+        if (!p->have_stats)
+            continue;
+        sl_report_row *row = &rows[n++];
+        memset(row, 0, sizeof(*row));
+        snprintf(row->strategy, sizeof(row->strategy), "%s", p->trace->meta.strategy);
+        row->stats = p->stats;
+        const sl_strategy *st = sl_strategy_find(row->strategy);
+        row->blocking_calls = st == NULL || !st->event_loop_io;
+    }
+    return n;
 }
 
 void sl__compare_verdict(const sl_ui *ui, char *buf, size_t size)
 {
-    const sl_pane *best = NULL;
-    for (uint32_t i = 0; i < ui->n_cmp; i++)
-        if (ui->cmp[i].have_stats && (!best || ui->cmp[i].stats.wall_ns < best->stats.wall_ns))
-            best = &ui->cmp[i];
-    const sl_stats *base = baseline(ui);
-    if (!best || !base || best->stats.wall_ns == 0) {
+    sl_report_row rows[SL_UI_MAX_CMP];
+    sl_report rep = {.rows = rows, .n_rows = report_rows(ui, rows, SL_UI_MAX_CMP)};
+    char why[320];
+    int best = rep.n_rows ? sl_report_recommend(&rep, why, sizeof(why)) : -1;
+    if (best < 0) {
         snprintf(buf, size, "Runs one strategy at a time, so each has the machine to itself.");
         return;
     }
-    char kind[96] = "";
-    if (ui->sc) {
-        uint64_t cpu, wait;
-        sl_scenario_totals(ui->sc, &cpu, &wait);
-        char a[32], b[32];
-        const char *k = wait > 2 * cpu ? "io-bound" : cpu > 2 * wait ? "cpu-bound" : "mixed";
-        snprintf(kind, sizeof kind, "%s (waits %s, cpu %s): ", k,
-                 sl__fmt_dur(a, sizeof a, wait, ui->ascii),
-                 sl__fmt_dur(b, sizeof b, cpu, ui->ascii));
-    }
-    snprintf(buf, size, "%s%s wins, %.1fx the baseline: %s.", kind, best->trace->meta.strategy,
-             (double)base->wall_ns / (double)best->stats.wall_ns,
-             why_it_wins(best->trace->meta.strategy));
+    snprintf(buf, size, "recommended: %s - %s", rows[best].strategy, why);
 }
 
+/* The verdict table's measured columns (see `run --format verdict`). */
 static void table(const sl_ui *ui, sl_rect r, int *used)
 {
     int y = r.y, x = r.x + 1;
-    sl__term_putf(y++, x, r.w - 1, SL_ROLE_TITLE, "%-14s %9s %8s %11s %9s %11s %9s", "strategy",
-                  "wall", "speedup", "cores used", "switches", "ready lat", "memory");
+    sl__term_putf(y++, x, r.w - 1, SL_ROLE_TITLE, "%-16s %8s %8s %8s %8s %6s %6s %9s", "strategy",
+                  "wall", "speedup", "blocking", "overlap", "cores", "GIL q", "KiB/veh");
     const sl_stats *base = baseline(ui);
     for (uint32_t i = 0; i < ui->n_cmp; i++) {
         const sl_pane *p = &ui->cmp[i];
         if (!p->have_stats)
             continue;
         const sl_stats *s = &p->stats;
-        char wall[32], mem[32];
+        char wall[32], overlap[16], gil[16];
         sl__fmt_dur(wall, sizeof wall, s->wall_ns, ui->ascii);
-        snprintf(mem, sizeof mem, "%.1fMB", (double)s->peak_rss_kb / 1024.0);
-        unsigned long long sw = s->switches_voluntary + s->switches_involuntary +
-                                s->switches_coroutine + s->switches_gil;
+        snprintf(overlap, sizeof overlap, s->io_ns ? "%.0f%%" : "-", 100 * s->io_overlap);
+        snprintf(gil, sizeof gil, s->gil_wait_ns && s->wall_ns ? "%.1f" : "-",
+                 s->wall_ns ? (double)s->gil_wait_ns / (double)s->wall_ns : 0.0);
+        const sl_strategy *st = sl_strategy_find(p->trace->meta.strategy);
         double speedup = base && s->wall_ns ? (double)base->wall_ns / (double)s->wall_ns : 0;
-        sl__term_putf(y++, x, r.w - 1, SL_ROLE_NORMAL,
-                      "%-14s %9s %7.1fx %5.1f / %-3u %9llu %9.2fms %9s", p->trace->meta.strategy,
-                      wall, speedup, s->mean_cores, s->max_cores, sw, s->ready_ms_mean, mem);
+        sl__term_putf(y++, x, r.w - 1, SL_ROLE_NORMAL, "%-16s %8s %7.1fx %8s %8s %6u %6s %9llu",
+                      p->trace->meta.strategy, wall, speedup,
+                      st && st->event_loop_io ? "no" : "yes", overlap, s->max_cores, gil,
+                      (unsigned long long)s->vehicle_mem_kb);
     }
     *used = y - r.y;
 }
