@@ -15,6 +15,7 @@ static const char *const meaning[SL_ST__COUNT] = {
     [SL_ST_QUEUED] = "submitted, waiting for a pool worker",
     [SL_ST_DONE] = "finished",
     [SL_ST_FAILED] = "crashed or returned an error",
+    [SL_ST_CANCELLED] = "cancelled before it started (x, or a stopped run)",
 };
 
 /* Lines of a scrolled overlay: the screen row of the next line, or -1
@@ -37,9 +38,11 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     int n_strategies = 0;
     while (sl_strategies[n_strategies])
         n_strategies++;
-    /* Bindings, a gap, the legend title and six states, a gap, the
+    static const uint8_t states[] = {SL_ST_RUNNING, SL_ST_READY,  SL_ST_WAITING,  SL_ST_QUEUED,
+                                     SL_ST_DONE,    SL_ST_FAILED, SL_ST_CANCELLED};
+    /* Bindings, a gap, the legend title and the states, a gap, the
      * strategies title and the strategies: scrolling stops at the last. */
-    int lines = (int)sl__n_bindings + 1 + 1 + 6 + 1 + 1 + n_strategies;
+    int lines = (int)sl__n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + n_strategies;
     int max_skip = lines - (r.h - 2) > 0 ? lines - (r.h - 2) : 0;
     int skip = ui->overlay_scroll < max_skip ? ui->overlay_scroll : max_skip;
     scroller sc = {.y = r.y + 1, .bottom = r.y + r.h - 1, .skip = skip};
@@ -55,8 +58,6 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     int yy = next_row(&sc);
     if (yy >= 0)
         sl__term_put(yy, x, w, SL_ROLE_TITLE, "Legend");
-    static const uint8_t states[] = {SL_ST_RUNNING, SL_ST_READY, SL_ST_WAITING,
-                                     SL_ST_QUEUED,  SL_ST_DONE,  SL_ST_FAILED};
     for (size_t i = 0; i < sizeof states; i++) {
         if ((yy = next_row(&sc)) < 0)
             continue;
