@@ -34,6 +34,7 @@ static int start(sl_app *a, int strategy, sl_run **out)
     int rc = sl_run_start(out, a->engine, &o);
     if (out == &a->run) {
         a->run_joined = false;
+        a->ui.stopped[0] = '\0';
         a->ui.run_pending = rc == 0;
     }
     if (rc < 0)
@@ -229,8 +230,10 @@ bool sl__app_poll(sl_app *a)
         int rc = sl_run_wait(a->run, &res);
         a->run_joined = true;
         ui->main.live = false;
+        /* Why it stopped outlives the transient status: it explains the
+         * cancelled tasks for as long as the run is on screen. */
         if (rc < 0 || res.error[0])
-            snprintf(ui->status, sizeof ui->status, "The run stopped: %.120s",
+            snprintf(ui->stopped, sizeof ui->stopped, "The run stopped early: %.170s",
                      res.error[0] ? res.error : sl_strerror(rc));
         else if (res.failed)
             snprintf(ui->status, sizeof ui->status, "%u task(s) failed: %.120s", res.failed,

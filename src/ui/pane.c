@@ -4,11 +4,23 @@
  * The spans (each task's history as intervals) are rebuilt only when the
  * trace has grown or its history changed since the last build, so a paused
  * or replayed run costs nothing per frame but the fold.
+ *
+ * Stepping back refolds from the model's latest snapshot before the
+ * playhead. The model's default budget (64 MiB) holds no snapshot at all
+ * once a task table passes it (a million tasks: ~100 MiB), so every step
+ * back would refold millions of events; such a pane keeps three snapshots,
+ * one every half a task table of events, so a step back costs one copy and
+ * a few hundred thousand events.
  */
 #include <string.h>
+#include <time.h>
 
 #include "schedlab/error.h"
 #include "ui/view.h"
+
+#define DEFAULT_BUDGET ((size_t)64 << 20) /* the model's own, see model-seek.c */
+#define MIN_EVERY ((size_t)65536)
+#define SNAPSHOT_SLACK ((size_t)4096) /* a snapshot's header, over its tables */
 
 int sl__pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
 {
@@ -19,6 +31,12 @@ int sl__pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
     int rc = sl_model_init(&p->model, trace->meta.n_tasks, cores);
     if (rc < 0)
         return rc;
+    size_t per = (size_t)trace->meta.n_tasks * (sizeof(sl_task_now) + 2 * sizeof(uint32_t));
+    if (3 * per > DEFAULT_BUDGET) {
+        size_t every = trace->meta.n_tasks / 2 > MIN_EVERY ? trace->meta.n_tasks / 2 : MIN_EVERY;
+        /* Without memory for them, seeks fall back to the model's defaults. */
+        (void)sl_model_checkpoints(&p->model, every, 3 * per + 3 * SNAPSHOT_SLACK);
+    }
     p->trace = trace;
     p->owned = owned;
     p->live = live;
@@ -31,10 +49,18 @@ void sl__pane_close(sl_pane *p)
         return;
     if (p->have_spans)
         sl_spans_free(&p->spans);
+    sl__lane_cache_free(p->lanes);
     sl_model_free(&p->model);
     if (p->owned)
         sl_trace_free(p->trace);
     memset(p, 0, sizeof *p);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void refresh_spans(sl_pane *p)
@@ -47,9 +73,18 @@ static void refresh_spans(sl_pane *p)
     pthread_rwlock_unlock(&p->trace->lock);
     if (p->have_spans && count == p->spans_count && gen == p->spans_gen)
         return;
+    /* A growing trace is rebuilt at most once per four builds' time, so
+     * that rebuilding millions of events never takes over the UI thread;
+     * small traces build in microseconds and still follow every frame. */
+    uint64_t now = now_ns();
+    if (p->have_spans && !p->finished && gen == p->spans_gen &&
+        now - p->spans_done_ns < 4 * p->spans_cost_ns)
+        return;
     sl_spans fresh;
     if (sl_spans_build(p->trace, &fresh) < 0)
         return;
+    p->spans_done_ns = now_ns();
+    p->spans_cost_ns = p->spans_done_ns - now;
     if (p->have_spans)
         sl_spans_free(&p->spans);
     p->spans = fresh;

@@ -1,7 +1,8 @@
 /*
  * view-caption.c - one plain sentence about what happens at the playhead,
  * then the teaching lints that hold now. A transient status (a key that
- * could not act) takes the first line until the next key.
+ * could not act) takes the first line until the next key; why the run
+ * stopped early, if it did, stays below it until the next run.
  */
 #include <string.h>
 
@@ -33,6 +34,8 @@ void sl__view_caption(const sl_ui *ui, sl_rect r)
     int y = r.y;
     if (ui->status[0] && y < r.y + r.h)
         sl__term_put(y++, r.x + 1, r.w - 2, SL_ROLE_WARN, ui->status);
+    if (ui->stopped[0] && !ui->compare && y < r.y + r.h)
+        sl__term_put(y++, r.x + 1, r.w - 2, SL_ROLE_WARN, ui->stopped);
     if (ui->compare) {
         char verdict[320];
         sl__compare_verdict(ui, verdict, sizeof verdict);

@@ -5,7 +5,14 @@
  * most telling one is drawn (running over ready over waiting), so short
  * bursts of work stay visible when zoomed out. Nothing is drawn right of
  * the playhead: the timeline shows history, the lists show the present.
+ *
+ * With a million tasks in a few dozen lanes, walking every task for every
+ * column on every frame costs seconds. So each lane's history is painted
+ * span by span (coverage counts per state, O(spans + columns)) and kept per
+ * pane until the spans or the window change; a frame then only clips it at
+ * the playhead and redoes the one column the playhead cuts.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui/view.h"
@@ -53,6 +60,98 @@ static void task_cells(const sl_spans *s, uint32_t task, uint64_t t0, uint64_t d
         }
         out[c] = st < SL_ST__COUNT ? st : SL_ST_NEW;
     }
+}
+
+/* The strongest state of tasks [a, b) in each of `n` columns from t0, dt
+ * wide, with no playhead: the same as task_cells() with tmax at infinity
+ * combined with stronger(), given that a task's spans follow each other. */
+static void lane_history(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uint64_t dt, int n,
+                         uint8_t *out)
+{
+    static int32_t diff[SL_ST__COUNT][MAX_COLS + 1];
+    uint8_t by_priority[SL_ST__COUNT]; /* the state of each priority */
+    memset(diff, 0, sizeof diff);
+    for (uint32_t st = 0; st < SL_ST__COUNT; st++)
+        by_priority[priority[st]] = (uint8_t)st;
+    for (uint32_t t = a; t < b; t++) {
+        size_t last = s->first[t + 1];
+        for (size_t q = s->first[t]; q < last; q++) {
+            const sl_span *v = &s->v[q];
+            if (v->state >= SL_ST__COUNT)
+                continue;
+            /* task_cells() keeps a task's last span for every later column
+             * it reaches (end >= a) and the others while end > a. */
+            bool final = q + 1 == last;
+            uint64_t e = v->end_ns;
+            if (final ? e < t0 : e <= t0)
+                continue;
+            uint64_t lo = v->start_ns < t0 ? 0 : (v->start_ns - t0) / dt;
+            uint64_t hi = final ? (e - t0) / dt : (e - t0 - 1) / dt;
+            if (lo >= (uint64_t)n || lo > hi)
+                continue;
+            if (hi >= (uint64_t)n)
+                hi = (uint64_t)n - 1;
+            diff[priority[v->state]][lo]++;
+            diff[priority[v->state]][hi + 1]--;
+        }
+    }
+    int32_t cover[SL_ST__COUNT] = {0};
+    for (int c = 0; c < n; c++) {
+        uint8_t st = SL_ST_NEW;
+        for (int pr = 0; pr < SL_ST__COUNT; pr++) {
+            cover[pr] += diff[pr][c];
+            if (cover[pr] > 0)
+                st = by_priority[pr];
+        }
+        out[c] = st;
+    }
+}
+
+/* The rows of one draw, as of one build of the spans and one window. */
+typedef struct sl__lane_cache {
+    size_t spans_count;
+    uint32_t spans_gen;
+    uint64_t t0, dt;
+    uint32_t first, k, n;
+    int rows, cols;
+    uint8_t *cells; /* rows x cols, history without the playhead */
+} sl__lane_cache;
+
+void sl__lane_cache_free(struct sl__lane_cache *c)
+{
+    if (c)
+        free(c->cells);
+    free(c);
+}
+
+/* The cached rows for this draw, rebuilt when any of its inputs changed;
+ * NULL when out of memory. */
+static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, uint32_t n, int rows,
+                                uint64_t t0, uint64_t dt, int cols)
+{
+    sl_pane *p = (sl_pane *)pc; /* the cache is the pane's, not the frame's */
+    sl__lane_cache *c = p->lanes;
+    if (c && c->spans_count == p->spans_count && c->spans_gen == p->spans_gen && c->t0 == t0 &&
+        c->dt == dt && c->first == first && c->k == k && c->n == n && c->rows == rows &&
+        c->cols == cols)
+        return c->cells;
+    if (!c && !(c = p->lanes = calloc(1, sizeof *c)))
+        return NULL;
+    free(c->cells);
+    *c = (sl__lane_cache){0};
+    if (!(c->cells = malloc((size_t)rows * (size_t)cols)))
+        return NULL;
+    for (int row = 0; row < rows; row++) {
+        uint32_t a = first + (uint32_t)row * k;
+        if (a >= n)
+            break;
+        uint32_t b = a + k < n ? a + k : n;
+        lane_history(&p->spans, a, b, t0, dt, cols, c->cells + (size_t)row * (size_t)cols);
+    }
+    c->spans_count = p->spans_count;
+    c->spans_gen = p->spans_gen;
+    c->t0 = t0, c->dt = dt, c->first = first, c->k = k, c->n = n, c->rows = rows, c->cols = cols;
+    return c->cells;
 }
 
 /* Draws a row of states, one put per run of equal glyphs. */
@@ -168,17 +267,30 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
             f = (int)n - rows;
         first = f > 0 ? (uint32_t)f : 0;
     }
-    uint8_t cells[MAX_COLS], tmp[MAX_COLS];
+    const uint8_t *hist = lane_rows(p, first, k, n, rows, t0, dt, cells_w);
+    if (!hist)
+        return;
+    /* Columns past the playhead show nothing; the one it cuts is redone. */
+    int shown = 0, cut = -1;
+    while (shown < cells_w && t0 + (uint64_t)shown * dt <= ui->t_ns)
+        shown++;
+    if (shown > 0 && t0 + (uint64_t)shown * dt > ui->t_ns + 1)
+        cut = shown - 1;
+    uint8_t cells[MAX_COLS], tmp;
     for (int row = 0; row < rows; row++) {
         uint32_t a = first + (uint32_t)row * k;
         if (a >= n)
             break;
         uint32_t b = a + k < n ? a + k : n;
-        task_cells(&p->spans, a, t0, dt, ui->t_ns, cells_w, cells);
-        for (uint32_t t = a + 1; t < b; t++) {
-            task_cells(&p->spans, t, t0, dt, ui->t_ns, cells_w, tmp);
-            for (int c = 0; c < cells_w; c++)
-                cells[c] = stronger(cells[c], tmp[c]);
+        memcpy(cells, hist + (size_t)row * (size_t)cells_w, (size_t)shown);
+        memset(cells + shown, NOTHING, (size_t)(cells_w - shown));
+        if (cut >= 0) {
+            uint64_t ca = t0 + (uint64_t)cut * dt;
+            task_cells(&p->spans, a, ca, dt, ui->t_ns, 1, &cells[cut]);
+            for (uint32_t t = a + 1; t < b; t++) {
+                task_cells(&p->spans, t, ca, dt, ui->t_ns, 1, &tmp);
+                cells[cut] = stronger(cells[cut], tmp);
+            }
         }
         const char *name = sl_trace_task_name(p->trace, a);
         bool selected = !lanes && ui->sel == (int)a && p == &ui->main;

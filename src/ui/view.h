@@ -30,12 +30,15 @@ typedef struct sl_pane {
     sl_model model;  /* folded to the playhead */
     sl_spans spans;  /* every task's history */
     bool have_spans;
-    size_t spans_count; /* trace->count when the spans were built */
-    uint32_t spans_gen; /* trace->generation then */
-    bool finished;      /* trace->finished, read under the trace lock */
-    uint64_t dropped;   /* trace->dropped, read under the trace lock */
-    sl_stats stats;     /* compare mode: computed once the run ends */
+    size_t spans_count;     /* trace->count when the spans were built */
+    uint32_t spans_gen;     /* trace->generation then */
+    uint64_t spans_done_ns; /* monotonic time the last build ended */
+    uint64_t spans_cost_ns; /* how long it took */
+    bool finished;          /* trace->finished, read under the trace lock */
+    uint64_t dropped;       /* trace->dropped, read under the trace lock */
+    sl_stats stats;         /* compare mode: computed once the run ends */
     bool have_stats;
+    struct sl__lane_cache *lanes; /* the timeline's rows as of the spans (view-timeline.c) */
 } sl_pane;
 
 typedef enum sl_play {
@@ -110,6 +113,7 @@ typedef struct sl_ui {
     bool run_pending;    /* a run was started (its trace may not be there yet) */
 
     char status[160];  /* a transient sentence for the caption bar */
+    char stopped[200]; /* why the main run stopped early; kept until the next run */
     double ui_cpu_pct; /* the UI thread's own CPU use, % of one core */
     double frame_us;   /* cost of the last frame */
 } sl_ui;
@@ -164,6 +168,7 @@ enum {
 /* Timeline of one pane: a row per task (scrolled to the selection) or,
  * when tasks far outnumber rows, lanes of several tasks with counts. */
 void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned flags);
+void sl__lane_cache_free(struct sl__lane_cache *c);
 void sl__view_running(const sl_ui *ui, sl_rect r);
 void sl__view_ready(const sl_ui *ui, sl_rect r);
 void sl__view_waiting(const sl_ui *ui, sl_rect r);

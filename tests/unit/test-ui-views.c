@@ -238,6 +238,98 @@ static void test_lanes_when_crowded(void **state)
     vs_close(&vs);
 }
 
+/* The strongest state (running over ready over waiting ...) of tasks [a, b)
+ * in the column [ca, ca + dt), clipped at the playhead t: the definition the
+ * lanes must match, however they are computed. */
+static int lane_state(const sl_spans *s, uint32_t a, uint32_t b, uint64_t ca, uint64_t dt,
+                      uint64_t t)
+{
+    static const int rank[SL_ST__COUNT] = {
+        [SL_ST_NEW] = 0,   [SL_ST_DONE] = 1,      [SL_ST_QUEUED] = 2, [SL_ST_WAITING] = 3,
+        [SL_ST_READY] = 4, [SL_ST_CANCELLED] = 5, [SL_ST_FAILED] = 6, [SL_ST_RUNNING] = 7,
+    };
+    if (ca > t)
+        return -1;
+    uint64_t cb = ca + dt < t + 1 ? ca + dt : t + 1;
+    int best = SL_ST_NEW;
+    for (uint32_t k = a; k < b; k++)
+        for (size_t q = s->first[k]; q < s->first[k + 1]; q++) {
+            const sl_span *v = &s->v[q];
+            bool final = q + 1 == s->first[k + 1];
+            if (v->start_ns < cb && (final ? v->end_ns >= ca : v->end_ns > ca) &&
+                rank[v->state] > rank[best])
+                best = v->state;
+        }
+    return best;
+}
+
+/* Every cell of every lane, at several playheads and zooms, on one pane (so
+ * whatever it keeps between frames must follow the playhead and the window). */
+static void test_lanes_match_spans(void **state)
+{
+    vscreen vs;
+    assert_int_equal(vs_open(&vs, 80, 24, true, true), 0);
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 200, 4000, 2), 0);
+    sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
+    ui.ascii = true;
+    assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
+    ui.has_main = true;
+    uint64_t end = sl__pane_end(&ui.main);
+    const uint64_t at[] = {end, end / 3, end / 3 + 1, end / 2 + 777, end - 1, end / 7, end};
+    for (int zoom = 0; zoom < 3; zoom++)
+        for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+            ui.zoom = zoom;
+            ui.t_ns = at[i];
+            sl__play_fold(&ui);
+            sl__ui_draw(&ui);
+            vs_sync(&vs);
+            const sl_rect *r = &ui.lay.timeline;
+            int cols = r->w - 13, x = r->x + 13;
+            uint64_t t0, dt;
+            sl__timeline_window(&ui, cols, &t0, &dt);
+            for (int row = 0; row < 6; row++) {
+                uint32_t a = (uint32_t)row * 34, b = a + 34 < 200 ? a + 34 : 200;
+                char text[256];
+                vs_text(&vs, r->y + 1 + row, x, cols, text, sizeof text);
+                for (int c = 0; c < cols; c++) {
+                    int st = lane_state(&ui.main.spans, a, b, t0 + (uint64_t)c * dt, dt, ui.t_ns);
+                    char want = st < 0 ? ' ' : sl__theme_glyph(st, true)[0];
+                    if (text[c] != want)
+                        fail_msg("zoom %d t %llu row %d col %d: '%c', want '%c'", zoom,
+                                 (unsigned long long)ui.t_ns, row, c, text[c], want);
+                }
+            }
+        }
+    sl__pane_close(&ui.main);
+    vs_close(&vs);
+}
+
+/* A run that stopped early says why, under the transient status, until the
+ * next run: the cancelled tasks are explained, not just counted. */
+static void test_stopped_reason_stays(void **state)
+{
+    fixture *f = *state;
+    const char *why = "The run stopped early: cannot create coroutine 7 of 9";
+    snprintf(f->ui.stopped, sizeof f->ui.stopped, "%s", why);
+    snprintf(f->ui.status, sizeof f->ui.status, "Nothing to cancel.");
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+    int cap = f->ui.lay.caption.y;
+    assert_int_equal(vs_find(&f->vs, "Nothing to cancel."), cap);
+    assert_int_equal(vs_find(&f->vs, why), cap + 1);
+    /* The status goes with the next key; the reason moves up and stays. */
+    f->ui.status[0] = '\0';
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+    assert_int_equal(vs_find(&f->vs, "Nothing to cancel."), -1);
+    assert_int_equal(vs_find(&f->vs, why), cap);
+    f->ui.stopped[0] = '\0';
+    sl__ui_draw(&f->ui);
+    vs_sync(&f->vs);
+    assert_int_equal(vs_find(&f->vs, why), -1);
+}
+
 static void test_ascii_mono(void **state)
 {
     vscreen vs;
@@ -274,6 +366,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scroll_keeps_selection, setup_80x24, teardown),
         cmocka_unit_test_setup_teardown(test_follows_unfinished_tasks, setup_80x24, teardown),
         cmocka_unit_test(test_lanes_when_crowded),
+        cmocka_unit_test(test_lanes_match_spans),
+        cmocka_unit_test_setup_teardown(test_stopped_reason_stays, setup_80x24, teardown),
         cmocka_unit_test(test_ascii_mono),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
