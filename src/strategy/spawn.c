@@ -19,6 +19,7 @@
 #include "strategy/blocking.h"
 #include "strategy/shared-objects.h"
 #include "strategy/spawn.h"
+#include "strategy/worker-image.h"
 
 extern char **environ;
 
@@ -285,4 +286,21 @@ void sl__exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, bo
     sl__status_describe(status, how, sizeof(how));
     sl__result_failure(r, "task %s: worker pid %d %s%s", ctx->sc->tasks[task].name, (int)pid, how,
                        sig != 0 ? "" : " before its task ended");
+}
+
+void sl__children_show_tasks(const sl__children *cs, sl_os_sampler *sampler,
+                             struct sl__worker_slot *slots, uint32_t *shown)
+{
+    if (sampler == NULL)
+        return;
+    for (uint32_t i = 0; i < cs->n; i++) {
+        const sl__child *c = &cs->v[i];
+        if (!c->alive)
+            continue;
+        uint32_t t = atomic_load(&slots[c->tag].task);
+        if (t != shown[c->tag]) {
+            sl_os_sampler_set_task(sampler, c->pid, t);
+            shown[c->tag] = t;
+        }
+    }
 }

@@ -67,6 +67,13 @@ void sl__children_stop(sl__children *cs);
 /* Frees the tracking (every child must have been reaped). */
 void sl__children_free(sl__children *cs);
 
+struct sl__worker_slot;
+/* Tells the kernel sampler which task each live worker carries now, from
+ * the workers' slots in the blob (indexed by child tag); `shown` remembers
+ * what it was last told, per slot, so unchanged workers cost nothing. */
+void sl__children_show_tasks(const sl__children *cs, sl_os_sampler *sampler,
+                             struct sl__worker_slot *slots, uint32_t *shown);
+
 /* "killed by signal 9 (SIGKILL)" or "exited with status 3". */
 void sl__status_describe(int status, char *buf, size_t size);
 

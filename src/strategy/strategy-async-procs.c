@@ -97,23 +97,6 @@ static int start_worker(procs *p, uint32_t w)
     return 0;
 }
 
-/* Tells the sampler which task each worker's loop runs now. */
-static void show_tasks(procs *p)
-{
-    if (p->ctx->sampler == NULL)
-        return;
-    for (uint32_t i = 0; i < p->cs.n; i++) {
-        sl__child *c = &p->cs.v[i];
-        if (!c->alive)
-            continue;
-        uint32_t t = atomic_load(&p->slots[c->tag].task);
-        if (t != p->shown[c->tag]) {
-            sl_os_sampler_set_task(p->ctx->sampler, c->pid, t);
-            p->shown[c->tag] = t;
-        }
-    }
-}
-
 static int supervise(procs *p)
 {
     int ret = 0;
@@ -125,7 +108,7 @@ static int supervise(procs *p)
         }
         if (p->stopping)
             sl__children_stop(&p->cs);
-        show_tasks(p);
+        sl__children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
         uint32_t which;
         int status;
         if (sl__children_wait(&p->cs, p->ctx, POLL_MS, &which, &status) <= 0)

@@ -138,23 +138,6 @@ static int worker_ended(pool *p, uint32_t which, int status)
     return start_worker(p, w, atomic_load(&s->ring));
 }
 
-/* Tells the sampler which task each worker carries now. */
-static void show_tasks(pool *p)
-{
-    if (p->ctx->sampler == NULL)
-        return;
-    for (uint32_t i = 0; i < p->cs.n; i++) {
-        sl__child *c = &p->cs.v[i];
-        if (!c->alive)
-            continue;
-        uint32_t t = atomic_load(&p->slots[c->tag].task);
-        if (t != p->shown[c->tag]) {
-            sl_os_sampler_set_task(p->ctx->sampler, c->pid, t);
-            p->shown[c->tag] = t;
-        }
-    }
-}
-
 static int supervise(pool *p)
 {
     int ret = 0;
@@ -166,7 +149,7 @@ static int supervise(pool *p)
         }
         if (p->stopping)
             sl__children_stop(&p->cs);
-        show_tasks(p);
+        sl__children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
         uint32_t which;
         int status;
         if (sl__children_wait(&p->cs, p->ctx, POOL_POLL_MS, &which, &status) <= 0)
