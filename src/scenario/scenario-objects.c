@@ -57,20 +57,10 @@ static sl_object *add_object(sl__parser *ps, sl_object **arr, uint32_t *n, uint3
 
 void sl__object_open(sl__parser *ps, const char *kind, const char *name)
 {
-    char q[64];
     sl_scenario *sc = &ps->s->pub;
     bool queue = kind[0] == 'q';
-    if (*name == '\0') {
-        sl__fail(ps, ps->line, SL_EPARSE, "[%s] needs a name, e.g. [%s %s]", kind, kind,
-                 queue ? "jobs" : "hits");
+    if (!sl__check_section_name(ps, kind, name, queue ? "jobs" : "hits"))
         return;
-    }
-    if (!sl__valid_name(name)) {
-        sl__fail(ps, ps->line, SL_EPARSE,
-                 "bad %s name '%s' (use up to %d letters, digits, '-', '_' or '.')", kind,
-                 sl__clip(name, q, sizeof(q)), SL__NAME_MAX);
-        return;
-    }
     const char *other;
     const sl_object *dup = find_object(sc, name, &other);
     if (dup != NULL) {

@@ -53,8 +53,8 @@ typedef struct sl__parser {
     char pending_text[64];
     sl__sec sec;      /* section being read */
     sl__section *cur; /* its template, for [group] and [task] */
-    uint32_t obj;      /* the object, for [queue] and [counter] */
-    uint32_t obj_key;  /* line of its capacity or window key, 0 while absent */
+    uint32_t obj;     /* the object, for [queue] and [counter] */
+    uint32_t obj_key; /* line of its capacity or window key, 0 while absent */
     uint32_t lesson_line, run_line;
     uint32_t key_line[SL__KEY__COUNT];
     size_t caption_len;
@@ -82,6 +82,10 @@ void sl__check_name_clashes(sl__parser *ps);
 /* Shared objects (scenario-objects.c): opens [queue NAME] / [counter NAME]
  * (kind "queue" or "counter"), takes their keys, checks one is complete. */
 void sl__object_open(sl__parser *ps, const char *kind, const char *name);
+/* A [kind NAME] header's name: present and well-formed, else an error
+ * naming the line (with `example` as a suggestion); returns whether it is. */
+bool sl__check_section_name(sl__parser *ps, const char *kind, const char *name,
+                            const char *example);
 void sl__object_key(sl__parser *ps, const char *key, const char *value);
 void sl__object_close(sl__parser *ps);
 /* Once the file is read: resolves every step's object name (declaring

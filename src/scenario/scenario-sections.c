@@ -83,21 +83,26 @@ static void open_single(sl__parser *ps, const char *kind, sl__sec sec, uint32_t 
     ps->sec = sec;
 }
 
-static void open_named(sl__parser *ps, bool is_task, const char *name)
+bool sl__check_section_name(sl__parser *ps, const char *kind, const char *name, const char *example)
 {
     char q[64];
-    const char *kind = is_task ? "task" : "group";
     if (*name == '\0') {
-        sl__fail(ps, ps->line, SL_EPARSE, "[%s] needs a name, e.g. [%s %s]", kind, kind,
-                 is_task ? "solo" : "page");
-        return;
+        sl__fail(ps, ps->line, SL_EPARSE, "[%s] needs a name, e.g. [%s %s]", kind, kind, example);
+        return false;
     }
     if (!sl__valid_name(name)) {
         sl__fail(ps, ps->line, SL_EPARSE,
                  "bad %s name '%s' (use up to %d letters, digits, '-', '_' or '.')", kind,
                  sl__clip(name, q, sizeof(q)), SL__NAME_MAX);
-        return;
+        return false;
     }
+    return true;
+}
+
+static void open_named(sl__parser *ps, bool is_task, const char *name)
+{
+    if (!sl__check_section_name(ps, is_task ? "task" : "group", name, is_task ? "solo" : "page"))
+        return;
     sl__scenario *s = ps->s;
     if (s->n_sections == SL__MAX_SECTIONS) {
         sl__fail(ps, ps->line, SL_EPARSE, "too many sections (at most %u)", SL__MAX_SECTIONS);
