@@ -126,6 +126,13 @@ static int run_body(sl_run *r)
         .stop = &r->stop,
         .result = &r->result,
     };
+    if (getenv(SL_WORKER_MARK_ENV) != NULL) {
+        snprintf(r->result.error, sizeof(r->result.error),
+                 "this process was started as a worker of process %s, so the binary workers are "
+                 "started from is not schedlab: set SCHEDLAB_WORKER_EXE to the schedlab binary",
+                 getenv(SL_WORKER_MARK_ENV));
+        return SL_ESPAWN;
+    }
     uint32_t n_rings = r->opts.strategy->rings_needed(&ctx) + 2;
     size_t blob = r->opts.strategy->blob_needed ? r->opts.strategy->blob_needed(&ctx) : 0;
     size_t strategy_blob = blob;

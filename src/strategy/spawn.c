@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -26,6 +27,36 @@ extern char **environ;
 /* Signals a worker must not inherit as ignored (the app may ignore some). */
 static const int reset_signals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE,
                                     SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+
+static char **marked_environ;
+static pthread_once_t marked_once = PTHREAD_ONCE_INIT;
+
+/* Copies the pointers of `environ` (not the strings: they outlive the run)
+ * and appends the mark; an inherited mark is replaced, never doubled. */
+static void build_marked_environ(void)
+{
+    static char mark[sizeof(SL_WORKER_MARK_ENV) + 16];
+    snprintf(mark, sizeof(mark), "%s=%d", SL_WORKER_MARK_ENV, (int)getpid());
+    size_t n = 0;
+    while (environ[n] != NULL)
+        n++;
+    char **env = malloc((n + 2) * sizeof(*env));
+    if (env == NULL)
+        return;
+    size_t k = 0, name_len = strlen(SL_WORKER_MARK_ENV);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], SL_WORKER_MARK_ENV, name_len) != 0 || environ[i][name_len] != '=')
+            env[k++] = environ[i];
+    env[k++] = mark;
+    env[k] = NULL;
+    marked_environ = env;
+}
+
+char **sl__worker_environ(void)
+{
+    pthread_once(&marked_once, build_marked_environ);
+    return marked_environ;
+}
 
 static int spawn_error(int rc)
 {
@@ -100,7 +131,8 @@ int sl__worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring
                                                POSIX_SPAWN_SETPGROUP);
     uint64_t t0 = sl_clock_ns();
     if (rc == 0)
-        rc = posix_spawn(pid, ctx->worker_exe, &fa, &at, argv, environ);
+        rc = posix_spawn(pid, ctx->worker_exe, &fa, &at, argv,
+                         sl__worker_environ() ? sl__worker_environ() : environ);
     uint64_t cost = sl_clock_ns() - t0;
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);

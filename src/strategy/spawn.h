@@ -50,6 +50,11 @@ typedef struct sl__children {
 int sl__worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring, pid_t *pid,
                      char *why, size_t why_size);
 
+/* The environment a worker starts with: this process's, plus
+ * SL_WORKER_MARK_ENV=<pid> (built once; NULL if memory ran out, and then
+ * the caller passes `environ`). */
+char **sl__worker_environ(void);
+
 /* Tracks a started child. 0 or SL_ENOMEM (then the child is killed and reaped). */
 int sl__children_add(sl__children *cs, pid_t pid, uint32_t tag);
 

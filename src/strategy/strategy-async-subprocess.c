@@ -169,6 +169,7 @@ static void start_child(child *c, uint32_t index, const sl_step *step)
     uv_process_options_t opt = {.exit_cb = on_child_exit,
                                 .file = ctx->worker_exe,
                                 .args = args,
+                                .env = sl__worker_environ(),
                                 .flags = UV_PROCESS_DETACHED,
                                 .stdio_count = 4,
                                 .stdio = stdio};

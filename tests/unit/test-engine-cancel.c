@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,6 +27,11 @@ static sl_engine *engine;
 
 static int setup(void **state)
 {
+    /* Without it workers would be started from this test binary. */
+    if (getenv("SCHEDLAB_WORKER_EXE") == NULL) {
+        print_message("SCHEDLAB_WORKER_EXE is not set: run this test through ctest\n");
+        return -1;
+    }
     return sl_engine_open(&engine) == 0 ? 0 : -1;
 }
 

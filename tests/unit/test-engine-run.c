@@ -13,17 +13,24 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "schedlab/error.h"
 #include "schedlab/run.h"
 
 static sl_engine *engine;
 
 static int setup(void **state)
 {
+    /* Without it workers would be started from this test binary. */
+    if (getenv("SCHEDLAB_WORKER_EXE") == NULL) {
+        print_message("SCHEDLAB_WORKER_EXE is not set: run this test through ctest\n");
+        return -1;
+    }
     return sl_engine_open(&engine) == 0 ? 0 : -1;
 }
 
@@ -88,6 +95,26 @@ static void test_every_strategy_completes_with_a_sound_trace(void **state)
         assert_true(st.wall_ns >= 20 * 1000 * 1000);
         sl_trace_free(t);
     }
+    sl_scenario_free(sc);
+}
+
+/* A process that was itself started as a worker refuses to run: its binary
+ * is not schedlab, and starting workers from it would never end. */
+static void test_a_worker_process_refuses_to_run(void **state)
+{
+    sl_scenario *sc;
+    sl_diag diag;
+    assert_int_equal(sl_scenario_parse("small.ini", small, &sc, &diag), 0);
+    assert_int_equal(setenv(SL_WORKER_MARK_ENV, "4242", 1), 0);
+    sl_run_opts opts = {.sc = sc, .strategy = sl_strategy_find("processes")};
+    sl_trace *trace = NULL;
+    sl_run_result res;
+    int err = sl_run_once(engine, &opts, &trace, &res);
+    unsetenv(SL_WORKER_MARK_ENV);
+    assert_int_equal(err, SL_ESPAWN);
+    assert_non_null(strstr(res.error, "started as a worker of process 4242"));
+    assert_int_equal(res.completed, 0);
+    sl_trace_free(trace);
     sl_scenario_free(sc);
 }
 
@@ -163,6 +190,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_strategy_completes_with_a_sound_trace),
+        cmocka_unit_test(test_a_worker_process_refuses_to_run),
         cmocka_unit_test(test_io_download_shape),
         cmocka_unit_test(test_cpu_sumsq_shape),
     };
