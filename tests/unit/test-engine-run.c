@@ -118,7 +118,9 @@ static void test_a_worker_process_refuses_to_run(void **state)
     sl_scenario_free(sc);
 }
 
-static uint64_t lesson_wall(const char *lesson, const char *strategy)
+/* Runs a shipped lesson under `strategy`; returns its wall time, and its
+ * statistics in *out if not NULL. */
+static uint64_t lesson_run(const char *lesson, const char *strategy, sl_stats *out)
 {
     char path[4096];
     assert_int_equal(sl_scenario_resolve(lesson, path, sizeof(path)), 0);
@@ -133,7 +135,14 @@ static uint64_t lesson_wall(const char *lesson, const char *strategy)
     sl_trace_free(t);
     sl_scenario_free(sc);
     print_message("    %-12s %-10s %8.1f ms\n", lesson, strategy, (double)st.wall_ns / 1e6);
+    if (out != NULL)
+        *out = st;
     return st.wall_ns;
+}
+
+static uint64_t lesson_wall(const char *lesson, const char *strategy)
+{
+    return lesson_run(lesson, strategy, NULL);
 }
 
 static void test_io_download_shape(void **state)
@@ -166,9 +175,11 @@ static bool parallel_enough(double r)
     return r >= 1.5;
 }
 
+/* No parallel speedup, and no collapse either: lock hand-offs every 5 ms
+ * cost a few percent, not half the run. */
 static bool about_sequential(double r)
 {
-    return r >= 0.75 && r <= 1.25;
+    return r >= 0.6 && r <= 1.3;
 }
 
 static void test_cpu_sumsq_shape(void **state)
@@ -184,6 +195,13 @@ static void test_cpu_sumsq_shape(void **state)
     assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "procpool", seq, parallel_enough)));
     assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "threads", seq, parallel_enough)));
     assert_true(about_sequential(ratio_within_tries("cpu-sumsq", "gil", seq, about_sequential)));
+    /* What the hooks saw, whatever the machine's speed: one holder at a
+     * time, and the lock changing hands while others wait for it. */
+    sl_stats gil;
+    lesson_run("cpu-sumsq", "gil", &gil);
+    assert_int_equal(gil.max_cores, 1);
+    assert_true(gil.switches_gil >= 20);
+    assert_true(gil.gil_wait_ns > 0);
 }
 
 int main(void)
