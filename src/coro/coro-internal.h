@@ -8,7 +8,7 @@
  *         [sl_coro]
  *         [ucontext pair, ucontext backend only]
  *         [stack, grows down ...................]
- *   low   [guard page, PROT_NONE]
+ *   low   [guard page, PROT_NONE; or a red zone (stack-pool.c)]
  *
  * Two switch backends coexist in one build (so both are tested): the
  * hand-written assembly (x86-64, aarch64) and ucontext. Each coroutine
@@ -41,11 +41,12 @@
 #define SL__CORO_TSAN 1
 #endif
 
-/* One pooled stack mapping; the header sits at its top. */
+/* One pooled stack; the header sits at its top. */
 typedef struct sl__stack {
     struct sl__stack *next; /* pool free-list link */
-    size_t map_size;        /* whole mapping, guard page included */
+    size_t map_size;        /* whole stack, guard page or red zone included */
     char *lo;               /* lowest usable byte (just above the guard) */
+    bool guarded;           /* own mapping and guard page; else slab + red zone */
 } sl__stack;
 
 /* Gets a stack whose usable bytes below the header are at least `usable`. */
@@ -56,6 +57,11 @@ void sl__stack_put(sl__stack *s);
 void sl__stack_trim(void);
 /* Stacks waiting in the pool. */
 size_t sl__stack_pooled(void);
+/* How many guarded stacks may be mapped at once (<0: half of
+ * vm.max_map_count less a margin, the default). */
+void sl__stack_set_guard_budget(long n);
+/* Reports that a red-zoned stack overflowed, and stops the process. */
+_Noreturn void sl__stack_overflowed(const sl__stack *s);
 
 struct sl_coro {
     void *sp;              /* asm: the coroutine's saved stack pointer */

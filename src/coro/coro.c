@@ -192,6 +192,11 @@ int sl_coro_resume(sl_coro *co)
 
 void sl_coro_yield(sl_coro *co)
 {
+    /* A red-zoned stack cannot fault when it overflows: a yield from below
+     * its bottom is caught here, a deeper call that came back by the red
+     * zone check when the stack returns to the pool. */
+    if (!co->stack->guarded && (char *)__builtin_frame_address(0) < co->stack_lo)
+        sl__stack_overflowed(co->stack);
     co->status = SL_CORO_SUSPENDED;
     san_leave_before(co, 0);
     switch_out(co);
@@ -248,4 +253,14 @@ size_t sl_coro_pool_count(void)
 void sl_coro_pool_trim(void)
 {
     sl__stack_trim();
+}
+
+bool sl_coro_guarded(const sl_coro *co)
+{
+    return co->stack->guarded;
+}
+
+void sl_coro_set_guard_budget(long n)
+{
+    sl__stack_set_guard_budget(n);
 }

@@ -6,11 +6,15 @@
  * aarch64 (AAPCS64), with a ucontext fallback elsewhere or when
  * SL_CORO_UCONTEXT is defined. Stacks are mmap'd with a PROT_NONE guard page
  * below them (an overflow faults instead of corrupting memory) and are kept
- * in a pool so creating a coroutine usually costs no syscall.
+ * in a pool so creating a coroutine usually costs no syscall. Past half of
+ * vm.max_map_count, stacks come from slabs with a red zone instead of a
+ * guard, so a million coroutines fit; an overflow there is caught when the
+ * stack comes back (or at a yield) and stops the process with a sentence.
  */
 #ifndef SL_CORO_H
 #define SL_CORO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct sl_coro sl_coro;
@@ -52,5 +56,10 @@ const char *sl_coro_backend_of(const sl_coro *co);
 void sl_coro_stack(const sl_coro *co, void **lo, size_t *size);
 /* Stacks waiting in the pool for reuse. */
 size_t sl_coro_pool_count(void);
+/* Whether `co`'s stack has a guard page (else a slab stack's red zone). */
+bool sl_coro_guarded(const sl_coro *co);
+/* How many guarded stacks may be mapped at once; <0 restores the default
+ * (half of vm.max_map_count less a margin). For tests and measurements. */
+void sl_coro_set_guard_budget(long n);
 
 #endif

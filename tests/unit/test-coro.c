@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -378,13 +379,118 @@ static void test_pool_reuse(void **state)
     assert_int_equal(sl_coro_pool_count(), 0);
 }
 
+/* ---- beyond the guard budget: slab stacks with a red zone ---- */
+
+static void square_body(sl_coro *co, void *arg)
+{
+    long *v = arg;
+    long x = *v;
+    sl_coro_yield(co);
+    *v = x * x;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void test_slab_stacks_beyond_the_guard_budget(void **state)
+{
+    enum { N = 300 }; /* more than one slab beyond the four guarded */
+    static long vals[N];
+    static sl_coro *cos[N];
+    static uintptr_t los[N];
+    sl_coro_pool_trim();
+    sl_coro_set_guard_budget(4);
+    int guarded = 0;
+    size_t size = 0;
+    for (int i = 0; i < N; i++) {
+        vals[i] = i;
+        cos[i] = make(square_body, &vals[i], 32 * 1024);
+        guarded += sl_coro_guarded(cos[i]);
+        void *lo;
+        sl_coro_stack(cos[i], &lo, &size);
+        los[i] = (uintptr_t)lo;
+    }
+    assert_int_equal(guarded, 4);
+    /* Every coroutine has its own stack of at least the size asked. */
+    assert_true(size >= 32 * 1024);
+    qsort(los, N, sizeof(los[0]), by_address);
+    for (int i = 1; i < N; i++)
+        assert_true(los[i] - los[i - 1] >= size);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < N; i++)
+            assert_int_equal(sl_coro_resume(cos[i]), 0);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(sl_coro_status_of(cos[i]), SL_CORO_DEAD);
+        assert_int_equal(vals[i], (long)i * i);
+        sl_coro_destroy(cos[i]);
+    }
+    /* All came back (with the slabs' unused stacks); trimming frees all. */
+    assert_true(sl_coro_pool_count() >= N);
+    sl_coro_pool_trim();
+    assert_int_equal(sl_coro_pool_count(), 0);
+    sl_coro_set_guard_budget(-1);
+}
+
+static void red_zone_body(sl_coro *co, void *arg)
+{
+    void *lo;
+    size_t size;
+    sl_coro_stack(co, &lo, &size);
+    /* What a too-deep call leaves behind: a write just below the stack. */
+    ((volatile char *)lo)[-64] = 1;
+}
+
+static void test_red_zone_overflow_is_reported(void **state)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        sl_coro_pool_trim();
+        sl_coro_set_guard_budget(0);
+        sl_coro *co = NULL;
+        if (sl_coro_create_on(&co, red_zone_body, NULL, 16 * 1024, SL_TEST_CORO_BACKEND) != 0)
+            _exit(3);
+        if (sl_coro_guarded(co))
+            _exit(4);
+        sl_coro_resume(co);
+        sl_coro_destroy(co);
+        _exit(5); /* reached only if the overflow went unnoticed */
+    }
+    close(fds[1]);
+    char buf[512] = "";
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof(buf) - 1 && (n = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+        got += (size_t)n;
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFEXITED(status))
+        fail_msg("child exited with %d instead of reporting the overflow", WEXITSTATUS(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    assert_non_null(strstr(buf, "ran past the bottom of its"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ping_pong),     cmocka_unit_test(test_status),
-        cmocka_unit_test(test_backend),       cmocka_unit_test(test_nested_stack),
-        cmocka_unit_test(test_nested_resume), cmocka_unit_test(test_many),
-        cmocka_unit_test(test_guard_page),    cmocka_unit_test(test_pool_reuse),
+        cmocka_unit_test(test_ping_pong),
+        cmocka_unit_test(test_status),
+        cmocka_unit_test(test_backend),
+        cmocka_unit_test(test_nested_stack),
+        cmocka_unit_test(test_nested_resume),
+        cmocka_unit_test(test_many),
+        cmocka_unit_test(test_guard_page),
+        cmocka_unit_test(test_pool_reuse),
+        cmocka_unit_test(test_slab_stacks_beyond_the_guard_budget),
+        cmocka_unit_test(test_red_zone_overflow_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
