@@ -80,8 +80,15 @@ int sl_net_loop_client_new(sl_net_loop_client **out, uv_loop_t *loop);
  * but must not free the client. On error (SL_EINVAL for a URL of 1024 bytes
  * or more, SL_ENOMEM, SL_ENET) `done` is never called. */
 int sl_net_loop_get(sl_net_loop_client *c, const char *url, sl_net_done_fn done, void *arg);
-/* Transfers in flight. */
+/* GETs started and not done: holding a connection or waiting for one. */
 size_t sl_net_loop_inflight(const sl_net_loop_client *c);
+/* Of those, the ones waiting for a connection slot. */
+size_t sl_net_loop_queued(const sl_net_loop_client *c);
+/* At most `limit` transfers hold a connection at once; later GETs wait in
+ * order (aiohttp's TCPConnector limit). Default: 1000, or fewer if
+ * RLIMIT_NOFILE leaves room for fewer (two descriptors per connection,
+ * as the latency server shares the process). */
+void sl_net_loop_client_set_limit(sl_net_loop_client *c, size_t limit);
 /* Frees; transfers still in flight are abandoned without a done call.
  * Closes its uv handles: run the loop once more afterwards so the close
  * callbacks fire (then uv_loop_close succeeds). */

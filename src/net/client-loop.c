@@ -22,9 +22,19 @@
  * no better (it only skips the reuse lookup); FORBID_REUSE 0.83-0.86 s cpu,
  * 1.3 s wall. The price is a loopback connect per io step for a coroutine
  * that makes several, tens of microseconds.
+ *
+ * At most `limit` transfers hold a connection at once; later GETs wait in a
+ * FIFO, as aiohttp's TCPConnector(limit=...) makes them wait. Without it a
+ * loop that falls behind (a hundred thousand coroutines whose sleeps end
+ * within seconds) opens connections faster than they finish until the
+ * process runs out of descriptors, and each extra transfer in the multi
+ * handle makes every curl call dearer. The default leaves room in
+ * RLIMIT_NOFILE for both ends of each connection (the latency server runs
+ * in the same process) and is far above what the lessons' own runs open.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <uv.h>
 
@@ -46,6 +56,19 @@ struct xfer {
     char url[1024]; /* for the failure sentence */
 };
 
+/* A GET waiting for a connection slot (the URL follows the struct). */
+typedef struct waiting {
+    struct waiting *next;
+    sl_net_done_fn done;
+    void *arg;
+    char url[];
+} waiting;
+
+/* Default connection limit: at most this many... */
+#define LIMIT_MAX 1000
+/* ...and never more than the descriptors left after this reserve allow. */
+#define FD_RESERVE 256
+
 /* One watched socket; freed by its close callback. */
 struct sock {
     uv_poll_t poll;
@@ -58,10 +81,13 @@ struct sl_net_loop_client {
     uv_loop_t *loop;
     CURLM *multi;
     uv_timer_t timer;
-    size_t inflight;
-    xfer *busy;  /* transfers in flight */
-    xfer *idle;  /* finished transfers, ready for reuse (singly linked) */
-    sock *socks; /* sockets being watched, to close them on free */
+    size_t inflight; /* transfers holding a connection */
+    size_t limit;    /* most transfers holding a connection at once */
+    size_t queued;
+    waiting *wait_head, *wait_tail; /* GETs waiting for a slot, oldest first */
+    xfer *busy;                     /* transfers in flight */
+    xfer *idle;                     /* finished transfers, ready for reuse (singly linked) */
+    sock *socks;                    /* sockets being watched, to close them on free */
 };
 
 static void busy_unlink(sl_net_loop_client *c, xfer *x)
@@ -91,6 +117,27 @@ static void sock_forget(sock *s)
     uv_close((uv_handle_t *)&s->poll, sock_closed);
 }
 
+static int start(sl_net_loop_client *c, const char *url, sl_net_done_fn done, void *arg);
+
+/* Gives free connection slots to the oldest waiting GETs. Runs in a loop
+ * callback, so a GET that cannot start reports its failure at once. */
+static void start_waiting(sl_net_loop_client *c)
+{
+    while (c->wait_head && c->inflight < c->limit) {
+        waiting *w = c->wait_head;
+        c->wait_head = w->next;
+        if (!c->wait_head)
+            c->wait_tail = NULL;
+        c->queued--;
+        int err = start(c, w->url, w->done, w->arg);
+        if (err != 0)
+            w->done(w->arg, SL_ENET, 0,
+                    err == SL_ENOMEM ? "out of memory starting a transfer"
+                                     : "libcurl refused to start a transfer");
+        free(w);
+    }
+}
+
 /* Reports every finished transfer. Called after curl returns, never from a
  * curl callback, so `done` may start the next transfer at once. */
 static void collect_done(sl_net_loop_client *c)
@@ -116,6 +163,7 @@ static void collect_done(sl_net_loop_client *c)
         c->idle = x;
         x->done(x->arg, status, x->bytes, status == 0 ? NULL : why);
     }
+    start_waiting(c);
 }
 
 static void on_poll(uv_poll_t *h, int status, int events)
@@ -230,8 +278,20 @@ int sl_net_loop_client_new(sl_net_loop_client **out, uv_loop_t *loop)
     }
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
+    c->limit = LIMIT_MAX;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        size_t room = rl.rlim_cur > FD_RESERVE + 32 ? (rl.rlim_cur - FD_RESERVE) / 2 : 16;
+        if (room < c->limit)
+            c->limit = room;
+    }
     *out = c;
     return 0;
+}
+
+void sl_net_loop_client_set_limit(sl_net_loop_client *c, size_t limit)
+{
+    c->limit = limit ? limit : 1;
 }
 
 static xfer *xfer_get(sl_net_loop_client *c)
@@ -257,13 +317,10 @@ static xfer *xfer_get(sl_net_loop_client *c)
     return x;
 }
 
-int sl_net_loop_get(sl_net_loop_client *c, const char *url, sl_net_done_fn done, void *arg)
+/* Puts a transfer into the multi handle. */
+static int start(sl_net_loop_client *c, const char *url, sl_net_done_fn done, void *arg)
 {
-    xfer *x;
-
-    if (strlen(url) >= sizeof(x->url))
-        return SL_EINVAL;
-    x = xfer_get(c);
+    xfer *x = xfer_get(c);
     if (!x)
         return SL_ENOMEM;
     strcpy(x->url, url);
@@ -286,9 +343,38 @@ int sl_net_loop_get(sl_net_loop_client *c, const char *url, sl_net_done_fn done,
     return 0;
 }
 
+int sl_net_loop_get(sl_net_loop_client *c, const char *url, sl_net_done_fn done, void *arg)
+{
+    size_t len = strlen(url);
+    if (len >= sizeof(((xfer *)0)->url))
+        return SL_EINVAL;
+    /* Waiting ones go first, even if a slot is free right now: FIFO. */
+    if (c->inflight < c->limit && c->wait_head == NULL)
+        return start(c, url, done, arg);
+    waiting *w = malloc(sizeof(*w) + len + 1);
+    if (!w)
+        return SL_ENOMEM;
+    w->next = NULL;
+    w->done = done;
+    w->arg = arg;
+    memcpy(w->url, url, len + 1);
+    if (c->wait_tail)
+        c->wait_tail->next = w;
+    else
+        c->wait_head = w;
+    c->wait_tail = w;
+    c->queued++;
+    return 0;
+}
+
 size_t sl_net_loop_inflight(const sl_net_loop_client *c)
 {
-    return c->inflight;
+    return c->inflight + c->queued;
+}
+
+size_t sl_net_loop_queued(const sl_net_loop_client *c)
+{
+    return c->queued;
 }
 
 static void client_closed(uv_handle_t *h)
@@ -300,7 +386,14 @@ void sl_net_loop_client_free(sl_net_loop_client *c)
 {
     if (!c)
         return;
-    /* Transfers still in flight are abandoned without a done call. */
+    /* Transfers still in flight or waiting are abandoned without a done call. */
+    while (c->wait_head) {
+        waiting *w = c->wait_head;
+        c->wait_head = w->next;
+        free(w);
+    }
+    c->wait_tail = NULL;
+    c->queued = 0;
     while (c->busy) {
         xfer *x = c->busy;
         busy_unlink(c, x);

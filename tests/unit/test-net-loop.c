@@ -245,6 +245,56 @@ static void test_free_abandons_inflight(void **state)
     assert_int_equal(s.calls, 0);
 }
 
+/* ---- the connection limit: later GETs wait their turn ---- */
+
+typedef struct limited {
+    fixture *f;
+    int index;
+    int *order, *n_done;
+    size_t most_holding;
+    slot s;
+} limited;
+
+static void limited_done(void *arg, int status, uint64_t bytes, const char *why)
+{
+    limited *l = arg;
+    record(&l->s, status, bytes, why);
+    l->order[(*l->n_done)++] = l->index;
+    /* Transfers still holding a connection (this one has let go of its). */
+    size_t holding = sl_net_loop_inflight(l->f->client) - sl_net_loop_queued(l->f->client);
+    if (holding > l->most_holding)
+        l->most_holding = holding;
+}
+
+static void test_limit_queues_in_order(void **state)
+{
+    fixture *f = *state;
+    enum { N = 6 };
+    limited ls[N];
+    int order[N], n_done = 0;
+    char url[128];
+    sl_net_loop_client_set_limit(f->client, 2);
+    for (int i = 0; i < N; i++) {
+        ls[i] = (limited){.f = f, .index = i, .order = order, .n_done = &n_done};
+        sl_net_io_url(url, sizeof(url), f->port, 50 * 1000000ull, 100 + i);
+        get(f, url, limited_done, &ls[i]);
+    }
+    assert_int_equal(sl_net_loop_inflight(f->client), N);
+    assert_int_equal(sl_net_loop_queued(f->client), N - 2);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(n_done, N);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(ls[i].s.calls, 1);
+        assert_int_equal(ls[i].s.status, 0);
+        assert_int_equal(ls[i].s.bytes, 100 + i);
+        assert_true(ls[i].most_holding <= 2);
+    }
+    /* Nothing else could start before a first transfer ended. */
+    assert_true(order[0] <= 1);
+    assert_int_equal(sl_net_loop_inflight(f->client), 0);
+    assert_int_equal(sl_net_server_requests(f->server), N);
+}
+
 static void test_url_too_long(void **state)
 {
     fixture *f = *state;
@@ -269,6 +319,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_http_error_sentence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_abandons_inflight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_url_too_long, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limit_queues_in_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
