@@ -315,21 +315,22 @@ static long map_count(void)
     return n;
 }
 
-/* Says which limit stopped coroutine k: each stack is two mappings (its
- * guard page and its body), so vm.max_map_count, not memory, is what
- * usually stops a run of tens of thousands of coroutines first. */
+/* Says which limit stopped coroutine k. Stacks past half of
+ * vm.max_map_count share slab mappings, so the map count stops a run only
+ * if something else used the mappings up; memory is the usual limit. */
 static void creation_failed(sl_run_ctx *ctx, uint32_t k, uint32_t n, int err)
 {
     long max = proc_number("/proc/sys/vm/max_map_count");
     long maps = map_count();
     if (max > 0 && maps + 16 >= max)
         snprintf(ctx->result->error, sizeof(ctx->result->error),
-                 "cannot create coroutine %u of %u: vm.max_map_count (%ld) reached, each "
-                 "stack is two mappings (guard page and stack)",
-                 k + 1, n, max);
+                 "cannot create coroutine %u of %u: vm.max_map_count (%ld) reached", k + 1, n,
+                 max);
     else
         snprintf(ctx->result->error, sizeof(ctx->result->error),
-                 "cannot create coroutine %u of %u: %s", k + 1, n, sl_strerror(err));
+                 "cannot create coroutine %u of %u: %s (each needs about 5 KiB of memory and "
+                 "68 KiB of address space)",
+                 k + 1, n, sl_strerror(err));
 }
 
 static int create_all(sl__sched *s)

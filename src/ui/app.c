@@ -158,11 +158,18 @@ static void frame(sl_ui *ui)
 }
 
 /* Time between animation frames: at most 30 a second, and fewer when a
- * frame is expensive, so that drawing stays within CPU_BUDGET of a core. */
+ * frame is expensive, so that drawing stays within CPU_BUDGET of a core;
+ * but at least one a second. Without that floor a million-task run, whose
+ * frames cost a quarter of a second, showed one frame every 30 s, and the
+ * one 4 s frame that folds the whole finished trace stopped the playhead
+ * for minutes: a view that does not move looks hung. */
 #define CPU_BUDGET 0.008
+#define SLOWEST_GAP_NS 1000000000ull
 static uint64_t pace(double frame_ns)
 {
     uint64_t by_cost = (uint64_t)(frame_ns / CPU_BUDGET);
+    if (by_cost > SLOWEST_GAP_NS)
+        return SLOWEST_GAP_NS;
     return by_cost > FRAME_NS ? by_cost : FRAME_NS;
 }
 
