@@ -102,9 +102,15 @@ static void find_worker_exe(char *buf, size_t size)
 static void copy_os_result(sl_trace_os *os, const sl_run_result *res, uint64_t peak_kb,
                            uint64_t base_kb)
 {
-    snprintf(os->switch_source, sizeof(os->switch_source), "rusage+schedstat");
-    os->voluntary = res->voluntary;
-    os->involuntary = res->involuntary;
+    /* The sampler's switch records, where the kernel gave them, count every
+     * vehicle's switches exactly; getrusage's counts are the fallback. */
+    if (strcmp(os->switch_source, "perf_event") == 0) {
+        snprintf(os->switch_source, sizeof(os->switch_source), "perf_event+schedstat");
+    } else {
+        snprintf(os->switch_source, sizeof(os->switch_source), "rusage+schedstat");
+        os->voluntary = res->voluntary;
+        os->involuntary = res->involuntary;
+    }
     os->cpu_ns = res->cpu_ns;
     /* Process strategies see each child's own peak; the watcher sees the sum. */
     os->peak_rss_kb = peak_kb > res->peak_rss_kb ? peak_kb : res->peak_rss_kb;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "schedlab/error.h"
 #include "schedlab/work.h"
@@ -445,6 +446,11 @@ int sl__sched_run(sl_run_ctx *ctx, const sl__sched_opts *o)
     if (o->start != NULL)
         o->start(s);
 
+    /* The loop's thread is the one OS vehicle: the kernel's switch counts
+     * and run-queue waits are its. */
+    pid_t loop_tid = gettid();
+    if (ctx->sampler != NULL)
+        sl_os_sampler_add(ctx->sampler, getpid(), loop_tid, SL_NO_TASK);
     sl__usage start;
     sl__usage_now(&start);
     bool own_shared;
@@ -462,6 +468,8 @@ int sl__sched_run(sl_run_ctx *ctx, const sl__sched_opts *o)
     sl__co_shared_close(ctx, own_shared);
     close_handles(s);
     sl__usage_account(ctx->result, &start);
+    if (ctx->sampler != NULL)
+        sl_os_sampler_remove(ctx->sampler, loop_tid);
     /* A big run would otherwise keep thousands of touched stacks mapped. */
     sl_coro_pool_trim();
 

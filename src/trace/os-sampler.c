@@ -25,6 +25,12 @@
  *
  * /proc/stat's per-core busy time (user+nice+system+irq+softirq+steal) is
  * read at start and stop; the difference goes into sl_trace_os.
+ *
+ * Where the kernel permits perf events (os-switches.h), every sweep first
+ * drains the context-switch records: each registered vehicle's voluntary
+ * and involuntary switches are counted exactly (the totals replace the
+ * engine's getrusage counts, and switch_source says "perf_event"), and its
+ * core is the one it last switched in on, which spares the stat read.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +44,7 @@
 
 #include "schedlab/error.h"
 #include "schedlab/trace.h"
+#include "trace/os-switches.h"
 
 #define DEFAULT_PERIOD_US 2000u
 #define SWEEP_DUTY 20u  /* period >= SWEEP_DUTY x sweep time */
@@ -50,6 +57,8 @@ typedef struct vehicle {
     int fd_sched, fd_stat;        /* -1: not kept open (over budget, or gone) */
     uint64_t base_cpu, base_wait; /* ns already reported */
     bool gone;                    /* its /proc entry vanished: nothing more to read */
+    bool core_known;              /* switched in since registration (perf) */
+    uint16_t core;                /* where it last switched in (perf) */
 } vehicle;
 
 struct sl_os_sampler {
@@ -69,6 +78,8 @@ struct sl_os_sampler {
     pthread_t thread;
     uint64_t busy0[MAX_CORES];
     uint32_t n_busy0;
+    sl__switches *switches;          /* NULL: perf events not permitted */
+    uint64_t voluntary, involuntary; /* registered vehicles' switches (perf) */
 };
 
 /* ---- /proc reading ----------------------------------------------------- */
@@ -196,6 +207,33 @@ static void erase_slot(sl_os_sampler *s, uint32_t i)
     s->slots[i] = 0;
 }
 
+/* ---- switch records (perf) ------------------------------------------------ */
+
+/* Counts a registered vehicle's switch; other tasks' are not the run's. */
+static void on_switch(void *arg, const sl__switch *sw)
+{
+    sl_os_sampler *s = arg;
+    uint32_t at = find_slot(s, sw->tid);
+    if (s->slots[at] == 0)
+        return;
+    vehicle *v = &s->v[s->slots[at] - 1];
+    if (!sw->out) {
+        v->core = sw->cpu;
+        v->core_known = true;
+    } else if (sw->preempt) {
+        s->involuntary++;
+    } else {
+        s->voluntary++;
+    }
+}
+
+/* With the lock held: takes in the records written since the last drain. */
+static void drain_switches(sl_os_sampler *s)
+{
+    if (s->switches != NULL)
+        sl__switches_drain(s->switches, on_switch, s);
+}
+
 /* ---- sampling ------------------------------------------------------------- */
 
 static void sample(sl_os_sampler *s, vehicle *v)
@@ -221,7 +259,7 @@ static void sample(sl_os_sampler *s, vehicle *v)
         .task = v->task,
         .vehicle = (uint32_t)v->tid,
         .kind = SL_EV_OS_SAMPLE,
-        .core = read_processor(v),
+        .core = v->core_known ? v->core : read_processor(v),
         .reason = wait_us > UINT32_MAX ? UINT32_MAX : (uint32_t)wait_us,
     };
     sl_ring_push(s->ring, &ev);
@@ -239,6 +277,9 @@ static uint64_t thread_cpu_ns(void)
 static void sweep(sl_os_sampler *s)
 {
     uint64_t t0 = thread_cpu_ns();
+    pthread_mutex_lock(&s->mu);
+    drain_switches(s);
+    pthread_mutex_unlock(&s->mu);
     for (uint32_t i = 0;;) {
         pthread_mutex_lock(&s->mu);
         if (i >= s->n) {
@@ -303,6 +344,9 @@ int sl_os_sampler_start(sl_os_sampler **out, sl_ring *ring, uint64_t epoch_ns, u
         free(s);
         return SL_ENOMEM;
     }
+    /* Refused (not permitted): the /proc and getrusage figures stand alone. */
+    if (sl__switches_open(&s->switches) != 0)
+        s->switches = NULL;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->wake_mu, NULL);
     pthread_condattr_t ca;
@@ -311,6 +355,7 @@ int sl_os_sampler_start(sl_os_sampler **out, sl_ring *ring, uint64_t epoch_ns, u
     pthread_cond_init(&s->wake, &ca);
     pthread_condattr_destroy(&ca);
     if (pthread_create(&s->thread, NULL, sampler_main, s) != 0) {
+        sl__switches_close(s->switches);
         pthread_cond_destroy(&s->wake);
         pthread_mutex_destroy(&s->wake_mu);
         pthread_mutex_destroy(&s->mu);
@@ -396,6 +441,8 @@ void sl_os_sampler_remove(sl_os_sampler *s, int tid)
     if (s == NULL)
         return;
     pthread_mutex_lock(&s->mu);
+    /* Its last switches are still in the buffers: count them first. */
+    drain_switches(s);
     uint32_t at = find_slot(s, tid);
     if (s->slots[at] != 0) {
         uint32_t idx = s->slots[at] - 1;
@@ -446,8 +493,15 @@ void sl_os_sampler_stop(sl_os_sampler *s, sl_trace_os *os)
         for (uint32_t i = 0; i < n; i++)
             os->core_busy_ns[i] = busy1[i] > s->busy0[i] ? busy1[i] - s->busy0[i] : 0;
         os->n_core_busy = n;
-        snprintf(os->switch_source, sizeof(os->switch_source), "schedstat");
+        if (s->switches != NULL) {
+            os->voluntary = s->voluntary;
+            os->involuntary = s->involuntary;
+            snprintf(os->switch_source, sizeof(os->switch_source), "perf_event");
+        } else {
+            snprintf(os->switch_source, sizeof(os->switch_source), "schedstat");
+        }
     }
+    sl__switches_close(s->switches);
     for (uint32_t i = 0; i < s->n; i++)
         close_fds(s, &s->v[i]);
     free(s->v);

@@ -69,7 +69,9 @@ static void test_busy_thread_sampled(void **state)
     sl_trace_os os;
     memset(&os, 0, sizeof(os));
     sl_os_sampler_stop(s, &os);
-    assert_string_equal(os.switch_source, "schedstat");
+    /* perf_event where the kernel permits switch records, else schedstat. */
+    assert_true(strcmp(os.switch_source, "schedstat") == 0 ||
+                strcmp(os.switch_source, "perf_event") == 0);
     long cores = sysconf(_SC_NPROCESSORS_CONF);
     assert_true(os.n_core_busy >= 1 && os.n_core_busy <= (uint32_t)(cores < 64 ? cores : 64));
     uint64_t busy = 0;
@@ -148,6 +150,72 @@ static void test_many_vehicles_registry(void **state)
     sl_rings_destroy(r);
 }
 
+/* ---- switch records: voluntary and involuntary, counted exactly ---- */
+
+typedef struct napper {
+    atomic_int tid;
+    int naps;
+} napper;
+
+static void *nap_often(void *arg)
+{
+    napper *z = arg;
+    atomic_store(&z->tid, gettid());
+    sleep_ms(20); /* registered by now */
+    for (int i = 0; i < z->naps; i++)
+        sleep_ms(1);
+    return NULL;
+}
+
+static void test_switch_records(void **state)
+{
+    sl_rings *r;
+    uint64_t epoch = sl_clock_ns();
+    assert_int_equal(sl_rings_create(&r, 1, 1u << 14, epoch, 0), 0);
+    sl_os_sampler *s;
+    assert_int_equal(sl_os_sampler_start(&s, sl_rings_claim(r), epoch, 2000), 0);
+
+    /* One thread that gives its core up 50 times... */
+    napper z = {.naps = 50};
+    pthread_t nt;
+    assert_int_equal(pthread_create(&nt, NULL, nap_often, &z), 0);
+    while (atomic_load(&z.tid) == 0)
+        sleep_ms(1);
+    sl_os_sampler_add(s, getpid(), atomic_load(&z.tid), 0);
+    /* ...and more spinners than cores, which the kernel must preempt. */
+    enum { MAX_SPIN = 17 };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n_spin = cores + 1 < MAX_SPIN ? (int)cores + 1 : MAX_SPIN;
+    spinner sp[MAX_SPIN];
+    pthread_t th[MAX_SPIN];
+    for (int i = 0; i < n_spin; i++) {
+        sp[i] = (spinner){0};
+        assert_int_equal(pthread_create(&th[i], NULL, spin, &sp[i]), 0);
+        while (atomic_load(&sp[i].tid) == 0)
+            sleep_ms(1);
+        sl_os_sampler_add(s, getpid(), atomic_load(&sp[i].tid), (uint32_t)(1 + i));
+    }
+    pthread_join(nt, NULL);
+    sleep_ms(50);
+    for (int i = 0; i < n_spin; i++) {
+        atomic_store(&sp[i].stop, true);
+        pthread_join(th[i], NULL);
+    }
+    sl_trace_os os;
+    memset(&os, 0, sizeof(os));
+    sl_os_sampler_stop(s, &os);
+    sl_rings_destroy(r);
+    if (strcmp(os.switch_source, "perf_event") != 0) {
+        print_message("perf_event switch records not permitted here (%s): skipped\n",
+                      os.switch_source);
+        skip();
+    }
+    print_message("switch records: %llu voluntary, %llu involuntary\n",
+                  (unsigned long long)os.voluntary, (unsigned long long)os.involuntary);
+    assert_true(os.voluntary >= 50);
+    assert_true(os.involuntary >= 1);
+}
+
 typedef struct sleepers {
     atomic_int *tids;
     atomic_bool stop;
@@ -200,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_busy_thread_sampled),
         cmocka_unit_test(test_many_vehicles_registry),
         cmocka_unit_test(test_period_adapts),
+        cmocka_unit_test(test_switch_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
