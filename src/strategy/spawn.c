@@ -55,7 +55,7 @@ static void build_marked_environ(void)
 char **sl__worker_environ(void)
 {
     pthread_once(&marked_once, build_marked_environ);
-    return marked_environ;
+    return marked_environ != NULL ? marked_environ : environ;
 }
 
 static int spawn_error(int rc)
@@ -131,8 +131,7 @@ int sl__worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring
                                                POSIX_SPAWN_SETPGROUP);
     uint64_t t0 = sl_clock_ns();
     if (rc == 0)
-        rc = posix_spawn(pid, ctx->worker_exe, &fa, &at, argv,
-                         sl__worker_environ() ? sl__worker_environ() : environ);
+        rc = posix_spawn(pid, ctx->worker_exe, &fa, &at, argv, sl__worker_environ());
     uint64_t cost = sl_clock_ns() - t0;
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);

@@ -51,8 +51,8 @@ int sl__worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring
                      char *why, size_t why_size);
 
 /* The environment a worker starts with: this process's, plus
- * SL_WORKER_MARK_ENV=<pid> (built once; NULL if memory ran out, and then
- * the caller passes `environ`). */
+ * SL_WORKER_MARK_ENV=<pid> (built once; if memory ran out, `environ`
+ * unmarked). */
 char **sl__worker_environ(void);
 
 /* Tracks a started child. 0 or SL_ENOMEM (then the child is killed and reaped). */
