@@ -155,15 +155,20 @@ static void test_io_download_shape(void **state)
     assert_true(seq / (double)lesson_wall("io-download", "coroutines") >= 3.0);
 }
 
-/* Up to three runs of `strategy`, stopping when `ok(seq / wall)` holds: a
+/* Up to three runs of `strategy`, stopping when `ok(*seq / wall)` holds: a
  * shared machine can steal a core for a moment, a real regression fails all
- * three. Returns the last ratio measured. */
-static double ratio_within_tries(const char *lesson, const char *strategy, double seq,
+ * three. A failed try also runs sequential again, as sequential alone varies
+ * by up to a fifth from run to run on a VM: each ratio then compares two
+ * neighbouring runs. Returns the last ratio measured. */
+static double ratio_within_tries(const char *lesson, const char *strategy, double *seq,
                                  bool (*ok)(double))
 {
     double r = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
-        r = seq / (double)lesson_wall(lesson, strategy);
+        if (attempt > 0)
+            *seq = (double)lesson_wall(lesson, "sequential");
+        r = *seq / (double)lesson_wall(lesson, strategy);
+        print_message("    %s: %.2fx sequential\n", strategy, r);
         if (ok(r))
             break;
     }
@@ -176,10 +181,10 @@ static bool parallel_enough(double r)
 }
 
 /* No parallel speedup, and no collapse either: lock hand-offs every 5 ms
- * cost a few percent, not half the run. */
+ * cost a few percent, not a quarter of the run. */
 static bool about_sequential(double r)
 {
-    return r >= 0.6 && r <= 1.3;
+    return r >= 0.75 && r <= 1.25;
 }
 
 static void test_cpu_sumsq_shape(void **state)
@@ -192,9 +197,10 @@ static void test_cpu_sumsq_shape(void **state)
         skip();
     }
     double seq = (double)lesson_wall("cpu-sumsq", "sequential");
-    assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "procpool", seq, parallel_enough)));
-    assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "threads", seq, parallel_enough)));
-    assert_true(about_sequential(ratio_within_tries("cpu-sumsq", "gil", seq, about_sequential)));
+    assert_true(
+        parallel_enough(ratio_within_tries("cpu-sumsq", "procpool", &seq, parallel_enough)));
+    assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "threads", &seq, parallel_enough)));
+    assert_true(about_sequential(ratio_within_tries("cpu-sumsq", "gil", &seq, about_sequential)));
     /* What the hooks saw, whatever the machine's speed: one holder at a
      * time, and the lock changing hands while others wait for it. */
     sl_stats gil;
