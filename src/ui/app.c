@@ -218,6 +218,12 @@ static int loop(sl_app *a)
                 return 0;
             key_dirty |= (eff & SL_REDRAW) != 0;
         }
+        if (a->tee && sl__tee_stop_asked(a->tee)) {
+            sl__term_suspend();
+            sl__tee_stop_here(a->tee);
+            sl__term_resume();
+            key_dirty = true;
+        }
         int cols, rows;
         if (a->tee && sl__tee_resized(a->tee, now_ns(CLOCK_MONOTONIC) - start, &cols, &rows)) {
             sl__term_resize(cols, rows);

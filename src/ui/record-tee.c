@@ -29,17 +29,32 @@ struct sl_tee {
     int tty;
     struct termios saved;
     bool have_saved;
-    struct sigaction old_winch;
+    struct sigaction old_winch, old_tstp;
     int cols, rows;
     uint64_t bytes;
     int err;
 };
 
-static volatile sig_atomic_t winched;
+static volatile sig_atomic_t winched, stop_asked;
 
 static void on_winch(int sig)
 {
     winched = 1;
+}
+
+/* Only noted: the loop leaves the screen and stops outside the handler, as
+ * curses calls are not async-signal-safe. */
+static void on_tstp(int sig)
+{
+    stop_asked = 1;
+}
+
+static void catch_tstp(struct sigaction *old)
+{
+    stop_asked = 0;
+    struct sigaction sa = {.sa_handler = on_tstp};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTSTP, &sa, old);
 }
 
 /* The modes curses would set: keys unbuffered and unechoed, signals kept
@@ -86,6 +101,9 @@ int sl__tee_open(sl_tee **out, sl_cast *cast, int tty)
         struct sigaction sa = {.sa_handler = on_winch};
         sigemptyset(&sa.sa_mask);
         sigaction(SIGWINCH, &sa, &t->old_winch);
+        /* Also before curses: curses installs its own Ctrl-Z handler only
+         * where none is, and its handler would restore the memory file. */
+        catch_tstp(&t->old_tstp);
     }
     *out = t;
     return 0;
@@ -111,7 +129,8 @@ static void write_all(sl_tee *t, const char *buf, size_t n)
     }
 }
 
-int sl__tee_pump(sl_tee *t, uint64_t t_ns)
+/* Moves the new bytes to the terminal, and to the cast if `to_cast`. */
+static int pass_on(sl_tee *t, uint64_t t_ns, bool to_cast)
 {
     fflush(t->stream);
     char buf[65536];
@@ -120,7 +139,7 @@ int sl__tee_pump(sl_tee *t, uint64_t t_ns)
     while ((n = pread(t->fd, buf, sizeof buf, off)) > 0) {
         if (t->tty >= 0)
             write_all(t, buf, (size_t)n);
-        if (t->cast) {
+        if (t->cast && to_cast) {
             int rc = sl__cast_output(t->cast, t_ns, buf, (size_t)n);
             if (rc < 0 && t->err == 0)
                 t->err = rc;
@@ -131,6 +150,36 @@ int sl__tee_pump(sl_tee *t, uint64_t t_ns)
     if (off > 0 && ftruncate(t->fd, 0) != 0 && t->err == 0)
         t->err = SL_EIO;
     return t->err;
+}
+
+int sl__tee_pump(sl_tee *t, uint64_t t_ns)
+{
+    return pass_on(t, t_ns, true);
+}
+
+bool sl__tee_stop_asked(sl_tee *t)
+{
+    if (t->tty < 0 || !stop_asked)
+        return false;
+    stop_asked = 0;
+    return true;
+}
+
+void sl__tee_stop_here(sl_tee *t)
+{
+    pass_on(t, 0, false);
+    if (t->have_saved)
+        tcsetattr(t->tty, TCSANOW, &t->saved);
+    /* Stop as the default action would: this is the loop's thread, not the
+     * handler, so SIGTSTP is not blocked and the raise stops us at once. */
+    struct sigaction dfl = {.sa_handler = SIG_DFL}, ours;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, &ours);
+    raise(SIGTSTP);
+    /* Continued: the shell may have changed the modes and the size. */
+    sigaction(SIGTSTP, &ours, NULL);
+    make_raw(t);
+    winched = 1;
 }
 
 bool sl__tee_tty_size(const sl_tee *t, int *cols, int *rows)
@@ -184,6 +233,7 @@ int sl__tee_close(sl_tee *t, uint64_t t_ns)
         if (t->have_saved)
             tcsetattr(t->tty, TCSANOW, &t->saved);
         sigaction(SIGWINCH, &t->old_winch, NULL);
+        sigaction(SIGTSTP, &t->old_tstp, NULL);
     }
     int rc = t->err;
     int crc = sl__cast_close(t->cast);

@@ -6,7 +6,8 @@
  * moves the new bytes to the cast and, when recording a live session, on
  * to the real terminal. Because curses then no longer owns the real
  * terminal, the tee sets its modes (no echo, keys at once, no output
- * translation) and watches its size (SIGWINCH) itself.
+ * translation), watches its size (SIGWINCH) and handles Ctrl-Z (SIGTSTP)
+ * itself.
  */
 #ifndef SL_UI_RECORD_TEE_H
 #define SL_UI_RECORD_TEE_H
@@ -32,6 +33,13 @@ bool sl__tee_tty_size(const sl_tee *t, int *cols, int *rows);
 /* True once after the real terminal was resized; gives the new size and
  * writes a resize event at `t_ns`. */
 bool sl__tee_resized(sl_tee *t, uint64_t t_ns, int *cols, int *rows);
+/* True once after Ctrl-Z asked the program to stop. */
+bool sl__tee_stop_asked(sl_tee *t);
+/* Stops the process as Ctrl-Z does, after passing what curses wrote to
+ * leave the screen (sl__term_suspend) to the real terminal only and putting
+ * back its modes; returns once continued (fg), the modes raw again and the
+ * size checked anew. The cast sees none of it: it plays on. */
+void sl__tee_stop_here(sl_tee *t);
 /* Forgets what was written since the last pump (a headless recording
  * ends on its last frame, not on the terminal being restored). */
 void sl__tee_drop(sl_tee *t);
