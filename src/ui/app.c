@@ -244,7 +244,12 @@ static int loop(sl_app *a)
             continue;
         }
         seen_events = count;
-        if (now - wall_mark >= 1000000000ull) {
+        /* The UI's CPU use over each second; a play shorter than that is
+         * measured when it stops, or a short replay would read 0%. */
+        bool stopped =
+            !(ui->play == SL_PLAY_PLAYING || sl__play_any_live(ui) || ui->cmp_running >= 0);
+        if (now - wall_mark >= 1000000000ull ||
+            (stopped && moving && now - wall_mark >= 100000000ull)) {
             uint64_t cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
             ui->ui_cpu_pct = 100.0 * (double)(cpu - cpu_mark) / (double)(now - wall_mark);
             cpu_mark = cpu;
