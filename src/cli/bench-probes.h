@@ -9,6 +9,8 @@
 
 double sl__bench_empty_loop_ns(void);
 double sl__bench_clock_ns(void);
+/* One read of the CPU's cycle counter (rdtsc, cntvct_el0); -1 elsewhere. */
+double sl__bench_counter_read_ns(void);
 double sl__bench_hook_ns(double empty_loop_ns);
 double sl__bench_coroutine_switch_ns(void);
 double sl__bench_coroutine_create_ns(void);

@@ -85,6 +85,20 @@ assert runs[1]["switches"]["coroutine"] > 0
 PY
 then ok; else bad "json shape"; cat "$tmp/out"; fi
 
+# bench --json: every key issue 2 names, each a measured positive number.
+expect_code 0 "bench json" "$bin" bench --json
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("hook_ns", "clock_ns", "coroutine_switch_ns", "thread_switch_ns", "process_switch_ns",
+          "coroutine_create_ns", "thread_create_ns", "process_create_ns",
+          "collector_events_per_s"):
+    assert isinstance(d[k], (int, float)) and d[k] > 0, (k, d.get(k))
+# a coroutine switch is far cheaper than a thread's: the lesson the table shows
+assert d["thread_switch_ns"] > 5 * d["coroutine_switch_ns"], d
+PY
+then ok; else bad "bench json shape"; cat "$tmp/out"; fi
+
 expect_code 0 "run csv" "$bin" run "$tmp/small.ini" -s threads --format csv
 expect_text "$tmp/out" '^scenario,strategy,workers' "csv header"
 expect_text "$tmp/out" '^small,threads,' "csv row"
