@@ -12,26 +12,7 @@ bin=$(realpath "${1:?usage: suspend.sh path/to/schedlab}")
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed"; exit 0; }
 sock="schedlab-e2e-susp-$$"
 tmp=$(mktemp -d)
-export TERM=xterm-256color
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-screen() { tm capture-pane -p -t e2e; }
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    screen
-    exit 1
-}
-wait_for() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-keys() { tm send-keys -t e2e "$@"; }
+. "$(dirname "$0")/lib/tmux.sh"
 start=$SECONDS
 
 # One round: start the TUI with extra arguments, stop it, look at the
@@ -46,7 +27,7 @@ round() {
     wait_for 'Timeline' 15 || fail "$what: the TUI did not draw its timeline"
     keys C-z
     wait_for 'Stopped' 5 || fail "$what: Ctrl-Z did not stop the TUI"
-    [[ "$(tm display -p -t e2e '#{alternate_on}')" == 0 ]] ||
+    ! alternate_on ||
         fail "$what: still on the alternate screen after Ctrl-Z"
     keys "stty -a > '$tmp/stty'" Enter
     for ((i = 0; i < 50; i++)); do
@@ -61,7 +42,7 @@ round() {
     wait_for 'Help: keys' 5 || fail "$what: keys are not read after fg"
     keys Escape q
     for ((i = 0; i < 100; i++)); do
-        [[ "$(tm display -p -t e2e '#{alternate_on}')" == 0 ]] && break
+        ! alternate_on && break
         sleep 0.1
     done
     sleep 0.3

@@ -11,27 +11,7 @@ bin=$(realpath "${1:?usage: tui.sh path/to/schedlab}")
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed"; exit 0; }
 sock="schedlab-e2e-$$"
 tmp=$(mktemp -d)
-export TERM=xterm-256color
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-screen() { tm capture-pane -p -t e2e; }
-fail() {
-    echo "FAIL: $*"
-    echo "---- screen ----"
-    screen
-    exit 1
-}
-# wait_for PATTERN SECONDS: until the screen matches (grep -E).
-wait_for() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-keys() { tm send-keys -t e2e "$@"; }
+. "$(dirname "$0")/lib/tmux.sh"
 start=$SECONDS
 
 tm new-session -d -s e2e -x 120 -y 40 \
@@ -95,5 +75,5 @@ rc=$(cat "$tmp/rc")
 [[ "$rc" == 0 ]] || fail "exit code $rc, expected 0"
 grep -qE '(^| )-echo( |$)' "$tmp/stty" && fail "echo left off after quit"
 grep -qE '(^| )-icanon( |$)' "$tmp/stty" && fail "canonical mode left off after quit"
-[[ "$(tm display -p -t e2e '#{alternate_on}')" == 0 ]] || fail "still on the alternate screen"
+! alternate_on || fail "still on the alternate screen"
 echo "ok: tui e2e in $((SECONDS - start)) s"
