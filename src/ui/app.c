@@ -74,10 +74,10 @@ static void restore_signals(void)
         signal(all[i], SIG_DFL);
 }
 
-static uint64_t now_ns(clockid_t id)
+static uint64_t thread_cpu_ns(void)
 {
     struct timespec ts;
-    clock_gettime(id, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -138,23 +138,13 @@ static void apply_requests(sl_app *a)
         sl__app_cancel_task(a, a->ui.cancel_task);
 }
 
-static size_t trace_count(sl_ui *ui)
-{
-    if (!ui->has_main)
-        return 0;
-    pthread_rwlock_rdlock(&ui->main.trace->lock);
-    size_t n = ui->main.trace->count;
-    pthread_rwlock_unlock(&ui->main.trace->lock);
-    return n;
-}
-
 /* Frame: fold to the playhead, draw, and account the cost. */
 static void frame(sl_ui *ui)
 {
-    uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+    uint64_t t0 = sl_clock_ns();
     sl__play_fold(ui);
     sl__ui_draw(ui);
-    ui->frame_us = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e3;
+    ui->frame_us = (double)(sl_clock_ns() - t0) / 1e3;
 }
 
 /* Time between animation frames: at most 30 a second, and fewer when a
@@ -185,14 +175,14 @@ static int ms_until(uint64_t now, uint64_t due, int cap)
 static int loop(sl_app *a)
 {
     sl_ui *ui = &a->ui;
-    uint64_t last_frame = 0, last_tick = now_ns(CLOCK_MONOTONIC), start = last_tick;
-    uint64_t cpu_mark = now_ns(CLOCK_THREAD_CPUTIME_ID), wall_mark = last_tick;
+    uint64_t last_frame = 0, last_tick = sl_clock_ns(), start = last_tick;
+    uint64_t cpu_mark = thread_cpu_ns(), wall_mark = last_tick;
     size_t seen_events = (size_t)-1;
     double cost_ns = 0;
     /* A key's effect is drawn within a frame; animation waits for its pace. */
     bool key_dirty = true;
     while (!stop_signal) {
-        uint64_t now = now_ns(CLOCK_MONOTONIC);
+        uint64_t now = sl_clock_ns();
         uint64_t script_due = UINT64_MAX;
         if (a->player && !a->player->done) {
             uint64_t next;
@@ -225,18 +215,18 @@ static int loop(sl_app *a)
             key_dirty = true;
         }
         int cols, rows;
-        if (a->tee && sl__tee_resized(a->tee, now_ns(CLOCK_MONOTONIC) - start, &cols, &rows)) {
+        if (a->tee && sl__tee_resized(a->tee, sl_clock_ns() - start, &cols, &rows)) {
             sl__term_resize(cols, rows);
             sl__term_invalidate();
             key_dirty = true;
         }
         key_dirty |= sl__app_poll(a);
-        now = now_ns(CLOCK_MONOTONIC);
+        now = sl_clock_ns();
         if (now - last_frame < (key_dirty ? FRAME_NS : pace(cost_ns)))
             continue;
         bool dirty = sl__play_tick(ui, now - last_tick) || key_dirty;
         last_tick = now;
-        size_t count = trace_count(ui);
+        size_t count = sl__ui_main_events(ui);
         dirty |= count != seen_events;
         if (!dirty) {
             /* Nothing new: look again one frame period later, not at once. */
@@ -250,7 +240,7 @@ static int loop(sl_app *a)
             !(ui->play == SL_PLAY_PLAYING || sl__play_any_live(ui) || ui->cmp_running >= 0);
         if (now - wall_mark >= 1000000000ull ||
             (stopped && moving && now - wall_mark >= 100000000ull)) {
-            uint64_t cpu = now_ns(CLOCK_THREAD_CPUTIME_ID);
+            uint64_t cpu = thread_cpu_ns();
             ui->ui_cpu_pct = 100.0 * (double)(cpu - cpu_mark) / (double)(now - wall_mark);
             cpu_mark = cpu;
             wall_mark = now;
@@ -391,10 +381,10 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     install_signals();
     if (a.sc && !demo)
         sl__app_run(&a);
-    uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+    uint64_t t0 = sl_clock_ns();
     rc = loop(&a);
     sl__term_close();
-    int trc = sl__tee_close(a.tee, now_ns(CLOCK_MONOTONIC) - t0);
+    int trc = sl__tee_close(a.tee, sl_clock_ns() - t0);
     restore_signals();
     sl__app_free(&a);
     if (rc == 0 && trc < 0) {

@@ -13,7 +13,6 @@
  * a few hundred thousand events.
  */
 #include <string.h>
-#include <time.h>
 
 #include "schedlab/error.h"
 #include "ui/view.h"
@@ -56,11 +55,14 @@ void sl__pane_close(sl_pane *p)
     memset(p, 0, sizeof *p);
 }
 
-static uint64_t now_ns(void)
+size_t sl__ui_main_events(sl_ui *ui)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    if (!ui->has_main)
+        return 0;
+    pthread_rwlock_rdlock(&ui->main.trace->lock);
+    size_t n = ui->main.trace->count;
+    pthread_rwlock_unlock(&ui->main.trace->lock);
+    return n;
 }
 
 static void refresh_spans(sl_pane *p)
@@ -76,14 +78,14 @@ static void refresh_spans(sl_pane *p)
     /* A growing trace is rebuilt at most once per four builds' time, so
      * that rebuilding millions of events never takes over the UI thread;
      * small traces build in microseconds and still follow every frame. */
-    uint64_t now = now_ns();
+    uint64_t now = sl_clock_ns();
     if (p->have_spans && !p->finished && gen == p->spans_gen &&
         now - p->spans_done_ns < 4 * p->spans_cost_ns)
         return;
     sl_spans fresh;
     if (sl_spans_build(p->trace, &fresh) < 0)
         return;
-    p->spans_done_ns = now_ns();
+    p->spans_done_ns = sl_clock_ns();
     p->spans_cost_ns = p->spans_done_ns - now;
     if (p->have_spans)
         sl_spans_free(&p->spans);

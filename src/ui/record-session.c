@@ -28,13 +28,6 @@ static void on_stop(int sig)
     stop_signal = sig;
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void sleep_ns(uint64_t ns)
 {
     struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
@@ -46,16 +39,6 @@ static void sleep_ns(uint64_t ns)
 static bool run_going(const sl_app *a)
 {
     return (a->run && !a->run_joined) || a->cmp_run;
-}
-
-static size_t trace_count(sl_ui *ui)
-{
-    if (!ui->has_main)
-        return 0;
-    pthread_rwlock_rdlock(&ui->main.trace->lock);
-    size_t n = ui->main.trace->count;
-    pthread_rwlock_unlock(&ui->main.trace->lock);
-    return n;
 }
 
 typedef struct session {
@@ -73,7 +56,7 @@ static void measure(session *s, uint64_t frame_ns)
 {
     sl_ui *ui = &s->a->ui;
     ui->frame_us = (double)frame_ns / 1e3;
-    uint64_t now = mono_ns();
+    uint64_t now = sl_clock_ns();
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -92,7 +75,7 @@ static int play(session *s, uint64_t *end_ns)
 {
     sl_app *a = s->a;
     sl_ui *ui = &a->ui;
-    uint64_t t = 0, last_frame = 0, last_tick = 0, real_prev = mono_ns();
+    uint64_t t = 0, last_frame = 0, last_tick = 0, real_prev = sl_clock_ns();
     bool drawn = false, dirty = true, quit = false;
     size_t seen = (size_t)-1;
     for (;;) {
@@ -109,17 +92,17 @@ static int play(session *s, uint64_t *end_ns)
             dirty |= (pf & SL_PLAYER_REDRAW) != 0;
             quit = (pf & SL_PLAYER_QUIT) != 0;
         }
-        size_t count = trace_count(ui);
+        size_t count = sl__ui_main_events(ui);
         dirty |= count != seen;
         if (dirty && (!drawn || t >= last_frame + s->frame_ns)) {
             seen = count;
-            uint64_t f0 = mono_ns();
+            uint64_t f0 = sl_clock_ns();
             sl__play_fold(ui);
             sl__ui_draw(ui);
             /* The overhead line tells the truth about a lesson's recording;
              * a replay's shows nothing measured, to stay the same bytes. */
             if (!ui->replay)
-                measure(s, mono_ns() - f0);
+                measure(s, sl_clock_ns() - f0);
             int rc = sl__tee_pump(s->tee, t);
             if (rc < 0)
                 return rc;
@@ -142,12 +125,12 @@ static int play(session *s, uint64_t *end_ns)
              * the script are noticed promptly. */
             uint64_t d = want > t ? want - t : 0;
             sleep_ns(d < s->frame_ns ? d : s->frame_ns);
-            uint64_t r = mono_ns();
+            uint64_t r = sl_clock_ns();
             t += r - real_prev;
             s->run_ns += r - real_prev;
             real_prev = r;
         } else {
-            real_prev = mono_ns();
+            real_prev = sl_clock_ns();
             /* Nothing scheduled and nothing moving: the script waits on a
              * run that has just ended; look again a frame later. */
             t = want == UINT64_MAX ? t + s->frame_ns : (want > t ? want : t);
@@ -184,7 +167,7 @@ static int open_cast(sl_app *a, const sl_record_opts *r, int cols, int rows, sl_
 int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *st, char *why,
                  size_t why_size)
 {
-    uint64_t real0 = mono_ns();
+    uint64_t real0 = sl_clock_ns();
     memset(st, 0, sizeof *st);
     setlocale(LC_ALL, "");
     /* A cast is played elsewhere: UTF-8 glyphs unless ASCII was asked for. */
@@ -253,7 +236,7 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
     fclose(in);
     sl__app_free(&a);
     st->run_s = (double)s.run_ns / 1e9;
-    st->real_s = (double)(mono_ns() - real0) / 1e9;
+    st->real_s = (double)(sl_clock_ns() - real0) / 1e9;
     if (rc == 0 && crc < 0) {
         snprintf(why, why_size, "cannot write %s: %s", r->out, sl_strerror(crc));
         rc = crc;

@@ -121,6 +121,9 @@ typedef struct sl_ui {
 /* ---- panes (pane.c) ---- */
 int sl__pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live);
 void sl__pane_close(sl_pane *p);
+/* Events in the main pane's trace now (read under its lock); 0 without one.
+ * A frame is due when this grows. */
+size_t sl__ui_main_events(sl_ui *ui);
 /* Folds to t and rebuilds the spans if the trace grew. */
 void sl__pane_seek(sl_pane *p, uint64_t t_ns);
 /* Time of the newest event. */
