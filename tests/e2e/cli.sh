@@ -4,13 +4,7 @@
 # traces, exit codes, and Ctrl-C during a run (partial results, no orphans).
 set -u
 bin=${1:?usage: cli.sh path/to/schedlab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tally.sh"
 expect_code() { # expected-code description command...
   local want=$1 what=$2; shift 2
   "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
@@ -134,5 +128,4 @@ left=0
 for k in $kid_pids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
 [ "$left" = 0 ] && ok || bad "$left worker processes left after SIGINT"
 
-echo "$pass passed, $fails failed"
-[ "$fails" = 0 ]
+tally cli

@@ -10,13 +10,7 @@ set -u
 bin=${1:?usage: completion.sh path/to/schedlab}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tally.sh"
 
 # shellcheck source=/dev/null
 source "$root/assets/completion/schedlab" || { echo "FAIL: cannot source the completion"; exit 1; }
@@ -101,5 +95,4 @@ for cmd in $commands; do
   expect "options of $cmd agree with its --help" "$want" "$bin" "$cmd" -
 done
 
-echo "completion: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+tally completion

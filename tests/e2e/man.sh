@@ -11,13 +11,7 @@
 set -u
 bin=${1:?usage: man.sh path/to/schedlab}
 page="$(dirname "$0")/../../assets/man/schedlab.1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tally.sh"
 
 [ -r "$page" ] || { echo "FAIL: no manual page at $page"; exit 1; }
 
@@ -107,5 +101,4 @@ if command -v groff >/dev/null; then
   fi
 fi
 
-echo "man: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+tally man
