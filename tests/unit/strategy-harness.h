@@ -69,6 +69,19 @@ static inline void harness_sleep_ns(uint64_t ns)
 }
 
 /* The scenario in `text`, or a test failure naming the line at fault. */
+/* The schedlab binary for worker processes, or NULL (with a message) when
+ * run outside ctest: a process test then skips rather than start copies of
+ * this test binary as workers. */
+static inline const char *harness_worker_exe(void)
+{
+    const char *exe = getenv("SCHEDLAB_WORKER_EXE");
+    if (exe == NULL || exe[0] == '\0') {
+        print_message("SCHEDLAB_WORKER_EXE is not set: skipping a process run (use ctest)\n");
+        return NULL;
+    }
+    return exe;
+}
+
 static inline sl_scenario *harness_parse(const char *text)
 {
     sl_scenario *sc = NULL;

@@ -21,24 +21,7 @@
 
 #include "schedlab/error.h"
 #include "schedlab/run.h"
-
-static sl_engine *engine;
-
-static int setup(void **state)
-{
-    /* Without it workers would be started from this test binary. */
-    if (getenv("SCHEDLAB_WORKER_EXE") == NULL) {
-        print_message("SCHEDLAB_WORKER_EXE is not set: run this test through ctest\n");
-        return -1;
-    }
-    return sl_engine_open(&engine) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    sl_engine_close(engine);
-    return 0;
-}
+#include "engine-fixture.h"
 
 static const char *small =
     "[lesson]\ntitle = small\ncaption = a small mixed lesson\n"
@@ -218,5 +201,5 @@ int main(void)
         cmocka_unit_test(test_io_download_shape),
         cmocka_unit_test(test_cpu_sumsq_shape),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }

@@ -55,17 +55,6 @@ static int group_setup(void **state)
     return 0;
 }
 
-static const char *worker_exe(void)
-{
-    const char *exe = getenv("SCHEDLAB_WORKER_EXE");
-    if (exe == NULL || exe[0] == '\0') {
-        print_message("SCHEDLAB_WORKER_EXE is not set: cannot start worker processes, "
-                      "skipping (run through ctest)\n");
-        return NULL;
-    }
-    return exe;
-}
-
 static void rig_open(rig *r, const char *text, const sl_strategy *st, uint32_t workers,
                      uint32_t chunksize, const char *exe)
 {
@@ -225,7 +214,7 @@ static const char *mixed = "[lesson]\ntitle = mixed\n[run]\nseed = 3\n"
 
 static void test_processes_run_every_task_in_its_own_process(void **state)
 {
-    const char *exe = worker_exe();
+    const char *exe = harness_worker_exe();
     if (exe == NULL)
         skip();
     rig r;
@@ -251,7 +240,7 @@ static void test_processes_run_every_task_in_its_own_process(void **state)
 
 static void test_procpool_never_runs_more_than_n(void **state)
 {
-    const char *exe = worker_exe();
+    const char *exe = harness_worker_exe();
     if (exe == NULL)
         skip();
     rig r;
@@ -344,7 +333,7 @@ static void check_killed(rig *r, const killer *k)
 
 static void test_processes_report_a_killed_child(void **state)
 {
-    const char *exe = worker_exe();
+    const char *exe = harness_worker_exe();
     if (exe == NULL)
         skip();
     rig r;
@@ -362,7 +351,7 @@ static void test_processes_report_a_killed_child(void **state)
 
 static void test_procpool_survives_a_killed_worker(void **state)
 {
-    const char *exe = worker_exe();
+    const char *exe = harness_worker_exe();
     if (exe == NULL)
         skip();
     rig r;
@@ -381,7 +370,7 @@ static const char *sleepers = "[lesson]\ntitle = stop\n[run]\nseed = 1\n"
 
 static void test_stop_cancels_and_reaps(void **state)
 {
-    const char *exe = worker_exe();
+    const char *exe = harness_worker_exe();
     if (exe == NULL)
         skip();
     const sl_strategy *strategies[] = {&sl_strategy_processes, &sl_strategy_procpool};
@@ -429,7 +418,7 @@ static double seconds_since(uint64_t t0)
  * and this thread unevenly. */
 static void test_procpool_uses_both_cores_for_cpu_work(void **state)
 {
-    const char *exe = worker_exe();
+    const char *exe = harness_worker_exe();
     if (exe == NULL)
         skip();
 #ifdef SL_SANITIZED

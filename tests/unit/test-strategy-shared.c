@@ -262,14 +262,6 @@ static void test_task_end_releases_its_locks(void **state)
 
 /* ---- whole runs --------------------------------------------------------- */
 
-static const char *worker_exe(void)
-{
-    const char *exe = getenv("SCHEDLAB_WORKER_EXE");
-    if (exe == NULL || exe[0] == '\0')
-        print_message("SCHEDLAB_WORKER_EXE is not set: skipping a process run (use ctest)\n");
-    return exe != NULL && exe[0] != '\0' ? exe : NULL;
-}
-
 /* Runs `st` on the scenario as the engine would; stop_ms > 0 asks it to
  * stop from another thread after that long. */
 static void run_with(const sl_strategy *st, const char *text, uint32_t workers, unsigned stop_ms,
@@ -399,7 +391,7 @@ static void test_pipeline_coroutines(void **state)
 
 static void test_pipeline_processes(void **state)
 {
-    if (worker_exe() != NULL) {
+    if (harness_worker_exe() != NULL) {
         check_pipeline(&sl_strategy_processes, 0);
         check_pipeline(&sl_strategy_procpool, 4);
         /* two event loops in two processes: a waiter polls the region */
@@ -497,7 +489,7 @@ static const char *const race_after_nap =
 
 static void test_processes_lose_updates(void **state)
 {
-    if (worker_exe() == NULL)
+    if (harness_worker_exe() == NULL)
         return;
     run_out out;
     uint64_t hits = 1600;
