@@ -220,4 +220,38 @@ size_t sl_lints(const sl_model *m, const sl_trace_meta *meta, sl_lint *out, size
 /* One plain-language sentence about what happens at the playhead. */
 void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size);
 
+/* The comparison of several runs of one lesson (src/model/recommend.c). */
+
+/* One run's line of the report. */
+typedef struct sl_report_row {
+    char strategy[32];            /* strategy name */
+    uint32_t workers;             /* pool size, 0 if not a pool */
+    sl_stats stats;               /* from sl_stats_compute */
+    bool blocking_calls;          /* io steps block their vehicle (not an event loop) */
+    uint64_t create_ns;           /* mean cost of creating one vehicle */
+    char error[256];              /* why the run stopped early, or "" */
+    uint32_t n_counters;          /* shared counters of the scenario */
+    char counter_names[8][48];    /* their names */
+    uint64_t counter_expected[8]; /* increments performed */
+    uint64_t counter_actual[8];   /* final values: fewer means lost updates */
+} sl_report_row;
+
+typedef struct sl_report {
+    const char *scenario;      /* lesson name */
+    const char *title;         /* lesson title */
+    uint32_t cores;            /* online CPUs */
+    double iters_per_us;       /* cpu calibration */
+    const char *switch_source; /* where kernel switch counts come from */
+    sl_report_row *rows;
+    size_t n_rows;
+} sl_report;
+
+/* Updates lost by a run's unsynchronised increments (expected - actual). */
+uint64_t sl_report_lost_updates(const sl_report_row *row);
+/* Speedup of row i against the sequential row (0 when there is none). */
+double sl_report_speedup(const sl_report *r, size_t i);
+/* The recommended strategy (index into rows, or -1 with no usable run) and
+ * one sentence saying why, from the measured numbers. */
+int sl_report_recommend(const sl_report *r, char *why, size_t size);
+
 #endif

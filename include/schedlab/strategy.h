@@ -101,13 +101,7 @@ extern const sl_strategy *const sl_strategies[];
 /* By name, or NULL. */
 const sl_strategy *sl_strategy_find(const char *name);
 
-/* Shared by blocking vehicles (sequential, threads, pools, processes):
- * executes one step of `task` with hooks (BLOCK/WAKE around io and sleep,
- * YIELD for yield). `client` is the vehicle's HTTP client. Returns 0 or
- * SL_E* with a sentence in why. */
 struct sl_net_client;
-int sl_step_exec_blocking(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
-                          struct sl_net_client *client, char *why, size_t why_size);
 /* Runs a whole task on a blocking vehicle: RUN, every step, EXIT. Updates
  * ctx->result atomically. Returns the task's sl_exit_status. */
 int sl_task_exec_blocking(const sl_run_ctx *ctx, uint32_t task, struct sl_net_client *client);

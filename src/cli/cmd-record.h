@@ -5,8 +5,8 @@
 #ifndef SL_CLI_CMD_RECORD_H
 #define SL_CLI_CMD_RECORD_H
 
-#include "ui/demo.h"
-#include "ui/record.h"
+#include "control/demo.h"
+#include "control/record.h"
 
 /* Takes a recording option at argv[*i] (-o/--output, --size, --fps,
  * --idle-limit), advancing *i past its value. Returns 1 if taken, 0 if it

@@ -23,26 +23,6 @@ int sl_report_format_parse(const char *s)
     return -1;
 }
 
-double sl_report_speedup(const sl_report *r, size_t i)
-{
-    for (size_t j = 0; j < r->n_rows; j++) {
-        if (strcmp(r->rows[j].strategy, "sequential") != 0)
-            continue;
-        uint64_t base = r->rows[j].stats.wall_ns, wall = r->rows[i].stats.wall_ns;
-        return wall ? (double)base / (double)wall : 0.0;
-    }
-    return 0.0;
-}
-
-uint64_t sl_report_lost_updates(const sl_report_row *row)
-{
-    uint64_t lost = 0;
-    for (uint32_t c = 0; c < row->n_counters; c++)
-        if (row->counter_expected[c] > row->counter_actual[c])
-            lost += row->counter_expected[c] - row->counter_actual[c];
-    return lost;
-}
-
 static double ms(uint64_t ns)
 {
     return (double)ns / 1e6;

@@ -29,9 +29,9 @@
 
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
-#include "strategy/blocking.h"
-#include "strategy/spawn.h"
-#include "strategy/worker-image.h"
+#include "blocking/blocking.h"
+#include "proc/spawn.h"
+#include "proc/worker-image.h"
 
 /* How long the parent sleeps before looking at stop and the slots again. */
 #define POLL_MS 10

@@ -36,9 +36,9 @@
 
 #include "schedlab/error.h"
 #include "schedlab/work.h"
-#include "strategy/blocking.h"
-#include "strategy/coro-sched.h"
-#include "strategy/spawn.h"
+#include "blocking/blocking.h"
+#include "loop/coro-sched.h"
+#include "proc/spawn.h"
 
 typedef struct subproc subproc;
 

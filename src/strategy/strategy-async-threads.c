@@ -33,8 +33,8 @@
 
 #include "schedlab/error.h"
 #include "schedlab/work.h"
-#include "strategy/blocking.h"
-#include "strategy/coro-sched.h"
+#include "blocking/blocking.h"
+#include "loop/coro-sched.h"
 
 typedef struct job {
     sl__co_task *t;

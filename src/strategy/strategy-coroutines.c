@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
-#include "strategy/coro-sched.h"
+#include "loop/coro-sched.h"
 
 static int run(sl_run_ctx *ctx)
 {

@@ -26,9 +26,9 @@
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 #include "schedlab/work.h"
-#include "strategy/blocking.h"
-#include "strategy/gil.h"
-#include "strategy/shared-objects.h"
+#include "blocking/blocking.h"
+#include "blocking/gil.h"
+#include "shared/shared-objects.h"
 
 /* Work between two polls of the drop request (CPython polls its eval
  * breaker every few bytecodes: far finer than the switch interval). */

@@ -19,9 +19,9 @@
 
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
-#include "strategy/blocking.h"
-#include "strategy/spawn.h"
-#include "strategy/worker-image.h"
+#include "blocking/blocking.h"
+#include "proc/spawn.h"
+#include "proc/worker-image.h"
 
 /* How long the join loop sleeps before looking at ctx->stop again. */
 #define JOIN_POLL_MS 20

@@ -25,10 +25,10 @@
 
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
-#include "strategy/blocking.h"
-#include "strategy/shared-objects.h"
-#include "strategy/spawn.h"
-#include "strategy/worker-image.h"
+#include "blocking/blocking.h"
+#include "shared/shared-objects.h"
+#include "proc/spawn.h"
+#include "proc/worker-image.h"
 
 /* How long the parent sleeps before looking at stop and the slots again:
  * also the granularity of the sampler's task attribution. */

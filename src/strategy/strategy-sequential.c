@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "schedlab/net.h"
-#include "strategy/blocking.h"
-#include "strategy/shared-objects.h"
+#include "blocking/blocking.h"
+#include "shared/shared-objects.h"
 
 static uint32_t rings_needed(const sl_run_ctx *ctx)
 {

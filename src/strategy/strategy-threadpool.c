@@ -17,8 +17,8 @@
 
 #include "schedlab/error.h"
 #include "schedlab/net.h"
-#include "strategy/blocking.h"
-#include "strategy/shared-objects.h"
+#include "blocking/blocking.h"
+#include "shared/shared-objects.h"
 
 typedef struct pool {
     sl_run_ctx *ctx;

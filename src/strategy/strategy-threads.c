@@ -23,8 +23,8 @@
 
 #include "schedlab/error.h"
 #include "schedlab/net.h"
-#include "strategy/blocking.h"
-#include "strategy/shared-objects.h"
+#include "blocking/blocking.h"
+#include "shared/shared-objects.h"
 
 /* Sanitizers need far more stack than the task code itself. */
 #ifdef SL_SANITIZED

@@ -173,11 +173,6 @@ void sl__switches_drain(sl__switches *w, sl__switch_fn fn, void *arg)
         drain_cpu(w, &w->cpu[i], fn, arg);
 }
 
-uint64_t sl__switches_lost(const sl__switches *w)
-{
-    return w->lost;
-}
-
 void sl__switches_close(sl__switches *w)
 {
     if (w == NULL)

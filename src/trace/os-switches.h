@@ -35,8 +35,6 @@ int sl__switches_open(sl__switches **out);
 /* Calls fn for every switch recorded since the last drain, CPU by CPU.
  * Not thread-safe: one drainer. */
 void sl__switches_drain(sl__switches *w, sl__switch_fn fn, void *arg);
-/* Records the kernel could not write because a buffer was full. */
-uint64_t sl__switches_lost(const sl__switches *w);
 void sl__switches_close(sl__switches *w);
 
 #endif

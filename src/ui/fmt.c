@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 
-#include "schedlab/strategy.h"
 #include "ui/view.h"
 
 char *sl__fmt_dur(char *buf, size_t size, uint64_t ns, bool ascii)
@@ -68,10 +67,12 @@ char sl__task_char(uint32_t task)
     return chars[task % (sizeof chars - 1)];
 }
 
-const char *sl__strategy_name(int i)
+const char *sl__strategy_name(const sl_ui *ui, int i)
 {
-    for (int k = 0; sl_strategies[k]; k++)
-        if (k == i)
-            return sl_strategies[k]->name;
-    return "?";
+    return i >= 0 && i < ui->n_strategies && ui->strategies[i].name ? ui->strategies[i].name : "?";
+}
+
+const char *sl__binding_label(const sl_binding *b, bool ascii)
+{
+    return ascii && b->label_ascii ? b->label_ascii : b->label;
 }

@@ -48,7 +48,8 @@ void sl__pane_close(sl_pane *p)
         return;
     if (p->have_spans)
         sl_spans_free(&p->spans);
-    sl__lane_cache_free(p->lanes);
+    if (p->lanes_free)
+        p->lanes_free(p->lanes);
     sl_model_free(&p->model);
     if (p->owned)
         sl_trace_free(p->trace);
@@ -111,4 +112,35 @@ uint64_t sl__pane_end(const sl_pane *p)
     uint64_t end = p->trace->count ? p->trace->events[p->trace->count - 1].t_ns : 0;
     pthread_rwlock_unlock(&p->trace->lock);
     return end;
+}
+
+uint64_t sl__play_end(const sl_ui *ui)
+{
+    uint64_t end = 0;
+    if (ui->compare) {
+        for (uint32_t i = 0; i < ui->n_cmp; i++) {
+            uint64_t e = sl__pane_end(&ui->cmp[i]);
+            end = e > end ? e : end;
+        }
+    } else if (ui->has_main) {
+        end = sl__pane_end(&ui->main);
+    }
+    return end;
+}
+
+bool sl__play_any_live(const sl_ui *ui)
+{
+    if (ui->compare)
+        return ui->cmp_running >= 0;
+    return ui->has_main && ui->main.live;
+}
+
+void sl__play_fold(sl_ui *ui)
+{
+    if (ui->compare) {
+        for (uint32_t i = 0; i < ui->n_cmp; i++)
+            sl__pane_seek(&ui->cmp[i], ui->t_ns);
+    } else if (ui->has_main) {
+        sl__pane_seek(&ui->main, ui->t_ns);
+    }
 }

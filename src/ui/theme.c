@@ -141,11 +141,6 @@ const char *sl__theme_rule(bool ascii)
     return ascii ? "-" : "─";
 }
 
-const char *sl__theme_playhead(bool ascii)
-{
-    return ascii ? "|" : "│";
-}
-
 bool sl__theme_locale_utf8(void)
 {
     const char *cs = nl_langinfo(CODESET);

@@ -65,8 +65,6 @@ const char *sl__theme_glyph(int state, bool ascii);
 const char *sl__theme_end_mark(int state, bool ascii);
 /* Horizontal rule piece: "─" or "-". */
 const char *sl__theme_rule(bool ascii);
-/* The playhead marker: "│" or "|". */
-const char *sl__theme_playhead(bool ascii);
 /* True when the current locale's charset is UTF-8. */
 bool sl__theme_locale_utf8(void);
 

@@ -24,10 +24,6 @@ typedef struct sl_ui_opts {
     bool ascii;            /* ASCII glyphs (also under a non-UTF-8 locale) */
 } sl_ui_opts;
 
-/* Runs the TUI until `q`. Returns 0, SL_EINTR when SIGINT/SIGTERM/SIGHUP
- * ended it, or a negative SL_E* when it could not start (no terminal, the
- * engine failed); `why` then holds a sentence. */
-int sl_ui_main(const sl_ui_opts *o, char *why, size_t why_size);
 
 /* Draws full frames off-screen (into /dev/null through ncurses) at
  * cols x rows from a synthetic trace of n_tasks tasks and n_events events,

@@ -7,9 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "export/report.h"
-#include "schedlab/strategy.h"
 #include "ui/view.h"
+
+/* The views' entry for a strategy named in a trace, or NULL. */
+static const sl_ui_strategy *find_strategy(const sl_ui *ui, const char *name)
+{
+    for (int i = 0; i < ui->n_strategies; i++)
+        if (ui->strategies[i].name && strcmp(ui->strategies[i].name, name) == 0)
+            return &ui->strategies[i];
+    return NULL;
+}
 
 /* The baseline for speedups: sequential if it was compared, else the slowest. */
 static const sl_stats *baseline(const sl_ui *ui)
@@ -40,7 +47,7 @@ static size_t report_rows(const sl_ui *ui, sl_report_row *rows, size_t max)
         memset(row, 0, sizeof(*row));
         snprintf(row->strategy, sizeof(row->strategy), "%s", p->trace->meta.strategy);
         row->stats = p->stats;
-        const sl_strategy *st = sl_strategy_find(row->strategy);
+        const sl_ui_strategy *st = find_strategy(ui, row->strategy);
         row->blocking_calls = st == NULL || !st->event_loop_io;
     }
     return n;
@@ -76,7 +83,7 @@ static void table(const sl_ui *ui, sl_rect r, int *used)
         snprintf(overlap, sizeof overlap, s->io_ns ? "%.0f%%" : "-", 100 * s->io_overlap);
         snprintf(gil, sizeof gil, s->gil_wait_ns && s->wall_ns ? "%.1f" : "-",
                  s->wall_ns ? (double)s->gil_wait_ns / (double)s->wall_ns : 0.0);
-        const sl_strategy *st = sl_strategy_find(p->trace->meta.strategy);
+        const sl_ui_strategy *st = find_strategy(ui, p->trace->meta.strategy);
         double speedup = base && s->wall_ns ? (double)base->wall_ns / (double)s->wall_ns : 0;
         sl__term_putf(y++, x, r.w - 1, SL_ROLE_NORMAL, "%-16s %8s %7.1fx %8s %8s %6u %6s %9llu",
                       p->trace->meta.strategy, wall, speedup,
@@ -93,7 +100,7 @@ void sl__view_compare(const sl_ui *ui, sl_rect r)
         sl__term_putf(y++, r.x + 1, r.w - 2, SL_ROLE_WARN,
                       "Running %d of %u: %s... one at a time, so no run steals cores from another.",
                       ui->cmp_running + 1, ui->n_cmp_planned,
-                      sl__strategy_name(ui->cmp_strategy[ui->cmp_running]));
+                      sl__strategy_name(ui, ui->cmp_strategy[ui->cmp_running]));
     }
     int used = 0;
     table(ui, (sl_rect){r.x, y, r.w, r.h - (y - r.y)}, &used);

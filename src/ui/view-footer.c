@@ -2,16 +2,15 @@
  * view-footer.c - the main keys, from the binding table in rank order, so a
  * narrow terminal still shows help and quit first.
  */
-#include "ui/keys.h"
 #include "ui/view.h"
 
 void sl__view_footer(const sl_ui *ui, sl_rect r)
 {
     sl__term_fill(r, SL_ROLE_FOOTER);
     int x = r.x + 1, end = r.x + r.w;
-    for (int rank = 1; rank <= (int)sl__n_bindings; rank++) {
-        for (size_t i = 0; i < sl__n_bindings; i++) {
-            const sl_binding *b = &sl__bindings[i];
+    for (int rank = 1; rank <= (int)ui->n_bindings; rank++) {
+        for (size_t i = 0; i < ui->n_bindings; i++) {
+            const sl_binding *b = &ui->bindings[i];
             if (!b->footer || b->rank != rank)
                 continue;
             const char *label = sl__binding_label(b, ui->ascii);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "schedlab/strategy.h"
 #include "ui/view.h"
 
 static const char *badge(const sl_ui *ui, int *role)
@@ -33,9 +32,9 @@ static void strategy_text(const sl_ui *ui, char *buf, size_t size)
     }
     if (!ui->has_main) {
         if (ui->run_pending)
-            snprintf(buf, size, "%s (starting)", sl__strategy_name(ui->strategy));
+            snprintf(buf, size, "%s (starting)", sl__strategy_name(ui, ui->strategy));
         else
-            snprintf(buf, size, "%s%sready: press Enter to run", sl__strategy_name(ui->strategy),
+            snprintf(buf, size, "%s%sready: press Enter to run", sl__strategy_name(ui, ui->strategy),
                      ui->ascii ? " - " : " — ");
         return;
     }
@@ -92,9 +91,9 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
     for (int i = 0; i < ui->n_strategies && i < 10; i++) {
         int role_i = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
         /* Whole entries only: a cut name reads as another strategy. */
-        if (x + 3 + (int)strlen(sl__strategy_name(i)) > r.x + r.w)
+        if (x + 3 + (int)strlen(sl__strategy_name(ui, i)) > r.x + r.w)
             break;
         x += sl__term_putf(r.y + 1, x, r.x + r.w - x, SL_ROLE_KEY, "%d", (i + 1) % 10);
-        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl__strategy_name(i));
+        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl__strategy_name(ui, i));
     }
 }

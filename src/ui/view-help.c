@@ -4,8 +4,6 @@
  */
 #include <stdio.h>
 
-#include "schedlab/strategy.h"
-#include "ui/keys.h"
 #include "ui/view.h"
 
 static const char *const meaning[SL_ST__COUNT] = {
@@ -35,22 +33,20 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
 {
     sl__term_box(r, "Help: keys (Esc closes, arrows scroll)");
     int x = r.x + 2, w = r.w - 4;
-    int n_strategies = 0;
-    while (sl_strategies[n_strategies])
-        n_strategies++;
+    int n_strategies = ui->n_strategies;
     static const uint8_t states[] = {SL_ST_RUNNING, SL_ST_READY,  SL_ST_WAITING,  SL_ST_QUEUED,
                                      SL_ST_DONE,    SL_ST_FAILED, SL_ST_CANCELLED};
     /* Bindings, a gap, the legend title and the states, a gap, the
      * strategies title and the strategies: scrolling stops at the last. */
-    int lines = (int)sl__n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + n_strategies;
+    int lines = (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + n_strategies;
     int max_skip = lines - (r.h - 2) > 0 ? lines - (r.h - 2) : 0;
     int skip = ui->overlay_scroll < max_skip ? ui->overlay_scroll : max_skip;
     scroller sc = {.y = r.y + 1, .bottom = r.y + r.h - 1, .skip = skip};
-    for (size_t i = 0; i < sl__n_bindings; i++) {
+    for (size_t i = 0; i < ui->n_bindings; i++) {
         int yy = next_row(&sc);
         if (yy < 0)
             continue;
-        const sl_binding *b = &sl__bindings[i];
+        const sl_binding *b = &ui->bindings[i];
         sl__term_put(yy, x, 12, SL_ROLE_KEY, sl__binding_label(b, ui->ascii));
         sl__term_put(yy, x + 12, w - 12, SL_ROLE_NORMAL, b->help);
     }
@@ -68,12 +64,12 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     next_row(&sc);
     if ((yy = next_row(&sc)) >= 0)
         sl__term_put(yy, x, w, SL_ROLE_TITLE, "Strategies");
-    for (int i = 0; sl_strategies[i]; i++) {
+    for (int i = 0; i < ui->n_strategies; i++) {
         if ((yy = next_row(&sc)) < 0)
             continue;
         sl__term_putf(yy, x, 3, SL_ROLE_KEY, "%d", i + 1);
         sl__term_putf(yy, x + 3, w - 3, i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL,
-                      "%-14s %s", sl_strategies[i]->name, sl_strategies[i]->summary);
+                      "%-14s %s", ui->strategies[i].name, ui->strategies[i].summary);
     }
 }
 

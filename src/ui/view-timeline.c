@@ -108,16 +108,16 @@ static void lane_history(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0,
 }
 
 /* The rows of one draw, as of one build of the spans and one window. */
-typedef struct sl__lane_cache {
+typedef struct sl_lane_cache {
     size_t spans_count;
     uint32_t spans_gen;
     uint64_t t0, dt;
     uint32_t first, k, n;
     int rows, cols;
     uint8_t *cells; /* rows x cols, history without the playhead */
-} sl__lane_cache;
+} sl_lane_cache;
 
-void sl__lane_cache_free(struct sl__lane_cache *c)
+static void lane_cache_free(struct sl_lane_cache *c)
 {
     if (c)
         free(c->cells);
@@ -130,15 +130,18 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
                                 uint64_t t0, uint64_t dt, int cols)
 {
     sl_pane *p = (sl_pane *)pc; /* the cache is the pane's, not the frame's */
-    sl__lane_cache *c = p->lanes;
+    sl_lane_cache *c = p->lanes;
     if (c && c->spans_count == p->spans_count && c->spans_gen == p->spans_gen && c->t0 == t0 &&
         c->dt == dt && c->first == first && c->k == k && c->n == n && c->rows == rows &&
         c->cols == cols)
         return c->cells;
-    if (!c && !(c = p->lanes = calloc(1, sizeof *c)))
-        return NULL;
+    if (!c) {
+        if (!(c = p->lanes = calloc(1, sizeof *c)))
+            return NULL;
+        p->lanes_free = lane_cache_free;
+    }
     free(c->cells);
-    *c = (sl__lane_cache){0};
+    *c = (sl_lane_cache){0};
     if (!(c->cells = malloc((size_t)rows * (size_t)cols)))
         return NULL;
     for (int row = 0; row < rows; row++) {

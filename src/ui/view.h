@@ -38,7 +38,8 @@ typedef struct sl_pane {
     uint64_t dropped;       /* trace->dropped, read under the trace lock */
     sl_stats stats;         /* compare mode: computed once the run ends */
     bool have_stats;
-    struct sl__lane_cache *lanes; /* the timeline's rows as of the spans (view-timeline.c) */
+    struct sl_lane_cache *lanes; /* the timeline's rows as of the spans (view-timeline.c) */
+    void (*lanes_free)(struct sl_lane_cache *); /* how the pane lets go of them */
 } sl_pane;
 
 typedef enum sl_play {
@@ -62,6 +63,37 @@ enum {
     SL_REQ_STOP = 1 << 3,    /* leave compare mode */
     SL_REQ_CANCEL = 1 << 4,  /* cancel task `cancel_task` of the main run */
 };
+
+/* A strategy as the views name it; the controller fills the list from the
+ * strategy table, so views never reach below the model. */
+typedef struct sl_ui_strategy {
+    const char *name;    /* "threads" */
+    const char *summary; /* one line for the help */
+    bool event_loop_io;  /* io awaited on an event loop, not a blocking call */
+} sl_ui_strategy;
+
+struct sl_ui;
+/* Effects a key handler returns, or-ed together. */
+enum {
+    SL_REDRAW = 1 << 0,   /* the frame must be drawn again */
+    SL_RELAYOUT = 1 << 1, /* panels must be recomputed first */
+    SL_QUIT = 1 << 2,     /* leave the TUI */
+};
+
+typedef int (*sl_key_fn)(struct sl_ui *ui, int key);
+
+/* One key binding: the controller's table (control/keys.c) is read by the
+ * dispatcher, the help overlay and the footer, so what the help says is
+ * what the keys do. */
+typedef struct sl_binding {
+    int keys[12];            /* key codes (term.h), 0-terminated */
+    const char *label;       /* how help and footer write the keys */
+    const char *label_ascii; /* the same without arrows, or NULL */
+    const char *help;        /* one line for the help overlay */
+    const char *footer;      /* a word for the footer, NULL: help only */
+    int rank;                /* footer order: 1 first; a narrow footer drops the last */
+    sl_key_fn fn;
+} sl_binding;
 
 typedef struct sl_predict {
     bool on;          /* predict mode */
@@ -102,8 +134,11 @@ typedef struct sl_ui {
     sl_predict predict;
 
     const sl_scenario *sc; /* the lesson (NULL in replay) */
-    int strategy;          /* index into sl_strategies of the chosen strategy */
+    int strategy;          /* index into strategies of the chosen strategy */
     int n_strategies;
+    sl_ui_strategy strategies[SL_UI_MAX_STRATEGIES]; /* in menu order */
+    const sl_binding *bindings;                      /* the key table, or NULL */
+    size_t n_bindings;
     uint32_t workers; /* workers for the next run (0: lesson default) */
     char **lessons;   /* lesson names for the picker */
     int n_lessons;
@@ -129,25 +164,13 @@ void sl__pane_seek(sl_pane *p, uint64_t t_ns);
 /* Time of the newest event. */
 uint64_t sl__pane_end(const sl_pane *p);
 
-/* ---- playhead (play.c) ---- */
+/* ---- the playhead's reach (pane.c) ---- */
 /* The end of what is shown: the newest event over all panes. */
 uint64_t sl__play_end(const sl_ui *ui);
 /* True while a run is still producing events. */
 bool sl__play_any_live(const sl_ui *ui);
-/* Moves to the next (dir > 0) or previous event; pauses. */
-void sl__play_step(sl_ui *ui, int dir);
-/* Moves by a twentieth of the run; pauses. */
-void sl__play_jump(sl_ui *ui, int dir);
-/* Sets the playhead (clamped) and pauses. */
-void sl__play_seek(sl_ui *ui, uint64_t t_ns);
-/* Advances the playhead by `wall_ns` of real time; true if it moved. */
-bool sl__play_tick(sl_ui *ui, uint64_t wall_ns);
 /* Folds every pane to the playhead. */
 void sl__play_fold(sl_ui *ui);
-/* Predict mode: stop before the next dispatch with a choice; false if none. */
-bool sl__predict_next(sl_ui *ui);
-/* Predict mode: the student picked cand[i]; reveals and scores. */
-void sl__predict_guess(sl_ui *ui, int i);
 
 /* ---- formatting (fmt.c) ---- */
 /* "850us", "12.3ms", "1.23s" (µ unless ascii). */
@@ -157,7 +180,9 @@ void sl__timeline_window(const sl_ui *ui, int cols, uint64_t *t0, uint64_t *dt);
 /* One character naming a task in the core lanes (0-9, a-z, A-Z, cycling). */
 char sl__task_char(uint32_t task);
 /* Name of strategy i ("?" if out of range). */
-const char *sl__strategy_name(int i);
+const char *sl__strategy_name(const sl_ui *ui, int i);
+/* The label of a binding for this terminal. */
+const char *sl__binding_label(const sl_binding *b, bool ascii);
 
 /* ---- views: each draws its rectangle from the state ---- */
 void sl__view_header(const sl_ui *ui, sl_rect r);
@@ -171,7 +196,6 @@ enum {
 /* Timeline of one pane: a row per task (scrolled to the selection) or,
  * when tasks far outnumber rows, lanes of several tasks with counts. */
 void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned flags);
-void sl__lane_cache_free(struct sl__lane_cache *c);
 void sl__view_running(const sl_ui *ui, sl_rect r);
 void sl__view_ready(const sl_ui *ui, sl_rect r);
 void sl__view_waiting(const sl_ui *ui, sl_rect r);

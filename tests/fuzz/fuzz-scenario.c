@@ -10,7 +10,7 @@
  */
 // Build (one command, split over two lines here):
 //   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -o /tmp/fuzz-scenario
-//         tests/fuzz/fuzz-scenario.c src/scenario/*.c src/util/error.c -linih
+//         tests/fuzz/fuzz-scenario.c src/scenario/*.c src/error/error.c -linih
 // Run:
 //   mkdir -p /tmp/corpus && cp assets/scenarios/*.ini /tmp/corpus/
 //   /tmp/fuzz-scenario -max_len=4096 -rss_limit_mb=4096 -max_total_time=300 /tmp/corpus

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "schedlab/trace.h"
-#include "strategy/gil.h"
+#include "blocking/gil.h"
 
 #define INTERVAL_NS 2000000ull
 

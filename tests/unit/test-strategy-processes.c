@@ -30,7 +30,7 @@
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
-#include "strategy/worker-image.h"
+#include "proc/worker-image.h"
 #include "strategy-harness.h"
 
 extern const sl_strategy sl_strategy_processes;

@@ -33,7 +33,7 @@
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
 #include "strategy-harness.h"
-#include "strategy/shared-internal.h"
+#include "shared/shared-internal.h"
 
 extern const sl_strategy sl_strategy_sequential;
 extern const sl_strategy sl_strategy_threads;

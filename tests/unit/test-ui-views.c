@@ -11,8 +11,7 @@
 #include <cmocka.h>
 
 #include "ui-vterm.h"
-#include "schedlab/strategy.h"
-#include "ui/synth.h"
+#include "trace/synth.h"
 #include "ui/view.h"
 
 typedef struct fixture {
@@ -33,6 +32,19 @@ static uint64_t busy_moment(sl_ui *ui)
     return 0;
 }
 
+/* The views draw whatever strategies and keys the controller hands them:
+ * a few of each, as the real tables would. */
+static const sl_ui_strategy strategies[] = {
+    {"sequential", "one task after another", false},
+    {"threads", "a thread per task", false},
+    {"coroutines", "coroutines on one event loop", true},
+};
+static const sl_binding bindings[] = {
+    {{'?', 0}, "?", NULL, "help and legend", "help", 1, NULL},
+    {{'q', 0}, "q", NULL, "quit", "quit", 2, NULL},
+    {{' ', 0}, "space", NULL, "pause or play", "pause", 3, NULL},
+};
+
 static void open_at(fixture *f, int cols, int rows)
 {
     memset(f, 0, sizeof *f);
@@ -41,8 +53,10 @@ static void open_at(fixture *f, int cols, int rows)
     assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
     f->ui = (sl_ui){.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
     f->ui.ascii = sl__term_ascii();
-    while (sl_strategies[f->ui.n_strategies])
-        f->ui.n_strategies++;
+    for (size_t i = 0; i < sizeof strategies / sizeof strategies[0]; i++)
+        f->ui.strategies[f->ui.n_strategies++] = strategies[i];
+    f->ui.bindings = bindings;
+    f->ui.n_bindings = sizeof bindings / sizeof bindings[0];
     assert_int_equal(sl__pane_open(&f->ui.main, tr, true, false), 0);
     f->ui.has_main = true;
     f->ui.t_ns = busy_moment(&f->ui);

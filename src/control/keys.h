@@ -1,0 +1,19 @@
+/*
+ * keys.h - key bindings: one const table, read by the dispatcher, the help
+ * overlay and the footer, so what the help says is what the keys do.
+ */
+#ifndef SL_UI_KEYS_H
+#define SL_UI_KEYS_H
+
+#include <stddef.h>
+
+#include "ui/view.h"
+
+extern const sl_binding sl__bindings[];
+extern const size_t sl__n_bindings;
+
+/* Handles one key: the open overlay and predict mode first, then the
+ * table. Returns SL_REDRAW | SL_RELAYOUT | SL_QUIT flags. */
+int sl__keys_handle(sl_ui *ui, int key);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * play.h - the playhead: live, paused or playing at a speed, stepping by
+ * event, and predict mode's stops before each dispatch (play.c). The views
+ * only read where it is; the controller moves it.
+ */
+#ifndef SL_CONTROL_PLAY_H
+#define SL_CONTROL_PLAY_H
+
+#include "ui/view.h"
+
+/* Moves to the next (dir > 0) or previous event; pauses. */
+void sl__play_step(sl_ui *ui, int dir);
+/* Moves by a twentieth of the run; pauses. */
+void sl__play_jump(sl_ui *ui, int dir);
+/* Sets the playhead (clamped) and pauses. */
+void sl__play_seek(sl_ui *ui, uint64_t t_ns);
+/* Advances the playhead by `wall_ns` of real time; true if it moved. */
+bool sl__play_tick(sl_ui *ui, uint64_t wall_ns);
+/* Predict mode: stop before the next dispatch with a choice; false if none. */
+bool sl__predict_next(sl_ui *ui);
+/* Predict mode: the student picked cand[i]; reveals and scores. */
+void sl__predict_guess(sl_ui *ui, int i);
+
+#endif

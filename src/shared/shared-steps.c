@@ -1,0 +1,267 @@
+/*
+ * shared-steps.c - put, take, inc, lock and unlock on a blocking vehicle.
+ *
+ * Every wait follows one pattern, under the region's mutex: try first (a
+ * task that need not wait emits no BLOCK); otherwise join the object's FIFO
+ * wait list, let the vehicle say BLOCK (and drop the GIL), sleep on the
+ * list's condition variable until it is at the head and the object allows
+ * it, then leave the list and, with the mutex released, let the vehicle
+ * say WAKE and RUN. A newcomer never overtakes a waiter, so items and the
+ * lock go to waiters in the order they arrived.
+ *
+ * A wait ends early when the run stops (the task is cancelled) or when a
+ * stall is declared while it waited (the task fails, saying why it would
+ * have waited forever). The timed sleep is only there to notice a stop:
+ * every state change that can end a wait broadcasts, and also tells the
+ * vehicle's `ready` hook, which is how coroutines (which sleep by giving
+ * their loop back, not on a condition variable) are woken.
+ *
+ * `inc` is deliberately not atomic: see inc_once.
+ */
+#include <stdio.h>
+
+#include "schedlab/error.h"
+#include "schedlab/trace.h"
+#include "blocking/blocking.h"
+#include "shared/shared-internal.h"
+
+/* How long a waiter may take to notice ctx->stop. */
+#define WAIT_POLL_NS 20000000ull
+
+typedef bool (*ready_fn)(const sl__shared *sh, uint32_t obj);
+
+/* One kind of wait: which list, which condition, when it is over. */
+typedef struct wait_on {
+    sl__sh_list *list;
+    pthread_cond_t *cv;
+    ready_fn ready;
+    uint32_t obj;
+    sl_wait_reason reason;
+    uint16_t id; /* SL__SH_LIST of `list` */
+} wait_on;
+
+/* With the mutex held: returns 0 once `task` may go on (mutex still held),
+ * SL_EINTR on a stop, SL_ESTATE on a stall (*doomed: its kind + 1).
+ * *waited tells whether it blocked (the caller then owes the vehicle its
+ * wake hook). */
+static int await(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const wait_on *w,
+                 const sl__shared_hooks *h, bool *waited, uint32_t *doomed)
+{
+    *waited = false;
+    if (w->list->first == SL__SH_NONE && w->ready(sh, w->obj))
+        return 0;
+    sl__sh_task *me = &sl__sh_tasks(sh)[task];
+    sl__sh_list_push(sh, w->list, task);
+    me->state = SL__SH_BLOCKED;
+    me->reason = (uint16_t)w->reason;
+    me->list = w->id;
+    sh->blocked++;
+    int err = 0;
+    if (sl__sh_stall_check(sh, h)) {
+        /* Waiting would be forever: fail now, without a BLOCK. */
+        err = SL_ESTATE;
+    } else {
+        h->block(h->arg, task, w->reason);
+        *waited = true;
+        for (;;) {
+            if (h->sleep != NULL)
+                h->sleep(h->arg, sh, task);
+            else
+                sl__sh_wait(sh, w->cv, WAIT_POLL_NS);
+            if (me->doomed != 0) {
+                err = SL_ESTATE;
+                break;
+            }
+            if (w->list->first == task && w->ready(sh, w->obj))
+                break;
+            if (sl__stopped(ctx)) {
+                err = SL_EINTR;
+                break;
+            }
+            /* A vehicle told to wake too early says it waits again. */
+            if (h->sleep != NULL)
+                h->block(h->arg, task, w->reason);
+        }
+    }
+    /* a run being stopped is not stalled: its tasks are cancelled */
+    if (err == SL_ESTATE && sl__stopped(ctx))
+        err = SL_EINTR;
+    *doomed = me->doomed;
+    me->doomed = 0;
+    sl__sh_list_remove(sh, w->list, task);
+    me->state = SL__SH_RUNNING;
+    sh->blocked--;
+    /* The next in line may be able to go now (or after this one gave up). */
+    if (w->list->first != SL__SH_NONE)
+        pthread_cond_broadcast(w->cv);
+    if (err != 0)
+        sl__sh_notify_heads(sh, h);
+    return err;
+}
+
+static void forever(sl__shared *sh, uint32_t doomed, const char *what, char *why, size_t why_size)
+{
+    char reason[160];
+    snprintf(why, why_size, "%s would wait forever: %s", what,
+             sl__sh_stall_reason(sh, doomed, reason, sizeof(reason)));
+}
+
+static int put_one(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t qi,
+                   const sl__shared_hooks *h, char *why, size_t why_size)
+{
+    sl__sh_queue *q = &sh->queues[qi];
+    wait_on w = {&q->putters, &q->can_put, sl__sh_has_room, qi, SL_WAIT_QUEUE, SL__SH_LIST(0, qi)};
+    bool waited;
+    uint32_t doomed;
+    sl__sh_enter(sh);
+    int err = await(sh, ctx, task, &w, h, &waited, &doomed);
+    if (err == 0) {
+        sl__sh_items(sh, q)[(q->head + q->count) % q->capacity] = task;
+        q->count++;
+        pthread_cond_broadcast(&q->can_take);
+        sl__sh_notify_heads(sh, h);
+    } else if (err == SL_ESTATE) {
+        char what[128];
+        snprintf(what, sizeof(what), "put to full queue '%s' (capacity %u)", q->name, q->capacity);
+        forever(sh, doomed, what, why, why_size);
+    }
+    sl__sh_leave(sh);
+    if (waited)
+        h->wake(h->arg, task, SL_WAIT_QUEUE);
+    return err;
+}
+
+static int take_one(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t qi,
+                    const sl__shared_hooks *h, char *why, size_t why_size)
+{
+    sl__sh_queue *q = &sh->queues[qi];
+    wait_on w = {&q->takers, &q->can_take, sl__sh_has_item, qi, SL_WAIT_QUEUE, SL__SH_LIST(1, qi)};
+    bool waited;
+    uint32_t doomed;
+    sl__sh_enter(sh);
+    int err = await(sh, ctx, task, &w, h, &waited, &doomed);
+    if (err == 0) {
+        q->head = (q->head + 1) % q->capacity;
+        q->count--;
+        pthread_cond_broadcast(&q->can_put);
+        sl__sh_notify_heads(sh, h);
+    } else if (err == SL_ESTATE) {
+        char what[128];
+        snprintf(what, sizeof(what), "take from empty queue '%s'", q->name);
+        forever(sh, doomed, what, why, why_size);
+    }
+    sl__sh_leave(sh);
+    if (waited)
+        h->wake(h->arg, task, SL_WAIT_QUEUE);
+    return err;
+}
+
+static int lock(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t li,
+                const sl__shared_hooks *h, char *why, size_t why_size)
+{
+    sl__sh_lock *l = &sh->locks[li];
+    wait_on w = {&l->waiters, &l->freed, sl__sh_is_free, li, SL_WAIT_LOCK, SL__SH_LIST(2, li)};
+    bool waited;
+    uint32_t doomed;
+    sl__sh_enter(sh);
+    uint32_t holder = l->holder;
+    int err = await(sh, ctx, task, &w, h, &waited, &doomed);
+    if (err == 0) {
+        l->holder = task;
+        sl__sh_notify_heads(sh, h);
+    } else if (err == SL_ESTATE) {
+        char what[128];
+        if (holder < ctx->sc->n_tasks)
+            snprintf(what, sizeof(what), "lock '%s' (held by task %s)", l->name,
+                     ctx->sc->tasks[holder].name);
+        else
+            snprintf(what, sizeof(what), "lock '%s'", l->name);
+        forever(sh, doomed, what, why, why_size);
+    }
+    sl__sh_leave(sh);
+    if (waited)
+        h->wake(h->arg, task, SL_WAIT_LOCK);
+    return err;
+}
+
+static int unlock(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t li,
+                  const sl__shared_hooks *h, char *why, size_t why_size)
+{
+    sl__sh_lock *l = &sh->locks[li];
+    sl__sh_enter(sh);
+    uint32_t holder = l->holder;
+    if (holder == task) {
+        l->holder = SL__SH_NONE;
+        pthread_cond_broadcast(&l->freed);
+        sl__sh_notify_heads(sh, h);
+    }
+    sl__sh_leave(sh);
+    if (holder == task)
+        return 0;
+    if (holder < ctx->sc->n_tasks)
+        snprintf(why, why_size, "unlock '%s', which task %s holds", l->name,
+                 ctx->sc->tasks[holder].name);
+    else
+        snprintf(why, why_size, "unlock '%s', which no task holds", l->name);
+    return SL_ESTATE;
+}
+
+/* Spends ns busy, polling the vehicle; false if it asked to stop. */
+static bool spend(uint64_t ns, const sl__shared_hooks *h)
+{
+    uint64_t end = sl_clock_ns() + ns;
+    while (sl_clock_ns() < end)
+        if (!h->poll(h->arg))
+            return false;
+    return true;
+}
+
+/* One increment, written the way `counter += 1` runs in Python: a load, the
+ * counter's window, a store of what was loaded plus one. Another vehicle's
+ * store landing inside the window is overwritten: a lost update, which is
+ * the lesson. The load and the store are relaxed atomics on purpose: each
+ * is whole (no torn 64-bit value) and ThreadSanitizer knows the race is
+ * intended, yet together they are no atomic read-modify-write, so the
+ * window stays as real as with plain accesses. */
+static bool inc_once(sl__sh_counter *c, const sl__shared_hooks *h)
+{
+    uint64_t v = atomic_load_explicit(&c->value, memory_order_relaxed);
+    if (c->window_ns > 0 && !spend(c->window_ns, h))
+        return false;
+    atomic_store_explicit(&c->value, v + 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&c->done, 1, memory_order_relaxed);
+    return true;
+}
+
+int sl__shared_step(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const sl_step *step,
+                    const sl__shared_hooks *h, char *why, size_t why_size)
+{
+    const char *kind = sl_step_kind_name(step->kind);
+    uint32_t limit = 0;
+    if (sh != NULL)
+        limit = step->kind == SL_STEP_INC                                 ? sh->n_counters
+                : step->kind == SL_STEP_PUT || step->kind == SL_STEP_TAKE ? sh->n_queues
+                                                                          : sh->n_locks;
+    if (sh == NULL || task >= sh->n_tasks || step->obj >= limit || step->kind < SL_STEP_PUT ||
+        step->kind > SL_STEP_UNLOCK) {
+        snprintf(why, why_size, "%s (scenario line %u) names no object this vehicle shares", kind,
+                 step->line);
+        return SL_EINVAL;
+    }
+    if (step->kind == SL_STEP_LOCK)
+        return lock(sh, ctx, task, step->obj, h, why, why_size);
+    if (step->kind == SL_STEP_UNLOCK)
+        return unlock(sh, ctx, task, step->obj, h, why, why_size);
+    int err = 0;
+    for (uint64_t i = 0; i < step->n && err == 0; i++) {
+        if (sl__stopped(ctx))
+            return SL_EINTR;
+        if (step->kind == SL_STEP_PUT)
+            err = put_one(sh, ctx, task, step->obj, h, why, why_size);
+        else if (step->kind == SL_STEP_TAKE)
+            err = take_one(sh, ctx, task, step->obj, h, why, why_size);
+        else
+            err = h->poll(h->arg) && inc_once(&sh->counters[step->obj], h) ? 0 : SL_EINTR;
+    }
+    return err;
+}

@@ -1,0 +1,235 @@
+/*
+ * test-ui-overlays.c - the help overlay generated from the key table, task
+ * details, the lesson picker, predict mode's bar, and compare mode's table,
+ * verdict and side-by-side timelines, rendered into a virtual terminal at
+ * 80x24 and 160x48.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "schedlab/strategy.h"
+#include "ui-vterm.h"
+#include "control/app.h"
+#include "control/keys.h"
+#include "control/play.h"
+#include "trace/synth.h"
+#include "ui/view.h"
+
+static vscreen vs;
+static sl_ui ui;
+
+static int open_size(int cols, int rows)
+{
+    if (vs_open(&vs, cols, rows, false, false) < 0)
+        return -1;
+    sl_trace *tr;
+    if (sl__synth_trace(&tr, 12, 1500, 2) < 0)
+        return -1;
+    memset(&ui, 0, sizeof ui);
+    ui.speed = 1.0;
+    ui.sel = -1;
+    ui.cmp_running = -1;
+    ui.play = SL_PLAY_PAUSED;
+    sl__app_tables(&ui);
+    if (sl__pane_open(&ui.main, tr, true, false) < 0)
+        return -1;
+    ui.has_main = true;
+    ui.t_ns = sl__pane_end(&ui.main) / 2;
+    return 0;
+}
+
+static int setup_80(void **state)
+{
+    return open_size(80, 24);
+}
+
+static int setup_160(void **state)
+{
+    return open_size(160, 48);
+}
+
+static int teardown(void **state)
+{
+    for (uint32_t i = 0; i < ui.n_cmp; i++)
+        sl__pane_close(&ui.cmp[i]);
+    sl__pane_close(&ui.main);
+    vs_close(&vs);
+    return 0;
+}
+
+static void draw(void)
+{
+    sl__play_fold(&ui);
+    sl__ui_draw(&ui);
+    vs_sync(&vs);
+}
+
+static void test_help_lists_every_binding(void **state)
+{
+    sl__keys_handle(&ui, '?');
+    draw();
+    int top = vs_find(&vs, "Help: keys");
+    assert_true(top >= 0);
+    /* At 160x48 everything fits: each binding in table order, then the
+     * legend and the numbered strategies. */
+    int last = top;
+    for (size_t i = 0; i < sl__n_bindings; i++) {
+        int y = vs_find(&vs, sl__bindings[i].help);
+        assert_true(y > last);
+        assert_true(vs_col(&vs, y, sl__bindings[i].label) >= 0);
+        last = y;
+    }
+    int legend = vs_find(&vs, "Legend");
+    assert_true(legend > last);
+    assert_true(vs_find(&vs, "running  executing on a core") > legend);
+    assert_true(vs_find(&vs, "failed   crashed") > legend);
+    int strat = vs_find(&vs, "Strategies");
+    assert_true(strat > legend);
+    for (int i = 0; sl_strategies[i]; i++)
+        assert_true(vs_find(&vs, sl_strategies[i]->summary) > strat);
+    sl__keys_handle(&ui, SL_KEY_ESC);
+    draw();
+    assert_int_equal(vs_find(&vs, "Help: keys"), -1);
+}
+
+static void test_help_scrolls_at_80x24(void **state)
+{
+    sl__keys_handle(&ui, '?');
+    draw();
+    assert_true(vs_find(&vs, sl__bindings[0].help) >= 0);
+    assert_int_equal(vs_find(&vs, "Strategies"), -1);
+    for (int i = 0; i < 30; i++)
+        sl__keys_handle(&ui, SL_KEY_DOWN);
+    draw();
+    assert_int_equal(vs_find(&vs, sl__bindings[0].help), -1);
+    /* Scrolling stops with the last strategy on the box's last line. */
+    int n = 0;
+    while (sl_strategies[n])
+        n++;
+    assert_true(vs_col(&vs, ui.lay.overlay.y + ui.lay.overlay.h - 2, sl_strategies[n - 1]->name) >
+                0);
+}
+
+static void test_details(void **state)
+{
+    sl__keys_handle(&ui, SL_KEY_DOWN);
+    sl__keys_handle(&ui, SL_KEY_DOWN);
+    sl__keys_handle(&ui, SL_KEY_DOWN);
+    sl__keys_handle(&ui, SL_KEY_ENTER);
+    draw();
+    assert_true(vs_find(&vs, "Task task-02 (#2)") >= 0);
+    assert_true(vs_find(&vs, "ready latency:") >= 0);
+    assert_true(vs_find(&vs, "waits:") >= 0);
+    int spans = vs_find(&vs, "spans (start");
+    assert_true(spans >= 0);
+    /* A pool task: spawned (ready), then queued in the backlog, then picked. */
+    assert_true(vs_col(&vs, spans + 1, "ready") > 0);
+    assert_true(vs_col(&vs, spans + 2, "queued") > 0);
+    assert_true(vs_col(&vs, spans + 3, "ready") > 0);
+}
+
+static void test_lessons_picker(void **state)
+{
+    char *names[] = {"cpu-sumsq", "io-download", "mixed"};
+    ui.lessons = names;
+    ui.n_lessons = 3;
+    sl__keys_handle(&ui, 's');
+    assert_int_equal(ui.overlay, SL_OV_LESSONS);
+    sl__keys_handle(&ui, SL_KEY_DOWN);
+    draw();
+    int y = vs_find(&vs, "Pick a lesson");
+    assert_true(y >= 0);
+    assert_int_equal(vs_find(&vs, "cpu-sumsq"), y + 1);
+    assert_int_equal(vs_find(&vs, "> io-download"), y + 2);
+    sl__keys_handle(&ui, SL_KEY_ENTER);
+    assert_true(ui.req & SL_REQ_LESSON);
+    assert_int_equal(ui.overlay_sel, 1);
+    ui.lessons = NULL;
+    ui.n_lessons = 0;
+}
+
+static void test_predict_bar(void **state)
+{
+    ui.t_ns = 0;
+    sl__keys_handle(&ui, 'p');
+    assert_true(ui.predict.asking);
+    draw();
+    int y = vs_find(&vs, "PREDICT");
+    assert_int_equal(y, ui.lay.caption.y);
+    assert_true(vs_col(&vs, y, "score 0/0") > 0);
+    assert_true(vs_col(&vs, y, "Which ready task runs next?") > 0);
+    assert_true(vs_find(&vs, "Ready: guess 1-") == ui.lay.ready.y);
+    sl__keys_handle(&ui, '1');
+    draw();
+    assert_true(vs_col(&vs, y, "score ") > 0);
+    assert_true(vs_find(&vs, "ran next") == y + 1);
+}
+
+static void add_cmp_pane(const char *strategy, uint32_t cores)
+{
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 12, 1500, cores), 0);
+    snprintf(tr->meta.strategy, sizeof tr->meta.strategy, "%s", strategy);
+    sl_pane *p = &ui.cmp[ui.n_cmp++];
+    assert_int_equal(sl__pane_open(p, tr, true, false), 0);
+    assert_int_equal(sl_stats_compute(tr, &p->stats), 0);
+    p->have_stats = true;
+}
+
+static void check_compare(void)
+{
+    ui.compare = true;
+    ui.n_cmp_planned = 2;
+    add_cmp_pane("sequential", 1);
+    add_cmp_pane("threads", 4);
+    ui.t_ns = 0;
+    ui.play = SL_PLAY_PLAYING;
+    sl__play_tick(&ui, 5000000);
+    draw();
+    assert_true(vs_col(&vs, 0, "compare: 2 strategies") > 0);
+    int head = vs_find(&vs, "strategy");
+    assert_true(head > 0);
+    assert_true(vs_col(&vs, head, "speedup") > 0);
+    assert_true(vs_col(&vs, head, "blocking") > 0);
+    assert_true(vs_col(&vs, head, "overlap") > 0);
+    assert_int_equal(vs_col(&vs, head + 1, "sequential "), 1);
+    assert_int_equal(vs_col(&vs, head + 2, "threads "), 1);
+    /* The verdict names the faster run, derived from the statistics by the
+     * same rule as `run --format verdict`. */
+    const char *winner = ui.cmp[1].stats.wall_ns < ui.cmp[0].stats.wall_ns
+                             ? "recommended: threads"
+                             : "recommended: sequential";
+    char verdict[320];
+    sl__compare_verdict(&ui, verdict, sizeof verdict);
+    assert_int_equal(vs_find(&vs, winner), ui.lay.caption.y);
+    assert_non_null(strstr(verdict, winner));
+    /* Side by side on one clock: both lanes start with task-00. */
+    assert_true(vs_find(&vs, "task-00") > head + 2);
+}
+
+static void test_compare_80x24(void **state)
+{
+    check_compare();
+}
+
+static void test_compare_160x48(void **state)
+{
+    check_compare();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_help_lists_every_binding, setup_160, teardown),
+        cmocka_unit_test_setup_teardown(test_help_scrolls_at_80x24, setup_80, teardown),
+        cmocka_unit_test_setup_teardown(test_details, setup_80, teardown),
+        cmocka_unit_test_setup_teardown(test_lessons_picker, setup_80, teardown),
+        cmocka_unit_test_setup_teardown(test_predict_bar, setup_80, teardown),
+        cmocka_unit_test_setup_teardown(test_compare_80x24, setup_80, teardown),
+        cmocka_unit_test_setup_teardown(test_compare_160x48, setup_160, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,615 @@
+/*
+ * test-ui-record.c - asciicast recording: the writer's timeline (merging,
+ * idle limit, UTF-8 cut across chunks, resizes), a demo recorded headless
+ * from a synthetic trace (every line valid JSON, the header, times never
+ * going back, and the final screen, replayed through libvterm, showing the
+ * lesson and the ready list), the same recording made twice being the same
+ * bytes, and the shipped demos parsing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+
+#include "ui-vterm.h"
+#include "schedlab/error.h"
+#include "export/asciicast.h"
+#include "control/record.h"
+#include "trace/synth.h"
+
+/* ---- a small JSON reader: enough to check every line of a cast ---- */
+
+typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
+
+typedef struct jv {
+    jtype type;
+    double num;
+    char *str; /* J_STR: decoded UTF-8; J_OBJ: unused */
+    size_t len;
+    struct jv *items; /* J_ARR, J_OBJ (values) */
+    char **keys;      /* J_OBJ */
+    size_t n;
+} jv;
+
+static void jfree(jv *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        jfree(&v->items[i]);
+        if (v->keys)
+            free(v->keys[i]);
+    }
+    free(v->items);
+    free(v->keys);
+    free(v->str);
+}
+
+static const char *ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+static void put_utf8(char *out, size_t *n, unsigned cp)
+{
+    if (cp < 0x80) {
+        out[(*n)++] = (char)cp;
+    } else if (cp < 0x800) {
+        out[(*n)++] = (char)(0xC0 | (cp >> 6));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        out[(*n)++] = (char)(0xE0 | (cp >> 12));
+        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
+    }
+}
+
+static const char *jparse(const char *p, jv *v);
+
+static const char *jstring(const char *p, char **out, size_t *len)
+{
+    if (*p++ != '"')
+        return NULL;
+    char *buf = malloc(strlen(p) + 1);
+    size_t n = 0;
+    while (*p && *p != '"') {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20) {
+            free(buf);
+            return NULL; /* raw control characters are not JSON */
+        }
+        if (c != '\\') {
+            buf[n++] = *p++;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case '"':
+        case '\\':
+        case '/':
+            buf[n++] = *p;
+            break;
+        case 'n':
+            buf[n++] = '\n';
+            break;
+        case 'r':
+            buf[n++] = '\r';
+            break;
+        case 't':
+            buf[n++] = '\t';
+            break;
+        case 'b':
+            buf[n++] = '\b';
+            break;
+        case 'f':
+            buf[n++] = '\f';
+            break;
+        case 'u': {
+            unsigned cp;
+            if (sscanf(p + 1, "%4x", &cp) != 1) {
+                free(buf);
+                return NULL;
+            }
+            put_utf8(buf, &n, cp);
+            p += 4;
+            break;
+        }
+        default:
+            free(buf);
+            return NULL;
+        }
+        p++;
+    }
+    if (*p != '"') {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return p + 1;
+}
+
+static const char *jparse(const char *p, jv *v)
+{
+    memset(v, 0, sizeof *v);
+    p = ws(p);
+    if (*p == '"') {
+        v->type = J_STR;
+        return jstring(p, &v->str, &v->len);
+    }
+    if (*p == '[' || *p == '{') {
+        bool obj = *p == '{';
+        char close = obj ? '}' : ']';
+        v->type = obj ? J_OBJ : J_ARR;
+        p = ws(p + 1);
+        if (*p == close)
+            return p + 1;
+        for (;;) {
+            v->items = realloc(v->items, (v->n + 1) * sizeof *v->items);
+            if (obj) {
+                v->keys = realloc(v->keys, (v->n + 1) * sizeof *v->keys);
+                size_t kl;
+                p = jstring(ws(p), &v->keys[v->n], &kl);
+                if (!p)
+                    return NULL;
+                p = ws(p);
+                if (*p++ != ':') {
+                    free(v->keys[v->n]);
+                    return NULL;
+                }
+            }
+            p = jparse(p, &v->items[v->n]);
+            if (!p) {
+                if (obj)
+                    free(v->keys[v->n]);
+                return NULL;
+            }
+            v->n++;
+            p = ws(p);
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            return *p == close ? p + 1 : NULL;
+        }
+    }
+    if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0) {
+        v->type = p[0] == 't' ? J_BOOL : J_NULL;
+        return p + 4;
+    }
+    if (strncmp(p, "false", 5) == 0) {
+        v->type = J_BOOL;
+        return p + 5;
+    }
+    if (*p == '-' || (*p >= '0' && *p <= '9')) {
+        char *end;
+        v->type = J_NUM;
+        v->num = strtod(p, &end);
+        return end;
+    }
+    return NULL;
+}
+
+/* One whole line as one JSON value, nothing after it. */
+static bool jline(const char *line, jv *v)
+{
+    const char *end = jparse(line, v);
+    if (!end || *ws(end)) {
+        jfree(v);
+        return false;
+    }
+    return true;
+}
+
+static const jv *jget(const jv *o, const char *key)
+{
+    for (size_t i = 0; o->type == J_OBJ && i < o->n; i++)
+        if (strcmp(o->keys[i], key) == 0)
+            return &o->items[i];
+    return NULL;
+}
+
+/* ---- a cast file, read and checked line by line ---- */
+
+typedef struct cast {
+    jv header;
+    double times[20000];
+    char kinds[20000];
+    size_t n;
+    char *output; /* every "o" event's data, concatenated */
+    size_t output_len;
+    char resizes[8][16];
+    size_t n_resizes;
+} cast;
+
+static cast *read_cast(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    cast *c = calloc(1, sizeof *c);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int lineno = 0;
+    FILE *out = open_memstream(&c->output, &c->output_len);
+    while ((len = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        jv v;
+        if (!jline(line, &v))
+            fail_msg("%s:%d: not one JSON value: %.80s", path, lineno, line);
+        if (lineno == 1) {
+            assert_int_equal(v.type, J_OBJ);
+            c->header = v;
+            continue;
+        }
+        assert_int_equal(v.type, J_ARR);
+        assert_int_equal(v.n, 3);
+        assert_int_equal(v.items[0].type, J_NUM);
+        assert_int_equal(v.items[1].type, J_STR);
+        assert_int_equal(v.items[2].type, J_STR);
+        assert_true(c->n < 20000);
+        c->times[c->n] = v.items[0].num;
+        c->kinds[c->n] = v.items[1].str[0];
+        if (c->kinds[c->n] == 'o')
+            fwrite(v.items[2].str, 1, v.items[2].len, out);
+        else if (c->kinds[c->n] == 'r' && c->n_resizes < 8)
+            snprintf(c->resizes[c->n_resizes++], 16, "%s", v.items[2].str);
+        else if (c->kinds[c->n] != 'r')
+            fail_msg("%s:%d: event kind '%s'", path, lineno, v.items[1].str);
+        c->n++;
+        jfree(&v);
+    }
+    fclose(out);
+    free(line);
+    fclose(f);
+    assert_true(lineno >= 1);
+    return c;
+}
+
+static void free_cast(cast *c)
+{
+    jfree(&c->header);
+    free(c->output);
+    free(c);
+}
+
+static void assert_times_ordered(const cast *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        assert_true(c->times[i] >= 0);
+        if (i)
+            assert_true(c->times[i] >= c->times[i - 1]);
+    }
+}
+
+static char *tmp_path(char *buf, size_t size, const char *stem)
+{
+    snprintf(buf, size, "/tmp/schedlab-test-%d-%s.cast", (int)getpid(), stem);
+    return buf;
+}
+
+/* ---- the writer ---- */
+
+static void test_cast_writer(void **state)
+{
+    char path[128];
+    tmp_path(path, sizeof path, "writer");
+    sl_cast_header h = {.width = 90,
+                        .height = 30,
+                        .timestamp = 1234,
+                        .title = "A \"quoted\" title",
+                        .term = "xterm-256color",
+                        .shell = "/bin/sh",
+                        .fps = 10,
+                        .idle_limit_s = 1.0};
+    sl_cast *c;
+    assert_int_equal(sl__cast_open(&c, path, &h), 0);
+    const uint64_t ms = 1000000;
+    /* Two chunks 20 ms apart merge (a frame is 100 ms); "é" is cut in two. */
+    sl__cast_output(c, 0, "hello \xC3", 7);
+    sl__cast_output(c, 20 * ms, "\xA9 world\r\n", 9);
+    /* 5 s of silence shrinks to the 1 s limit. */
+    sl__cast_output(c, 5000 * ms, "\033[1mbold\033[0m \"q\" \\", 18);
+    sl__cast_resize(c, 5050 * ms, 100, 35);
+    /* A chunk holding only part of a character waits for the rest. */
+    sl__cast_output(c, 5300 * ms, "\xE2\x96", 2);
+    sl__cast_output(c, 5500 * ms, "\x88 bad:\xFF.", 8);
+    /* Time going back is clamped. */
+    sl__cast_output(c, 5400 * ms, "!", 1);
+    assert_int_equal(sl__cast_close(c), 0);
+
+    cast *k = read_cast(path);
+    assert_int_equal(jget(&k->header, "version")->num, 2);
+    assert_int_equal(jget(&k->header, "width")->num, 90);
+    assert_int_equal(jget(&k->header, "height")->num, 30);
+    assert_int_equal(jget(&k->header, "timestamp")->num, 1234);
+    assert_string_equal(jget(&k->header, "title")->str, "A \"quoted\" title");
+    assert_string_equal(jget(jget(&k->header, "env"), "TERM")->str, "xterm-256color");
+    assert_string_equal(jget(jget(&k->header, "env"), "SHELL")->str, "/bin/sh");
+    assert_times_ordered(k);
+    assert_int_equal(k->n, 4);
+    assert_string_equal(k->output, "hello \xC3\xA9 world\r\n\033[1mbold\033[0m \"q\" \\"
+                                   "\xE2\x96\x88 bad:\xEF\xBF\xBD.!");
+    assert_true(fabs(k->times[0]) < 1e-9);
+    assert_true(fabs(k->times[1] - 1.0) < 1e-6); /* 5 s cut to 1 s */
+    assert_int_equal(k->kinds[2], 'r');
+    assert_true(fabs(k->times[2] - 1.05) < 1e-6);
+    assert_string_equal(k->resizes[0], "100x35");
+    /* The chunk at 1.3 s held no whole character: its event starts with
+     * the rest, at 1.5 s. */
+    assert_true(fabs(k->times[3] - 1.5) < 1e-6);
+    free_cast(k);
+    unlink(path);
+}
+
+/* ---- the demo language ---- */
+
+static void expect_error(const char *text, const char *message)
+{
+    sl_demo *d;
+    char why[256];
+    assert_int_equal(sl__demo_parse("intro.demo", text, &d, why, sizeof why), SL_EPARSE);
+    assert_null(d);
+    assert_string_equal(why, message);
+}
+
+static void test_demo_errors(void **state)
+{
+    expect_error("lesson io-download\nstrategy threads\nrun\nwiat 2s\n",
+                 "intro.demo:4: unknown command 'wiat'");
+    expect_error("# comment\n\nwait 2\n", "intro.demo:3: bad duration '2' (use 2s, 1.5s or "
+                                          "500ms, at most 600s)");
+    expect_error("wait\n", "intro.demo:1: wait needs a duration, such as 2s or 500ms");
+    expect_error("wait 601s\n",
+                 "intro.demo:1: bad duration '601s' (use 2s, 1.5s or 500ms, at most 600s)");
+    expect_error("key Space Spcae\n", "intro.demo:1: unknown key 'Spcae'");
+    expect_error("key\n", "intro.demo:1: key needs at least one key, such as Space or c");
+    expect_error("strategy fibres\n",
+                 "intro.demo:1: unknown strategy 'fibres' (see `schedlab list`)");
+    expect_error("lesson no-such-lesson\n",
+                 "intro.demo:1: no lesson 'no-such-lesson' (see `schedlab list`)");
+    expect_error("lesson\n", "intro.demo:1: lesson needs one name");
+    expect_error("run now\n", "intro.demo:1: 'run' takes no argument");
+    expect_error("until-done\r\npause please\n", "intro.demo:2: 'pause' takes no argument");
+    expect_error("# nothing\n", "intro.demo:1: no commands (see `schedlab record --help` for "
+                                "the language)");
+    char longsay[300] = "say ";
+    memset(longsay + 4, 'x', 201);
+    expect_error(longsay, "intro.demo:1: say text longer than 200 characters");
+}
+
+static void test_demo_parse(void **state)
+{
+    const char *text = "# a demo\n"
+                       "lesson io-download   # trailing comment\n"
+                       "  strategy threads\n"
+                       "wait 1.5s\n"
+                       "key Space c + 3 Left Esc tab\n"
+                       "say Waiting is #1 here\n"
+                       "say\n"
+                       "run\n"
+                       "until-done\n"
+                       "wait 250ms\n"
+                       "pause\n";
+    sl_demo *d;
+    char why[256];
+    assert_int_equal(sl__demo_parse("ok.demo", text, &d, why, sizeof why), 0);
+    assert_int_equal(d->n, 10);
+    assert_int_equal(d->cmds[0].op, SL_DEMO_LESSON);
+    assert_string_equal(d->cmds[0].text, "io-download");
+    assert_int_equal(d->cmds[0].line, 2);
+    assert_string_equal(sl__demo_first(d, SL_DEMO_STRATEGY), "threads");
+    assert_int_equal(d->cmds[2].ns, 1500000000ull);
+    assert_int_equal(d->cmds[3].n_keys, 7);
+    const int keys[] = {' ', 'c', '+', '3', SL_KEY_LEFT, SL_KEY_ESC, SL_KEY_TAB};
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(d->cmds[3].keys[i], keys[i]);
+    assert_string_equal(d->cmds[4].text, "Waiting is #1 here");
+    assert_null(d->cmds[5].text);
+    assert_int_equal(d->cmds[8].ns, 250000000ull);
+    assert_int_equal(d->cmds[9].op, SL_DEMO_PAUSE);
+    assert_int_equal(d->cmds[9].line, 11);
+    sl__demo_free(d);
+}
+
+/* Every lesson ships a demo, and every shipped demo parses. */
+static void test_shipped_demos(void **state)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/scenarios", SL_TEST_ASSETS);
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    struct dirent *e;
+    int lessons = 0;
+    while ((e = readdir(dp))) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".ini") != 0)
+            continue;
+        char path[1024], why[512];
+        snprintf(path, sizeof path, "%s/demos/%.*s.demo", SL_TEST_ASSETS, (int)(n - 4), e->d_name);
+        sl_demo *d;
+        if (sl__demo_load(path, &d, why, sizeof why) != 0)
+            fail_msg("%s: %s", path, why);
+        char want[128];
+        snprintf(want, sizeof want, "%.*s", (int)(n - 4), e->d_name);
+        const char *lesson = sl__demo_first(d, SL_DEMO_LESSON);
+        assert_non_null(lesson);
+        assert_string_equal(lesson, want);
+        sl__demo_free(d);
+        lessons++;
+    }
+    closedir(dp);
+    assert_true(lessons >= 3);
+    /* A lesson's name finds its demo, wherever the lessons were found. */
+    char found[1024];
+    assert_int_equal(sl__demo_resolve("io-download", found, sizeof found), 0);
+    size_t n = strlen(found);
+    assert_true(n > 22 && strcmp(found + n - 22, "demos/io-download.demo") == 0);
+    assert_int_equal(sl__demo_resolve("io-download.demo", found, sizeof found), 0);
+    assert_int_equal(sl__demo_resolve("no-such-lesson", found, sizeof found), SL_ENOENT);
+}
+
+/* ---- recording a demo headless ---- */
+
+static const char replay_demo[] = "say Hello, class: this is a saved run.\n"
+                                  "wait 1s\n"
+                                  "run\n"
+                                  "wait 300ms\n"
+                                  "key Space\n"
+                                  "wait 2s\n"
+                                  "key Space\n"
+                                  "until-done\n"
+                                  "say\n"
+                                  "key Home\n"
+                                  "key ] ] ] ] ] ] ] ] ]\n"
+                                  "wait 5s\n";
+
+static void record_synthetic(const char *path, double idle)
+{
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
+    sl_demo *d;
+    char why[256];
+    assert_int_equal(sl__demo_parse("replay.demo", replay_demo, &d, why, sizeof why), 0);
+    sl_ui_opts o = {.trace = tr};
+    sl_record_opts r = {.out = path, .demo = d, .cols = 100, .rows = 32, .idle_limit_s = idle};
+    sl_record_stats st;
+    int rc = sl_ui_record(&o, &r, &st, why, sizeof why);
+    if (rc != 0)
+        fail_msg("record: %s", why);
+    assert_true(st.events > 5);
+    assert_true(st.cast_s > (idle > 0 ? 3.0 : 9.0));
+    assert_true(st.run_s == 0); /* a replay never waits in real time */
+    sl__demo_free(d);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+static void test_record_replay(void **state)
+{
+    char path[128], again[128];
+    tmp_path(path, sizeof path, "replay");
+    tmp_path(again, sizeof again, "replay-again");
+    record_synthetic(path, 0);
+    cast *c = read_cast(path);
+    assert_int_equal(jget(&c->header, "version")->num, 2);
+    assert_int_equal(jget(&c->header, "width")->num, 100);
+    assert_int_equal(jget(&c->header, "height")->num, 32);
+    /* A replay is stamped with the run's start (0 for the synthetic run). */
+    assert_int_equal(jget(&c->header, "timestamp")->num, 0);
+    assert_string_equal(jget(&c->header, "title")->str, "Synthetic lesson - threadpool (replay)");
+    assert_string_equal(jget(jget(&c->header, "env"), "TERM")->str, "xterm-256color");
+    assert_non_null(jget(jget(&c->header, "env"), "SHELL"));
+    assert_times_ordered(c);
+    /* Frame rate cap: no two events closer than 1/30 s. */
+    for (size_t i = 1; i < c->n; i++)
+        assert_true(c->times[i] - c->times[i - 1] > 1.0 / 30 - 1e-6);
+    /* The script's length: 1 + 0.3 + 0.25 + 2 + 0.25 + playback + keys + 5 s. */
+    assert_true(c->times[c->n - 1] > 9.0);
+    /* Only the 16 base colours: no 256-colour or direct-colour sequences. */
+    assert_null(strstr(c->output, "38;5;"));
+    assert_null(strstr(c->output, "48;5;"));
+    assert_null(strstr(c->output, "38;2;"));
+
+    /* What a player shows at the end, through a terminal emulator. */
+    VTerm *vt = vterm_new(32, 100);
+    vterm_set_utf8(vt, 1);
+    VTermScreen *scr = vterm_obtain_screen(vt);
+    vterm_screen_reset(scr, 1);
+    vterm_input_write(vt, c->output, c->output_len);
+    vscreen vs = {.vt = vt, .scr = scr, .cols = 100, .rows = 32};
+    if (vs_find(&vs, "Synthetic lesson") != 0 || vs_find(&vs, "Ready") < 0 ||
+        vs_find(&vs, "Timeline") < 0 || vs_find(&vs, "task-") < 0) {
+        vs_dump(&vs);
+        fail_msg("the last frame lacks the lesson, the timeline or the ready list");
+    }
+    /* The caption was cleared by `say` alone. */
+    assert_int_equal(vs_find(&vs, "Hello, class"), -1);
+    vterm_free(vt);
+    free_cast(c);
+
+    /* The same trace and demo: the same bytes. */
+    record_synthetic(again, 0);
+    size_t n1, n2;
+    char *a = slurp(path, &n1), *b = slurp(again, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    free(a);
+    free(b);
+
+    /* The idle limit shortens the long waits. */
+    record_synthetic(again, 0.5);
+    c = read_cast(again);
+    assert_times_ordered(c);
+    assert_true(fabs(jget(&c->header, "idle_time_limit")->num - 0.5) < 1e-9);
+    for (size_t i = 1; i < c->n; i++)
+        assert_true(c->times[i] - c->times[i - 1] <= 0.5 + 1e-6);
+    free_cast(c);
+    unlink(path);
+    unlink(again);
+}
+
+/* The caption of a `say` shows while it lasts. */
+static void test_record_say(void **state)
+{
+    char path[128], why[256];
+    tmp_path(path, sizeof path, "say");
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 8, 400, 2), 0);
+    sl_demo *d;
+    assert_int_equal(
+        sl__demo_parse("say.demo", "say Watch the ready list grow\nwait 2s\n", &d, why, sizeof why),
+        0);
+    sl_ui_opts o = {.trace = tr, .ascii = true};
+    sl_record_opts r = {.out = path, .demo = d};
+    sl_record_stats st;
+    assert_int_equal(sl_ui_record(&o, &r, &st, why, sizeof why), 0);
+    cast *c = read_cast(path);
+    assert_int_equal(jget(&c->header, "width")->num, 120);
+    assert_int_equal(jget(&c->header, "height")->num, 40);
+    assert_times_ordered(c);
+    assert_true(fabs(c->times[c->n - 1] - 2.0) < 1e-6);
+    VTerm *vt = vterm_new(40, 120);
+    vterm_set_utf8(vt, 1);
+    VTermScreen *scr = vterm_obtain_screen(vt);
+    vterm_screen_reset(scr, 1);
+    vterm_input_write(vt, c->output, c->output_len);
+    vscreen vs = {.vt = vt, .scr = scr, .cols = 120, .rows = 40};
+    int y = vs_find(&vs, "> Watch the ready list grow");
+    if (y < 34) {
+        vs_dump(&vs);
+        fail_msg("the caption is not in the caption bar");
+    }
+    vterm_free(vt);
+    free_cast(c);
+    sl__demo_free(d);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cast_writer),   cmocka_unit_test(test_demo_errors),
+        cmocka_unit_test(test_demo_parse),    cmocka_unit_test(test_shipped_demos),
+        cmocka_unit_test(test_record_replay), cmocka_unit_test(test_record_say),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
