@@ -1,7 +1,7 @@
 /*
  * main.c - command dispatch only: `schedlab <command> [args]`.
  */
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 
 int main(int argc, char **argv)
 {

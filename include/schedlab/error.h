@@ -25,10 +25,10 @@
 
 typedef enum sl_error {
     SL_OK = 0,
-#define SL__ERROR_ENUM(code, msg) SL_##code,
-    SL__ERROR_FIRST = -1000,
-    SL_ERROR_MAP(SL__ERROR_ENUM) SL__ERROR_LAST
-#undef SL__ERROR_ENUM
+#define SL_ERROR_ENUM(code, msg) SL_##code,
+    SL_ERROR_FIRST = -1000,
+    SL_ERROR_MAP(SL_ERROR_ENUM) SL_ERROR_LAST
+#undef SL_ERROR_ENUM
 } sl_error;
 
 /* The message for an SL_E* code (or "success" for 0, "unknown error" else). */

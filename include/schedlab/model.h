@@ -24,7 +24,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "schedlab/event.h"
 #include "schedlab/trace.h"
 
 typedef enum sl_state {
@@ -46,12 +45,12 @@ const char *sl_state_name(int state);
 #define SL_MODEL_CORES 64
 /* Lists kept in order by the fold: ready, waiting, queued, one per core,
  * and the finished tasks (done, failed, cancelled) in EXIT order. */
-#define SL__LIST_READY 0
-#define SL__LIST_WAITING 1
-#define SL__LIST_QUEUED 2
-#define SL__LIST_CORE0 3
-#define SL__LIST_DONE (SL__LIST_CORE0 + SL_MODEL_CORES)
-#define SL__LIST_COUNT (SL__LIST_DONE + 1)
+#define SL_LIST_READY 0
+#define SL_LIST_WAITING 1
+#define SL_LIST_QUEUED 2
+#define SL_LIST_CORE0 3
+#define SL_LIST_DONE (SL_LIST_CORE0 + SL_MODEL_CORES)
+#define SL_LIST_COUNT (SL_LIST_DONE + 1)
 
 /* One task at the playhead. */
 typedef struct sl_task_now {
@@ -111,10 +110,10 @@ typedef struct sl_model {
     uint64_t busy_ns[SL_MODEL_CORES]; /* per core: time a task ran there (preempted time not) */
     uint32_t core_task[SL_MODEL_CORES]; /* per core: the task running there now, or SL_NO_TASK */
     /* Private to the fold: snapshots for seeking back, intrusive lists in order. */
-    struct sl__checkpoints *checkpoints;
+    struct sl_checkpoints *checkpoints;
     uint32_t *link; /* 2 * n_tasks: prev, next */
-    uint32_t head[SL__LIST_COUNT];
-    uint32_t tail[SL__LIST_COUNT];
+    uint32_t head[SL_LIST_COUNT];
+    uint32_t tail[SL_LIST_COUNT];
 } sl_model;
 
 int sl_model_init(sl_model *m, uint32_t n_tasks, uint32_t n_cores);

@@ -5,7 +5,7 @@
  * the old holder is then always before the GIL_TAKE of the new one in the
  * trace, so the views never see two holders at once.
  */
-#include "blocking/gil.h"
+#include "schedlab/blocking.h"
 
 #include <errno.h>
 #include <time.h>
@@ -16,9 +16,9 @@
 /* CPython's default sys.getswitchinterval(). */
 #define DEFAULT_INTERVAL_NS 5000000ull
 
-int sl__gil_init(sl__gil *g, uint64_t interval_ns)
+int sl_gil_init(sl_gil *g, uint64_t interval_ns)
 {
-    *g = (sl__gil){
+    *g = (sl_gil){
         .holder = SL_NO_TASK,
         .last_holder = SL_NO_TASK,
         .interval_ns = interval_ns ? interval_ns : DEFAULT_INTERVAL_NS,
@@ -38,7 +38,7 @@ int sl__gil_init(sl__gil *g, uint64_t interval_ns)
     return err == 0 ? 0 : SL_ENOMEM;
 }
 
-void sl__gil_destroy(sl__gil *g)
+void sl_gil_destroy(sl_gil *g)
 {
     pthread_cond_destroy(&g->taken);
     pthread_cond_destroy(&g->released);
@@ -56,7 +56,7 @@ static struct timespec monotonic_after(uint64_t ns)
 
 /* Waits (mutex held) until the lock is free and takes it; `asked` is when
  * the task started wanting it. */
-static void acquire(sl__gil *g, uint32_t task, uint64_t asked)
+static void acquire(sl_gil *g, uint32_t task, uint64_t asked)
 {
     g->waiters++;
     while (g->locked) {
@@ -81,7 +81,7 @@ static void acquire(sl__gil *g, uint32_t task, uint64_t asked)
 }
 
 /* Lets go (mutex held) and wakes one waiter. */
-static void release(sl__gil *g, uint32_t task, sl_gil_drop_cause cause)
+static void release(sl_gil *g, uint32_t task, sl_gil_drop_cause cause)
 {
     sl_hook_emit(SL_EV_GIL_DROP, task, cause, sl_clock_ns() - g->taken_at_ns);
     /* Without the GIL the thread executes nothing until it blocks or exits;
@@ -95,7 +95,7 @@ static void release(sl__gil *g, uint32_t task, sl_gil_drop_cause cause)
     pthread_cond_signal(&g->released);
 }
 
-void sl__gil_take(sl__gil *g, uint32_t task)
+void sl_gil_take(sl_gil *g, uint32_t task)
 {
     uint64_t asked = sl_clock_ns();
     sl_hook_emit(SL_EV_READY, task, SL_READY_GIL, 0);
@@ -104,14 +104,14 @@ void sl__gil_take(sl__gil *g, uint32_t task)
     pthread_mutex_unlock(&g->mu);
 }
 
-void sl__gil_drop(sl__gil *g, uint32_t task, sl_gil_drop_cause cause)
+void sl_gil_drop(sl_gil *g, uint32_t task, sl_gil_drop_cause cause)
 {
     pthread_mutex_lock(&g->mu);
     release(g, task, cause);
     pthread_mutex_unlock(&g->mu);
 }
 
-void sl__gil_yield(sl__gil *g, uint32_t task)
+void sl_gil_yield(sl_gil *g, uint32_t task)
 {
     pthread_mutex_lock(&g->mu);
     release(g, task, SL_GIL_DROP_INTERVAL);
@@ -126,12 +126,12 @@ void sl__gil_yield(sl__gil *g, uint32_t task)
     pthread_mutex_unlock(&g->mu);
 }
 
-bool sl__gil_drop_requested(sl__gil *g)
+bool sl_gil_drop_requested(sl_gil *g)
 {
     return __atomic_load_n(&g->drop_request, __ATOMIC_RELAXED) != 0;
 }
 
-uint64_t sl__gil_handoffs(sl__gil *g)
+uint64_t sl_gil_handoffs(sl_gil *g)
 {
     pthread_mutex_lock(&g->mu);
     uint64_t n = g->handoffs;

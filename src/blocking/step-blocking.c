@@ -23,15 +23,15 @@
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 #include "schedlab/work.h"
-#include "blocking/blocking.h"
-#include "shared/shared-objects.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
 
 /* Longest uninterrupted nap of a sleep step, so a stop is seen promptly. */
 #define SLEEP_CHUNK_NS 100000000ull
 
 static bool keep_going(void *arg)
 {
-    return !sl__stopped(arg);
+    return !sl_stopped(arg);
 }
 
 static void resume(uint32_t task, uint32_t index, sl_wait_reason reason, bool run_after_wait)
@@ -64,7 +64,7 @@ static int exec_sleep(const sl_run_ctx *ctx, uint32_t task, uint32_t index, uint
 {
     sl_hook_emit(SL_EV_BLOCK, task, SL_WAIT_SLEEP, ns);
     uint64_t deadline = sl_clock_ns() + ns;
-    for (uint64_t now = sl_clock_ns(); now < deadline && !sl__stopped(ctx); now = sl_clock_ns()) {
+    for (uint64_t now = sl_clock_ns(); now < deadline && !sl_stopped(ctx); now = sl_clock_ns()) {
         uint64_t until = deadline - now > SLEEP_CHUNK_NS ? now + SLEEP_CHUNK_NS : deadline;
         struct timespec ts = {.tv_sec = (time_t)(until / 1000000000ull),
                               .tv_nsec = (long)(until % 1000000000ull)};
@@ -72,7 +72,7 @@ static int exec_sleep(const sl_run_ctx *ctx, uint32_t task, uint32_t index, uint
             ;
     }
     resume(task, index, SL_WAIT_SLEEP, run_after_wait);
-    return sl__stopped(ctx) ? SL_EINTR : 0;
+    return sl_stopped(ctx) ? SL_EINTR : 0;
 }
 
 /* What a plain blocking vehicle does around a wait on a shared object. */
@@ -96,13 +96,13 @@ static void shared_wake(void *arg, uint32_t task, sl_wait_reason reason)
 static bool shared_poll(void *arg)
 {
     shared_wait *w = arg;
-    return !sl__stopped(w->ctx);
+    return !sl_stopped(w->ctx);
 }
 
-int sl__step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
-                  struct sl_net_client *client, bool run_after_wait, char *why, size_t why_size)
+int sl_step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
+                 struct sl_net_client *client, bool run_after_wait, char *why, size_t why_size)
 {
-    if (sl__stopped(ctx))
+    if (sl_stopped(ctx))
         return SL_EINTR;
     sl_hook_emit(SL_EV_STEP, task, step->kind, index);
     switch (step->kind) {
@@ -111,7 +111,7 @@ int sl__step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl
         uint64_t amount = step->kind == SL_STEP_CPU ? step->ns : step->n;
         uint64_t sum;
         bool done =
-            sl_work_run(step->kind, amount, SL__STOP_SLICE_NS, keep_going, (void *)ctx, &sum);
+            sl_work_run(step->kind, amount, SL_STOP_SLICE_NS, keep_going, (void *)ctx, &sum);
         return done ? 0 : SL_EINTR;
     }
     case SL_STEP_IO: {
@@ -134,9 +134,9 @@ int sl__step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl
     case SL_STEP_LOCK:
     case SL_STEP_UNLOCK: {
         shared_wait w = {.ctx = ctx, .index = index, .run_after_wait = run_after_wait};
-        sl__shared_hooks h = {
+        sl_shared_hooks h = {
             .block = shared_block, .wake = shared_wake, .poll = shared_poll, .arg = &w};
-        return sl__shared_step(ctx->shared, ctx, task, step, &h, why, why_size);
+        return sl_shared_step(ctx->shared, ctx, task, step, &h, why, why_size);
     }
     default:
         snprintf(why, why_size, "unknown step kind %u (scenario line %u)", step->kind, step->line);
@@ -147,21 +147,21 @@ int sl__step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl
 int sl_task_exec_blocking(const sl_run_ctx *ctx, uint32_t task, struct sl_net_client *client)
 {
     char why[160] = "";
-    if (sl__stopped(ctx) || !sl__task_claim(ctx, task))
-        return sl__task_finish(ctx, task, SL_EINTR, why);
+    if (sl_stopped(ctx) || !sl_task_claim(ctx, task))
+        return sl_task_finish(ctx, task, SL_EINTR, why);
     sl_hook_emit(SL_EV_RUN, task, 0, 0);
-    sl__shared_task_start(ctx->shared, task);
+    sl_shared_task_start(ctx->shared, task);
     const sl_step *steps = sl_task_steps(ctx->sc, task);
     int err = 0;
     for (uint32_t i = 0; i < ctx->sc->tasks[task].n_steps && err == 0; i++)
-        err = sl__step_exec(ctx, task, i, &steps[i], client, true, why, sizeof(why));
-    return sl__task_finish(ctx, task, err, why);
+        err = sl_step_exec(ctx, task, i, &steps[i], client, true, why, sizeof(why));
+    return sl_task_finish(ctx, task, err, why);
 }
 
-struct sl_net_client *sl__vehicle_client(const sl_scenario *sc, uint32_t task)
+struct sl_net_client *sl_vehicle_client(const sl_scenario *sc, uint32_t task)
 {
     sl_net_client *client = NULL;
-    if (sl__needs_net(sc, task) && sl_net_client_new(&client) < 0)
+    if (sl_needs_net(sc, task) && sl_net_client_new(&client) < 0)
         return NULL;
     return client;
 }

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cli/bench-probes.h"
-#include "coro/coro.h"
+#include "schedlab/coro.h"
 #include "schedlab/trace.h"
 
 extern char **environ;

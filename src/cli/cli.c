@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "schedlab/strategy.h"
+#include "schedlab/cli.h"
+#include "schedlab/proc.h"
 
 static int worker_main(int argc, char **argv)
 {

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "cli/bench-probes.h"
-#include "cli/cli.h"
-#include "coro/coro.h"
+#include "schedlab/cli.h"
+#include "schedlab/coro.h"
 #include "schedlab/work.h"
-#include "ui/ui.h"
+#include "schedlab/control.h"
 
 typedef struct bench_row {
     const char *key;    /* JSON key */

@@ -3,7 +3,7 @@
  */
 #include <stdio.h>
 
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 #include "schedlab/scenario.h"
 
 int sl_cmd_check_help(void)

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "export/export.h"
+#include "schedlab/cli.h"
+#include "schedlab/export.h"
 #include "schedlab/error.h"
 
 int sl_cmd_export_help(void)

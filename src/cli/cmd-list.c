@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
 

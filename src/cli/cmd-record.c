@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 #include "cli/cmd-record.h"
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
@@ -147,11 +147,11 @@ int sl__record_lesson(const char *lesson, sl_scenario **out)
 int sl__record_demo(const char *cmd, const char *name, sl_demo **out)
 {
     char path[PATH_MAX], why[512];
-    if (sl__demo_resolve(name, path, sizeof path) < 0) {
+    if (sl_demo_resolve(name, path, sizeof path) < 0) {
         fprintf(stderr, "%s: no such demo file, and no shipped demo of that name\n", name);
         return SL_EXIT_USAGE;
     }
-    if (sl__demo_load(path, out, why, sizeof why) < 0) {
+    if (sl_demo_load(path, out, why, sizeof why) < 0) {
         fprintf(stderr, "%s\n", why);
         return SL_EXIT_USAGE;
     }
@@ -217,18 +217,18 @@ int sl_cmd_record(int argc, char **argv)
     if (rc != SL_EXIT_SUCCESS)
         return rc;
     if (!lesson)
-        lesson = sl__demo_first(demo, SL_DEMO_LESSON);
+        lesson = sl_demo_first(demo, SL_DEMO_LESSON);
     if (!lesson)
         lesson = DEFAULT_LESSON;
     if (!o.strategy)
-        o.strategy = sl__demo_first(demo, SL_DEMO_STRATEGY);
+        o.strategy = sl_demo_first(demo, SL_DEMO_STRATEGY);
     rc = sl__record_lesson(lesson, &o.scenario);
     if (rc != SL_EXIT_SUCCESS) {
-        sl__demo_free(demo);
+        sl_demo_free(demo);
         return rc;
     }
     r.demo = demo;
     rc = sl__record_run("record", &o, &r);
-    sl__demo_free(demo);
+    sl_demo_free(demo);
     return rc;
 }

@@ -5,8 +5,7 @@
 #ifndef SL_CLI_CMD_RECORD_H
 #define SL_CLI_CMD_RECORD_H
 
-#include "control/demo.h"
-#include "control/record.h"
+#include "schedlab/control.h"
 
 /* Takes a recording option at argv[*i] (-o/--output, --size, --fps,
  * --idle-limit), advancing *i past its value. Returns 1 if taken, 0 if it

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 #include "cli/cmd-record.h"
 #include "schedlab/error.h"
-#include "ui/ui.h"
+#include "schedlab/control.h"
 
 int sl_cmd_replay_help(void)
 {
@@ -75,23 +75,23 @@ int sl_cmd_replay(int argc, char **argv)
     int rc = sl_trace_load(path, &o.trace, why, sizeof why);
     if (rc < 0) {
         fprintf(stderr, "%s: %s\n", path, why[0] ? why : sl_strerror(rc));
-        sl__demo_free(demo);
+        sl_demo_free(demo);
         return SL_EXIT_USAGE;
     }
     if (r.out) {
         r.demo = demo;
         rc = sl__record_run("replay", &o, &r);
-        sl__demo_free(demo);
+        sl_demo_free(demo);
         return rc;
     }
     if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
         sl_trace_free(o.trace);
-        sl__demo_free(demo);
+        sl_demo_free(demo);
         fprintf(stderr, "schedlab replay: needs a terminal\n");
         return SL_EXIT_USAGE;
     }
     rc = sl_ui_live(&o, demo, record, why, sizeof why);
-    sl__demo_free(demo);
+    sl_demo_free(demo);
     if (rc == 0)
         return SL_EXIT_SUCCESS;
     if (rc == SL_EINTR)

@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 #include "cli/run-signals.h"
 #include "cli/strategy-list.h"
-#include "export/report.h"
+#include "schedlab/export.h"
 #include "schedlab/error.h"
-#include "schedlab/run.h"
+#include "schedlab/engine.h"
 
 int sl_cmd_run_help(void)
 {

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 #include "cli/cmd-record.h"
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
-#include "ui/ui.h"
+#include "schedlab/control.h"
 
 #define DEFAULT_LESSON "io-download"
 
@@ -97,9 +97,9 @@ int sl_cmd_tui(int argc, char **argv)
         if (rc != SL_EXIT_SUCCESS)
             return rc;
         if (!lesson)
-            lesson = sl__demo_first(demo, SL_DEMO_LESSON);
+            lesson = sl_demo_first(demo, SL_DEMO_LESSON);
         if (!o.strategy)
-            o.strategy = sl__demo_first(demo, SL_DEMO_STRATEGY);
+            o.strategy = sl_demo_first(demo, SL_DEMO_STRATEGY);
     }
     if (!lesson)
         lesson = DEFAULT_LESSON;
@@ -110,11 +110,11 @@ int sl_cmd_tui(int argc, char **argv)
         rc = SL_EXIT_USAGE;
     }
     if (rc != SL_EXIT_SUCCESS) {
-        sl__demo_free(demo);
+        sl_demo_free(demo);
         return rc;
     }
     char why[256] = "";
     rc = finish(sl_ui_live(&o, demo, record, why, sizeof why), why);
-    sl__demo_free(demo);
+    sl_demo_free(demo);
     return rc;
 }

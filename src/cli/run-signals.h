@@ -4,7 +4,7 @@
 #ifndef SL_CLI_RUN_SIGNALS_H
 #define SL_CLI_RUN_SIGNALS_H
 
-#include "schedlab/run.h"
+#include "schedlab/engine.h"
 
 /* Installs handlers that only record the signal. */
 void sl__run_signals_install(void);

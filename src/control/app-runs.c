@@ -15,7 +15,7 @@
 static void end_main_run(sl_app *a)
 {
     if (a->ui.has_main) {
-        sl__pane_close(&a->ui.main);
+        sl_pane_close(&a->ui.main);
         a->ui.has_main = false;
     }
     if (a->run) {
@@ -85,8 +85,8 @@ static void plan_compare(sl_app *a)
     while (list && *list && ui->n_cmp_planned < SL_UI_MAX_CMP) {
         size_t n = strcspn(list, ", ");
         for (int i = 0; i < ui->n_strategies; i++)
-            if (n && strlen(sl__strategy_name(ui, i)) == n &&
-                strncmp(sl__strategy_name(ui, i), list, n) == 0)
+            if (n && strlen(sl_strategy_name(ui, i)) == n &&
+                strncmp(sl_strategy_name(ui, i), list, n) == 0)
                 ui->cmp_strategy[ui->n_cmp_planned++] = i;
         list += n;
         list += strspn(list, ", ");
@@ -130,10 +130,10 @@ void sl__app_compare_stop(sl_app *a)
         a->cmp_run = NULL;
     }
     for (uint32_t i = 0; i < ui->n_cmp; i++)
-        sl__pane_close(&ui->cmp[i]);
+        sl_pane_close(&ui->cmp[i]);
     if (ui->compare) {
         ui->compare = false;
-        ui->t_ns = sl__play_end(ui);
+        ui->t_ns = sl_play_end(ui);
         ui->play = SL_PLAY_PAUSED;
     }
     ui->n_cmp = 0;
@@ -187,7 +187,7 @@ static void compare_step(sl_app *a)
     sl_run_free(a->cmp_run);
     a->cmp_run = NULL;
     if (tr && ui->n_cmp < SL_UI_MAX_CMP &&
-        sl__pane_open(&ui->cmp[ui->n_cmp], tr, true, false) == 0) {
+        sl_pane_open(&ui->cmp[ui->n_cmp], tr, true, false) == 0) {
         sl_pane *p = &ui->cmp[ui->n_cmp++];
         p->have_stats = sl_stats_compute(tr, &p->stats) == 0;
     } else if (tr) {
@@ -211,7 +211,7 @@ bool sl__app_poll(sl_app *a)
         sl_trace *tr = sl_run_trace(a->run);
         /* A run joined before its pane opened (compare started at once)
          * is not live any more. */
-        if (tr && sl__pane_open(&ui->main, tr, false, !a->run_joined) == 0) {
+        if (tr && sl_pane_open(&ui->main, tr, false, !a->run_joined) == 0) {
             ui->has_main = true;
             if (ui->sel >= (int)tr->meta.n_tasks)
                 ui->sel = -1;
@@ -241,7 +241,7 @@ bool sl__app_poll(sl_app *a)
                      res.n_failures ? res.failures[0] : "see the timeline");
         if (ui->play == SL_PLAY_LIVE) {
             ui->play = SL_PLAY_PAUSED;
-            ui->t_ns = sl__pane_end(&ui->main);
+            ui->t_ns = sl_pane_end(&ui->main);
         }
         changed = true;
     }

@@ -25,8 +25,8 @@
 #include "control/app.h"
 #include "control/play.h"
 #include "control/keys.h"
-#include "control/record.h"
-#include "ui/ui.h"
+#include "schedlab/control.h"
+#include "control/player.h"
 
 #define FRAME_NS (1000000000ull / 30)
 #define IDLE_WAIT_MS 250
@@ -114,8 +114,8 @@ static int first_strategy(const sl_ui_opts *o)
 static void frame(sl_ui *ui)
 {
     uint64_t t0 = sl_clock_ns();
-    sl__play_fold(ui);
-    sl__ui_draw(ui);
+    sl_play_fold(ui);
+    sl_ui_draw(ui);
     ui->frame_us = (double)(sl_clock_ns() - t0) / 1e3;
 }
 
@@ -165,14 +165,14 @@ static int loop(sl_app *a)
             if (next != UINT64_MAX)
                 script_due = start + next;
         }
-        bool moving = ui->play == SL_PLAY_PLAYING || sl__play_any_live(ui) || ui->cmp_running >= 0;
+        bool moving = ui->play == SL_PLAY_PLAYING || sl_play_any_live(ui) || ui->cmp_running >= 0;
         uint64_t gap = key_dirty ? FRAME_NS : pace(cost_ns);
         int wait_ms = IDLE_WAIT_MS;
         if (key_dirty || moving)
             wait_ms = ms_until(now, last_frame + gap, wait_ms);
         wait_ms = ms_until(now, script_due, wait_ms);
-        int key = sl__term_key(wait_ms);
-        if (key != SL_KEY_NONE && a->player && sl__player_key(a->player, key)) {
+        int key = sl_term_key(wait_ms);
+        if (key != SL_KEY_NONE && a->player && sl__player_key(a->player, &a->ui, key)) {
             key_dirty = true;
         } else if (key != SL_KEY_NONE) {
             int eff = sl__app_key(a, key);
@@ -181,15 +181,15 @@ static int loop(sl_app *a)
             key_dirty |= (eff & SL_REDRAW) != 0;
         }
         if (a->tee && sl__tee_stop_asked(a->tee)) {
-            sl__term_suspend();
+            sl_term_suspend();
             sl__tee_stop_here(a->tee);
-            sl__term_resume();
+            sl_term_resume();
             key_dirty = true;
         }
         int cols, rows;
         if (a->tee && sl__tee_resized(a->tee, sl_clock_ns() - start, &cols, &rows)) {
-            sl__term_resize(cols, rows);
-            sl__term_invalidate();
+            sl_term_resize(cols, rows);
+            sl_term_invalidate();
             key_dirty = true;
         }
         key_dirty |= sl__app_poll(a);
@@ -198,7 +198,7 @@ static int loop(sl_app *a)
             continue;
         bool dirty = sl__play_tick(ui, now - last_tick) || key_dirty;
         last_tick = now;
-        size_t count = sl__ui_main_events(ui);
+        size_t count = sl_ui_main_events(ui);
         dirty |= count != seen_events;
         if (!dirty) {
             /* Nothing new: look again one frame period later, not at once. */
@@ -209,7 +209,7 @@ static int loop(sl_app *a)
         /* The UI's CPU use over each second; a play shorter than that is
          * measured when it stops, or a short replay would read 0%. */
         bool stopped =
-            !(ui->play == SL_PLAY_PLAYING || sl__play_any_live(ui) || ui->cmp_running >= 0);
+            !(ui->play == SL_PLAY_PLAYING || sl_play_any_live(ui) || ui->cmp_running >= 0);
         if (now - wall_mark >= 1000000000ull ||
             (stopped && moving && now - wall_mark >= 100000000ull)) {
             uint64_t cpu = thread_cpu_ns();
@@ -231,7 +231,7 @@ void sl__app_free(sl_app *a)
 {
     sl__app_stop_all(a);
     if (a->ui.has_main)
-        sl__pane_close(&a->ui.main);
+        sl_pane_close(&a->ui.main);
     for (int i = 0; i < a->ui.n_lessons; i++)
         free(a->ui.lessons[i]);
     free(a->ui.lessons);
@@ -261,7 +261,7 @@ int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
     ui->sel = -1;
     ui->cmp_running = -1;
     ui->predict.guess = -1;
-    ui->ascii = o->ascii || !sl__theme_locale_utf8();
+    ui->ascii = o->ascii || !sl_theme_locale_utf8();
     sl__app_tables(ui);
     ui->strategy = first_strategy(o);
     ui->workers = o->workers;
@@ -270,7 +270,7 @@ int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
     int rc = 0;
     if (o->trace) {
         ui->replay = true;
-        rc = sl__pane_open(&ui->main, o->trace, true, false);
+        rc = sl_pane_open(&ui->main, o->trace, true, false);
         if (rc < 0) {
             sl_trace_free(o->trace);
             snprintf(why, why_size, "cannot open the trace: %s", sl_strerror(rc));
@@ -301,7 +301,7 @@ void sl__app_title(const sl_app *a, char *buf, size_t size)
                  ui->main.trace->meta.strategy);
     else
         snprintf(buf, size, "%s - %s", a->sc ? a->sc->title : "schedlab",
-                 sl__strategy_name(ui, ui->strategy));
+                 sl_strategy_name(ui, ui->strategy));
 }
 
 /* Opens the cast of a live session at the real terminal's size. */
@@ -320,7 +320,7 @@ static int open_tee(sl_app *a, const char *path, char *why, size_t why_size)
         .shell = getenv("SHELL"),
     };
     sl_cast *cast;
-    int rc = sl__cast_open(&cast, path, &h);
+    int rc = sl_cast_open(&cast, path, &h);
     if (rc == 0)
         rc = sl__tee_open(&a->tee, cast, STDOUT_FILENO);
     if (rc < 0)
@@ -348,7 +348,7 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
         to.colors16 = true;
         sl__tee_tty_size(a.tee, &to.cols, &to.rows);
     }
-    if (!getenv("TERM") || (rc = sl__term_open(&to)) < 0) {
+    if (!getenv("TERM") || (rc = sl_term_open(&to)) < 0) {
         snprintf(why, why_size, "cannot open the terminal (TERM=%s)",
                  getenv("TERM") ? getenv("TERM") : "unset");
         sl__tee_close(a.tee, 0);
@@ -359,7 +359,6 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     if (demo) {
         sl__player_init(&player, demo, true);
         a.player = &player;
-        sl__term_overlay(sl__player_draw, &a);
     }
     stop_signal = 0;
     install_signals();
@@ -367,7 +366,7 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
         sl__app_run(&a);
     uint64_t t0 = sl_clock_ns();
     rc = loop(&a);
-    sl__term_close();
+    sl_term_close();
     int trc = sl__tee_close(a.tee, sl_clock_ns() - t0);
     restore_signals();
     sl__app_free(&a);

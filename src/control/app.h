@@ -8,11 +8,11 @@
 #ifndef SL_UI_APP_H
 #define SL_UI_APP_H
 
-#include "schedlab/run.h"
-#include "control/demo.h"
+#include "schedlab/engine.h"
+#include "schedlab/control.h"
+#include "control/player.h"
 #include "control/record-tee.h"
-#include "ui/ui.h"
-#include "ui/view.h"
+#include "schedlab/ui.h"
 
 typedef struct sl_app {
     sl_ui ui;

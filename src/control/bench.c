@@ -10,9 +10,9 @@
 #include <time.h>
 
 #include "schedlab/error.h"
-#include "trace/synth.h"
-#include "ui/ui.h"
-#include "ui/view.h"
+#include "schedlab/trace.h"
+#include "schedlab/control.h"
+#include "schedlab/ui.h"
 
 #define FRAMES 200
 
@@ -20,12 +20,12 @@ int sl_ui_bench_frame(unsigned cols, unsigned rows, uint32_t n_tasks, size_t n_e
                       double *us_per_frame)
 {
     sl_trace *tr;
-    int rc = sl__synth_trace(&tr, n_tasks, n_events, 4);
+    int rc = sl_synth_trace(&tr, n_tasks, n_events, 4);
     if (rc < 0)
         return rc;
     FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
     sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .replay = true};
-    rc = out && in ? sl__pane_open(&ui.main, tr, true, false) : SL_EIO;
+    rc = out && in ? sl_pane_open(&ui.main, tr, true, false) : SL_EIO;
     if (rc < 0) {
         sl_trace_free(tr);
         goto out;
@@ -34,24 +34,24 @@ int sl_ui_bench_frame(unsigned cols, unsigned rows, uint32_t n_tasks, size_t n_e
     ui.play = SL_PLAY_PAUSED;
     sl_term_opts to = {
         .in = in, .out = out, .type = "xterm-256color", .cols = (int)cols, .rows = (int)rows};
-    if ((rc = sl__term_open(&to)) < 0) {
-        sl__pane_close(&ui.main);
+    if ((rc = sl_term_open(&to)) < 0) {
+        sl_pane_close(&ui.main);
         goto out;
     }
-    ui.ascii = sl__term_ascii();
-    uint64_t end = sl__play_end(&ui);
+    ui.ascii = sl_term_ascii();
+    uint64_t end = sl_play_end(&ui);
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     for (int f = 1; f <= FRAMES; f++) {
         ui.t_ns = end / FRAMES * (uint64_t)f;
-        sl__play_fold(&ui);
-        sl__ui_draw(&ui);
+        sl_play_fold(&ui);
+        sl_ui_draw(&ui);
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
     *us_per_frame =
         ((double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3) / FRAMES;
-    sl__term_close();
-    sl__pane_close(&ui.main);
+    sl_term_close();
+    sl_pane_close(&ui.main);
 out:
     if (out)
         fclose(out);

@@ -6,7 +6,7 @@
  * demo with "intro.demo:4: unknown command 'wiat'" rather than halfway
  * through a lecture.
  */
-#include "control/demo.h"
+#include "schedlab/control.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -45,7 +45,7 @@ static const struct {
     {"Ctrl-L", 12},
 };
 
-int sl__demo_key(const char *name)
+int sl_demo_key(const char *name)
 {
     if (name[0] && !name[1] && name[0] > ' ' && name[0] < 0x7F)
         return (unsigned char)name[0];
@@ -143,7 +143,7 @@ static int parse_cmd(parser *p, char *line, sl_demo_cmd *c)
         return 0;
     case SL_DEMO_KEY:
         for (char *k = strtok(arg, " \t"); k; k = strtok(NULL, " \t")) {
-            int code = sl__demo_key(k);
+            int code = sl_demo_key(k);
             if (code == SL_KEY_NONE)
                 return fail(p, "unknown key '%s'", k);
             if (c->n_keys == SL_DEMO_MAX_KEYS)
@@ -179,7 +179,7 @@ static int parse_cmd(parser *p, char *line, sl_demo_cmd *c)
     return fail(p, "unknown command '%s'", word);
 }
 
-void sl__demo_free(sl_demo *d)
+void sl_demo_free(sl_demo *d)
 {
     if (!d)
         return;
@@ -190,7 +190,7 @@ void sl__demo_free(sl_demo *d)
     free(d);
 }
 
-int sl__demo_parse(const char *name, const char *text, sl_demo **out, char *why, size_t why_size)
+int sl_demo_parse(const char *name, const char *text, sl_demo **out, char *why, size_t why_size)
 {
     *out = NULL;
     why[0] = '\0';
@@ -198,7 +198,7 @@ int sl__demo_parse(const char *name, const char *text, sl_demo **out, char *why,
     char *copy = strdup(text);
     if (!d || !copy || !(d->name = strdup(name))) {
         free(copy);
-        sl__demo_free(d);
+        sl_demo_free(d);
         return SL_ENOMEM;
     }
     parser p = {.name = name, .why = why, .why_size = why_size};
@@ -237,14 +237,14 @@ int sl__demo_parse(const char *name, const char *text, sl_demo **out, char *why,
         rc = fail(&p, "no commands (see `schedlab record --help` for the language)");
     }
     if (rc < 0) {
-        sl__demo_free(d);
+        sl_demo_free(d);
         return rc;
     }
     *out = d;
     return 0;
 }
 
-int sl__demo_load(const char *path, sl_demo **out, char *why, size_t why_size)
+int sl_demo_load(const char *path, sl_demo **out, char *why, size_t why_size)
 {
     *out = NULL;
     FILE *f = fopen(path, "r");
@@ -263,14 +263,14 @@ int sl__demo_load(const char *path, sl_demo **out, char *why, size_t why_size)
     if (!mem)
         return SL_ENOMEM;
     fclose(mem);
-    int rc = memchr(text, '\0', len) ? SL_EPARSE : sl__demo_parse(path, text, out, why, why_size);
+    int rc = memchr(text, '\0', len) ? SL_EPARSE : sl_demo_parse(path, text, out, why, why_size);
     if (rc == SL_EPARSE && !*out && !why[0])
         snprintf(why, why_size, "%s: not a text file", path);
     free(text);
     return rc;
 }
 
-const char *sl__demo_first(const sl_demo *d, sl_demo_op op)
+const char *sl_demo_first(const sl_demo *d, sl_demo_op op)
 {
     for (size_t i = 0; d && i < d->n; i++)
         if (d->cmds[i].op == op)
@@ -278,7 +278,7 @@ const char *sl__demo_first(const sl_demo *d, sl_demo_op op)
     return NULL;
 }
 
-int sl__demo_resolve(const char *name_or_path, char *buf, size_t size)
+int sl_demo_resolve(const char *name_or_path, char *buf, size_t size)
 {
     FILE *f = fopen(name_or_path, "r");
     if (f) {

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "control/app.h"
-#include "control/demo.h"
+#include "schedlab/control.h"
+#include "control/player.h"
 #include "control/keys.h"
 
 void sl__player_init(sl_player *p, const sl_demo *d, bool live)
@@ -36,7 +37,7 @@ static void wait_from(sl_player *p, uint64_t t, uint64_t ns)
 static int find_strategy(const sl_ui *ui, const char *name)
 {
     for (int i = 0; i < ui->n_strategies; i++)
-        if (strcmp(sl__strategy_name(ui, i), name) == 0)
+        if (strcmp(sl_strategy_name(ui, i), name) == 0)
             return i;
     return -1;
 }
@@ -96,13 +97,14 @@ int sl__player_step(sl_player *p, sl_app *a, uint64_t now, uint64_t *next_ns)
             break;
         case SL_DEMO_SAY:
             snprintf(p->say, sizeof p->say, "%s", c->text ? c->text : "");
+            snprintf(a->ui.say, sizeof a->ui.say, "%s", p->say);
             flags |= SL_PLAYER_REDRAW;
             p->pc++;
             break;
         case SL_DEMO_PAUSE:
             p->pc++;
             if (p->live)
-                p->paused = true;
+                p->paused = a->ui.say_paused = true;
             else
                 wait_from(p, t, SL_DEMO_HOLD_NS);
             flags |= SL_PLAYER_REDRAW;
@@ -138,54 +140,10 @@ int sl__player_step(sl_player *p, sl_app *a, uint64_t now, uint64_t *next_ns)
     return flags;
 }
 
-bool sl__player_key(sl_player *p, int key)
+bool sl__player_key(sl_player *p, sl_ui *ui, int key)
 {
     if (!p->paused || key == 'q' || key == SL_KEY_RESIZE)
         return false;
-    p->paused = false;
+    p->paused = ui->say_paused = false;
     return true;
-}
-
-/* Word-wraps the caption into r; returns the rows used. */
-static int wrap(const char *text, sl_rect r, bool ascii)
-{
-    const char *mark = ascii ? "> " : "» ";
-    int w = r.w - 4, y = r.y;
-    char line[SL_DEMO_MAX_SAY + 8];
-    size_t len = 0;
-    while (*text && y < r.y + r.h) {
-        size_t wl = strcspn(text, " ");
-        char word[SL_DEMO_MAX_SAY + 1];
-        snprintf(word, sizeof word, "%.*s", (int)wl, text);
-        if (len && sl__term_width(line) + 1 + sl__term_width(word) > w) {
-            sl__term_put(y, r.x + 1, -1, SL_ROLE_TITLE, y == r.y ? mark : "  ");
-            sl__term_put(y++, r.x + 3, w, SL_ROLE_TITLE, line);
-            len = 0;
-        }
-        len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len ? " " : "", word);
-        text += wl;
-        text += strspn(text, " ");
-    }
-    if (len && y < r.y + r.h) {
-        sl__term_put(y, r.x + 1, -1, SL_ROLE_TITLE, y == r.y ? mark : "  ");
-        sl__term_put(y++, r.x + 3, w, SL_ROLE_TITLE, line);
-    }
-    return y - r.y;
-}
-
-void sl__player_draw(void *app)
-{
-    sl_app *a = app;
-    const sl_player *p = a->player;
-    const sl_layout *l = &a->ui.lay;
-    if (!p || l->too_small || l->cols <= 0 || (!p->say[0] && !p->paused))
-        return;
-    sl_rect r = l->caption;
-    sl__term_fill(r, SL_ROLE_NORMAL);
-    wrap(p->say, r, a->ui.ascii);
-    if (p->paused) {
-        const char *hint = "(paused: any key continues)";
-        int w = sl__term_width(hint);
-        sl__term_put(r.y + r.h - 1, r.x + r.w - w - 1, w, SL_ROLE_DIM, hint);
-    }
 }

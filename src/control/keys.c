@@ -92,7 +92,7 @@ static int k_pause(sl_ui *ui, int key)
         ui->play = SL_PLAY_PAUSED;
         break;
     case SL_PLAY_PAUSED:
-        if (!sl__play_any_live(ui) && ui->t_ns >= sl__play_end(ui))
+        if (!sl_play_any_live(ui) && ui->t_ns >= sl_play_end(ui))
             ui->t_ns = 0;
         ui->play = SL_PLAY_PLAYING;
         break;
@@ -119,10 +119,10 @@ static int k_ends(sl_ui *ui, int key)
     ui->predict.asking = false;
     if (key == SL_KEY_HOME) {
         sl__play_seek(ui, 0);
-    } else if (sl__play_any_live(ui)) {
+    } else if (sl_play_any_live(ui)) {
         ui->play = SL_PLAY_LIVE;
     } else {
-        sl__play_seek(ui, sl__play_end(ui));
+        sl__play_seek(ui, sl_play_end(ui));
     }
     return SL_REDRAW;
 }
@@ -237,9 +237,9 @@ static int k_gil(sl_ui *ui, int key)
 {
     if (no_runs(ui))
         return SL_REDRAW;
-    const char *want = strcmp(sl__strategy_name(ui, ui->strategy), "gil") == 0 ? "threads" : "gil";
+    const char *want = strcmp(sl_strategy_name(ui, ui->strategy), "gil") == 0 ? "threads" : "gil";
     for (int i = 0; i < ui->n_strategies; i++)
-        if (strcmp(sl__strategy_name(ui, i), want) == 0)
+        if (strcmp(sl_strategy_name(ui, i), want) == 0)
             return choose_strategy(ui, i);
     return 0;
 }
@@ -304,7 +304,7 @@ static int k_quit(sl_ui *ui, int key)
 
 static int k_refresh(sl_ui *ui, int key)
 {
-    sl__term_invalidate();
+    sl_term_invalidate();
     return SL_REDRAW | SL_RELAYOUT;
 }
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "ui/view.h"
+#include "schedlab/ui.h"
 
 extern const sl_binding sl__bindings[];
 extern const size_t sl__n_bindings;

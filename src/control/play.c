@@ -47,7 +47,7 @@ static bool neighbour(sl_trace *tr, uint64_t t, int dir, uint64_t *out)
 
 void sl__play_seek(sl_ui *ui, uint64_t t_ns)
 {
-    uint64_t end = sl__play_end(ui);
+    uint64_t end = sl_play_end(ui);
     ui->t_ns = t_ns > end ? end : t_ns;
     ui->play = SL_PLAY_PAUSED;
 }
@@ -76,7 +76,7 @@ void sl__play_step(sl_ui *ui, int dir)
 
 void sl__play_jump(sl_ui *ui, int dir)
 {
-    uint64_t step = sl__play_end(ui) / 20;
+    uint64_t step = sl_play_end(ui) / 20;
     if (step == 0)
         step = 1;
     if (dir > 0)
@@ -87,7 +87,7 @@ void sl__play_jump(sl_ui *ui, int dir)
 
 bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
 {
-    uint64_t end = sl__play_end(ui);
+    uint64_t end = sl_play_end(ui);
     uint64_t before = ui->t_ns;
     if (ui->play == SL_PLAY_LIVE) {
         ui->t_ns = end;
@@ -97,9 +97,9 @@ bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
             t = end;
             /* Caught up: follow the run if it is still going at full speed,
              * otherwise stop at the end. */
-            if (sl__play_any_live(ui) && ui->speed >= 1.0)
+            if (sl_play_any_live(ui) && ui->speed >= 1.0)
                 ui->play = SL_PLAY_LIVE;
-            else if (!sl__play_any_live(ui))
+            else if (!sl_play_any_live(ui))
                 ui->play = SL_PLAY_PAUSED;
         }
         ui->t_ns = t;
@@ -135,7 +135,7 @@ bool sl__predict_next(sl_ui *ui)
             return false;
         from = ev.t_ns;
         uint64_t before = ev.t_ns ? ev.t_ns - 1 : 0;
-        sl__pane_seek(p, before);
+        sl_pane_seek(p, before);
         uint32_t ready[9];
         size_t n = sl_model_ready(&p->model, ready, 9);
         bool listed = false;

@@ -6,7 +6,7 @@
 #ifndef SL_CONTROL_PLAY_H
 #define SL_CONTROL_PLAY_H
 
-#include "ui/view.h"
+#include "schedlab/ui.h"
 
 /* Moves to the next (dir > 0) or previous event; pauses. */
 void sl__play_step(sl_ui *ui, int dir);

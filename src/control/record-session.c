@@ -20,7 +20,8 @@
 #include "schedlab/error.h"
 #include "control/app.h"
 #include "control/play.h"
-#include "control/record.h"
+#include "schedlab/control.h"
+#include "control/player.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -93,13 +94,13 @@ static int play(session *s, uint64_t *end_ns)
             dirty |= (pf & SL_PLAYER_REDRAW) != 0;
             quit = (pf & SL_PLAYER_QUIT) != 0;
         }
-        size_t count = sl__ui_main_events(ui);
+        size_t count = sl_ui_main_events(ui);
         dirty |= count != seen;
         if (dirty && (!drawn || t >= last_frame + s->frame_ns)) {
             seen = count;
             uint64_t f0 = sl_clock_ns();
-            sl__play_fold(ui);
-            sl__ui_draw(ui);
+            sl_play_fold(ui);
+            sl_ui_draw(ui);
             /* The overhead line tells the truth about a lesson's recording;
              * a replay's shows nothing measured, to stay the same bytes. */
             if (!ui->replay)
@@ -115,7 +116,7 @@ static int play(session *s, uint64_t *end_ns)
         if (over && !dirty)
             break;
         bool live = run_going(a);
-        bool moving = live || ui->play == SL_PLAY_PLAYING || sl__play_any_live(ui);
+        bool moving = live || ui->play == SL_PLAY_PLAYING || sl_play_any_live(ui);
         uint64_t want = over ? UINT64_MAX : next;
         if (dirty || moving) {
             uint64_t f = last_frame + s->frame_ns;
@@ -161,7 +162,7 @@ static int open_cast(sl_app *a, const sl_record_opts *r, int cols, int rows, sl_
         .idle_limit_s = r->idle_limit_s,
     };
     sl_cast *cast;
-    int rc = sl__cast_open(&cast, r->out, &h);
+    int rc = sl_cast_open(&cast, r->out, &h);
     return rc < 0 ? rc : sl__tee_open(tee, cast, -1);
 }
 
@@ -172,7 +173,7 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
     memset(st, 0, sizeof *st);
     setlocale(LC_ALL, "");
     /* A cast is played elsewhere: UTF-8 glyphs unless ASCII was asked for. */
-    if (!o->ascii && !sl__theme_locale_utf8())
+    if (!o->ascii && !sl_theme_locale_utf8())
         setlocale(LC_CTYPE, "C.UTF-8");
     int cols = r->cols > 0 ? r->cols : 120, rows = r->rows > 0 ? r->rows : 40;
     sl_app a;
@@ -201,7 +202,7 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
                        .mono = o->mono,
                        .ascii = o->ascii,
                        .colors16 = true};
-    rc = sl__term_open(&to);
+    rc = sl_term_open(&to);
     if (rc < 0) {
         snprintf(why, why_size,
                  "cannot open an xterm-256color screen (is ncurses-term installed?)");
@@ -210,7 +211,6 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
         sl__player_init(&player, r->demo, false);
         a.player = &player;
         s.player = &player;
-        sl__term_overlay(sl__player_draw, &a);
         struct sigaction sa = {.sa_handler = on_stop};
         sigemptyset(&sa.sa_mask);
         stop_signal = 0;
@@ -223,14 +223,14 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
         /* The last screen stays up for as long as the script's end says. */
         fputs("\033[?25l", sl__tee_stream(s.tee));
         sl__tee_pump(s.tee, end);
-        sl__term_close();
+        sl_term_close();
         sl__tee_drop(s.tee);
         a.player = NULL;
     }
     sl_cast *cast = sl__tee_cast(s.tee);
-    sl__cast_flush(cast);
-    st->cast_s = (double)sl__cast_length(cast) / 1e9;
-    st->events = sl__cast_events(cast);
+    sl_cast_flush(cast);
+    st->cast_s = (double)sl_cast_length(cast) / 1e9;
+    st->events = sl_cast_events(cast);
     st->bytes = sl__tee_bytes(s.tee);
     int crc = sl__tee_close(s.tee, 0);
     sigaction(SIGWINCH, &old_winch, NULL);

@@ -79,7 +79,7 @@ int sl__tee_open(sl_tee **out, sl_cast *cast, int tty)
     *out = NULL;
     sl_tee *t = calloc(1, sizeof *t);
     if (!t) {
-        sl__cast_close(cast);
+        sl_cast_close(cast);
         return SL_ENOMEM;
     }
     t->cast = cast;
@@ -88,7 +88,7 @@ int sl__tee_open(sl_tee **out, sl_cast *cast, int tty)
     if (t->fd < 0 || fcntl(t->fd, F_SETFL, O_APPEND) != 0 || !(t->stream = fdopen(t->fd, "w"))) {
         if (t->fd >= 0)
             close(t->fd);
-        sl__cast_close(cast);
+        sl_cast_close(cast);
         free(t);
         return SL_EIO;
     }
@@ -140,7 +140,7 @@ static int pass_on(sl_tee *t, uint64_t t_ns, bool to_cast)
         if (t->tty >= 0)
             write_all(t, buf, (size_t)n);
         if (t->cast && to_cast) {
-            int rc = sl__cast_output(t->cast, t_ns, buf, (size_t)n);
+            int rc = sl_cast_output(t->cast, t_ns, buf, (size_t)n);
             if (rc < 0 && t->err == 0)
                 t->err = rc;
         }
@@ -203,7 +203,7 @@ bool sl__tee_resized(sl_tee *t, uint64_t t_ns, int *cols, int *rows)
     t->cols = *cols = c;
     t->rows = *rows = r;
     if (t->cast)
-        sl__cast_resize(t->cast, t_ns, c, r);
+        sl_cast_resize(t->cast, t_ns, c, r);
     return true;
 }
 
@@ -236,7 +236,7 @@ int sl__tee_close(sl_tee *t, uint64_t t_ns)
         sigaction(SIGTSTP, &t->old_tstp, NULL);
     }
     int rc = t->err;
-    int crc = sl__cast_close(t->cast);
+    int crc = sl_cast_close(t->cast);
     fclose(t->stream);
     free(t);
     return rc < 0 ? rc : crc;

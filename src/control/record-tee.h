@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "export/asciicast.h"
+#include "schedlab/export.h"
 
 typedef struct sl_tee sl_tee;
 
@@ -36,7 +36,7 @@ bool sl__tee_resized(sl_tee *t, uint64_t t_ns, int *cols, int *rows);
 /* True once after Ctrl-Z asked the program to stop. */
 bool sl__tee_stop_asked(sl_tee *t);
 /* Stops the process as Ctrl-Z does, after passing what curses wrote to
- * leave the screen (sl__term_suspend) to the real terminal only and putting
+ * leave the screen (sl_term_suspend) to the real terminal only and putting
  * back its modes; returns once continued (fg), the modes raw again and the
  * size checked anew. The cast sees none of it: it plays on. */
 void sl__tee_stop_here(sl_tee *t);

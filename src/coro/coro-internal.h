@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "coro/coro.h"
+#include "schedlab/coro.h"
 
 #if !defined(SL_CORO_UCONTEXT) && (defined(__x86_64__) || defined(__aarch64__))
 #define SL__CORO_HAVE_ASM 1

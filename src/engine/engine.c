@@ -9,7 +9,7 @@
 
 #include "schedlab/error.h"
 #include "schedlab/net.h"
-#include "schedlab/run.h"
+#include "schedlab/engine.h"
 #include "schedlab/work.h"
 
 struct sl_engine {

@@ -28,8 +28,9 @@
 #include <unistd.h>
 
 #include "engine/rss-watch.h"
+#include "schedlab/proc.h"
 #include "schedlab/error.h"
-#include "schedlab/run.h"
+#include "schedlab/engine.h"
 #include "schedlab/work.h"
 
 /* Events buffered per run across all rings, split evenly between rings.

@@ -8,7 +8,7 @@
  * Times are rebased as events start: a gap longer than the idle limit is
  * cut down to the limit, and every later time moves back by what was cut.
  */
-#include "export/asciicast.h"
+#include "export/export-internal.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -91,7 +91,7 @@ void sl__cast_json_string(FILE *f, const char *str, size_t n)
     fputc('"', f);
 }
 
-int sl__cast_open(sl_cast **out, const char *path, const sl_cast_header *h)
+int sl_cast_open(sl_cast **out, const char *path, const sl_cast_header *h)
 {
     *out = NULL;
     if (h->width <= 0 || h->height <= 0)
@@ -175,7 +175,7 @@ static void flush_pending(sl_cast *c, bool all)
     c->pending = c->len > 0;
 }
 
-int sl__cast_output(sl_cast *c, uint64_t t_ns, const char *data, size_t n)
+int sl_cast_output(sl_cast *c, uint64_t t_ns, const char *data, size_t n)
 {
     if (n == 0)
         return c->err;
@@ -206,7 +206,7 @@ int sl__cast_output(sl_cast *c, uint64_t t_ns, const char *data, size_t n)
     return c->err;
 }
 
-int sl__cast_resize(sl_cast *c, uint64_t t_ns, int cols, int rows)
+int sl_cast_resize(sl_cast *c, uint64_t t_ns, int cols, int rows)
 {
     flush_pending(c, true);
     put_time(c, rebase(c, t_ns));
@@ -215,23 +215,23 @@ int sl__cast_resize(sl_cast *c, uint64_t t_ns, int cols, int rows)
     return c->err;
 }
 
-int sl__cast_flush(sl_cast *c)
+int sl_cast_flush(sl_cast *c)
 {
     flush_pending(c, true);
     return c->err;
 }
 
-uint64_t sl__cast_length(const sl_cast *c)
+uint64_t sl_cast_length(const sl_cast *c)
 {
     return c->started ? c->last_raw - c->skipped : 0;
 }
 
-size_t sl__cast_events(const sl_cast *c)
+size_t sl_cast_events(const sl_cast *c)
 {
     return c->events;
 }
 
-int sl__cast_close(sl_cast *c)
+int sl_cast_close(sl_cast *c)
 {
     if (!c)
         return 0;

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is not one. */
 static size_t utf8_len(const unsigned char *p)
@@ -46,7 +46,7 @@ static size_t utf8_len(const unsigned char *p)
 
 static const char replacement[] = "\xef\xbf\xbd";
 
-void sl__json_string(FILE *out, const char *s)
+void sl_json_string(FILE *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
 
@@ -68,7 +68,7 @@ void sl__json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void sl__xml_text(FILE *out, const char *s)
+void sl_xml_text(FILE *out, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
 
@@ -106,7 +106,7 @@ void sl__xml_text(FILE *out, const char *s)
     }
 }
 
-void sl__csv_field(FILE *out, const char *s)
+void sl_csv_field(FILE *out, const char *s)
 {
     if (strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, out);
@@ -121,18 +121,18 @@ void sl__csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void sl__print_ms(FILE *out, uint64_t ns)
+void sl_print_ms(FILE *out, uint64_t ns)
 {
     fprintf(out, "%llu.%06llu", (unsigned long long)(ns / 1000000),
             (unsigned long long)(ns % 1000000));
 }
 
-void sl__print_us(FILE *out, uint64_t ns)
+void sl_print_us(FILE *out, uint64_t ns)
 {
     fprintf(out, "%llu.%03llu", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
 }
 
-const char *sl__ready_cause_name(int cause)
+const char *sl_ready_cause_name(int cause)
 {
     static const char *const names[SL_READY__COUNT] = {
         [SL_READY_CPU] = "cpu",
@@ -143,10 +143,10 @@ const char *sl__ready_cause_name(int cause)
     return cause >= 0 && cause < SL_READY__COUNT ? names[cause] : "?";
 }
 
-const char *sl__span_reason(const sl_span *s)
+const char *sl_span_reason(const sl_span *s)
 {
     if (s->state == SL_ST_READY)
-        return sl__ready_cause_name(s->reason);
+        return sl_ready_cause_name(s->reason);
     if (s->state == SL_ST_WAITING)
         return sl_wait_reason_name(s->reason);
     return "";

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/error.h"
 
 typedef struct writer {
@@ -32,7 +32,7 @@ static void begin(writer *w, const char *ph, uint32_t tid, uint64_t t_ns)
     fputs(w->first ? "\n" : ",\n", w->out);
     w->first = false;
     fprintf(w->out, "{\"ph\":\"%s\",\"pid\":1,\"tid\":%u,\"ts\":", ph, tid);
-    sl__print_us(w->out, t_ns);
+    sl_print_us(w->out, t_ns);
 }
 
 static void metadata(writer *w, const sl_trace *t)
@@ -41,12 +41,12 @@ static void metadata(writer *w, const sl_trace *t)
     snprintf(name, sizeof name, "%s \xc2\xb7 %s", t->meta.scenario, t->meta.strategy);
     begin(w, "M", 0, 0);
     fputs(",\"name\":\"process_name\",\"args\":{\"name\":", w->out);
-    sl__json_string(w->out, name);
+    sl_json_string(w->out, name);
     fputs("}}", w->out);
     for (uint32_t i = 0; i < t->meta.n_tasks; i++) {
         begin(w, "M", i + 1, 0);
         fputs(",\"name\":\"thread_name\",\"args\":{\"name\":", w->out);
-        sl__json_string(w->out, sl_trace_task_name(t, i));
+        sl_json_string(w->out, sl_trace_task_name(t, i));
         fputs("}}", w->out);
         begin(w, "M", i + 1, 0);
         fprintf(w->out, ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":%u}}", i + 1);
@@ -57,12 +57,12 @@ static void slices(writer *w, const sl_spans *s)
 {
     for (size_t k = 0; k < s->n; k++) {
         const sl_span *sp = &s->v[k];
-        const char *reason = sl__span_reason(sp);
+        const char *reason = sl_span_reason(sp);
         bool named_reason =
             sp->state == SL_ST_WAITING || (sp->state == SL_ST_READY && sp->reason != SL_READY_CPU);
         begin(w, "X", sp->task + 1, sp->start_ns);
         fputs(",\"dur\":", w->out);
-        sl__print_us(w->out, sp->end_ns - sp->start_ns);
+        sl_print_us(w->out, sp->end_ns - sp->start_ns);
         fprintf(w->out, ",\"cat\":\"state\",\"name\":\"%s%s%s\",\"args\":{",
                 sl_state_name(sp->state), named_reason ? ": " : "", named_reason ? reason : "");
         if (sp->state == SL_ST_RUNNING)
@@ -129,19 +129,19 @@ static void instant(writer *w, const sl_trace *t, const sl_event *ev)
         fprintf(w->out, ",\"s\":\"%s\",\"cat\":\"sched\",\"name\":\"switch\",\"args\":{\"from\":",
                 to != SL_NO_TASK ? "t" : "p");
         if (from != SL_NO_TASK)
-            sl__json_string(w->out, sl_trace_task_name(t, from));
+            sl_json_string(w->out, sl_trace_task_name(t, from));
         else
             fputs("null", w->out);
         fputs(",\"to\":", w->out);
         if (to != SL_NO_TASK)
-            sl__json_string(w->out, sl_trace_task_name(t, to));
+            sl_json_string(w->out, sl_trace_task_name(t, to));
         else
             fputs("null", w->out);
         fputs("}}", w->out);
     } else if (ev->kind == SL_EV_GIL_TAKE && ev->task < n) {
         begin(w, "i", ev->task + 1, ev->t_ns);
         fputs(",\"s\":\"t\",\"cat\":\"gil\",\"name\":\"gil-take\",\"args\":{\"wait_us\":", w->out);
-        sl__print_us(w->out, ev->arg);
+        sl_print_us(w->out, ev->arg);
         fputs("}}", w->out);
     }
 }
@@ -203,13 +203,13 @@ static int fold(writer *w, sl_trace *t)
 static void other_data(FILE *out, const sl_trace *t)
 {
     fputs("\"otherData\":{\"scenario\":", out);
-    sl__json_string(out, t->meta.scenario);
+    sl_json_string(out, t->meta.scenario);
     fputs(",\"title\":", out);
-    sl__json_string(out, t->meta.title);
+    sl_json_string(out, t->meta.title);
     fputs(",\"strategy\":", out);
-    sl__json_string(out, t->meta.strategy);
+    sl_json_string(out, t->meta.strategy);
     fputs(",\"machine\":", out);
-    sl__json_string(out, t->meta.machine);
+    sl_json_string(out, t->meta.machine);
     fprintf(out, ",\"tasks\":%u,\"workers\":%u,\"cores\":%u,\"events\":%llu,\"dropped\":%llu},\n",
             t->meta.n_tasks, t->meta.workers, t->meta.cores, (unsigned long long)t->count,
             (unsigned long long)t->dropped);

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "export/report.h"
+#include "export/export-internal.h"
 
 int sl_report_format_parse(const char *s)
 {

@@ -7,7 +7,7 @@
  * precision) from the run's epoch; reason is the wait reason or ready
  * cause, core is set only while running.
  */
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/error.h"
 
 int sl_export_spans_csv(sl_trace *trace, FILE *out)
@@ -21,16 +21,16 @@ int sl_export_spans_csv(sl_trace *trace, FILE *out)
     for (size_t k = 0; k < s.n; k++) {
         const sl_span *sp = &s.v[k];
         fprintf(out, "%u,", sp->task);
-        sl__csv_field(out, sl_trace_task_name(trace, sp->task));
-        fprintf(out, ",%s,%s,", sl_state_name(sp->state), sl__span_reason(sp));
+        sl_csv_field(out, sl_trace_task_name(trace, sp->task));
+        fprintf(out, ",%s,%s,", sl_state_name(sp->state), sl_span_reason(sp));
         if (sp->state == SL_ST_RUNNING)
             fprintf(out, "%u", sp->core);
         fputc(',', out);
-        sl__print_ms(out, sp->start_ns);
+        sl_print_ms(out, sp->start_ns);
         fputc(',', out);
-        sl__print_ms(out, sp->end_ns);
+        sl_print_ms(out, sp->end_ns);
         fputc(',', out);
-        sl__print_ms(out, sp->end_ns - sp->start_ns);
+        sl_print_ms(out, sp->end_ns - sp->start_ns);
         fputc('\n', out);
     }
     sl_spans_free(&s);

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/error.h"
 
 #define WIDTH 1200
@@ -95,7 +95,7 @@ static void text(FILE *out, double x, double y, double size, const char *anchor,
 {
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">",
             x, y, size, anchor, ink);
-    sl__xml_text(out, s);
+    sl_xml_text(out, s);
     fputs("</text>\n", out);
 }
 
@@ -143,7 +143,7 @@ static const char *short_label(const sl_span *s)
     if (s->state == SL_ST_WAITING)
         return sl_wait_reason_name(s->reason);
     if (s->state == SL_ST_READY && s->reason != SL_READY_CPU)
-        return sl__ready_cause_name(s->reason);
+        return sl_ready_cause_name(s->reason);
     return styles[s->state].label;
 }
 
@@ -355,9 +355,9 @@ int sl_export_svg(sl_trace *trace, FILE *out)
             "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n",
             WIDTH, height, WIDTH, height);
     fputs("<title>", out);
-    sl__xml_text(out, trace->meta.title[0] ? trace->meta.title : trace->meta.scenario);
+    sl_xml_text(out, trace->meta.title[0] ? trace->meta.title : trace->meta.scenario);
     fputs(" (", out);
-    sl__xml_text(out, trace->meta.strategy);
+    sl_xml_text(out, trace->meta.strategy);
     fputs(")</title>\n", out);
     fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", WIDTH, height);
     defs(out);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/scenario.h"
 #include "schedlab/error.h"
 
@@ -36,7 +36,7 @@ static void label(const sl_model *m, uint32_t i, char *buf)
         if (k->state == SL_ST_RUNNING || k->reason == SL_READY_CPU)
             snprintf(buf, LABEL_SIZE, "READY");
         else
-            snprintf(buf, LABEL_SIZE, "READY:%s", sl__ready_cause_name(k->reason));
+            snprintf(buf, LABEL_SIZE, "READY:%s", sl_ready_cause_name(k->reason));
         break;
     case SL_ST_RUNNING:
         snprintf(buf, LABEL_SIZE, "RUN:%s", sl_step_kind_name(k->step_kind));

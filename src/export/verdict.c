@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "export/report.h"
+#include "export/export-internal.h"
 
 void sl__report_write_verdict(const sl_report *r, FILE *out)
 {

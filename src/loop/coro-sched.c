@@ -1,6 +1,6 @@
 /*
  * coro-sched.c - the coroutine scheduler: stackful coroutines on one libuv
- * loop, as asyncio runs tasks (see coro-sched.h for who uses it).
+ * loop, as asyncio runs tasks (see schedlab/loop.h for who uses it).
  *
  *   io, get      the event-loop HTTP client (libcurl multi on this loop):
  *                BLOCK(io), yield to the scheduler; the transfer's done
@@ -28,38 +28,18 @@
 
 #include "schedlab/error.h"
 #include "schedlab/work.h"
-#include "blocking/blocking.h"
-#include "loop/coro-sched.h"
+#include "schedlab/blocking.h"
+#include "schedlab/loop.h"
 #include "loop/coro-shared.h"
-#include "proc/worker-image.h"
+#include "loop/loop-internal.h"
+#include "schedlab/proc.h"
 
 /* How long a stop may go unnoticed while every coroutine waits. */
 #define STOP_WATCH_MS 20
 
-static void emit(sl_event_kind kind, uint32_t task, uint32_t reason, uint64_t arg)
+static sl_co_task *ready_pop(sl_sched *s)
 {
-    sl_hook_emit_v(kind, task, sl__coro_vehicle(task), reason, arg);
-}
-
-bool sl__sched_stopped(const sl__sched *s)
-{
-    return sl__stopped(s->ctx);
-}
-
-static void ready_push(sl__sched *s, sl__co_task *t)
-{
-    t->next = NULL;
-    if (s->tail)
-        s->tail->next = t;
-    else
-        s->head = t;
-    s->tail = t;
-    emit(SL_EV_READY, t->task, SL_READY_LOOP, 0);
-}
-
-static sl__co_task *ready_pop(sl__sched *s)
-{
-    sl__co_task *t = s->head;
+    sl_co_task *t = s->head;
     if (t) {
         s->head = t->next;
         if (!s->head)
@@ -72,46 +52,25 @@ static sl__co_task *ready_pop(sl__sched *s)
 
 static bool keep_going(void *arg)
 {
-    return !sl__stopped(arg);
-}
-
-void sl__sched_block(sl__co_task *t, sl_wait_reason reason, uint64_t expected_ns)
-{
-    emit(SL_EV_BLOCK, t->task, reason, expected_ns);
-    t->waiting = true;
-}
-
-void sl__sched_suspend(sl__co_task *t)
-{
-    sl_coro_yield(t->co);
-}
-
-void sl__sched_wake(sl__co_task *t, sl_wait_reason reason, bool emit_wake)
-{
-    t->waiting = false;
-    if (t->finished)
-        return; /* cancelled by a stop while it waited */
-    if (emit_wake)
-        emit(SL_EV_WAKE, t->task, reason, 0);
-    ready_push(t->s, t);
+    return !sl_stopped(arg);
 }
 
 static void io_done(void *arg, int status, uint64_t bytes, const char *why)
 {
-    sl__co_task *t = arg;
+    sl_co_task *t = arg;
     t->wait_status = status;
     snprintf(t->wait_why, sizeof(t->wait_why), "%s", why ? why : "");
-    sl__sched_wake(t, SL_WAIT_IO, true);
+    sl_sched_wake(t, SL_WAIT_IO, true);
 }
 
 static void sleep_done(uv_timer_t *timer)
 {
-    sl__sched_wake(timer->data, SL_WAIT_SLEEP, true);
+    sl_sched_wake(timer->data, SL_WAIT_SLEEP, true);
 }
 
-static int step_get(sl__co_task *t, const char *url, uint64_t expected_ns)
+static int step_get(sl_co_task *t, const char *url, uint64_t expected_ns)
 {
-    sl__sched *s = t->s;
+    sl_sched *s = t->s;
     if (!s->net) {
         snprintf(t->why, sizeof(t->why), "GET %s: %s", url, s->net_why);
         return SL_ENET;
@@ -121,8 +80,8 @@ static int step_get(sl__co_task *t, const char *url, uint64_t expected_ns)
         snprintf(t->why, sizeof(t->why), "GET %s: %s", url, sl_strerror(err));
         return err;
     }
-    sl__sched_block(t, SL_WAIT_IO, expected_ns);
-    sl__sched_suspend(t);
+    sl_sched_block(t, SL_WAIT_IO, expected_ns);
+    sl_sched_suspend(t);
     if (t->wait_status < 0) {
         snprintf(t->why, sizeof(t->why), "GET %s: %s", url,
                  t->wait_why[0] ? t->wait_why : sl_strerror(t->wait_status));
@@ -131,9 +90,9 @@ static int step_get(sl__co_task *t, const char *url, uint64_t expected_ns)
     return 0;
 }
 
-static int step_sleep(sl__co_task *t, uint64_t ns)
+static int step_sleep(sl_co_task *t, uint64_t ns)
 {
-    sl__sched *s = t->s;
+    sl_sched *s = t->s;
     if (!t->timer_used) {
         uv_timer_init(&s->loop, &t->timer);
         t->timer.data = t;
@@ -141,14 +100,14 @@ static int step_sleep(sl__co_task *t, uint64_t ns)
     }
     /* libuv timers tick in ms; round up so a sleep never ends early. */
     uv_timer_start(&t->timer, sleep_done, (ns + 999999) / 1000000, 0);
-    sl__sched_block(t, SL_WAIT_SLEEP, ns);
-    sl__sched_suspend(t);
+    sl_sched_block(t, SL_WAIT_SLEEP, ns);
+    sl_sched_suspend(t);
     return 0;
 }
 
-static int step_exec(sl__co_task *t, uint32_t index, const sl_step *step)
+static int step_exec(sl_co_task *t, uint32_t index, const sl_step *step)
 {
-    const sl__sched *s = t->s;
+    const sl_sched *s = t->s;
     const sl_run_ctx *ctx = s->ctx;
     emit(SL_EV_STEP, t->task, step->kind, index);
     switch (step->kind) {
@@ -158,7 +117,7 @@ static int step_exec(sl__co_task *t, uint32_t index, const sl_step *step)
             return s->o->cpu(t, index, step);
         uint64_t amount = step->kind == SL_STEP_CPU ? step->ns : step->n, sum;
         bool done =
-            sl_work_run(step->kind, amount, SL__STOP_SLICE_NS, keep_going, (void *)ctx, &sum);
+            sl_work_run(step->kind, amount, SL_STOP_SLICE_NS, keep_going, (void *)ctx, &sum);
         return done ? 0 : SL_EINTR;
     }
     case SL_STEP_IO: {
@@ -172,7 +131,7 @@ static int step_exec(sl__co_task *t, uint32_t index, const sl_step *step)
         return step_sleep(t, step->ns);
     case SL_STEP_YIELD:
         emit(SL_EV_YIELD, t->task, 0, 0);
-        ready_push(t->s, t);
+        sl__sched_ready_push(t->s, t);
         sl_coro_yield(t->co);
         return 0;
     case SL_STEP_PUT:
@@ -190,13 +149,13 @@ static int step_exec(sl__co_task *t, uint32_t index, const sl_step *step)
 
 static void task_body(sl_coro *co, void *arg)
 {
-    sl__co_task *t = arg;
+    sl_co_task *t = arg;
     const sl_run_ctx *ctx = t->s->ctx;
     const sl_step *steps = sl_task_steps(ctx->sc, t->task);
     uint32_t n = ctx->sc->tasks[t->task].n_steps;
     sl__co_shared_start(t);
     for (uint32_t i = 0; i < n && t->err == 0; i++) {
-        if (sl__stopped(ctx)) {
+        if (sl_stopped(ctx)) {
             t->err = SL_EINTR;
             break;
         }
@@ -208,7 +167,7 @@ static void task_body(sl_coro *co, void *arg)
 /* ---- the scheduler ---- */
 
 /* EXIT once, count the outcome, give the stack back. */
-static void task_exit(sl__sched *s, sl__co_task *t, int err)
+static void task_exit(sl_sched *s, sl_co_task *t, int err)
 {
     sl_run_result *res = s->ctx->result;
     t->finished = true;
@@ -224,27 +183,27 @@ static void task_exit(sl__sched *s, sl__co_task *t, int err)
     } else {
         emit(SL_EV_EXIT, t->task, SL_EXIT_FAILED, (uint64_t)(int64_t)err);
         __atomic_fetch_add(&res->failed, 1, __ATOMIC_RELAXED);
-        sl__result_failure(res, "task %s: %s", s->ctx->sc->tasks[t->task].name,
-                           t->why[0] ? t->why : sl_strerror(err));
+        sl_result_failure(res, "task %s: %s", s->ctx->sc->tasks[t->task].name,
+                          t->why[0] ? t->why : sl_strerror(err));
     }
     /* After the EXIT, so a parent never sees DONE for a task without one. */
     if (s->o->done_states != NULL)
-        atomic_store(&s->o->done_states[t->task], SL__TASK_DONE);
+        atomic_store(&s->o->done_states[t->task], SL_TASK_DONE);
     if (t->co) {
         sl_coro_destroy(t->co);
         t->co = NULL;
-        sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, sl__coro_vehicle(t->task), SL_MARK_VEHICLE_EXIT, 0);
+        sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, sl_coro_vehicle(t->task), SL_MARK_VEHICLE_EXIT, 0);
     }
 }
 
-static void resume(sl__sched *s, sl__co_task *t)
+static void resume(sl_sched *s, sl_co_task *t)
 {
     /* Cancelled before its first step: it exits without running. */
-    if (!sl__task_claim(s->ctx, t->task)) {
+    if (!sl_task_claim(s->ctx, t->task)) {
         task_exit(s, t, SL_EINTR);
         return;
     }
-    uint32_t sv = s->o->switch_vehicle ? s->o->switch_vehicle : sl__coro_vehicle(t->task);
+    uint32_t sv = s->o->switch_vehicle ? s->o->switch_vehicle : sl_coro_vehicle(t->task);
     sl_hook_emit_v(SL_EV_SWITCH, t->task, sv, 0, s->last);
     emit(SL_EV_RUN, t->task, 0, t->step);
     s->last = t->task;
@@ -261,26 +220,26 @@ static void resume(sl__sched *s, sl__co_task *t)
 static void on_stop_watch(uv_timer_t *timer) {}
 
 /* One loop iteration: the coroutines ready now, then the loop's callbacks. */
-static void iterate(sl__sched *s)
+static void iterate(sl_sched *s)
 {
-    sl__co_task *batch_end = s->tail;
-    while (s->head && !sl__stopped(s->ctx)) {
-        sl__co_task *t = ready_pop(s);
+    sl_co_task *batch_end = s->tail;
+    while (s->head && !sl_stopped(s->ctx)) {
+        sl_co_task *t = ready_pop(s);
         resume(s, t);
         if (t == batch_end)
             break;
     }
-    uv_run(&s->loop, s->head || sl__stopped(s->ctx) ? UV_RUN_NOWAIT : UV_RUN_ONCE);
+    uv_run(&s->loop, s->head || sl_stopped(s->ctx) ? UV_RUN_NOWAIT : UV_RUN_ONCE);
 }
 
 /* Stop: every task not yet exited is cancelled where it stands. Its timer is
  * stopped here; a transfer in flight is abandoned when the client is freed,
  * and io_done leaves a finished task alone should it still fire. */
-static void cancel_pending(sl__sched *s)
+static void cancel_pending(sl_sched *s)
 {
     s->head = s->tail = NULL;
     for (uint32_t k = 0; k < s->n_owned; k++) {
-        sl__co_task *t = &s->tasks[s->order[k]];
+        sl_co_task *t = &s->tasks[s->order[k]];
         if (t->finished)
             continue;
         if (t->timer_used)
@@ -325,8 +284,7 @@ static void creation_failed(sl_run_ctx *ctx, uint32_t k, uint32_t n, int err)
     long maps = map_count();
     if (max > 0 && maps + 16 >= max)
         snprintf(ctx->result->error, sizeof(ctx->result->error),
-                 "cannot create coroutine %u of %u: vm.max_map_count (%ld) reached", k + 1, n,
-                 max);
+                 "cannot create coroutine %u of %u: vm.max_map_count (%ld) reached", k + 1, n, max);
     else
         snprintf(ctx->result->error, sizeof(ctx->result->error),
                  "cannot create coroutine %u of %u: %s (each needs about 5 KiB of memory and "
@@ -334,12 +292,12 @@ static void creation_failed(sl_run_ctx *ctx, uint32_t k, uint32_t n, int err)
                  k + 1, n, sl_strerror(err));
 }
 
-static int create_all(sl__sched *s)
+static int create_all(sl_sched *s)
 {
     sl_run_ctx *ctx = s->ctx;
     for (uint32_t k = 0; k < s->n_owned; k++) {
         uint32_t i = s->order[k];
-        sl__co_task *t = &s->tasks[i];
+        sl_co_task *t = &s->tasks[i];
         uint64_t t0 = sl_clock_ns();
         int err = sl_coro_create(&t->co, task_body, t, 0);
         uint64_t cost = sl_clock_ns() - t0;
@@ -349,13 +307,13 @@ static int create_all(sl__sched *s)
         }
         __atomic_fetch_add(&ctx->result->vehicle_create_ns, cost, __ATOMIC_RELAXED);
         __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
-        sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, sl__coro_vehicle(i), SL_MARK_VEHICLE_START, cost);
-        ready_push(s, t);
+        sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, sl_coro_vehicle(i), SL_MARK_VEHICLE_START, cost);
+        sl__sched_ready_push(s, t);
     }
     return 0;
 }
 
-static void close_handles(sl__sched *s)
+static void close_handles(sl_sched *s)
 {
     /* Transfers still in flight exist only after a stop (every finished task
      * saw its done callback); the client abandons them without a callback,
@@ -371,23 +329,23 @@ static void close_handles(sl__sched *s)
     uv_run(&s->loop, UV_RUN_DEFAULT);
 }
 
-static bool owned_need_net(const sl__sched *s)
+static bool owned_need_net(const sl_sched *s)
 {
     if (s->o->tasks == NULL)
-        return sl__needs_net(s->ctx->sc, SL_NO_TASK);
+        return sl_needs_net(s->ctx->sc, SL_NO_TASK);
     for (uint32_t k = 0; k < s->n_owned; k++)
-        if (sl__needs_net(s->ctx->sc, s->order[k]))
+        if (sl_needs_net(s->ctx->sc, s->order[k]))
             return true;
     return false;
 }
 
 /* Everything but the loop; the caller initialises that in place. */
-static sl__sched *sched_new(sl_run_ctx *ctx, const sl__sched_opts *o)
+static sl_sched *sched_new(sl_run_ctx *ctx, const sl_sched_opts *o)
 {
     uint32_t n = ctx->sc->n_tasks;
     uint32_t owned = o->tasks != NULL ? o->n_tasks : n;
-    sl__sched *s = calloc(1, sizeof(*s));
-    sl__co_task *tasks = calloc(n ? n : 1, sizeof(*tasks));
+    sl_sched *s = calloc(1, sizeof(*s));
+    sl_co_task *tasks = calloc(n ? n : 1, sizeof(*tasks));
     uint32_t *order = malloc((owned ? owned : 1) * sizeof(*order));
     if (!s || !tasks || !order) {
         free(s);
@@ -408,16 +366,16 @@ static sl__sched *sched_new(sl_run_ctx *ctx, const sl__sched_opts *o)
     return s;
 }
 
-static void sched_free(sl__sched *s)
+static void sched_free(sl_sched *s)
 {
     free(s->order);
     free(s->tasks);
     free(s);
 }
 
-int sl__sched_run(sl_run_ctx *ctx, const sl__sched_opts *o)
+int sl_sched_run(sl_run_ctx *ctx, const sl_sched_opts *o)
 {
-    sl__sched *s = sched_new(ctx, o);
+    sl_sched *s = sched_new(ctx, o);
     uint32_t owned = o->tasks != NULL ? o->n_tasks : ctx->sc->n_tasks;
     if (s == NULL || uv_loop_init(&s->loop) != 0) {
         if (s != NULL)
@@ -431,7 +389,7 @@ int sl__sched_run(sl_run_ctx *ctx, const sl__sched_opts *o)
     uv_timer_start(&s->stop_watch, on_stop_watch, STOP_WATCH_MS, STOP_WATCH_MS);
     for (uint32_t k = 0; k < s->n_owned; k++) {
         uint32_t i = s->order[k];
-        s->tasks[i] = (sl__co_task){.s = s, .task = i};
+        s->tasks[i] = (sl_co_task){.s = s, .task = i};
         if (!o->no_spawn)
             emit(SL_EV_SPAWN, i, SL_READY_LOOP, 0);
     }
@@ -451,8 +409,8 @@ int sl__sched_run(sl_run_ctx *ctx, const sl__sched_opts *o)
     pid_t loop_tid = gettid();
     if (ctx->sampler != NULL)
         sl_os_sampler_add(ctx->sampler, getpid(), loop_tid, SL_NO_TASK);
-    sl__usage start;
-    sl__usage_now(&start);
+    sl_usage start;
+    sl_usage_now(&start);
     bool own_shared;
     int err = sl__co_shared_open(ctx, s->n_owned, &own_shared);
     if (err < 0)
@@ -460,14 +418,14 @@ int sl__sched_run(sl_run_ctx *ctx, const sl__sched_opts *o)
                  "cannot set up the queues, counters and locks: %s", sl_strerror(err));
     else
         err = create_all(s);
-    while (err == 0 && s->live > 0 && !sl__stopped(ctx))
+    while (err == 0 && s->live > 0 && !sl_stopped(ctx))
         iterate(s);
     if (o->drain != NULL)
         o->drain(s);
     cancel_pending(s);
     sl__co_shared_close(ctx, own_shared);
     close_handles(s);
-    sl__usage_account(ctx->result, &start);
+    sl_usage_account(ctx->result, &start);
     if (ctx->sampler != NULL)
         sl_os_sampler_remove(ctx->sampler, loop_tid);
     /* A big run would otherwise keep thousands of touched stacks mapped. */

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "loop/coro-sched.h"
+#include "schedlab/loop.h"
 
 /* Before the loop runs: sets up ctx->shared for the scheduler's tasks if
  * the scenario needs it and no one did (*owned then true). 0 or SL_ENOMEM. */
@@ -24,13 +24,13 @@ int sl__co_shared_open(sl_run_ctx *ctx, uint32_t n_tasks, bool *owned);
 void sl__co_shared_close(sl_run_ctx *ctx, bool owned);
 
 /* Inside task t's coroutine, before its first step. */
-void sl__co_shared_start(sl__co_task *t);
+void sl__co_shared_start(sl_co_task *t);
 /* From the scheduler, as task t exits (done, failed or cancelled): frees
  * its locks and wakes whoever that lets go on. */
-void sl__co_shared_end(sl__co_task *t);
+void sl__co_shared_end(sl_co_task *t);
 
 /* Inside the coroutine: a put, take, inc, lock or unlock step (STEP
  * emitted). 0, SL_EINTR, or SL_E* with a sentence in t->why. */
-int sl__co_shared_step(sl__co_task *t, uint32_t index, const sl_step *step);
+int sl__co_shared_step(sl_co_task *t, uint32_t index, const sl_step *step);
 
 #endif

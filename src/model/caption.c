@@ -83,7 +83,7 @@ static void caption_now(const sl_model *m, char *buf, size_t size)
     size_t len = 0;
 
     for (int c = 0; c < SL_MODEL_CORES; c++)
-        cores += m->head[SL__LIST_CORE0 + c] != SL__NIL;
+        cores += m->head[SL_LIST_CORE0 + c] != SL__NIL;
     if (on_cpu == 0)
         put(buf, size, &len, "No task runs");
     else
@@ -106,7 +106,7 @@ static void caption_now(const sl_model *m, char *buf, size_t size)
     }
     if (!first) {
         char ms[32];
-        uint32_t head = m->head[SL__LIST_WAITING];
+        uint32_t head = m->head[SL_LIST_WAITING];
         sl__fmt_ms(sl__since(m->t_ns, m->tasks[head].since_ns), ms, sizeof ms);
         put(buf, size, &len, " (longest %s)", ms);
     }

@@ -49,7 +49,7 @@ static const char *plural(uint32_t n, const char *one, const char *many)
 /* The oldest task in the ready queue (not a preempted one), or SL__NIL. */
 static uint32_t oldest_ready(const sl_model *m)
 {
-    uint32_t i = m->head[SL__LIST_READY];
+    uint32_t i = m->head[SL_LIST_READY];
 
     while (i != SL__NIL && m->tasks[i].state != SL_ST_READY)
         i = m->link[2 * (size_t)i + 1];

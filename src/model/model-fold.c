@@ -103,7 +103,7 @@ static void leave(sl_model *m, uint32_t i, uint64_t t)
             m->busy_ns[c] += sl__since(t, k->shown_since_ns);
         }
         if (m->core_task[c] == i)
-            m->core_task[c] = m->head[SL__LIST_CORE0 + c];
+            m->core_task[c] = m->head[SL_LIST_CORE0 + c];
         break;
     }
     case SL_ST_READY:
@@ -241,7 +241,7 @@ static void sample(sl_model *m, uint32_t i, bool preempted, uint64_t t)
     sl__model_list_push(m, sl__model_list_of(m, i), i);
     if (preempted) {
         if (m->core_task[c] == i)
-            m->core_task[c] = m->head[SL__LIST_CORE0 + c];
+            m->core_task[c] = m->head[SL_LIST_CORE0 + c];
     } else {
         m->core_task[c] = i;
         if (sl_model_on_cpu(m) > m->max_on_cpu)

@@ -18,17 +18,17 @@ int sl__model_list_of(const sl_model *m, uint32_t task)
 
     switch (t->state) {
     case SL_ST_QUEUED:
-        return SL__LIST_QUEUED;
+        return SL_LIST_QUEUED;
     case SL_ST_READY:
-        return SL__LIST_READY;
+        return SL_LIST_READY;
     case SL_ST_WAITING:
-        return SL__LIST_WAITING;
+        return SL_LIST_WAITING;
     case SL_ST_RUNNING:
-        return t->preempted ? SL__LIST_READY : SL__LIST_CORE0 + (int)sl__core_slot(t->core);
+        return t->preempted ? SL_LIST_READY : SL_LIST_CORE0 + (int)sl__core_slot(t->core);
     case SL_ST_DONE:
     case SL_ST_FAILED:
     case SL_ST_CANCELLED:
-        return SL__LIST_DONE;
+        return SL_LIST_DONE;
     default:
         return -1;
     }
@@ -64,7 +64,7 @@ void sl__model_list_remove(sl_model *m, int list, uint32_t task)
 
 void sl__model_lists_clear(sl_model *m)
 {
-    for (int l = 0; l < SL__LIST_COUNT; l++)
+    for (int l = 0; l < SL_LIST_COUNT; l++)
         m->head[l] = m->tail[l] = SL__NIL;
     if (m->link)
         for (size_t i = 0; i < 2 * (size_t)m->n_tasks; i++)
@@ -91,29 +91,29 @@ size_t sl_model_running(const sl_model *m, uint32_t *out, size_t max)
     size_t n = 0;
 
     for (int c = 0; c < SL_MODEL_CORES && n < max; c++)
-        n = list_copy(m, SL__LIST_CORE0 + c, out, n, max);
+        n = list_copy(m, SL_LIST_CORE0 + c, out, n, max);
     return n;
 }
 
 size_t sl_model_ready(const sl_model *m, uint32_t *out, size_t max)
 {
-    return list_copy(m, SL__LIST_READY, out, 0, max);
+    return list_copy(m, SL_LIST_READY, out, 0, max);
 }
 
 size_t sl_model_waiting(const sl_model *m, uint32_t *out, size_t max)
 {
-    return list_copy(m, SL__LIST_WAITING, out, 0, max);
+    return list_copy(m, SL_LIST_WAITING, out, 0, max);
 }
 
 size_t sl_model_queued(const sl_model *m, uint32_t *out, size_t max)
 {
-    return list_copy(m, SL__LIST_QUEUED, out, 0, max);
+    return list_copy(m, SL_LIST_QUEUED, out, 0, max);
 }
 
 size_t sl_model_completed(const sl_model *m, uint32_t *out, size_t max)
 {
     /* Back from the newest by at most max, then forward: O(max). */
-    uint32_t first = m->tail[SL__LIST_DONE];
+    uint32_t first = m->tail[SL_LIST_DONE];
     size_t n = first == SL__NIL || max == 0 ? 0 : 1;
     while (n > 0 && n < max && PREV(m, first) != SL__NIL) {
         first = PREV(m, first);

@@ -26,7 +26,7 @@ typedef struct snapshot {
     uint32_t *link;
 } snapshot;
 
-struct sl__checkpoints {
+struct sl_checkpoints {
     const sl_trace *trace; /* the trace and generation the snapshots fold */
     uint32_t generation;
     size_t every;      /* K: snapshots sit at multiples of K folded events */
@@ -35,7 +35,7 @@ struct sl__checkpoints {
     snapshot *v; /* max slots, n used, in event order; unused slots keep their buffers */
 };
 
-static void clear(struct sl__checkpoints *c, const sl_trace *trace, uint32_t generation)
+static void clear(struct sl_checkpoints *c, const sl_trace *trace, uint32_t generation)
 {
     c->n = 0;
     c->every = c->every_init;
@@ -45,7 +45,7 @@ static void clear(struct sl__checkpoints *c, const sl_trace *trace, uint32_t gen
 
 void sl__model_checkpoints_free(sl_model *m)
 {
-    struct sl__checkpoints *c = m->checkpoints;
+    struct sl_checkpoints *c = m->checkpoints;
 
     if (!c)
         return;
@@ -70,7 +70,7 @@ int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes)
         max = 0;
     if (max > MAX_SNAPSHOTS)
         max = MAX_SNAPSHOTS;
-    struct sl__checkpoints *c = calloc(1, sizeof *c);
+    struct sl_checkpoints *c = calloc(1, sizeof *c);
     if (!c || (max > 0 && !(c->v = calloc(max, sizeof *c->v)))) {
         free(c);
         return SL_ENOMEM;
@@ -87,7 +87,7 @@ int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes)
     return 0;
 }
 
-static void take(sl_model *m, struct sl__checkpoints *c)
+static void take(sl_model *m, struct sl_checkpoints *c)
 {
     if (c->n == c->max) {
         size_t kept = 0;
@@ -143,7 +143,7 @@ static void restore(sl_model *m, const snapshot *s)
 /* Back to the latest snapshot holding only events at or before t, or to zero. */
 static void rewind_to(sl_model *m, const sl_trace *trace, uint64_t t)
 {
-    struct sl__checkpoints *c = m->checkpoints;
+    struct sl_checkpoints *c = m->checkpoints;
 
     for (size_t i = c ? c->n : 0; i-- > 0;) {
         size_t next = c->v[i].head.next;
@@ -160,7 +160,7 @@ void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns)
     pthread_rwlock_rdlock(&trace->lock);
     if (!m->checkpoints)
         sl_model_checkpoints(m, 0, BUDGET_BYTES);
-    struct sl__checkpoints *c = m->checkpoints && m->checkpoints->max > 0 ? m->checkpoints : NULL;
+    struct sl_checkpoints *c = m->checkpoints && m->checkpoints->max > 0 ? m->checkpoints : NULL;
     bool changed =
         trace != m->trace || trace->generation != m->generation || m->next > trace->count;
 

@@ -17,10 +17,9 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
-#include "blocking/blocking.h"
-#include "shared/shared-objects.h"
-#include "proc/spawn.h"
-#include "proc/worker-image.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
+#include "schedlab/proc.h"
 
 extern char **environ;
 
@@ -52,7 +51,7 @@ static void build_marked_environ(void)
     marked_environ = env;
 }
 
-char **sl__worker_environ(void)
+char **sl_worker_environ(void)
 {
     pthread_once(&marked_once, build_marked_environ);
     return marked_environ != NULL ? marked_environ : environ;
@@ -71,8 +70,8 @@ static int spawn_error(int rc)
     }
 }
 
-int sl__worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring, pid_t *pid,
-                     char *why, size_t why_size)
+int sl_worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring, pid_t *pid,
+                    char *why, size_t why_size)
 {
     if (ctx->worker_exe == NULL || ctx->worker_exe[0] == '\0') {
         snprintf(why, why_size, "no schedlab binary to start worker processes from");
@@ -131,7 +130,7 @@ int sl__worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring
                                                POSIX_SPAWN_SETPGROUP);
     uint64_t t0 = sl_clock_ns();
     if (rc == 0)
-        rc = posix_spawn(pid, ctx->worker_exe, &fa, &at, argv, sl__worker_environ());
+        rc = posix_spawn(pid, ctx->worker_exe, &fa, &at, argv, sl_worker_environ());
     uint64_t cost = sl_clock_ns() - t0;
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
@@ -160,11 +159,11 @@ static void pidfd_close_raw(int fd)
     syscall(SYS_close, fd);
 }
 
-int sl__children_add(sl__children *cs, pid_t pid, uint32_t tag)
+int sl_children_add(sl_children *cs, pid_t pid, uint32_t tag)
 {
     if (cs->n == cs->cap) {
         uint32_t cap = cs->cap ? 2 * cs->cap : 16;
-        sl__child *v = realloc(cs->v, cap * sizeof(*v));
+        sl_child *v = realloc(cs->v, cap * sizeof(*v));
         if (v == NULL) {
             kill(pid, SIGKILL);
             waitpid(pid, NULL, 0);
@@ -174,7 +173,7 @@ int sl__children_add(sl__children *cs, pid_t pid, uint32_t tag)
         cs->cap = cap;
     }
     int pidfd = pidfd_open_raw(pid);
-    cs->v[cs->n++] = (sl__child){.pid = pid, .pidfd = pidfd, .tag = tag, .alive = true};
+    cs->v[cs->n++] = (sl_child){.pid = pid, .pidfd = pidfd, .tag = tag, .alive = true};
     cs->live++;
     return 0;
 }
@@ -195,9 +194,9 @@ static void account(sl_run_result *r, const struct rusage *ru)
 }
 
 /* Reaps child i if it has ended (blocking only if `wait` says it has). */
-static bool reap(sl__children *cs, sl_run_ctx *ctx, uint32_t i, int *status)
+static bool reap(sl_children *cs, sl_run_ctx *ctx, uint32_t i, int *status)
 {
-    sl__child *c = &cs->v[i];
+    sl_child *c = &cs->v[i];
     struct rusage ru;
     pid_t got;
     do
@@ -219,8 +218,7 @@ static bool reap(sl__children *cs, sl_run_ctx *ctx, uint32_t i, int *status)
     return true;
 }
 
-int sl__children_wait(sl__children *cs, sl_run_ctx *ctx, int timeout_ms, uint32_t *which,
-                      int *status)
+int sl_children_wait(sl_children *cs, sl_run_ctx *ctx, int timeout_ms, uint32_t *which, int *status)
 {
     struct pollfd *pfd = calloc(cs->live ? cs->live : 1, sizeof(*pfd));
     uint32_t *map = calloc(cs->live ? cs->live : 1, sizeof(*map));
@@ -258,15 +256,15 @@ int sl__children_wait(sl__children *cs, sl_run_ctx *ctx, int timeout_ms, uint32_
     return found;
 }
 
-void sl__children_stop(sl__children *cs)
+void sl_children_stop(sl_children *cs)
 {
     uint64_t now = sl_clock_ns();
     if (cs->kill_at_ns == 0)
-        cs->kill_at_ns = now + SL__STOP_GRACE_NS;
+        cs->kill_at_ns = now + SL_STOP_GRACE_NS;
     bool late = now >= cs->kill_at_ns;
     /* An unreaped child keeps its pid, so these kills cannot hit a stranger. */
     for (uint32_t i = 0; i < cs->n; i++) {
-        sl__child *c = &cs->v[i];
+        sl_child *c = &cs->v[i];
         if (!c->alive)
             continue;
         if (!c->termed) {
@@ -278,16 +276,16 @@ void sl__children_stop(sl__children *cs)
     }
 }
 
-void sl__children_free(sl__children *cs)
+void sl_children_free(sl_children *cs)
 {
     for (uint32_t i = 0; i < cs->n; i++)
         if (cs->v[i].pidfd >= 0)
             pidfd_close_raw(cs->v[i].pidfd);
     free(cs->v);
-    *cs = (sl__children){0};
+    *cs = (sl_children){0};
 }
 
-void sl__status_describe(int status, char *buf, size_t size)
+void sl_status_describe(int status, char *buf, size_t size)
 {
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
@@ -299,12 +297,12 @@ void sl__status_describe(int status, char *buf, size_t size)
     }
 }
 
-void sl__exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, bool stopped)
+void sl_exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, bool stopped)
 {
     sl_run_result *r = ctx->result;
     uint64_t sig = WIFSIGNALED(status) ? (uint64_t)WTERMSIG(status) : 0;
     /* frees the locks it held and takes it out of any wait list */
-    sl__shared_task_end(ctx->shared, task);
+    sl_shared_task_end(ctx->shared, task);
     if (stopped) {
         sl_hook_emit_v(SL_EV_EXIT, task, (uint32_t)pid, SL_EXIT_CANCELLED, sig);
         __atomic_fetch_add(&r->cancelled, 1, __ATOMIC_RELAXED);
@@ -314,18 +312,18 @@ void sl__exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, bo
     sl_hook_emit_v(SL_EV_EXIT, task, (uint32_t)pid, SL_EXIT_FAILED, arg);
     __atomic_fetch_add(&r->failed, 1, __ATOMIC_RELAXED);
     char how[64];
-    sl__status_describe(status, how, sizeof(how));
-    sl__result_failure(r, "task %s: worker pid %d %s%s", ctx->sc->tasks[task].name, (int)pid, how,
-                       sig != 0 ? "" : " before its task ended");
+    sl_status_describe(status, how, sizeof(how));
+    sl_result_failure(r, "task %s: worker pid %d %s%s", ctx->sc->tasks[task].name, (int)pid, how,
+                      sig != 0 ? "" : " before its task ended");
 }
 
-void sl__children_show_tasks(const sl__children *cs, sl_os_sampler *sampler,
-                             struct sl__worker_slot *slots, uint32_t *shown)
+void sl_children_show_tasks(const sl_children *cs, sl_os_sampler *sampler,
+                            struct sl_worker_slot *slots, uint32_t *shown)
 {
     if (sampler == NULL)
         return;
     for (uint32_t i = 0; i < cs->n; i++) {
-        const sl__child *c = &cs->v[i];
+        const sl_child *c = &cs->v[i];
         if (!c->alive)
             continue;
         uint32_t t = atomic_load(&slots[c->tag].task);

@@ -16,9 +16,9 @@
 
 #include "schedlab/error.h"
 #include "schedlab/work.h"
-#include "blocking/blocking.h"
-#include "shared/shared-objects.h"
-#include "proc/worker-image.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
+#include "schedlab/proc.h"
 
 #define NO_STRING UINT32_MAX
 
@@ -68,7 +68,7 @@ static size_t str_bytes(const char *s)
     return s != NULL ? strlen(s) + 1 : 0;
 }
 
-size_t sl__worker_image_size(const sl_scenario *sc)
+size_t sl_worker_image_size(const sl_scenario *sc)
 {
     size_t strings = str_bytes(sc->name) + str_bytes(sc->title) + str_bytes(sc->path);
     for (uint32_t i = 0; i < sc->n_groups; i++)
@@ -93,9 +93,9 @@ static uint32_t put_string(char *table, size_t *used, const char *s)
     return off;
 }
 
-int sl__worker_image_write(const sl_scenario *sc, void *buf, size_t size)
+int sl_worker_image_write(const sl_scenario *sc, void *buf, size_t size)
 {
-    size_t need = sl__worker_image_size(sc);
+    size_t need = sl_worker_image_size(sc);
     if (size < need || need - sizeof(img_head) > UINT32_MAX)
         return SL_EINVAL;
     img_head *h = buf;
@@ -105,7 +105,7 @@ int sl__worker_image_write(const sl_scenario *sc, void *buf, size_t size)
     char *table = (char *)(steps + sc->n_steps);
     size_t used = 0;
     memset(h, 0, sizeof(*h));
-    h->magic = SL__BLOB_MAGIC;
+    h->magic = SL_BLOB_MAGIC;
     h->n_groups = sc->n_groups;
     h->n_tasks = sc->n_tasks;
     h->n_steps = sc->n_steps;
@@ -150,11 +150,11 @@ static const char *get_string(const char *table, uint64_t size, uint32_t off, bo
     return table + off;
 }
 
-int sl__worker_image_read(const void *buf, size_t size, sl_scenario **out)
+int sl_worker_image_read(const void *buf, size_t size, sl_scenario **out)
 {
     *out = NULL;
     const img_head *h = buf;
-    if (size < sizeof(*h) || h->magic != SL__BLOB_MAGIC)
+    if (size < sizeof(*h) || h->magic != SL_BLOB_MAGIC)
         return SL_ECORRUPT;
     uint64_t body =
         (uint64_t)h->n_groups * sizeof(img_group) + (uint64_t)h->n_tasks * sizeof(img_task);
@@ -177,7 +177,7 @@ int sl__worker_image_read(const void *buf, size_t size, sl_scenario **out)
     sc->tasks = calloc(h->n_tasks ? h->n_tasks : 1, sizeof(*sc->tasks));
     sc->steps = calloc(h->n_steps ? h->n_steps : 1, sizeof(*sc->steps));
     if (table == NULL || sc->groups == NULL || sc->tasks == NULL || sc->steps == NULL) {
-        sl__worker_image_free(sc);
+        sl_worker_image_free(sc);
         return SL_ENOMEM;
     }
     memcpy(table, src_table, h->strings_size);
@@ -219,14 +219,14 @@ int sl__worker_image_read(const void *buf, size_t size, sl_scenario **out)
             ok = false;
     }
     if (!ok) {
-        sl__worker_image_free(sc);
+        sl_worker_image_free(sc);
         return SL_ECORRUPT;
     }
     *out = sc;
     return 0;
 }
 
-void sl__worker_image_free(sl_scenario *sc)
+void sl_worker_image_free(sl_scenario *sc)
 {
     if (sc == NULL)
         return;
@@ -238,26 +238,26 @@ void sl__worker_image_free(sl_scenario *sc)
     free(img);
 }
 
-size_t sl__blob_size(const sl_scenario *sc, uint32_t n_slots)
+size_t sl_blob_size(const sl_scenario *sc, uint32_t n_slots)
 {
     /* 64 bytes of slack let the shared objects start on a cache line
      * wherever the region maps the blob. */
-    size_t shared = sl__shared_size(sc);
-    return align8(sizeof(sl__blob)) + align8(n_slots * sizeof(sl__worker_slot)) +
+    size_t shared = sl_shared_size(sc);
+    return align8(sizeof(sl_blob)) + align8(n_slots * sizeof(sl_worker_slot)) +
            align8(sc->n_tasks * sizeof(uint32_t)) + (shared ? align64(shared) + 64 : 0) +
-           sl__worker_image_size(sc);
+           sl_worker_image_size(sc);
 }
 
-int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out)
+int sl_blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl_blob **out)
 {
     size_t size;
     void *mem = sl_rings_blob(ctx->rings, &size);
-    if (mem == NULL || size < sl__blob_size(ctx->sc, n_slots))
+    if (mem == NULL || size < sl_blob_size(ctx->sc, n_slots))
         return SL_EINVAL;
-    sl__blob *b = mem;
+    sl_blob *b = mem;
     memset(b, 0, sizeof(*b));
-    b->magic = SL__BLOB_MAGIC;
-    b->version = SL__BLOB_VERSION;
+    b->magic = SL_BLOB_MAGIC;
+    b->version = SL_BLOB_VERSION;
     b->n_tasks = ctx->sc->n_tasks;
     b->n_slots = n_slots;
     b->workers = ctx->workers;
@@ -266,20 +266,20 @@ int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out)
     b->iters_per_us = sl_work_iters_per_us();
     b->net_port = ctx->net_port;
     b->slots_off = align8(sizeof(*b));
-    b->states_off = b->slots_off + align8(n_slots * sizeof(sl__worker_slot));
+    b->states_off = b->slots_off + align8(n_slots * sizeof(sl_worker_slot));
     uint64_t after_states = b->states_off + align8(ctx->sc->n_tasks * sizeof(uint32_t));
-    b->shared_size = sl__shared_size(ctx->sc);
+    b->shared_size = sl_shared_size(ctx->sc);
     b->shared_off = after_states;
     b->image_off = after_states;
     if (b->shared_size > 0) {
         b->shared_off = align64((uintptr_t)b + after_states) - (uintptr_t)b;
         b->image_off = b->shared_off + align64(b->shared_size);
     }
-    b->image_size = sl__worker_image_size(ctx->sc);
+    b->image_size = sl_worker_image_size(ctx->sc);
     /* The engine placed them in the same mapping: workers find them there. */
     if (ctx->claims != NULL)
         b->claims_off = (uint64_t)((char *)ctx->claims - (char *)b);
-    sl__worker_slot *slots = sl__blob_slots(b);
+    sl_worker_slot *slots = sl_blob_slots(b);
     for (uint32_t i = 0; i < n_slots; i++) {
         atomic_init(&slots[i].task, SL_NO_TASK);
         atomic_init(&slots[i].first, 0);
@@ -288,38 +288,38 @@ int sl__blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl__blob **out)
         atomic_init(&slots[i].pid, 0);
         atomic_init(&slots[i].runs, 0);
     }
-    _Atomic uint32_t *states = sl__blob_states(b);
+    _Atomic uint32_t *states = sl_blob_states(b);
     for (uint32_t i = 0; i < ctx->sc->n_tasks; i++)
-        atomic_init(&states[i], SL__TASK_NEW);
+        atomic_init(&states[i], SL_TASK_NEW);
     ctx->shared = NULL;
     if (b->shared_size > 0) {
-        int err = sl__shared_init((char *)b + b->shared_off, b->shared_size, ctx->sc,
-                                  ctx->sc->n_tasks, SL__SHARED_PER_TASK, &ctx->shared);
+        int err = sl_shared_init((char *)b + b->shared_off, b->shared_size, ctx->sc,
+                                 ctx->sc->n_tasks, SL_SHARED_PER_TASK, &ctx->shared);
         if (err < 0)
             return err;
         /* a blob is shared between processes: event loops there must poll */
-        sl__shared_set_polled(ctx->shared);
+        sl_shared_set_polled(ctx->shared);
     }
     *out = b;
-    return sl__worker_image_write(ctx->sc, (char *)b + b->image_off, b->image_size);
+    return sl_worker_image_write(ctx->sc, (char *)b + b->image_off, b->image_size);
 }
 
-int sl__blob_check(const sl__blob *b, size_t size)
+int sl_blob_check(const sl_blob *b, size_t size)
 {
-    if (b == NULL || size < sizeof(*b) || b->magic != SL__BLOB_MAGIC ||
-        b->version != SL__BLOB_VERSION)
+    if (b == NULL || size < sizeof(*b) || b->magic != SL_BLOB_MAGIC ||
+        b->version != SL_BLOB_VERSION)
         return SL_ECORRUPT;
-    if (b->slots_off + (uint64_t)b->n_slots * sizeof(sl__worker_slot) > size ||
+    if (b->slots_off + (uint64_t)b->n_slots * sizeof(sl_worker_slot) > size ||
         b->states_off + (uint64_t)b->n_tasks * sizeof(uint32_t) > size || b->image_off > size ||
         b->image_size > size - b->image_off || b->shared_off > size || b->claims_off > size ||
         b->n_tasks > size - b->claims_off || b->shared_size > size - b->shared_off)
         return SL_ECORRUPT;
     if (b->shared_size > 0)
-        return sl__shared_check((const char *)b + b->shared_off, b->shared_size);
+        return sl_shared_check((const char *)b + b->shared_off, b->shared_size);
     return 0;
 }
 
-void sl__blob_merge(sl__blob *b, sl_run_result *r)
+void sl_blob_merge(sl_blob *b, sl_run_result *r)
 {
     sl_run_result *w = &b->result;
     __atomic_fetch_add(&r->completed, __atomic_load_n(&w->completed, __ATOMIC_ACQUIRE),
@@ -332,8 +332,8 @@ void sl__blob_merge(sl__blob *b, sl_run_result *r)
         snprintf(r->error, sizeof(r->error), "%.*s", (int)sizeof(w->error) - 1, w->error);
     uint32_t n = __atomic_load_n(&w->n_failures, __ATOMIC_ACQUIRE);
     for (uint32_t i = 0; i < n && i < sizeof(w->failures) / sizeof(w->failures[0]); i++)
-        sl__result_failure(r, "%s", w->failures[i]);
+        sl_result_failure(r, "%s", w->failures[i]);
     /* The mutex and condition variables are not destroyed: they vanish with
      * the region, and destroying one a killed worker waited on may block. */
-    sl__shared_report(sl__blob_shared(b), r);
+    sl_shared_report(sl_blob_shared(b), r);
 }

@@ -40,9 +40,9 @@
 #include "schedlab/net.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
-#include "blocking/blocking.h"
-#include "loop/coro-sched.h"
-#include "proc/worker-image.h"
+#include "schedlab/blocking.h"
+#include "schedlab/loop.h"
+#include "schedlab/proc.h"
 #include "proc/worker.h"
 
 /* lock-free, so a signal handler may store it */
@@ -58,10 +58,10 @@ typedef sl__worker_args worker_args;
 
 typedef struct worker {
     sl_run_ctx ctx;
-    sl__blob *b;
+    sl_blob *b;
     _Atomic uint32_t *states;
-    sl__worker_slot *slot; /* NULL for role task */
-    atomic_uchar *claims;  /* the engine's per-task claims, or NULL */
+    sl_worker_slot *slot; /* NULL for role task */
+    atomic_uchar *claims; /* the engine's per-task claims, or NULL */
     sl_net_client *client;
 } worker;
 
@@ -160,9 +160,9 @@ static bool stopping(worker *w)
 /* Runs task t, already marked running in the blob (and in the slot). */
 static void run_task(worker *w, uint32_t t)
 {
-    if (!sl__task_claim(&w->ctx, t)) {
+    if (!sl_task_claim(&w->ctx, t)) {
         /* cancelled while queued: no READY, no RUN */
-        sl__task_finish(&w->ctx, t, SL_EINTR, NULL);
+        sl_task_finish(&w->ctx, t, SL_EINTR, NULL);
     } else {
         if (w->slot != NULL) {
             atomic_fetch_add(&w->slot->runs, 1);
@@ -170,7 +170,7 @@ static void run_task(worker *w, uint32_t t)
         }
         sl_task_exec_blocking(&w->ctx, t, w->client);
     }
-    atomic_store(&w->states[t], SL__TASK_DONE);
+    atomic_store(&w->states[t], SL_TASK_DONE);
     if (w->slot != NULL)
         atomic_store(&w->slot->task, SL_NO_TASK);
 }
@@ -181,11 +181,11 @@ static void run_task(worker *w, uint32_t t)
 static bool take_orphan(worker *w)
 {
     for (uint32_t t = 0; t < w->b->n_tasks && !stopping(w); t++) {
-        if (atomic_load(&w->states[t]) != SL__TASK_ORPHAN)
+        if (atomic_load(&w->states[t]) != SL_TASK_ORPHAN)
             continue;
         atomic_store(&w->slot->task, t);
-        uint32_t expect = SL__TASK_ORPHAN;
-        if (atomic_compare_exchange_strong(&w->states[t], &expect, SL__TASK_RUNNING)) {
+        uint32_t expect = SL_TASK_ORPHAN;
+        if (atomic_compare_exchange_strong(&w->states[t], &expect, SL_TASK_RUNNING)) {
             run_task(w, t);
             return true;
         }
@@ -211,7 +211,7 @@ static void pool_loop(worker *w)
         atomic_store(&w->slot->end, end);
         for (uint32_t t = first; t < end && !stopping(w); t++) {
             atomic_store(&w->slot->task, t);
-            atomic_store(&w->states[t], SL__TASK_RUNNING);
+            atomic_store(&w->states[t], SL_TASK_RUNNING);
             run_task(w, t);
         }
         atomic_store(&w->slot->end, 0);
@@ -229,9 +229,9 @@ static int join_run(worker *w, const worker_args *a, sl_rings **rings, sl_scenar
     }
     size_t size;
     w->b = sl_rings_blob(*rings, &size);
-    err = sl__blob_check(w->b, size);
+    err = sl_blob_check(w->b, size);
     if (err == 0)
-        err = sl__worker_image_read((char *)w->b + w->b->image_off, w->b->image_size, sc);
+        err = sl_worker_image_read((char *)w->b + w->b->image_off, w->b->image_size, sc);
     if (err == 0 && (*sc)->n_tasks != w->b->n_tasks)
         err = SL_ECORRUPT;
     if (err == 0 && w->b->claims_off > 0)
@@ -246,8 +246,8 @@ static int join_run(worker *w, const worker_args *a, sl_rings **rings, sl_scenar
         fprintf(stderr, "schedlab __worker: index %ld out of range\n", a->index);
         return SL_EINVAL;
     }
-    w->states = sl__blob_states(w->b);
-    w->slot = pool ? &sl__blob_slots(w->b)[a->index] : NULL;
+    w->states = sl_blob_states(w->b);
+    w->slot = pool ? &sl_blob_slots(w->b)[a->index] : NULL;
     return 0;
 }
 
@@ -273,7 +273,7 @@ static int bind_ring(worker *w, const worker_args *a, sl_rings *rings)
  * libcurl initialised (its scheduler makes an event-loop client). */
 static int open_client(worker *w, uint32_t task, bool loop)
 {
-    if (!sl__needs_net(w->ctx.sc, task))
+    if (!sl_needs_net(w->ctx.sc, task))
         return 0;
     int err = sl_net_global_init();
     if (err == 0 && !loop)
@@ -295,13 +295,13 @@ static int loop_main(worker *w, uint32_t index)
     uint32_t k = 0;
     for (uint32_t t = index; t < n; t += stride)
         mine[k++] = t;
-    sl__sched_opts o = {.tasks = mine,
-                        .n_tasks = k,
-                        .no_spawn = true,
-                        .switch_vehicle = (uint32_t)getpid(),
-                        .done_states = w->states,
-                        .running_slot = &w->slot->task};
-    int err = sl__sched_run(&w->ctx, &o);
+    sl_sched_opts o = {.tasks = mine,
+                       .n_tasks = k,
+                       .no_spawn = true,
+                       .switch_vehicle = (uint32_t)getpid(),
+                       .done_states = w->states,
+                       .running_slot = &w->slot->task};
+    int err = sl_sched_run(&w->ctx, &o);
     free(mine);
     return err;
 }
@@ -340,7 +340,7 @@ int sl_worker_main(int argc, char **argv)
                              .net_port = w.b->net_port,
                              .stop = &sl__worker_stop,
                              .result = &w.b->result,
-                             .shared = sl__blob_shared(w.b),
+                             .shared = sl_blob_shared(w.b),
                              .claims = w.claims};
         bool loop = strcmp(a.role, "loop") == 0;
         err = open_client(&w, w.slot != NULL ? SL_NO_TASK : (uint32_t)a.index, loop);
@@ -353,13 +353,13 @@ int sl_worker_main(int argc, char **argv)
         } else if (w.slot != NULL) {
             pool_loop(&w);
         } else {
-            atomic_store(&w.states[a.index], SL__TASK_RUNNING);
+            atomic_store(&w.states[a.index], SL_TASK_RUNNING);
             run_task(&w, (uint32_t)a.index);
         }
         sl_hook_unbind();
     }
     sl_net_client_free(w.client);
-    sl__worker_image_free(sc);
+    sl_worker_image_free(sc);
     sl_rings_destroy(rings);
     return err == 0 ? WORKER_OK : WORKER_SETUP;
 }

@@ -13,10 +13,10 @@
 #include <time.h>
 
 #include "schedlab/error.h"
-#include "blocking/blocking.h"
-#include "shared/shared-objects.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
 
-void sl__result_failure(sl_run_result *res, const char *fmt, ...)
+void sl_result_failure(sl_run_result *res, const char *fmt, ...)
 {
     const uint32_t max = sizeof(res->failures) / sizeof(res->failures[0]);
     /* Reserve a slot first, so two failing vehicles never share one. */
@@ -32,11 +32,11 @@ void sl__result_failure(sl_run_result *res, const char *fmt, ...)
     va_end(ap);
 }
 
-int sl__task_finish(const sl_run_ctx *ctx, uint32_t task, int err, const char *why)
+int sl_task_finish(const sl_run_ctx *ctx, uint32_t task, int err, const char *why)
 {
     sl_run_result *res = ctx->result;
     /* Before the EXIT: its locks are free and its waits settled by then. */
-    sl__shared_task_end(ctx->shared, task);
+    sl_shared_task_end(ctx->shared, task);
     if (err == 0) {
         sl_hook_emit(SL_EV_EXIT, task, SL_EXIT_OK, 0);
         __atomic_fetch_add(&res->completed, 1, __ATOMIC_RELAXED);
@@ -49,18 +49,18 @@ int sl__task_finish(const sl_run_ctx *ctx, uint32_t task, int err, const char *w
     }
     sl_hook_emit(SL_EV_EXIT, task, SL_EXIT_FAILED, (uint64_t)(int64_t)err);
     __atomic_fetch_add(&res->failed, 1, __ATOMIC_RELAXED);
-    sl__result_failure(res, "task %s: %s", ctx->sc->tasks[task].name,
-                       why != NULL && why[0] ? why : sl_strerror(err));
+    sl_result_failure(res, "task %s: %s", ctx->sc->tasks[task].name,
+                      why != NULL && why[0] ? why : sl_strerror(err));
     return SL_EXIT_FAILED;
 }
 
-void sl__tasks_cancel(const sl_run_ctx *ctx, uint32_t from, uint32_t to)
+void sl_tasks_cancel(const sl_run_ctx *ctx, uint32_t from, uint32_t to)
 {
     for (uint32_t t = from; t < to; t++)
-        sl__task_finish(ctx, t, SL_EINTR, NULL);
+        sl_task_finish(ctx, t, SL_EINTR, NULL);
 }
 
-bool sl__needs_net(const sl_scenario *sc, uint32_t task)
+bool sl_needs_net(const sl_scenario *sc, uint32_t task)
 {
     uint32_t first = task == SL_NO_TASK ? 0 : task;
     uint32_t last = task == SL_NO_TASK ? sc->n_tasks : task + 1;
@@ -73,7 +73,7 @@ bool sl__needs_net(const sl_scenario *sc, uint32_t task)
     return false;
 }
 
-void sl__usage_now(sl__usage *u)
+void sl_usage_now(sl_usage *u)
 {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -84,10 +84,10 @@ void sl__usage_now(sl__usage *u)
     u->involuntary = (uint64_t)ru.ru_nivcsw;
 }
 
-void sl__usage_account(sl_run_result *res, const sl__usage *since)
+void sl_usage_account(sl_run_result *res, const sl_usage *since)
 {
-    sl__usage now;
-    sl__usage_now(&now);
+    sl_usage now;
+    sl_usage_now(&now);
     if (since != NULL) {
         now.cpu_ns -= since->cpu_ns;
         now.voluntary -= since->voluntary;

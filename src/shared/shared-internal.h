@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "shared/shared-objects.h"
+#include "schedlab/shared.h"
 
 #define SL__SH_MAGIC 0x48534c53u /* "SLSH" */
 #define SL__SH_NAME 48
@@ -67,7 +67,7 @@ typedef struct sl__sh_task {
  * waiters; index is the queue's or lock's. */
 #define SL__SH_LIST(kind, index) ((uint16_t)((kind) << 8 | (index)))
 
-struct sl__shared {
+struct sl_shared {
     uint32_t magic, n_tasks;
     uint64_t size;
     pthread_mutex_t mu; /* robust, process-shared: guards all below */
@@ -84,59 +84,59 @@ struct sl__shared {
     sl__sh_lock locks[SL_SCENARIO_MAX_LOCKS];
 };
 
-static inline sl__sh_task *sl__sh_tasks(sl__shared *sh)
+static inline sl__sh_task *sl__sh_tasks(sl_shared *sh)
 {
     return (sl__sh_task *)((char *)sh + sh->tasks_off);
 }
 
-static inline uint32_t *sl__sh_items(sl__shared *sh, sl__sh_queue *q)
+static inline uint32_t *sl__sh_items(sl_shared *sh, sl__sh_queue *q)
 {
     return (uint32_t *)((char *)sh + q->items_off);
 }
 
 /* Takes / releases the mutex; a holder that died is forgiven (its updates
  * are a few stores, and the dead task's accounting is settled by its end). */
-void sl__sh_enter(sl__shared *sh);
-void sl__sh_leave(sl__shared *sh);
+void sl__sh_enter(sl_shared *sh);
+void sl__sh_leave(sl_shared *sh);
 /* Waits on cv (mutex held) for at most ns. */
-void sl__sh_wait(sl__shared *sh, pthread_cond_t *cv, uint64_t ns);
+void sl__sh_wait(sl_shared *sh, pthread_cond_t *cv, uint64_t ns);
 
 /* Whether a waiter at the head of a list may go on. */
-static inline bool sl__sh_has_room(const sl__shared *sh, uint32_t q)
+static inline bool sl__sh_has_room(const sl_shared *sh, uint32_t q)
 {
     return sh->queues[q].count < sh->queues[q].capacity;
 }
 
-static inline bool sl__sh_has_item(const sl__shared *sh, uint32_t q)
+static inline bool sl__sh_has_item(const sl_shared *sh, uint32_t q)
 {
     return sh->queues[q].count > 0;
 }
 
-static inline bool sl__sh_is_free(const sl__shared *sh, uint32_t l)
+static inline bool sl__sh_is_free(const sl_shared *sh, uint32_t l)
 {
     return sh->locks[l].holder == SL__SH_NONE;
 }
 
 /* With the mutex held: whether waiting task `task` may go on now (doomed
  * by a stall, or at the head of its list with what it waits for there). */
-bool sl__sh_may_go(sl__shared *sh, uint32_t task);
+bool sl__sh_may_go(sl_shared *sh, uint32_t task);
 
 /* Tells h->ready (if any) about the head of every list that may go on. */
-void sl__sh_notify_heads(sl__shared *sh, const sl__shared_hooks *h);
+void sl__sh_notify_heads(sl_shared *sh, const sl_shared_hooks *h);
 
-void sl__sh_list_push(sl__shared *sh, sl__sh_list *l, uint32_t task);
+void sl__sh_list_push(sl_shared *sh, sl__sh_list *l, uint32_t task);
 /* Unlinks task from l wherever it is; false if it was not there. */
-bool sl__sh_list_remove(sl__shared *sh, sl__sh_list *l, uint32_t task);
+bool sl__sh_list_remove(sl_shared *sh, sl__sh_list *l, uint32_t task);
 
 /* With the mutex held, after a task blocked or ended: true if every task
  * that could make progress now waits with nothing to wake it. Then every
  * waiter is doomed (it fails even if a later change would free it: the
  * stall is reported the same way every time) and woken: condition
  * variables broadcast, and h->ready (h may be NULL) told of each. */
-bool sl__sh_stall_check(sl__shared *sh, const sl__shared_hooks *h);
+bool sl__sh_stall_check(sl_shared *sh, const sl_shared_hooks *h);
 
 /* The end of a failure sentence for a stall of kind doomed - 1 ("no other
  * task can run under sequential"). */
-const char *sl__sh_stall_reason(const sl__shared *sh, uint32_t doomed, char *buf, size_t size);
+const char *sl__sh_stall_reason(const sl_shared *sh, uint32_t doomed, char *buf, size_t size);
 
 #endif

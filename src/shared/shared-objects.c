@@ -7,7 +7,7 @@
  * in a backlog while a vehicle is free; if every one of them waits, and no
  * waiter at the head of its list could go on, nothing will ever wake them.
  * The count is exact because every way a task ends (done, failed,
- * cancelled, its worker process killed) goes through sl__shared_task_end.
+ * cancelled, its worker process killed) goes through sl_shared_task_end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,14 +31,14 @@ static bool has_objects(const sl_scenario *sc)
     return sc->n_queues + sc->n_counters + sc->n_locks > 0;
 }
 
-size_t sl__shared_size(const sl_scenario *sc)
+size_t sl_shared_size(const sl_scenario *sc)
 {
     if (!has_objects(sc))
         return 0;
     size_t items = 0;
     for (uint32_t i = 0; i < sc->n_queues; i++)
         items += align64((size_t)sc->queues[i].capacity * sizeof(uint32_t));
-    return align64(sizeof(sl__shared)) + align64((size_t)sc->n_tasks * sizeof(sl__sh_task)) + items;
+    return align64(sizeof(sl_shared)) + align64((size_t)sc->n_tasks * sizeof(sl__sh_task)) + items;
 }
 
 static void copy_name(char *dst, const char *src)
@@ -76,15 +76,15 @@ static int init_conds(pthread_cond_t **cvs, uint32_t n)
     return err == 0 ? 0 : SL_ENOMEM;
 }
 
-int sl__shared_init(void *mem, size_t size, const sl_scenario *sc, uint32_t slots,
-                    sl__shared_mode mode, sl__shared **out)
+int sl_shared_init(void *mem, size_t size, const sl_scenario *sc, uint32_t slots,
+                   sl_shared_mode mode, sl_shared **out)
 {
     *out = NULL;
-    size_t need = sl__shared_size(sc);
+    size_t need = sl_shared_size(sc);
     if (mem == NULL || need == 0 || size < need || ((uintptr_t)mem & 63) != 0)
         return SL_EINVAL;
     memset(mem, 0, need);
-    sl__shared *sh = mem;
+    sl_shared *sh = mem;
     sh->magic = SL__SH_MAGIC;
     sh->n_tasks = sc->n_tasks;
     sh->size = need;
@@ -135,7 +135,7 @@ int sl__shared_init(void *mem, size_t size, const sl_scenario *sc, uint32_t slot
     return 0;
 }
 
-void sl__shared_set_slots(sl__shared *sh, uint32_t slots, sl__shared_mode mode)
+void sl_shared_set_slots(sl_shared *sh, uint32_t slots, sl_shared_mode mode)
 {
     if (sh == NULL)
         return;
@@ -145,15 +145,15 @@ void sl__shared_set_slots(sl__shared *sh, uint32_t slots, sl__shared_mode mode)
     sl__sh_leave(sh);
 }
 
-void sl__shared_set_polled(sl__shared *sh)
+void sl_shared_set_polled(sl_shared *sh)
 {
     if (sh != NULL)
         sh->polled = 1;
 }
 
-int sl__shared_check(const void *mem, size_t size)
+int sl_shared_check(const void *mem, size_t size)
 {
-    const sl__shared *sh = mem;
+    const sl_shared *sh = mem;
     if (sh == NULL || size < sizeof(*sh) || sh->magic != SL__SH_MAGIC || sh->size > size ||
         sh->n_queues > SL_SCENARIO_MAX_QUEUES || sh->n_counters > SL_SCENARIO_MAX_COUNTERS ||
         sh->n_locks > SL_SCENARIO_MAX_LOCKS ||
@@ -166,7 +166,7 @@ int sl__shared_check(const void *mem, size_t size)
     return 0;
 }
 
-void sl__shared_destroy(sl__shared *sh)
+void sl_shared_destroy(sl_shared *sh)
 {
     if (sh == NULL)
         return;
@@ -179,39 +179,39 @@ void sl__shared_destroy(sl__shared *sh)
     pthread_mutex_destroy(&sh->mu);
 }
 
-int sl__shared_create(sl_run_ctx *ctx, uint32_t slots, sl__shared_mode mode)
+int sl_shared_create(sl_run_ctx *ctx, uint32_t slots, sl_shared_mode mode)
 {
     ctx->shared = NULL;
-    size_t size = sl__shared_size(ctx->sc);
+    size_t size = sl_shared_size(ctx->sc);
     if (size == 0)
         return 0;
     void *mem = aligned_alloc(64, align64(size));
     if (mem == NULL)
         return SL_ENOMEM;
-    int err = sl__shared_init(mem, size, ctx->sc, slots, mode, &ctx->shared);
+    int err = sl_shared_init(mem, size, ctx->sc, slots, mode, &ctx->shared);
     if (err < 0)
         free(mem);
     return err;
 }
 
-void sl__shared_free(sl_run_ctx *ctx)
+void sl_shared_free(sl_run_ctx *ctx)
 {
     if (ctx->shared == NULL)
         return;
-    sl__shared_report(ctx->shared, ctx->result);
-    sl__shared_destroy(ctx->shared);
+    sl_shared_report(ctx->shared, ctx->result);
+    sl_shared_destroy(ctx->shared);
     free(ctx->shared);
     ctx->shared = NULL;
 }
 
-uint64_t sl__shared_counter(sl__shared *sh, uint32_t i, uint64_t *done)
+uint64_t sl_shared_counter(sl_shared *sh, uint32_t i, uint64_t *done)
 {
     if (done != NULL)
         *done = atomic_load(&sh->counters[i].done);
     return atomic_load(&sh->counters[i].value);
 }
 
-void sl__shared_report(sl__shared *sh, sl_run_result *res)
+void sl_shared_report(sl_shared *sh, sl_run_result *res)
 {
     if (sh == NULL)
         return;
@@ -219,24 +219,24 @@ void sl__shared_report(sl__shared *sh, sl_run_result *res)
     res->n_counters = n;
     for (uint32_t i = 0; i < n; i++) {
         snprintf(res->counter_names[i], sizeof(res->counter_names[i]), "%s", sh->counters[i].name);
-        res->counter_actual[i] = sl__shared_counter(sh, i, &res->counter_expected[i]);
+        res->counter_actual[i] = sl_shared_counter(sh, i, &res->counter_expected[i]);
     }
 }
 
 /* ---- the mutex and wait lists ------------------------------------------- */
 
-void sl__sh_enter(sl__shared *sh)
+void sl__sh_enter(sl_shared *sh)
 {
     if (pthread_mutex_lock(&sh->mu) == EOWNERDEAD)
         pthread_mutex_consistent(&sh->mu);
 }
 
-void sl__sh_leave(sl__shared *sh)
+void sl__sh_leave(sl_shared *sh)
 {
     pthread_mutex_unlock(&sh->mu);
 }
 
-void sl__sh_wait(sl__shared *sh, pthread_cond_t *cv, uint64_t ns)
+void sl__sh_wait(sl_shared *sh, pthread_cond_t *cv, uint64_t ns)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -247,7 +247,7 @@ void sl__sh_wait(sl__shared *sh, pthread_cond_t *cv, uint64_t ns)
         pthread_mutex_consistent(&sh->mu);
 }
 
-void sl__sh_list_push(sl__shared *sh, sl__sh_list *l, uint32_t task)
+void sl__sh_list_push(sl_shared *sh, sl__sh_list *l, uint32_t task)
 {
     sl__sh_task *ts = sl__sh_tasks(sh);
     ts[task].next = SL__SH_NONE;
@@ -258,7 +258,7 @@ void sl__sh_list_push(sl__shared *sh, sl__sh_list *l, uint32_t task)
     l->last = task;
 }
 
-bool sl__sh_list_remove(sl__shared *sh, sl__sh_list *l, uint32_t task)
+bool sl__sh_list_remove(sl_shared *sh, sl__sh_list *l, uint32_t task)
 {
     sl__sh_task *ts = sl__sh_tasks(sh);
     uint32_t prev = SL__SH_NONE;
@@ -281,7 +281,7 @@ bool sl__sh_list_remove(sl__shared *sh, sl__sh_list *l, uint32_t task)
 
 /* Waiters at the head of a list whose wait is already over: they are about
  * to wake, so they still count as able to run. */
-static uint32_t heads_ready(const sl__shared *sh)
+static uint32_t heads_ready(const sl_shared *sh)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < sh->n_queues; i++) {
@@ -294,7 +294,7 @@ static uint32_t heads_ready(const sl__shared *sh)
     return n;
 }
 
-bool sl__sh_may_go(sl__shared *sh, uint32_t task)
+bool sl__sh_may_go(sl_shared *sh, uint32_t task)
 {
     if (task >= sh->n_tasks)
         return false;
@@ -313,7 +313,7 @@ bool sl__sh_may_go(sl__shared *sh, uint32_t task)
     return false;
 }
 
-void sl__sh_notify_heads(sl__shared *sh, const sl__shared_hooks *h)
+void sl__sh_notify_heads(sl_shared *sh, const sl_shared_hooks *h)
 {
     if (h == NULL || h->ready == NULL)
         return;
@@ -329,7 +329,7 @@ void sl__sh_notify_heads(sl__shared *sh, const sl__shared_hooks *h)
             h->ready(h->arg, sh->locks[i].waiters.first, SL_WAIT_LOCK);
 }
 
-static void wake_all(sl__shared *sh)
+static void wake_all(sl_shared *sh)
 {
     for (uint32_t i = 0; i < sh->n_queues; i++) {
         pthread_cond_broadcast(&sh->queues[i].can_put);
@@ -339,7 +339,7 @@ static void wake_all(sl__shared *sh)
         pthread_cond_broadcast(&sh->locks[i].freed);
 }
 
-bool sl__sh_stall_check(sl__shared *sh, const sl__shared_hooks *h)
+bool sl__sh_stall_check(sl_shared *sh, const sl_shared_hooks *h)
 {
     uint32_t ready = heads_ready(sh);
     uint32_t stuck = sh->blocked > ready ? sh->blocked - ready : 0;
@@ -351,7 +351,7 @@ bool sl__sh_stall_check(sl__shared *sh, const sl__shared_hooks *h)
     if (!all_slots && sh->unfinished > sh->running)
         return false;
     uint16_t why = SL__STALL_ALL_WAIT;
-    if (sh->mode == SL__SHARED_SEQUENTIAL)
+    if (sh->mode == SL_SHARED_SEQUENTIAL)
         why = SL__STALL_SEQUENTIAL;
     else if (all_slots && sh->unfinished > sh->running)
         why = SL__STALL_POOL_FULL;
@@ -367,7 +367,7 @@ bool sl__sh_stall_check(sl__shared *sh, const sl__shared_hooks *h)
     return true;
 }
 
-const char *sl__sh_stall_reason(const sl__shared *sh, uint32_t doomed, char *buf, size_t size)
+const char *sl__sh_stall_reason(const sl_shared *sh, uint32_t doomed, char *buf, size_t size)
 {
     switch (doomed - 1) {
     case SL__STALL_SEQUENTIAL:
@@ -388,7 +388,7 @@ const char *sl__sh_stall_reason(const sl__shared *sh, uint32_t doomed, char *buf
 
 /* ---- task accounting ---------------------------------------------------- */
 
-void sl__shared_task_start(sl__shared *sh, uint32_t task)
+void sl_shared_task_start(sl_shared *sh, uint32_t task)
 {
     if (sh == NULL || task >= sh->n_tasks)
         return;
@@ -402,7 +402,7 @@ void sl__shared_task_start(sl__shared *sh, uint32_t task)
 }
 
 /* Takes a task that died waiting out of whichever list holds it. */
-static void leave_lists(sl__shared *sh, uint32_t task)
+static void leave_lists(sl_shared *sh, uint32_t task)
 {
     for (uint32_t i = 0; i < sh->n_queues; i++) {
         sl__sh_queue *q = &sh->queues[i];
@@ -416,12 +416,12 @@ static void leave_lists(sl__shared *sh, uint32_t task)
             pthread_cond_broadcast(&sh->locks[i].freed);
 }
 
-void sl__shared_task_end(sl__shared *sh, uint32_t task)
+void sl_shared_task_end(sl_shared *sh, uint32_t task)
 {
-    sl__shared_task_end_with(sh, task, NULL);
+    sl_shared_task_end_with(sh, task, NULL);
 }
 
-void sl__shared_task_end_with(sl__shared *sh, uint32_t task, const sl__shared_hooks *h)
+void sl_shared_task_end_with(sl_shared *sh, uint32_t task, const sl_shared_hooks *h)
 {
     if (sh == NULL || task >= sh->n_tasks)
         return;
@@ -447,4 +447,25 @@ void sl__shared_task_end_with(sl__shared *sh, uint32_t task, const sl__shared_ho
             sl__sh_notify_heads(sh, h);
     }
     sl__sh_leave(sh);
+}
+
+void sl_shared_enter(sl_shared *sh)
+{
+    sl__sh_enter(sh);
+}
+
+void sl_shared_leave(sl_shared *sh)
+{
+    sl__sh_leave(sh);
+}
+
+bool sl_shared_may_go(sl_shared *sh, uint32_t task, sl_wait_reason *reason)
+{
+    *reason = sl__sh_tasks(sh)[task].reason;
+    return sl__sh_may_go(sh, task);
+}
+
+bool sl_shared_polled(const sl_shared *sh)
+{
+    return sh->polled != 0;
 }

@@ -22,13 +22,13 @@
 
 #include "schedlab/error.h"
 #include "schedlab/trace.h"
-#include "blocking/blocking.h"
+#include "schedlab/blocking.h"
 #include "shared/shared-internal.h"
 
 /* How long a waiter may take to notice ctx->stop. */
 #define WAIT_POLL_NS 20000000ull
 
-typedef bool (*ready_fn)(const sl__shared *sh, uint32_t obj);
+typedef bool (*ready_fn)(const sl_shared *sh, uint32_t obj);
 
 /* One kind of wait: which list, which condition, when it is over. */
 typedef struct wait_on {
@@ -44,8 +44,8 @@ typedef struct wait_on {
  * SL_EINTR on a stop, SL_ESTATE on a stall (*doomed: its kind + 1).
  * *waited tells whether it blocked (the caller then owes the vehicle its
  * wake hook). */
-static int await(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const wait_on *w,
-                 const sl__shared_hooks *h, bool *waited, uint32_t *doomed)
+static int await(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, const wait_on *w,
+                 const sl_shared_hooks *h, bool *waited, uint32_t *doomed)
 {
     *waited = false;
     if (w->list->first == SL__SH_NONE && w->ready(sh, w->obj))
@@ -74,7 +74,7 @@ static int await(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const wai
             }
             if (w->list->first == task && w->ready(sh, w->obj))
                 break;
-            if (sl__stopped(ctx)) {
+            if (sl_stopped(ctx)) {
                 err = SL_EINTR;
                 break;
             }
@@ -84,7 +84,7 @@ static int await(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const wai
         }
     }
     /* a run being stopped is not stalled: its tasks are cancelled */
-    if (err == SL_ESTATE && sl__stopped(ctx))
+    if (err == SL_ESTATE && sl_stopped(ctx))
         err = SL_EINTR;
     *doomed = me->doomed;
     me->doomed = 0;
@@ -99,15 +99,15 @@ static int await(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const wai
     return err;
 }
 
-static void forever(sl__shared *sh, uint32_t doomed, const char *what, char *why, size_t why_size)
+static void forever(sl_shared *sh, uint32_t doomed, const char *what, char *why, size_t why_size)
 {
     char reason[160];
     snprintf(why, why_size, "%s would wait forever: %s", what,
              sl__sh_stall_reason(sh, doomed, reason, sizeof(reason)));
 }
 
-static int put_one(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t qi,
-                   const sl__shared_hooks *h, char *why, size_t why_size)
+static int put_one(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t qi,
+                   const sl_shared_hooks *h, char *why, size_t why_size)
 {
     sl__sh_queue *q = &sh->queues[qi];
     wait_on w = {&q->putters, &q->can_put, sl__sh_has_room, qi, SL_WAIT_QUEUE, SL__SH_LIST(0, qi)};
@@ -131,8 +131,8 @@ static int put_one(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_
     return err;
 }
 
-static int take_one(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t qi,
-                    const sl__shared_hooks *h, char *why, size_t why_size)
+static int take_one(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t qi,
+                    const sl_shared_hooks *h, char *why, size_t why_size)
 {
     sl__sh_queue *q = &sh->queues[qi];
     wait_on w = {&q->takers, &q->can_take, sl__sh_has_item, qi, SL_WAIT_QUEUE, SL__SH_LIST(1, qi)};
@@ -156,8 +156,8 @@ static int take_one(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32
     return err;
 }
 
-static int lock(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t li,
-                const sl__shared_hooks *h, char *why, size_t why_size)
+static int lock(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t li,
+                const sl_shared_hooks *h, char *why, size_t why_size)
 {
     sl__sh_lock *l = &sh->locks[li];
     wait_on w = {&l->waiters, &l->freed, sl__sh_is_free, li, SL_WAIT_LOCK, SL__SH_LIST(2, li)};
@@ -184,8 +184,8 @@ static int lock(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t l
     return err;
 }
 
-static int unlock(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t li,
-                  const sl__shared_hooks *h, char *why, size_t why_size)
+static int unlock(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t li,
+                  const sl_shared_hooks *h, char *why, size_t why_size)
 {
     sl__sh_lock *l = &sh->locks[li];
     sl__sh_enter(sh);
@@ -207,7 +207,7 @@ static int unlock(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t
 }
 
 /* Spends ns busy, polling the vehicle; false if it asked to stop. */
-static bool spend(uint64_t ns, const sl__shared_hooks *h)
+static bool spend(uint64_t ns, const sl_shared_hooks *h)
 {
     uint64_t end = sl_clock_ns() + ns;
     while (sl_clock_ns() < end)
@@ -223,7 +223,7 @@ static bool spend(uint64_t ns, const sl__shared_hooks *h)
  * is whole (no torn 64-bit value) and ThreadSanitizer knows the race is
  * intended, yet together they are no atomic read-modify-write, so the
  * window stays as real as with plain accesses. */
-static bool inc_once(sl__sh_counter *c, const sl__shared_hooks *h)
+static bool inc_once(sl__sh_counter *c, const sl_shared_hooks *h)
 {
     uint64_t v = atomic_load_explicit(&c->value, memory_order_relaxed);
     if (c->window_ns > 0 && !spend(c->window_ns, h))
@@ -233,8 +233,8 @@ static bool inc_once(sl__sh_counter *c, const sl__shared_hooks *h)
     return true;
 }
 
-int sl__shared_step(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const sl_step *step,
-                    const sl__shared_hooks *h, char *why, size_t why_size)
+int sl_shared_step(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, const sl_step *step,
+                   const sl_shared_hooks *h, char *why, size_t why_size)
 {
     const char *kind = sl_step_kind_name(step->kind);
     uint32_t limit = 0;
@@ -254,7 +254,7 @@ int sl__shared_step(sl__shared *sh, const sl_run_ctx *ctx, uint32_t task, const 
         return unlock(sh, ctx, task, step->obj, h, why, why_size);
     int err = 0;
     for (uint64_t i = 0; i < step->n && err == 0; i++) {
-        if (sl__stopped(ctx))
+        if (sl_stopped(ctx))
             return SL_EINTR;
         if (step->kind == SL_STEP_PUT)
             err = put_one(sh, ctx, task, step->obj, h, why, why_size);

@@ -29,9 +29,8 @@
 
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
-#include "blocking/blocking.h"
-#include "proc/spawn.h"
-#include "proc/worker-image.h"
+#include "schedlab/blocking.h"
+#include "schedlab/proc.h"
 
 /* How long the parent sleeps before looking at stop and the slots again. */
 #define POLL_MS 10
@@ -50,16 +49,16 @@ static uint32_t async_procs_rings(const sl_run_ctx *ctx)
 
 static size_t async_procs_blob(const sl_run_ctx *ctx)
 {
-    return sl__blob_size(ctx->sc, n_workers(ctx));
+    return sl_blob_size(ctx->sc, n_workers(ctx));
 }
 
 typedef struct procs {
     sl_run_ctx *ctx;
-    sl__blob *b;
-    sl__worker_slot *slots;
+    sl_blob *b;
+    sl_worker_slot *slots;
     _Atomic uint32_t *states;
     uint32_t n; /* workers (slots) */
-    sl__children cs;
+    sl_children cs;
     uint32_t *shown; /* per slot: the task the sampler was last told */
     bool stopping;
 } procs;
@@ -68,13 +67,13 @@ typedef struct procs {
 static void settle_share(procs *p, uint32_t w, pid_t pid, int status, bool stopped)
 {
     for (uint32_t t = w; t < p->ctx->sc->n_tasks; t += p->n) {
-        if (atomic_load(&p->states[t]) == SL__TASK_DONE)
+        if (atomic_load(&p->states[t]) == SL_TASK_DONE)
             continue;
         if (pid > 0)
-            sl__exit_for_dead(p->ctx, t, pid, status, stopped);
+            sl_exit_for_dead(p->ctx, t, pid, status, stopped);
         else
-            sl__task_finish(p->ctx, t, SL_EINTR, NULL);
-        atomic_store(&p->states[t], SL__TASK_DONE);
+            sl_task_finish(p->ctx, t, SL_EINTR, NULL);
+        atomic_store(&p->states[t], SL_TASK_DONE);
     }
 }
 
@@ -82,8 +81,8 @@ static int start_worker(procs *p, uint32_t w)
 {
     char why[200];
     pid_t pid;
-    int err = sl__worker_spawn(p->ctx, "loop", w, -1, &pid, why, sizeof(why));
-    if (err == 0 && (err = sl__children_add(&p->cs, pid, w)) < 0)
+    int err = sl_worker_spawn(p->ctx, "loop", w, -1, &pid, why, sizeof(why));
+    if (err == 0 && (err = sl_children_add(&p->cs, pid, w)) < 0)
         snprintf(why, sizeof(why), "%s", sl_strerror(err));
     if (err < 0) {
         snprintf(p->ctx->result->error, sizeof(p->ctx->result->error),
@@ -101,19 +100,19 @@ static int supervise(procs *p)
 {
     int ret = 0;
     while (p->cs.live > 0) {
-        if (sl__stopped(p->ctx) && !p->stopping) {
+        if (sl_stopped(p->ctx) && !p->stopping) {
             p->stopping = true;
             atomic_store(&p->b->stop, 1);
             ret = SL_EINTR;
         }
         if (p->stopping)
-            sl__children_stop(&p->cs);
-        sl__children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
+            sl_children_stop(&p->cs);
+        sl_children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
         uint32_t which;
         int status;
-        if (sl__children_wait(&p->cs, p->ctx, POLL_MS, &which, &status) <= 0)
+        if (sl_children_wait(&p->cs, p->ctx, POLL_MS, &which, &status) <= 0)
             continue;
-        sl__child *c = &p->cs.v[which];
+        sl_child *c = &p->cs.v[which];
         settle_share(p, c->tag, c->pid, status, c->termed);
     }
     return ret;
@@ -125,7 +124,7 @@ static int async_procs_run(sl_run_ctx *ctx)
     if (n_tasks == 0)
         return 0;
     procs p = {.ctx = ctx, .n = n_workers(ctx)};
-    int err = sl__blob_init(ctx, p.n, &p.b);
+    int err = sl_blob_init(ctx, p.n, &p.b);
     if (err < 0) {
         snprintf(ctx->result->error, sizeof(ctx->result->error),
                  "the shared region is too small for the worker image");
@@ -137,8 +136,8 @@ static int async_procs_run(sl_run_ctx *ctx)
         __atomic_fetch_add(&ctx->result->cancelled, n_tasks, __ATOMIC_RELAXED);
         return SL_ENOMEM;
     }
-    p.slots = sl__blob_slots(p.b);
-    p.states = sl__blob_states(p.b);
+    p.slots = sl_blob_slots(p.b);
+    p.states = sl_blob_states(p.b);
     for (uint32_t t = 0; t < n_tasks; t++) {
         sl_hook_emit(SL_EV_SPAWN, t, 0, 0);
         sl_hook_emit(SL_EV_QUEUE, t, 0, t / p.n + 1);
@@ -154,9 +153,9 @@ static int async_procs_run(sl_run_ctx *ctx)
     int sup = supervise(&p);
     if (ret == 0)
         ret = sup;
-    sl__children_free(&p.cs);
+    sl_children_free(&p.cs);
     free(p.shown);
-    sl__blob_merge(p.b, ctx->result);
+    sl_blob_merge(p.b, ctx->result);
     /* The coroutines the workers created are vehicles of this run too. */
     __atomic_fetch_add(&ctx->result->n_vehicles,
                        __atomic_load_n(&p.b->result.n_vehicles, __ATOMIC_ACQUIRE),

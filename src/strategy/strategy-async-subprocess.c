@@ -34,18 +34,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "schedlab/strategy.h"
 #include "schedlab/error.h"
 #include "schedlab/work.h"
-#include "blocking/blocking.h"
-#include "loop/coro-sched.h"
-#include "proc/spawn.h"
+#include "schedlab/blocking.h"
+#include "schedlab/loop.h"
+#include "schedlab/proc.h"
 
 typedef struct subproc subproc;
 
 /* The child of one task's current cpu step. */
 typedef struct child {
     subproc *sp;
-    sl__co_task *t;
+    sl_co_task *t;
     uv_process_t proc;
     uv_pipe_t out;
     int open;      /* handles not closed yet */
@@ -88,7 +89,7 @@ static void on_closed(uv_handle_t *h)
     child *c = h->data;
     c->sp->open--;
     if (--c->open == 0)
-        sl__sched_wake(c->t, SL_WAIT_CHILD, true);
+        sl_sched_wake(c->t, SL_WAIT_CHILD, true);
 }
 
 static void on_child_exit(uv_process_t *proc, int64_t exit_status, int term_signal)
@@ -128,7 +129,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 static void start_child(child *c, uint32_t index, const sl_step *step)
 {
     subproc *sp = c->sp;
-    sl__sched *s = c->t->s;
+    sl_sched *s = c->t->s;
     sl_run_ctx *ctx = sp->ctx;
     char task[16], stepi[16], kind[8], amount[24], ring[16];
     snprintf(task, sizeof(task), "%u", c->t->task);
@@ -169,7 +170,7 @@ static void start_child(child *c, uint32_t index, const sl_step *step)
     uv_process_options_t opt = {.exit_cb = on_child_exit,
                                 .file = ctx->worker_exe,
                                 .args = args,
-                                .env = sl__worker_environ(),
+                                .env = sl_worker_environ(),
                                 .flags = UV_PROCESS_DETACHED,
                                 .stdio_count = 4,
                                 .stdio = stdio};
@@ -215,13 +216,13 @@ static void account(sl_run_result *r, uint64_t cpu, uint64_t rss, uint64_t vol, 
 /* What the ended child means for its step: 0 or SL_E* with t->why. */
 static int outcome(child *c)
 {
-    sl__co_task *t = c->t;
+    sl_co_task *t = c->t;
     if (c->spawn_err != 0) {
         snprintf(t->why, sizeof(t->why), "cannot start a cpu child process: %s",
                  uv_strerror(c->spawn_err));
         return c->spawn_err == UV_EAGAIN || c->spawn_err == UV_ENOMEM ? SL_ELIMIT : SL_ESPAWN;
     }
-    if (c->termed || sl__sched_stopped(t->s))
+    if (c->termed || sl_sched_stopped(t->s))
         return SL_EINTR;
     if (c->term_signal != 0) {
         const char *abbrev = sigabbrev_np(c->term_signal);
@@ -246,29 +247,29 @@ static int outcome(child *c)
 }
 
 /* Inside a coroutine: the cpu step, in a child process it awaits. */
-static int spawn_step(sl__co_task *t, uint32_t index, const sl_step *step)
+static int spawn_step(sl_co_task *t, uint32_t index, const sl_step *step)
 {
     subproc *sp = t->s->user;
     child *c = &sp->kids[t->task];
     memset(c, 0, sizeof(*c));
     c->sp = sp;
     c->t = t;
-    sl__sched_block(t, SL_WAIT_CHILD, step->kind == SL_STEP_CPU ? step->ns : 0);
+    sl_sched_block(t, SL_WAIT_CHILD, step->kind == SL_STEP_CPU ? step->ns : 0);
     start_child(c, index, step);
-    sl__sched_suspend(t);
+    sl_sched_suspend(t);
     return outcome(c);
 }
 
 /* After the loop: every child ends (SIGTERM, SIGKILL after the grace) and
  * every handle closes before the scheduler cancels what is left. */
-static void sub_drain(sl__sched *s)
+static void sub_drain(sl_sched *s)
 {
     subproc *sp = s->user;
     uint64_t kill_at = 0;
     while (sp->open > 0) {
         uint64_t now = sl_clock_ns();
         if (kill_at == 0)
-            kill_at = now + SL__STOP_GRACE_NS;
+            kill_at = now + SL_STOP_GRACE_NS;
         for (uint32_t i = 0; i < sp->ctx->sc->n_tasks; i++) {
             child *c = &sp->kids[i];
             if (!c->live)
@@ -325,9 +326,9 @@ static int async_subprocess_run(sl_run_ctx *ctx)
     if (!(sl_work_iters_per_us() > 0))
         snprintf(sp.rate, sizeof(sp.rate), "%.17g", sl_work_calibrate());
     snprintf(sp.parent, sizeof(sp.parent), "%d", (int)getpid());
-    sl__sched_opts o = {
+    sl_sched_opts o = {
         .switch_vehicle = (uint32_t)getpid(), .cpu = spawn_step, .drain = sub_drain, .user = &sp};
-    err = sl__sched_run(ctx, &o);
+    err = sl_sched_run(ctx, &o);
     free(sp.kids);
     free(sp.ring_of);
     return err;

@@ -31,13 +31,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "schedlab/strategy.h"
 #include "schedlab/error.h"
 #include "schedlab/work.h"
-#include "blocking/blocking.h"
-#include "loop/coro-sched.h"
+#include "schedlab/blocking.h"
+#include "schedlab/loop.h"
 
 typedef struct job {
-    sl__co_task *t;
+    sl_co_task *t;
     uint32_t index; /* step index (RUN's arg) */
     int kind;       /* SL_STEP_CPU or SL_STEP_CPU_SUMSQ */
     uint64_t amount;
@@ -76,7 +77,7 @@ static uint32_t pool_size(const sl_run_ctx *ctx)
 
 static bool keep_going(void *arg)
 {
-    return !sl__stopped(arg);
+    return !sl_stopped(arg);
 }
 
 static void *exec_main(void *arg)
@@ -106,7 +107,7 @@ static void *exec_main(void *arg)
             sl_os_sampler_set_task(ctx->sampler, tid, task);
         sl_hook_emit(SL_EV_RUN, task, 0, j->index);
         uint64_t sum;
-        bool whole = sl_work_run(j->kind, j->amount, SL__STOP_SLICE_NS, keep_going, ctx, &sum);
+        bool whole = sl_work_run(j->kind, j->amount, SL_STOP_SLICE_NS, keep_going, ctx, &sum);
         j->err = whole ? 0 : SL_EINTR;
         sl_hook_emit(SL_EV_WAKE, task, SL_WAIT_CHILD, 0);
         if (ctx->sampler != NULL)
@@ -118,7 +119,7 @@ static void *exec_main(void *arg)
         uv_async_send(&x->async);
     }
     pthread_mutex_unlock(&x->mu);
-    sl__usage_account(ctx->result, NULL);
+    sl_usage_account(ctx->result, NULL);
     if (ctx->sampler != NULL)
         sl_os_sampler_remove(ctx->sampler, tid);
     sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_EXIT, 0);
@@ -144,13 +145,13 @@ static void on_done(uv_async_t *async)
     }
     for (job *j = fifo; j != NULL;) {
         job *next = j->next;
-        sl__sched_wake(j->t, SL_WAIT_CHILD, false);
+        sl_sched_wake(j->t, SL_WAIT_CHILD, false);
         j = next;
     }
 }
 
 /* Inside a coroutine: hand the step over and await it. */
-static int offload(sl__co_task *t, uint32_t index, const sl_step *step)
+static int offload(sl_co_task *t, uint32_t index, const sl_step *step)
 {
     executor *x = t->s->user;
     if (x->n_threads == 0) {
@@ -162,7 +163,7 @@ static int offload(sl__co_task *t, uint32_t index, const sl_step *step)
                .index = index,
                .kind = step->kind,
                .amount = step->kind == SL_STEP_CPU ? step->ns : step->n};
-    sl__sched_block(t, SL_WAIT_CHILD, step->kind == SL_STEP_CPU ? step->ns : 0);
+    sl_sched_block(t, SL_WAIT_CHILD, step->kind == SL_STEP_CPU ? step->ns : 0);
     pthread_mutex_lock(&x->mu);
     if (x->todo_tail)
         x->todo_tail->next = j;
@@ -171,7 +172,7 @@ static int offload(sl__co_task *t, uint32_t index, const sl_step *step)
     x->todo_tail = j;
     pthread_cond_signal(&x->cv);
     pthread_mutex_unlock(&x->mu);
-    sl__sched_suspend(t);
+    sl_sched_suspend(t);
     return j->err;
 }
 
@@ -185,7 +186,7 @@ static bool has_cpu_steps(const sl_scenario *sc)
 
 /* Once the loop exists: the async handle, then the threads. A thread that
  * cannot be created leaves a smaller pool (none at all fails cpu steps). */
-static void exec_start(sl__sched *s)
+static void exec_start(sl_sched *s)
 {
     executor *x = s->user;
     uv_async_init(&s->loop, &x->async, on_done);
@@ -216,12 +217,12 @@ static void exec_start(sl__sched *s)
         x->n_threads++;
     }
     if (x->n_threads < n)
-        sl__result_failure(x->ctx->result, "executor: %s", x->why);
+        sl_result_failure(x->ctx->result, "executor: %s", x->why);
 }
 
 /* After the loop (done or stopped): drop jobs not started, join the threads.
  * Their WAKEs precede the EXITs the scheduler emits next. */
-static void exec_drain(sl__sched *s)
+static void exec_drain(sl_sched *s)
 {
     executor *x = s->user;
     pthread_mutex_lock(&x->mu);
@@ -235,7 +236,7 @@ static void exec_drain(sl__sched *s)
     x->done = NULL;
 }
 
-static void exec_close(sl__sched *s)
+static void exec_close(sl_sched *s)
 {
     executor *x = s->user;
     if (x->async_used)
@@ -263,13 +264,13 @@ static int async_threads_run(sl_run_ctx *ctx)
     }
     pthread_mutex_init(&x.mu, NULL);
     pthread_cond_init(&x.cv, NULL);
-    sl__sched_opts o = {.switch_vehicle = (uint32_t)getpid(),
-                        .cpu = offload,
-                        .start = exec_start,
-                        .drain = exec_drain,
-                        .close = exec_close,
-                        .user = &x};
-    int err = sl__sched_run(ctx, &o);
+    sl_sched_opts o = {.switch_vehicle = (uint32_t)getpid(),
+                       .cpu = offload,
+                       .start = exec_start,
+                       .drain = exec_drain,
+                       .close = exec_close,
+                       .user = &x};
+    int err = sl_sched_run(ctx, &o);
     pthread_cond_destroy(&x.cv);
     pthread_mutex_destroy(&x.mu);
     free(x.jobs);

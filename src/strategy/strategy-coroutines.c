@@ -18,8 +18,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "schedlab/strategy.h"
 #include "schedlab/error.h"
-#include "loop/coro-sched.h"
+#include "schedlab/loop.h"
 
 static int run(sl_run_ctx *ctx)
 {
@@ -33,8 +34,8 @@ static int run(sl_run_ctx *ctx)
     /* The thread stays bound to this ring afterwards: it remains the ring's
      * only producer, so the runner's closing marks may land here too. */
     sl_hook_bind(ring, (uint32_t)getpid(), ctx->epoch_ns);
-    static const sl__sched_opts all_inline = {0};
-    return sl__sched_run(ctx, &all_inline);
+    static const sl_sched_opts all_inline = {0};
+    return sl_sched_run(ctx, &all_inline);
 }
 
 static uint32_t rings_needed(const sl_run_ctx *ctx)

@@ -23,12 +23,12 @@
  *                 write loses updates, as `counter += 1` does in CPython.
  * So cpu-bound tasks take turns on one core while io waits still overlap.
  */
+#include "schedlab/strategy.h"
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 #include "schedlab/work.h"
-#include "blocking/blocking.h"
-#include "blocking/gil.h"
-#include "shared/shared-objects.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
 
 /* Work between two polls of the drop request (CPython polls its eval
  * breaker every few bytecodes: far finer than the switch interval). */
@@ -36,7 +36,7 @@
 
 typedef struct gil_slice {
     const sl_run_ctx *ctx;
-    sl__gil *gil;
+    sl_gil *gil;
     uint32_t task, index;
 } gil_slice;
 
@@ -60,10 +60,10 @@ static bool needs_gil(const sl_step *s)
 static bool between_slices(void *arg)
 {
     gil_slice *s = arg;
-    if (sl__stopped(s->ctx))
+    if (sl_stopped(s->ctx))
         return false;
-    if (sl__gil_drop_requested(s->gil)) {
-        sl__gil_yield(s->gil, s->task);
+    if (sl_gil_drop_requested(s->gil)) {
+        sl_gil_yield(s->gil, s->task);
         sl_hook_emit(SL_EV_RUN, s->task, 0, s->index);
     }
     return true;
@@ -79,7 +79,7 @@ static void wait_block(void *arg, uint32_t task, sl_wait_reason reason)
 {
     gil_wait *w = arg;
     if (*w->held) {
-        sl__gil_drop(w->slice.gil, task, SL_GIL_DROP_BLOCK);
+        sl_gil_drop(w->slice.gil, task, SL_GIL_DROP_BLOCK);
         *w->held = false;
     }
     sl_hook_emit(SL_EV_BLOCK, task, reason, 0);
@@ -89,7 +89,7 @@ static void wait_wake(void *arg, uint32_t task, sl_wait_reason reason)
 {
     gil_wait *w = arg;
     sl_hook_emit(SL_EV_WAKE, task, reason, 0);
-    sl__gil_take(w->slice.gil, task);
+    sl_gil_take(w->slice.gil, task);
     *w->held = true;
     sl_hook_emit(SL_EV_RUN, task, 0, w->slice.index);
 }
@@ -102,16 +102,16 @@ static bool wait_poll(void *arg)
 
 /* Runs put/take/inc/lock/unlock step `index`; the caller has emitted STEP
  * and holds the GIL (*held), which a wait gives up and takes back. */
-static int shared_step(const sl_run_ctx *ctx, sl__gil *gil, uint32_t task, uint32_t index,
+static int shared_step(const sl_run_ctx *ctx, sl_gil *gil, uint32_t task, uint32_t index,
                        const sl_step *step, bool *held, char *why, size_t why_size)
 {
     gil_wait w = {.slice = {.ctx = ctx, .gil = gil, .task = task, .index = index}, .held = held};
-    sl__shared_hooks h = {.block = wait_block, .wake = wait_wake, .poll = wait_poll, .arg = &w};
-    return sl__shared_step(ctx->shared, ctx, task, step, &h, why, why_size);
+    sl_shared_hooks h = {.block = wait_block, .wake = wait_wake, .poll = wait_poll, .arg = &w};
+    return sl_shared_step(ctx->shared, ctx, task, step, &h, why, why_size);
 }
 
 /* Runs cpu step `index`; the caller has emitted STEP and holds the GIL. */
-static int cpu_step(const sl_run_ctx *ctx, sl__gil *gil, uint32_t task, uint32_t index,
+static int cpu_step(const sl_run_ctx *ctx, sl_gil *gil, uint32_t task, uint32_t index,
                     const sl_step *step)
 {
     gil_slice s = {.ctx = ctx, .gil = gil, .task = task, .index = index};
@@ -120,15 +120,14 @@ static int cpu_step(const sl_run_ctx *ctx, sl__gil *gil, uint32_t task, uint32_t
     return sl_work_run(step->kind, amount, GIL_SLICE_NS, between_slices, &s, &sum) ? 0 : SL_EINTR;
 }
 
-static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
-                    struct sl_net_client *client)
+static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl_gil *gil, struct sl_net_client *client)
 {
     const sl_step *steps = sl_task_steps(ctx->sc, task);
     uint32_t n = ctx->sc->tasks[task].n_steps;
     char why[160] = "";
-    if (sl__stopped(ctx) || !sl__task_claim(ctx, task))
-        return sl__task_finish(ctx, task, SL_EINTR, why);
-    sl__shared_task_start(ctx->shared, task);
+    if (sl_stopped(ctx) || !sl_task_claim(ctx, task))
+        return sl_task_finish(ctx, task, SL_EINTR, why);
+    sl_shared_task_start(ctx->shared, task);
     if (n == 0 || !needs_gil(&steps[0]))
         sl_hook_emit(SL_EV_RUN, task, 0, 0);
 
@@ -139,20 +138,20 @@ static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
         const sl_step *next = i + 1 < n ? &steps[i + 1] : NULL;
         if (!needs_gil(step)) {
             if (held) {
-                sl__gil_drop(gil, task, SL_GIL_DROP_BLOCK);
+                sl_gil_drop(gil, task, SL_GIL_DROP_BLOCK);
                 held = false;
             }
-            err = sl__step_exec(ctx, task, i, step, client, next == NULL || !needs_gil(next), why,
-                                sizeof(why));
+            err = sl_step_exec(ctx, task, i, step, client, next == NULL || !needs_gil(next), why,
+                               sizeof(why));
             continue;
         }
-        if (sl__stopped(ctx)) {
+        if (sl_stopped(ctx)) {
             err = SL_EINTR;
             break;
         }
         sl_hook_emit(SL_EV_STEP, task, step->kind, i);
         if (!held) {
-            sl__gil_take(gil, task);
+            sl_gil_take(gil, task);
             sl_hook_emit(SL_EV_RUN, task, 0, i);
             held = true;
         }
@@ -163,18 +162,18 @@ static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl__gil *gil,
         if (err == 0 && next != NULL && (needs_gil(next) || is_wait(next)))
             continue;
         if (held)
-            sl__gil_drop(gil, task, SL_GIL_DROP_DONE);
+            sl_gil_drop(gil, task, SL_GIL_DROP_DONE);
         held = false;
     }
     /* A stop seen between two cpu steps leaves it held. */
     if (held)
-        sl__gil_drop(gil, task, SL_GIL_DROP_DONE);
-    return sl__task_finish(ctx, task, err, why);
+        sl_gil_drop(gil, task, SL_GIL_DROP_DONE);
+    return sl_task_finish(ctx, task, err, why);
 }
 
 static int gil_body(const sl_run_ctx *ctx, uint32_t task, void *arg)
 {
-    sl_net_client *client = sl__vehicle_client(ctx->sc, task);
+    sl_net_client *client = sl_vehicle_client(ctx->sc, task);
     int status = gil_task(ctx, task, arg, client);
     if (client != NULL)
         sl_net_client_free(client);
@@ -188,20 +187,20 @@ static uint32_t rings_needed(const sl_run_ctx *ctx)
 
 static int run(sl_run_ctx *ctx)
 {
-    sl__gil gil;
-    int err = sl__gil_init(&gil, ctx->gil_interval_ns);
+    sl_gil gil;
+    int err = sl_gil_init(&gil, ctx->gil_interval_ns);
     if (err < 0) {
-        sl__tasks_cancel(ctx, 0, ctx->sc->n_tasks);
+        sl_tasks_cancel(ctx, 0, ctx->sc->n_tasks);
         return err;
     }
-    err = sl__shared_create(ctx, ctx->sc->n_tasks, SL__SHARED_PER_TASK);
+    err = sl_shared_create(ctx, ctx->sc->n_tasks, SL_SHARED_PER_TASK);
     if (err == 0) {
-        err = sl__thread_per_task(ctx, gil_body, &gil);
-        sl__shared_free(ctx);
+        err = sl_thread_per_task(ctx, gil_body, &gil);
+        sl_shared_free(ctx);
     } else {
-        sl__tasks_cancel(ctx, 0, ctx->sc->n_tasks);
+        sl_tasks_cancel(ctx, 0, ctx->sc->n_tasks);
     }
-    sl__gil_destroy(&gil);
+    sl_gil_destroy(&gil);
     return err;
 }
 

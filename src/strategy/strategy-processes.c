@@ -19,9 +19,8 @@
 
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
-#include "blocking/blocking.h"
-#include "proc/spawn.h"
-#include "proc/worker-image.h"
+#include "schedlab/blocking.h"
+#include "schedlab/proc.h"
 
 /* How long the join loop sleeps before looking at ctx->stop again. */
 #define JOIN_POLL_MS 20
@@ -34,11 +33,11 @@ static uint32_t processes_rings(const sl_run_ctx *ctx)
 
 static size_t processes_blob(const sl_run_ctx *ctx)
 {
-    return sl__blob_size(ctx->sc, 0);
+    return sl_blob_size(ctx->sc, 0);
 }
 
 /* Starts one child per task until done, stopped, or refused. */
-static int spawn_all(sl_run_ctx *ctx, sl__children *cs)
+static int spawn_all(sl_run_ctx *ctx, sl_children *cs)
 {
     for (uint32_t t = 0; t < ctx->sc->n_tasks; t++) {
         if (ctx->stop != NULL && atomic_load(ctx->stop))
@@ -46,14 +45,14 @@ static int spawn_all(sl_run_ctx *ctx, sl__children *cs)
         sl_hook_emit(SL_EV_SPAWN, t, 0, 0);
         char why[200];
         pid_t pid;
-        int err = sl__worker_spawn(ctx, "task", t, -1, &pid, why, sizeof(why));
+        int err = sl_worker_spawn(ctx, "task", t, -1, &pid, why, sizeof(why));
         if (err < 0) {
             snprintf(ctx->result->error, sizeof(ctx->result->error),
                      "task %s: %s; the remaining tasks were cancelled", ctx->sc->tasks[t].name,
                      why);
             return err;
         }
-        err = sl__children_add(cs, pid, t);
+        err = sl_children_add(cs, pid, t);
         if (err < 0) {
             snprintf(ctx->result->error, sizeof(ctx->result->error),
                      "out of memory tracking worker processes");
@@ -67,39 +66,39 @@ static int spawn_all(sl_run_ctx *ctx, sl__children *cs)
 
 static int processes_run(sl_run_ctx *ctx)
 {
-    sl__blob *b;
-    int err = sl__blob_init(ctx, 0, &b);
+    sl_blob *b;
+    int err = sl_blob_init(ctx, 0, &b);
     if (err < 0) {
         snprintf(ctx->result->error, sizeof(ctx->result->error),
                  "the shared region is too small for the worker image");
         return err;
     }
-    _Atomic uint32_t *states = sl__blob_states(b);
-    sl__children cs = {0};
+    _Atomic uint32_t *states = sl_blob_states(b);
+    sl_children cs = {0};
     int ret = spawn_all(ctx, &cs);
 
     while (cs.live > 0) {
         if (ctx->stop != NULL && atomic_load(ctx->stop)) {
-            sl__children_stop(&cs);
+            sl_children_stop(&cs);
             ret = ret < 0 ? ret : SL_EINTR;
         }
         uint32_t w;
         int status;
-        if (sl__children_wait(&cs, ctx, JOIN_POLL_MS, &w, &status) <= 0)
+        if (sl_children_wait(&cs, ctx, JOIN_POLL_MS, &w, &status) <= 0)
             continue;
         uint32_t t = cs.v[w].tag;
-        if (atomic_load(&states[t]) != SL__TASK_DONE) {
-            sl__exit_for_dead(ctx, t, cs.v[w].pid, status, cs.v[w].termed);
-            atomic_store(&states[t], SL__TASK_DONE);
+        if (atomic_load(&states[t]) != SL_TASK_DONE) {
+            sl_exit_for_dead(ctx, t, cs.v[w].pid, status, cs.v[w].termed);
+            atomic_store(&states[t], SL_TASK_DONE);
         }
     }
-    sl__children_free(&cs);
+    sl_children_free(&cs);
 
     /* Not started (refused, stopped): cancelled, after every child is gone. */
     for (uint32_t t = 0; t < ctx->sc->n_tasks; t++)
-        if (atomic_load(&states[t]) != SL__TASK_DONE)
-            sl__task_finish(ctx, t, SL_EINTR, NULL);
-    sl__blob_merge(b, ctx->result);
+        if (atomic_load(&states[t]) != SL_TASK_DONE)
+            sl_task_finish(ctx, t, SL_EINTR, NULL);
+    sl_blob_merge(b, ctx->result);
     return ret;
 }
 

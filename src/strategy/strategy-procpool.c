@@ -25,10 +25,9 @@
 
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
-#include "blocking/blocking.h"
-#include "shared/shared-objects.h"
-#include "proc/spawn.h"
-#include "proc/worker-image.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
+#include "schedlab/proc.h"
 
 /* How long the parent sleeps before looking at stop and the slots again:
  * also the granularity of the sampler's task attribution. */
@@ -49,15 +48,15 @@ static uint32_t procpool_rings(const sl_run_ctx *ctx)
 
 static size_t procpool_blob(const sl_run_ctx *ctx)
 {
-    return sl__blob_size(ctx->sc, pool_size(ctx));
+    return sl_blob_size(ctx->sc, pool_size(ctx));
 }
 
 typedef struct pool {
     sl_run_ctx *ctx;
-    sl__blob *b;
-    sl__worker_slot *slots;
+    sl_blob *b;
+    sl_worker_slot *slots;
     _Atomic uint32_t *states;
-    sl__children cs;
+    sl_children cs;
     uint32_t *shown; /* per slot: the task the sampler was last told */
     uint32_t spawns; /* workers started, replacements included */
     uint32_t max_spawns;
@@ -69,14 +68,14 @@ static int start_worker(pool *p, uint32_t w, int ring)
 {
     char why[200];
     pid_t pid;
-    int err = sl__worker_spawn(p->ctx, "pool", w, ring, &pid, why, sizeof(why));
+    int err = sl_worker_spawn(p->ctx, "pool", w, ring, &pid, why, sizeof(why));
     if (err < 0) {
         snprintf(p->ctx->result->error, sizeof(p->ctx->result->error),
                  "worker %u: %s; tasks not started were cancelled", w, why);
         return err;
     }
     p->spawns++;
-    err = sl__children_add(&p->cs, pid, w);
+    err = sl_children_add(&p->cs, pid, w);
     if (err < 0)
         return err;
     p->shown[w] = SL_NO_TASK;
@@ -91,7 +90,7 @@ static bool work_left(pool *p)
     if (atomic_load(&p->b->next) < n)
         return true;
     for (uint32_t t = 0; t < n; t++)
-        if (atomic_load(&p->states[t]) == SL__TASK_ORPHAN)
+        if (atomic_load(&p->states[t]) == SL_TASK_ORPHAN)
             return true;
     return false;
 }
@@ -99,22 +98,22 @@ static bool work_left(pool *p)
 /* Puts a task a dead worker had taken but not started back in the queue. */
 static void orphan(pool *p, uint32_t t)
 {
-    uint32_t expect = SL__TASK_NEW;
-    if (atomic_compare_exchange_strong(&p->states[t], &expect, SL__TASK_ORPHAN))
+    uint32_t expect = SL_TASK_NEW;
+    if (atomic_compare_exchange_strong(&p->states[t], &expect, SL_TASK_ORPHAN))
         atomic_fetch_add(&p->b->orphans, 1);
 }
 
 /* A worker is gone: settle its task and chunk, replace it if work is left. */
 static int worker_ended(pool *p, uint32_t which, int status)
 {
-    sl__child *c = &p->cs.v[which];
+    sl_child *c = &p->cs.v[which];
     uint32_t w = c->tag;
-    sl__worker_slot *s = &p->slots[w];
+    sl_worker_slot *s = &p->slots[w];
     uint32_t n = p->ctx->sc->n_tasks;
     uint32_t t = atomic_load(&s->task);
-    if (t < n && atomic_load(&p->states[t]) == SL__TASK_RUNNING) {
-        sl__exit_for_dead(p->ctx, t, c->pid, status, c->termed);
-        atomic_store(&p->states[t], SL__TASK_DONE);
+    if (t < n && atomic_load(&p->states[t]) == SL_TASK_RUNNING) {
+        sl_exit_for_dead(p->ctx, t, c->pid, status, c->termed);
+        atomic_store(&p->states[t], SL_TASK_DONE);
     }
     uint32_t end = atomic_load(&s->end);
     for (uint32_t i = atomic_load(&s->first); i < end && i < n; i++)
@@ -148,11 +147,11 @@ static int supervise(pool *p)
             ret = SL_EINTR;
         }
         if (p->stopping)
-            sl__children_stop(&p->cs);
-        sl__children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
+            sl_children_stop(&p->cs);
+        sl_children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
         uint32_t which;
         int status;
-        if (sl__children_wait(&p->cs, p->ctx, POOL_POLL_MS, &which, &status) <= 0)
+        if (sl_children_wait(&p->cs, p->ctx, POOL_POLL_MS, &which, &status) <= 0)
             continue;
         int err = worker_ended(p, which, status);
         if (err < 0 && ret == 0) {
@@ -177,7 +176,7 @@ static int procpool_run(sl_run_ctx *ctx)
     if (ctx->chunksize == 0)
         ctx->chunksize = python_chunksize(ctx->sc->n_tasks, n_slots);
     pool p = {.ctx = ctx};
-    int err = sl__blob_init(ctx, n_slots, &p.b);
+    int err = sl_blob_init(ctx, n_slots, &p.b);
     if (err < 0) {
         snprintf(ctx->result->error, sizeof(ctx->result->error),
                  "the shared region is too small for the worker image");
@@ -186,8 +185,8 @@ static int procpool_run(sl_run_ctx *ctx)
     p.shown = calloc(n_slots, sizeof(*p.shown));
     if (p.shown == NULL)
         return SL_ENOMEM;
-    p.slots = sl__blob_slots(p.b);
-    p.states = sl__blob_states(p.b);
+    p.slots = sl_blob_slots(p.b);
+    p.states = sl_blob_states(p.b);
     /* one replacement per task that can crash, plus one per slot for
      * workers killed between tasks */
     p.max_spawns = 2 * n_slots + ctx->sc->n_tasks;
@@ -199,7 +198,7 @@ static int procpool_run(sl_run_ctx *ctx)
     /* like Pool(N), but never more workers than tasks */
     uint32_t n_start = n_slots < ctx->sc->n_tasks ? n_slots : ctx->sc->n_tasks;
     /* a pool whose workers all carry waiting tasks is stalled */
-    sl__shared_set_slots(ctx->shared, n_start, SL__SHARED_POOL);
+    sl_shared_set_slots(ctx->shared, n_start, SL_SHARED_POOL);
     int ret = 0;
     for (uint32_t w = 0; w < n_start && ret == 0; w++)
         ret = start_worker(&p, w, -1);
@@ -208,13 +207,13 @@ static int procpool_run(sl_run_ctx *ctx)
     int sup = supervise(&p);
     if (ret == 0)
         ret = sup;
-    sl__children_free(&p.cs);
+    sl_children_free(&p.cs);
     free(p.shown);
 
     for (uint32_t t = 0; t < ctx->sc->n_tasks; t++)
-        if (atomic_load(&p.states[t]) != SL__TASK_DONE)
-            sl__task_finish(ctx, t, SL_EINTR, NULL);
-    sl__blob_merge(p.b, ctx->result);
+        if (atomic_load(&p.states[t]) != SL_TASK_DONE)
+            sl_task_finish(ctx, t, SL_EINTR, NULL);
+    sl_blob_merge(p.b, ctx->result);
     return ret;
 }
 

@@ -10,9 +10,10 @@
 #define _GNU_SOURCE
 #include <unistd.h>
 
+#include "schedlab/strategy.h"
 #include "schedlab/net.h"
-#include "blocking/blocking.h"
-#include "shared/shared-objects.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
 
 static uint32_t rings_needed(const sl_run_ctx *ctx)
 {
@@ -26,32 +27,32 @@ static int run(sl_run_ctx *ctx)
         sl_hook_emit(SL_EV_SPAWN, i, 0, 0);
     /* One vehicle: a task that must wait on a queue or lock would wait
      * forever, and the region fails it instead. */
-    int err = sl__shared_create(ctx, 1, SL__SHARED_SEQUENTIAL);
+    int err = sl_shared_create(ctx, 1, SL_SHARED_SEQUENTIAL);
     if (err < 0) {
-        sl__tasks_cancel(ctx, 0, n);
+        sl_tasks_cancel(ctx, 0, n);
         return err;
     }
 
     pid_t tid = gettid();
     if (ctx->sampler != NULL)
         sl_os_sampler_add(ctx->sampler, getpid(), tid, SL_NO_TASK);
-    sl_net_client *client = sl__vehicle_client(ctx->sc, SL_NO_TASK);
+    sl_net_client *client = sl_vehicle_client(ctx->sc, SL_NO_TASK);
     __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
 
-    sl__usage start;
-    sl__usage_now(&start);
+    sl_usage start;
+    sl_usage_now(&start);
     for (uint32_t i = 0; i < n; i++) {
         if (ctx->sampler != NULL)
             sl_os_sampler_set_task(ctx->sampler, tid, i);
         sl_task_exec_blocking(ctx, i, client);
     }
-    sl__usage_account(ctx->result, &start);
+    sl_usage_account(ctx->result, &start);
 
     if (client != NULL)
         sl_net_client_free(client);
     if (ctx->sampler != NULL)
         sl_os_sampler_remove(ctx->sampler, tid);
-    sl__shared_free(ctx);
+    sl_shared_free(ctx);
     return 0;
 }
 

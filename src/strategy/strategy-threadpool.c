@@ -15,10 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "schedlab/strategy.h"
 #include "schedlab/error.h"
 #include "schedlab/net.h"
-#include "blocking/blocking.h"
-#include "shared/shared-objects.h"
+#include "schedlab/blocking.h"
+#include "schedlab/shared.h"
 
 typedef struct pool {
     sl_run_ctx *ctx;
@@ -65,12 +66,12 @@ static void *worker_main(void *arg)
     sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_START, sl_clock_ns() - w->created_ns);
     if (ctx->sampler != NULL)
         sl_os_sampler_add(ctx->sampler, getpid(), tid, SL_NO_TASK);
-    sl_net_client *client = sl__vehicle_client(ctx->sc, SL_NO_TASK);
+    sl_net_client *client = sl_vehicle_client(ctx->sc, SL_NO_TASK);
 
     for (uint32_t task; (task = next_task(w->p)) != SL_NO_TASK;) {
         /* A future cancelled while queued never reaches a worker. */
-        if (!sl__task_claim(ctx, task)) {
-            sl__task_finish(ctx, task, SL_EINTR, NULL);
+        if (!sl_task_claim(ctx, task)) {
+            sl_task_finish(ctx, task, SL_EINTR, NULL);
             continue;
         }
         sl_hook_emit(SL_EV_READY, task, SL_READY_WORKER, 0);
@@ -83,7 +84,7 @@ static void *worker_main(void *arg)
 
     if (client != NULL)
         sl_net_client_free(client);
-    sl__usage_account(ctx->result, NULL);
+    sl_usage_account(ctx->result, NULL);
     if (ctx->sampler != NULL)
         sl_os_sampler_remove(ctx->sampler, tid);
     sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_EXIT, 0);
@@ -112,7 +113,7 @@ static uint32_t start_workers(pool *p, worker *ws, pthread_t *threads, uint32_t 
             return i;
         }
         ws[i].created_ns = sl_clock_ns();
-        int e = sl__thread_start(&threads[i], worker_main, &ws[i]);
+        int e = sl_thread_start(&threads[i], worker_main, &ws[i]);
         if (e != 0) {
             char buf[96];
             snprintf(ctx->result->error, sizeof(ctx->result->error),
@@ -154,16 +155,16 @@ static int run(sl_run_ctx *ctx)
     pthread_t *threads = calloc(n ? n : 1, sizeof(*threads));
     int err = 0;
     if (p.backlog == NULL || ws == NULL || threads == NULL) {
-        sl__tasks_cancel(ctx, 0, n_tasks);
+        sl_tasks_cancel(ctx, 0, n_tasks);
         err = SL_ENOMEM;
         goto out;
     }
     /* A small pool can deadlock on queues and locks: its workers all
      * carrying waiting tasks while the tasks that would wake them sit in
      * the backlog. The region sees that and fails the waiters. */
-    err = sl__shared_create(ctx, n, SL__SHARED_POOL);
+    err = sl_shared_create(ctx, n, SL_SHARED_POOL);
     if (err < 0) {
-        sl__tasks_cancel(ctx, 0, n_tasks);
+        sl_tasks_cancel(ctx, 0, n_tasks);
         goto out;
     }
     pthread_mutex_init(&p.mu, NULL);
@@ -173,7 +174,7 @@ static int run(sl_run_ctx *ctx)
     if (started == n) {
         submit_all(&p);
     } else {
-        sl__tasks_cancel(ctx, 0, n_tasks);
+        sl_tasks_cancel(ctx, 0, n_tasks);
         err = SL_ELIMIT;
     }
     close_backlog(&p);
@@ -181,7 +182,7 @@ static int run(sl_run_ctx *ctx)
         pthread_join(threads[i], NULL);
     pthread_cond_destroy(&p.nonempty);
     pthread_mutex_destroy(&p.mu);
-    sl__shared_free(ctx);
+    sl_shared_free(ctx);
 out:
     free(p.backlog);
     free(ws);

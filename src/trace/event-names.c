@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "schedlab/event.h"
+#include "schedlab/trace.h"
 
 static const char *const kind_names[SL_EV__COUNT] = {
     [SL_EV_NONE] = "none",         [SL_EV_SPAWN] = "spawn",

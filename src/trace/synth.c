@@ -6,7 +6,7 @@
  * no engine, which keeps the screen tests and the benchmark independent of
  * timing.
  */
-#include "trace/synth.h"
+#include "schedlab/trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +42,7 @@ static void emit(synth *s, int kind, uint32_t task, uint32_t reason, uint64_t ar
     }
 }
 
-int sl__synth_trace(sl_trace **out, uint32_t n_tasks, size_t n_events, uint32_t cores)
+int sl_synth_trace(sl_trace **out, uint32_t n_tasks, size_t n_events, uint32_t cores)
 {
     if (n_tasks == 0 || cores == 0 || cores > 64)
         return SL_EINVAL;

@@ -5,10 +5,10 @@
  */
 #include "ui/view.h"
 
-void sl__ui_draw(sl_ui *ui)
+void sl_ui_draw(sl_ui *ui)
 {
     int cols, rows;
-    sl__term_size(&cols, &rows);
+    sl_term_size(&cols, &rows);
     uint32_t cores = ui->has_main ? ui->main.model.n_cores : 1;
     if (cols != ui->lay.cols || rows != ui->lay.rows)
         sl__layout_compute(&ui->lay, cols, rows, cores);
@@ -60,5 +60,7 @@ void sl__ui_draw(sl_ui *ui)
     default:
         break;
     }
+    if (ui->say[0] || ui->say_paused)
+        sl__view_say(ui, l->caption);
     sl__term_flush();
 }

@@ -43,7 +43,7 @@ void sl__timeline_window(const sl_ui *ui, int cols, uint64_t *t0, uint64_t *dt)
 {
     if (cols < 1)
         cols = 1;
-    uint64_t end = sl__play_end(ui);
+    uint64_t end = sl_play_end(ui);
     if (end < ui->t_ns)
         end = ui->t_ns;
     uint64_t span = nice_span(end);
@@ -67,7 +67,7 @@ char sl__task_char(uint32_t task)
     return chars[task % (sizeof chars - 1)];
 }
 
-const char *sl__strategy_name(const sl_ui *ui, int i)
+const char *sl_strategy_name(const sl_ui *ui, int i)
 {
     return i >= 0 && i < ui->n_strategies && ui->strategies[i].name ? ui->strategies[i].name : "?";
 }

@@ -21,7 +21,7 @@
 #define MIN_EVERY ((size_t)65536)
 #define SNAPSHOT_SLACK ((size_t)4096) /* a snapshot's header, over its tables */
 
-int sl__pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
+int sl_pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
 {
     memset(p, 0, sizeof *p);
     uint32_t cores = trace->meta.cores ? trace->meta.cores : 1;
@@ -42,7 +42,7 @@ int sl__pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
     return 0;
 }
 
-void sl__pane_close(sl_pane *p)
+void sl_pane_close(sl_pane *p)
 {
     if (!p->trace)
         return;
@@ -56,7 +56,7 @@ void sl__pane_close(sl_pane *p)
     memset(p, 0, sizeof *p);
 }
 
-size_t sl__ui_main_events(sl_ui *ui)
+size_t sl_ui_main_events(sl_ui *ui)
 {
     if (!ui->has_main)
         return 0;
@@ -96,7 +96,7 @@ static void refresh_spans(sl_pane *p)
     p->spans_gen = gen;
 }
 
-void sl__pane_seek(sl_pane *p, uint64_t t_ns)
+void sl_pane_seek(sl_pane *p, uint64_t t_ns)
 {
     if (!p->trace)
         return;
@@ -104,7 +104,7 @@ void sl__pane_seek(sl_pane *p, uint64_t t_ns)
     refresh_spans(p);
 }
 
-uint64_t sl__pane_end(const sl_pane *p)
+uint64_t sl_pane_end(const sl_pane *p)
 {
     if (!p->trace)
         return 0;
@@ -114,33 +114,33 @@ uint64_t sl__pane_end(const sl_pane *p)
     return end;
 }
 
-uint64_t sl__play_end(const sl_ui *ui)
+uint64_t sl_play_end(const sl_ui *ui)
 {
     uint64_t end = 0;
     if (ui->compare) {
         for (uint32_t i = 0; i < ui->n_cmp; i++) {
-            uint64_t e = sl__pane_end(&ui->cmp[i]);
+            uint64_t e = sl_pane_end(&ui->cmp[i]);
             end = e > end ? e : end;
         }
     } else if (ui->has_main) {
-        end = sl__pane_end(&ui->main);
+        end = sl_pane_end(&ui->main);
     }
     return end;
 }
 
-bool sl__play_any_live(const sl_ui *ui)
+bool sl_play_any_live(const sl_ui *ui)
 {
     if (ui->compare)
         return ui->cmp_running >= 0;
     return ui->has_main && ui->main.live;
 }
 
-void sl__play_fold(sl_ui *ui)
+void sl_play_fold(sl_ui *ui)
 {
     if (ui->compare) {
         for (uint32_t i = 0; i < ui->n_cmp; i++)
-            sl__pane_seek(&ui->cmp[i], ui->t_ns);
+            sl_pane_seek(&ui->cmp[i], ui->t_ns);
     } else if (ui->has_main) {
-        sl__pane_seek(&ui->main, ui->t_ns);
+        sl_pane_seek(&ui->main, ui->t_ns);
     }
 }

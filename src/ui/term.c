@@ -20,8 +20,6 @@ static SCREEN *screen;
 static bool ascii_glyphs;
 static sl_palette palette;
 static attr_t role_attr[SL_ROLE__COUNT];
-static void (*overlay_draw)(void *ctx);
-static void *overlay_ctx;
 
 static void setup_roles(void)
 {
@@ -48,7 +46,7 @@ static void setup_roles(void)
     }
 }
 
-int sl__term_open(const sl_term_opts *o)
+int sl_term_open(const sl_term_opts *o)
 {
     if (screen)
         return SL_ESTATE;
@@ -65,7 +63,7 @@ int sl__term_open(const sl_term_opts *o)
     curs_set(0);
     set_escdelay(25);
     leaveok(stdscr, TRUE);
-    ascii_glyphs = o->ascii || !sl__theme_locale_utf8();
+    ascii_glyphs = o->ascii || !sl_theme_locale_utf8();
     /* COLORS is only set by start_color(): ask terminfo for the count. */
     palette = sl__theme_palette(has_colors() ? tigetnum("colors") : 0, o->mono);
     if (o->colors16 && palette == SL_PALETTE_256)
@@ -76,23 +74,22 @@ int sl__term_open(const sl_term_opts *o)
     return 0;
 }
 
-void sl__term_close(void)
+void sl_term_close(void)
 {
     if (!screen)
         return;
     endwin();
     delscreen(screen);
     screen = NULL;
-    overlay_draw = NULL;
 }
 
-void sl__term_suspend(void)
+void sl_term_suspend(void)
 {
     if (screen)
         endwin();
 }
 
-void sl__term_resume(void)
+void sl_term_resume(void)
 {
     if (!screen)
         return;
@@ -100,7 +97,7 @@ void sl__term_resume(void)
     clearok(curscr, TRUE);
 }
 
-bool sl__term_ascii(void)
+bool sl_term_ascii(void)
 {
     return ascii_glyphs;
 }
@@ -110,13 +107,13 @@ sl_palette sl__term_palette(void)
     return palette;
 }
 
-void sl__term_size(int *cols, int *rows)
+void sl_term_size(int *cols, int *rows)
 {
     *cols = COLS;
     *rows = LINES;
 }
 
-void sl__term_resize(int cols, int rows)
+void sl_term_resize(int cols, int rows)
 {
     resizeterm(rows, cols);
 }
@@ -126,21 +123,13 @@ void sl__term_begin(void)
     werase(stdscr);
 }
 
-void sl__term_overlay(void (*draw)(void *ctx), void *ctx)
-{
-    overlay_draw = draw;
-    overlay_ctx = ctx;
-}
-
 void sl__term_flush(void)
 {
-    if (overlay_draw)
-        overlay_draw(overlay_ctx);
     wnoutrefresh(stdscr);
     doupdate();
 }
 
-void sl__term_invalidate(void)
+void sl_term_invalidate(void)
 {
     clearok(curscr, TRUE);
 }
@@ -256,7 +245,7 @@ void sl__term_box(sl_rect r, const char *title)
         sl__term_putf(r.y, r.x + 2, r.w - 4, SL_ROLE_TITLE, " %s ", title);
 }
 
-int sl__term_key(int timeout_ms)
+int sl_term_key(int timeout_ms)
 {
     timeout(timeout_ms);
     int c = getch();

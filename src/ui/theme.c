@@ -141,7 +141,7 @@ const char *sl__theme_rule(bool ascii)
     return ascii ? "-" : "─";
 }
 
-bool sl__theme_locale_utf8(void)
+bool sl_theme_locale_utf8(void)
 {
     const char *cs = nl_langinfo(CODESET);
     return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);

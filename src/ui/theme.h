@@ -65,7 +65,5 @@ const char *sl__theme_glyph(int state, bool ascii);
 const char *sl__theme_end_mark(int state, bool ascii);
 /* Horizontal rule piece: "─" or "-". */
 const char *sl__theme_rule(bool ascii);
-/* True when the current locale's charset is UTF-8. */
-bool sl__theme_locale_utf8(void);
 
 #endif

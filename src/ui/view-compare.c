@@ -100,7 +100,7 @@ void sl__view_compare(const sl_ui *ui, sl_rect r)
         sl__term_putf(y++, r.x + 1, r.w - 2, SL_ROLE_WARN,
                       "Running %d of %u: %s... one at a time, so no run steals cores from another.",
                       ui->cmp_running + 1, ui->n_cmp_planned,
-                      sl__strategy_name(ui, ui->cmp_strategy[ui->cmp_running]));
+                      sl_strategy_name(ui, ui->cmp_strategy[ui->cmp_running]));
     }
     int used = 0;
     table(ui, (sl_rect){r.x, y, r.w, r.h - (y - r.y)}, &used);

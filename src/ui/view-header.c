@@ -16,7 +16,7 @@ static const char *badge(const sl_ui *ui, int *role)
     *role = SL_ROLE_PAUSED;
     if (ui->play == SL_PLAY_PAUSED)
         return "PAUSED";
-    if (ui->play == SL_PLAY_LIVE && sl__play_any_live(ui)) {
+    if (ui->play == SL_PLAY_LIVE && sl_play_any_live(ui)) {
         *role = SL_ROLE_LIVE;
         return "LIVE";
     }
@@ -32,9 +32,9 @@ static void strategy_text(const sl_ui *ui, char *buf, size_t size)
     }
     if (!ui->has_main) {
         if (ui->run_pending)
-            snprintf(buf, size, "%s (starting)", sl__strategy_name(ui, ui->strategy));
+            snprintf(buf, size, "%s (starting)", sl_strategy_name(ui, ui->strategy));
         else
-            snprintf(buf, size, "%s%sready: press Enter to run", sl__strategy_name(ui, ui->strategy),
+            snprintf(buf, size, "%s%sready: press Enter to run", sl_strategy_name(ui, ui->strategy),
                      ui->ascii ? " - " : " — ");
         return;
     }
@@ -60,7 +60,7 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
     int role = SL_ROLE_HEADER;
     const char *b = badge(ui, &role);
     sl__fmt_dur(now, sizeof now, ui->t_ns, ui->ascii);
-    sl__fmt_dur(end, sizeof end, sl__play_end(ui), ui->ascii);
+    sl__fmt_dur(end, sizeof end, sl_play_end(ui), ui->ascii);
     int rn = snprintf(right, sizeof right, "t=%s / %s  %gx ", now, end, ui->speed);
     int bw = b != NULL ? (int)strlen(b) + 2 : 0;
     int right_x = r.x + r.w - rn;
@@ -91,9 +91,9 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
     for (int i = 0; i < ui->n_strategies && i < 10; i++) {
         int role_i = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
         /* Whole entries only: a cut name reads as another strategy. */
-        if (x + 3 + (int)strlen(sl__strategy_name(ui, i)) > r.x + r.w)
+        if (x + 3 + (int)strlen(sl_strategy_name(ui, i)) > r.x + r.w)
             break;
         x += sl__term_putf(r.y + 1, x, r.x + r.w - x, SL_ROLE_KEY, "%d", (i + 1) % 10);
-        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl__strategy_name(ui, i));
+        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl_strategy_name(ui, i));
     }
 }

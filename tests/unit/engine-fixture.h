@@ -11,7 +11,7 @@
 
 #include <stdlib.h>
 
-#include "schedlab/run.h"
+#include "schedlab/engine.h"
 
 static sl_engine *engine;
 

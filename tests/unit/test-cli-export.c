@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/trace.h"
 
 extern int sl_cmd_export(int argc, char **argv);

@@ -15,8 +15,8 @@
 #include "schedlab/strategy.h"
 #include "control/app.h"
 #include "control/keys.h"
-#include "trace/synth.h"
-#include "ui/view.h"
+#include "schedlab/trace.h"
+#include "schedlab/ui.h"
 
 typedef struct fixture {
     vscreen vs;
@@ -28,25 +28,25 @@ static void open_at(fixture *f, int cols, int rows)
     memset(f, 0, sizeof *f);
     assert_int_equal(vs_open(&f->vs, cols, rows, false, false), 0);
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
+    assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
     f->ui = (sl_ui){.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
-    f->ui.ascii = sl__term_ascii();
+    f->ui.ascii = sl_term_ascii();
     sl__app_tables(&f->ui);
-    assert_int_equal(sl__pane_open(&f->ui.main, tr, true, false), 0);
+    assert_int_equal(sl_pane_open(&f->ui.main, tr, true, false), 0);
     f->ui.has_main = true;
 }
 
 static void draw_at(fixture *f, uint64_t t)
 {
     f->ui.t_ns = t;
-    sl__play_fold(&f->ui);
-    sl__ui_draw(&f->ui);
+    sl_play_fold(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
 }
 
 static void close_fixture(fixture *f)
 {
-    sl__pane_close(&f->ui.main);
+    sl_pane_close(&f->ui.main);
     vs_close(&f->vs);
 }
 
@@ -139,7 +139,7 @@ static void test_x_on_a_running_task_is_refused(void **state)
     assert_true(f.ui.sel >= 0);
     sl__keys_handle(&f.ui, 'x');
     assert_int_equal(f.ui.req & SL_REQ_CANCEL, 0);
-    sl__ui_draw(&f.ui);
+    sl_ui_draw(&f.ui);
     vs_sync(&f.vs);
     char want[96];
     snprintf(want, sizeof want, "%s is running: a running task cannot be cancelled",

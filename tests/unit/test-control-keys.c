@@ -13,18 +13,19 @@
 
 #include "schedlab/strategy.h"
 #include "control/app.h"
+#include "ui/view.h"
 #include "control/keys.h"
 #include "control/play.h"
-#include "trace/synth.h"
-#include "ui/ui.h"
-#include "ui/view.h"
+#include "schedlab/trace.h"
+#include "schedlab/control.h"
+#include "schedlab/ui.h"
 
 static sl_ui ui;
 
 static int setup(void **state)
 {
     sl_trace *tr;
-    if (sl__synth_trace(&tr, 8, 600, 2) < 0)
+    if (sl_synth_trace(&tr, 8, 600, 2) < 0)
         return -1;
     memset(&ui, 0, sizeof ui);
     ui.speed = 1.0;
@@ -32,16 +33,16 @@ static int setup(void **state)
     ui.cmp_running = -1;
     ui.play = SL_PLAY_PAUSED;
     sl__app_tables(&ui);
-    if (sl__pane_open(&ui.main, tr, true, false) < 0)
+    if (sl_pane_open(&ui.main, tr, true, false) < 0)
         return -1;
     ui.has_main = true;
-    sl__play_fold(&ui);
+    sl_play_fold(&ui);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    sl__pane_close(&ui.main);
+    sl_pane_close(&ui.main);
     return 0;
 }
 
@@ -85,7 +86,7 @@ static void test_table_is_documented(void **state)
 
 static void test_pause_resume_and_step(void **state)
 {
-    uint64_t end = sl__play_end(&ui);
+    uint64_t end = sl_play_end(&ui);
     assert_true(end > 0);
     ui.t_ns = 0;
     assert_true(sl__keys_handle(&ui, ' ') & SL_REDRAW);
@@ -230,7 +231,7 @@ static void test_predict_flow(void **state)
     for (uint32_t i = 0; i < ui.predict.n_cand; i++)
         listed = listed || ui.predict.cand[i] == ui.predict.answer;
     assert_true(listed);
-    sl__play_fold(&ui);
+    sl_play_fold(&ui);
     assert_int_equal(ui.main.model.tasks[ui.predict.answer].state, SL_ST_READY);
     uint32_t answer = ui.predict.answer;
     int right = -1;
@@ -241,7 +242,7 @@ static void test_predict_flow(void **state)
     assert_true(ui.predict.revealed);
     assert_int_equal(ui.predict.right, 1);
     assert_int_equal(ui.predict.asked, 1);
-    sl__play_fold(&ui);
+    sl_play_fold(&ui);
     assert_int_equal(ui.main.model.tasks[answer].state, SL_ST_RUNNING);
     /* Next question, answered wrong. */
     sl__keys_handle(&ui, ' ');

@@ -13,10 +13,11 @@
 #include "schedlab/strategy.h"
 #include "ui-vterm.h"
 #include "control/app.h"
+#include "ui/view.h"
 #include "control/keys.h"
 #include "control/play.h"
-#include "trace/synth.h"
-#include "ui/view.h"
+#include "schedlab/trace.h"
+#include "schedlab/ui.h"
 
 static vscreen vs;
 static sl_ui ui;
@@ -26,7 +27,7 @@ static int open_size(int cols, int rows)
     if (vs_open(&vs, cols, rows, false, false) < 0)
         return -1;
     sl_trace *tr;
-    if (sl__synth_trace(&tr, 12, 1500, 2) < 0)
+    if (sl_synth_trace(&tr, 12, 1500, 2) < 0)
         return -1;
     memset(&ui, 0, sizeof ui);
     ui.speed = 1.0;
@@ -34,10 +35,10 @@ static int open_size(int cols, int rows)
     ui.cmp_running = -1;
     ui.play = SL_PLAY_PAUSED;
     sl__app_tables(&ui);
-    if (sl__pane_open(&ui.main, tr, true, false) < 0)
+    if (sl_pane_open(&ui.main, tr, true, false) < 0)
         return -1;
     ui.has_main = true;
-    ui.t_ns = sl__pane_end(&ui.main) / 2;
+    ui.t_ns = sl_pane_end(&ui.main) / 2;
     return 0;
 }
 
@@ -54,16 +55,16 @@ static int setup_160(void **state)
 static int teardown(void **state)
 {
     for (uint32_t i = 0; i < ui.n_cmp; i++)
-        sl__pane_close(&ui.cmp[i]);
-    sl__pane_close(&ui.main);
+        sl_pane_close(&ui.cmp[i]);
+    sl_pane_close(&ui.main);
     vs_close(&vs);
     return 0;
 }
 
 static void draw(void)
 {
-    sl__play_fold(&ui);
-    sl__ui_draw(&ui);
+    sl_play_fold(&ui);
+    sl_ui_draw(&ui);
     vs_sync(&vs);
 }
 
@@ -171,10 +172,10 @@ static void test_predict_bar(void **state)
 static void add_cmp_pane(const char *strategy, uint32_t cores)
 {
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 12, 1500, cores), 0);
+    assert_int_equal(sl_synth_trace(&tr, 12, 1500, cores), 0);
     snprintf(tr->meta.strategy, sizeof tr->meta.strategy, "%s", strategy);
     sl_pane *p = &ui.cmp[ui.n_cmp++];
-    assert_int_equal(sl__pane_open(p, tr, true, false), 0);
+    assert_int_equal(sl_pane_open(p, tr, true, false), 0);
     assert_int_equal(sl_stats_compute(tr, &p->stats), 0);
     p->have_stats = true;
 }

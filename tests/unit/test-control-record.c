@@ -17,9 +17,9 @@
 
 #include "ui-vterm.h"
 #include "schedlab/error.h"
-#include "export/asciicast.h"
-#include "control/record.h"
-#include "trace/synth.h"
+#include "schedlab/export.h"
+#include "schedlab/control.h"
+#include "schedlab/trace.h"
 
 /* ---- a small JSON reader: enough to check every line of a cast ---- */
 
@@ -308,20 +308,20 @@ static void test_cast_writer(void **state)
                         .fps = 10,
                         .idle_limit_s = 1.0};
     sl_cast *c;
-    assert_int_equal(sl__cast_open(&c, path, &h), 0);
+    assert_int_equal(sl_cast_open(&c, path, &h), 0);
     const uint64_t ms = 1000000;
     /* Two chunks 20 ms apart merge (a frame is 100 ms); "é" is cut in two. */
-    sl__cast_output(c, 0, "hello \xC3", 7);
-    sl__cast_output(c, 20 * ms, "\xA9 world\r\n", 9);
+    sl_cast_output(c, 0, "hello \xC3", 7);
+    sl_cast_output(c, 20 * ms, "\xA9 world\r\n", 9);
     /* 5 s of silence shrinks to the 1 s limit. */
-    sl__cast_output(c, 5000 * ms, "\033[1mbold\033[0m \"q\" \\", 18);
-    sl__cast_resize(c, 5050 * ms, 100, 35);
+    sl_cast_output(c, 5000 * ms, "\033[1mbold\033[0m \"q\" \\", 18);
+    sl_cast_resize(c, 5050 * ms, 100, 35);
     /* A chunk holding only part of a character waits for the rest. */
-    sl__cast_output(c, 5300 * ms, "\xE2\x96", 2);
-    sl__cast_output(c, 5500 * ms, "\x88 bad:\xFF.", 8);
+    sl_cast_output(c, 5300 * ms, "\xE2\x96", 2);
+    sl_cast_output(c, 5500 * ms, "\x88 bad:\xFF.", 8);
     /* Time going back is clamped. */
-    sl__cast_output(c, 5400 * ms, "!", 1);
-    assert_int_equal(sl__cast_close(c), 0);
+    sl_cast_output(c, 5400 * ms, "!", 1);
+    assert_int_equal(sl_cast_close(c), 0);
 
     cast *k = read_cast(path);
     assert_int_equal(jget(&k->header, "version")->num, 2);
@@ -353,7 +353,7 @@ static void expect_error(const char *text, const char *message)
 {
     sl_demo *d;
     char why[256];
-    assert_int_equal(sl__demo_parse("intro.demo", text, &d, why, sizeof why), SL_EPARSE);
+    assert_int_equal(sl_demo_parse("intro.demo", text, &d, why, sizeof why), SL_EPARSE);
     assert_null(d);
     assert_string_equal(why, message);
 }
@@ -398,12 +398,12 @@ static void test_demo_parse(void **state)
                        "pause\n";
     sl_demo *d;
     char why[256];
-    assert_int_equal(sl__demo_parse("ok.demo", text, &d, why, sizeof why), 0);
+    assert_int_equal(sl_demo_parse("ok.demo", text, &d, why, sizeof why), 0);
     assert_int_equal(d->n, 10);
     assert_int_equal(d->cmds[0].op, SL_DEMO_LESSON);
     assert_string_equal(d->cmds[0].text, "io-download");
     assert_int_equal(d->cmds[0].line, 2);
-    assert_string_equal(sl__demo_first(d, SL_DEMO_STRATEGY), "threads");
+    assert_string_equal(sl_demo_first(d, SL_DEMO_STRATEGY), "threads");
     assert_int_equal(d->cmds[2].ns, 1500000000ull);
     assert_int_equal(d->cmds[3].n_keys, 7);
     const int keys[] = {' ', 'c', '+', '3', SL_KEY_LEFT, SL_KEY_ESC, SL_KEY_TAB};
@@ -414,7 +414,7 @@ static void test_demo_parse(void **state)
     assert_int_equal(d->cmds[8].ns, 250000000ull);
     assert_int_equal(d->cmds[9].op, SL_DEMO_PAUSE);
     assert_int_equal(d->cmds[9].line, 11);
-    sl__demo_free(d);
+    sl_demo_free(d);
 }
 
 /* Every lesson ships a demo, and every shipped demo parses. */
@@ -433,25 +433,25 @@ static void test_shipped_demos(void **state)
         char path[1024], why[512];
         snprintf(path, sizeof path, "%s/demos/%.*s.demo", SL_TEST_ASSETS, (int)(n - 4), e->d_name);
         sl_demo *d;
-        if (sl__demo_load(path, &d, why, sizeof why) != 0)
+        if (sl_demo_load(path, &d, why, sizeof why) != 0)
             fail_msg("%s: %s", path, why);
         char want[128];
         snprintf(want, sizeof want, "%.*s", (int)(n - 4), e->d_name);
-        const char *lesson = sl__demo_first(d, SL_DEMO_LESSON);
+        const char *lesson = sl_demo_first(d, SL_DEMO_LESSON);
         assert_non_null(lesson);
         assert_string_equal(lesson, want);
-        sl__demo_free(d);
+        sl_demo_free(d);
         lessons++;
     }
     closedir(dp);
     assert_true(lessons >= 3);
     /* A lesson's name finds its demo, wherever the lessons were found. */
     char found[1024];
-    assert_int_equal(sl__demo_resolve("io-download", found, sizeof found), 0);
+    assert_int_equal(sl_demo_resolve("io-download", found, sizeof found), 0);
     size_t n = strlen(found);
     assert_true(n > 22 && strcmp(found + n - 22, "demos/io-download.demo") == 0);
-    assert_int_equal(sl__demo_resolve("io-download.demo", found, sizeof found), 0);
-    assert_int_equal(sl__demo_resolve("no-such-lesson", found, sizeof found), SL_ENOENT);
+    assert_int_equal(sl_demo_resolve("io-download.demo", found, sizeof found), 0);
+    assert_int_equal(sl_demo_resolve("no-such-lesson", found, sizeof found), SL_ENOENT);
 }
 
 /* ---- recording a demo headless ---- */
@@ -472,10 +472,10 @@ static const char replay_demo[] = "say Hello, class: this is a saved run.\n"
 static void record_synthetic(const char *path, double idle)
 {
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
+    assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
     sl_demo *d;
     char why[256];
-    assert_int_equal(sl__demo_parse("replay.demo", replay_demo, &d, why, sizeof why), 0);
+    assert_int_equal(sl_demo_parse("replay.demo", replay_demo, &d, why, sizeof why), 0);
     sl_ui_opts o = {.trace = tr};
     sl_record_opts r = {.out = path, .demo = d, .cols = 100, .rows = 32, .idle_limit_s = idle};
     sl_record_stats st;
@@ -485,7 +485,7 @@ static void record_synthetic(const char *path, double idle)
     assert_true(st.events > 5);
     assert_true(st.cast_s > (idle > 0 ? 3.0 : 9.0));
     assert_true(st.run_s == 0); /* a replay never waits in real time */
-    sl__demo_free(d);
+    sl_demo_free(d);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -573,10 +573,10 @@ static void test_record_say(void **state)
     char path[128], why[256];
     tmp_path(path, sizeof path, "say");
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 8, 400, 2), 0);
+    assert_int_equal(sl_synth_trace(&tr, 8, 400, 2), 0);
     sl_demo *d;
     assert_int_equal(
-        sl__demo_parse("say.demo", "say Watch the ready list grow\nwait 2s\n", &d, why, sizeof why),
+        sl_demo_parse("say.demo", "say Watch the ready list grow\nwait 2s\n", &d, why, sizeof why),
         0);
     sl_ui_opts o = {.trace = tr, .ascii = true};
     sl_record_opts r = {.out = path, .demo = d};
@@ -600,7 +600,7 @@ static void test_record_say(void **state)
     }
     vterm_free(vt);
     free_cast(c);
-    sl__demo_free(d);
+    sl_demo_free(d);
     unlink(path);
 }
 

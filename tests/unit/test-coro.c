@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "coro/coro.h"
+#include "schedlab/coro.h"
 #include "schedlab/error.h"
 
 #ifndef SL_TEST_CORO_BACKEND

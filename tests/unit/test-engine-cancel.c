@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "schedlab/error.h"
-#include "schedlab/run.h"
+#include "schedlab/engine.h"
 #include "engine-fixture.h"
 
 static const char *five_sleeps = "[lesson]\ntitle = futures\ncaption = five futures\n"

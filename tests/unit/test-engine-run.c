@@ -19,8 +19,9 @@
 
 #include <cmocka.h>
 
+#include "schedlab/proc.h"
 #include "schedlab/error.h"
-#include "schedlab/run.h"
+#include "schedlab/engine.h"
 #include "engine-fixture.h"
 
 static const char *small =

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/error.h"
 
 #define EV(t_, k_, task_, reason_, arg_, core_)                                                    \

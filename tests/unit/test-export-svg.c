@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 
 /* ---- a small XML checker ------------------------------------------------ */
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
 

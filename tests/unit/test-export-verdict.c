@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "export/report.h"
+#include "schedlab/export.h"
 
 static sl_report_row row(const char *name, double wall_ms, double run_ms, double io_ms,
                          uint32_t cores, uint64_t mem_kb, bool blocking)

@@ -17,13 +17,13 @@
 #include <string.h>
 
 #include "schedlab/trace.h"
-#include "blocking/gil.h"
+#include "schedlab/blocking.h"
 
 #define INTERVAL_NS 2000000ull
 
 typedef struct rig {
     sl_rings *rings;
-    sl__gil gil;
+    sl_gil gil;
     uint64_t epoch;
 } rig;
 
@@ -31,12 +31,12 @@ static void rig_open(rig *r)
 {
     r->epoch = sl_clock_ns();
     assert_int_equal(sl_rings_create(&r->rings, 3, 4096, r->epoch, 0), 0);
-    assert_int_equal(sl__gil_init(&r->gil, INTERVAL_NS), 0);
+    assert_int_equal(sl_gil_init(&r->gil, INTERVAL_NS), 0);
 }
 
 static void rig_close(rig *r)
 {
-    sl__gil_destroy(&r->gil);
+    sl_gil_destroy(&r->gil);
     sl_rings_destroy(r->rings);
 }
 
@@ -52,12 +52,12 @@ static void uncontended_take_and_drop(void **state)
     rig_open(&r);
     sl_hook_bind(sl_rings_at(r.rings, 0), 1, r.epoch);
     for (int i = 0; i < 3; i++) {
-        sl__gil_take(&r.gil, 7);
-        assert_false(sl__gil_drop_requested(&r.gil));
-        sl__gil_drop(&r.gil, 7, SL_GIL_DROP_DONE);
+        sl_gil_take(&r.gil, 7);
+        assert_false(sl_gil_drop_requested(&r.gil));
+        sl_gil_drop(&r.gil, 7, SL_GIL_DROP_DONE);
     }
     sl_hook_unbind();
-    assert_int_equal(sl__gil_handoffs(&r.gil), 0);
+    assert_int_equal(sl_gil_handoffs(&r.gil), 0);
 
     /* Each turn: READY(GIL), GIL_TAKE, GIL_DROP(done), READY(cpu): after a
      * drop the thread runs no Python code until it blocks or exits. */
@@ -90,18 +90,18 @@ static void *holder(void *p)
 {
     holder_arg *a = p;
     sl_hook_bind(sl_rings_at(a->r->rings, 1), 100, a->r->epoch);
-    sl__gil_take(&a->r->gil, 0);
+    sl_gil_take(&a->r->gil, 0);
     uint64_t t0 = sl_clock_ns();
     atomic_store(&a->holding, true);
-    while (!sl__gil_drop_requested(&a->r->gil))
+    while (!sl_gil_drop_requested(&a->r->gil))
         if (sl_clock_ns() - t0 > 5000000000ull)
             break;
     a->asked_after_ns = sl_clock_ns() - t0;
-    sl__gil_yield(&a->r->gil, 0);
+    sl_gil_yield(&a->r->gil, 0);
     pthread_mutex_lock(&a->r->gil.mu);
     a->switches_after = a->r->gil.switch_number;
     pthread_mutex_unlock(&a->r->gil.mu);
-    sl__gil_drop(&a->r->gil, 0, SL_GIL_DROP_DONE);
+    sl_gil_drop(&a->r->gil, 0, SL_GIL_DROP_DONE);
     sl_hook_unbind();
     return NULL;
 }
@@ -117,8 +117,8 @@ static void forced_switch_after_one_interval(void **state)
     while (!atomic_load(&a.holding))
         ;
     sl_hook_bind(sl_rings_at(r.rings, 2), 200, r.epoch);
-    sl__gil_take(&r.gil, 1);
-    sl__gil_drop(&r.gil, 1, SL_GIL_DROP_DONE);
+    sl_gil_take(&r.gil, 1);
+    sl_gil_drop(&r.gil, 1, SL_GIL_DROP_DONE);
     sl_hook_unbind();
     pthread_join(t, NULL);
 
@@ -128,7 +128,7 @@ static void forced_switch_after_one_interval(void **state)
     assert_true(a.asked_after_ns < 1000000000ull);
     /* Taken by task 0, by task 1, back by task 0: two hand-offs. */
     assert_int_equal(a.switches_after, 3);
-    assert_int_equal(sl__gil_handoffs(&r.gil), 2);
+    assert_int_equal(sl_gil_handoffs(&r.gil), 2);
 
     sl_event h[8], w[8];
     assert_int_equal(drain(&r, 1, h, 8), 7);
@@ -165,19 +165,19 @@ typedef struct turn_arg {
 static void *cpu_bound(void *p)
 {
     turn_arg *a = p;
-    sl__gil_take(&a->r->gil, a->task);
+    sl_gil_take(&a->r->gil, a->task);
     uint64_t start = sl_clock_ns();
     while (atomic_load(a->yields) < TURNS && sl_clock_ns() - start < 10000000000ull) {
         uint64_t t0 = sl_clock_ns();
         while (sl_clock_ns() - t0 < 50000)
             ;
-        if (sl__gil_drop_requested(&a->r->gil)) {
+        if (sl_gil_drop_requested(&a->r->gil)) {
             atomic_fetch_add(a->yields, 1);
             a->mine++;
-            sl__gil_yield(&a->r->gil, a->task);
+            sl_gil_yield(&a->r->gil, a->task);
         }
     }
-    sl__gil_drop(&a->r->gil, a->task, SL_GIL_DROP_DONE);
+    sl_gil_drop(&a->r->gil, a->task, SL_GIL_DROP_DONE);
     return NULL;
 }
 
@@ -194,7 +194,7 @@ static void cpu_bound_threads_take_turns(void **state)
         assert_int_equal(pthread_create(&t[i], NULL, cpu_bound, &a[i]), 0);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
-    uint64_t handoffs = sl__gil_handoffs(&r.gil);
+    uint64_t handoffs = sl_gil_handoffs(&r.gil);
     print_message("%d forced switches (%d + %d) in %.1f ms, %llu hand-offs\n", atomic_load(&yields),
                   a[0].mine, a[1].mine, (sl_clock_ns() - t0) / 1e6, (unsigned long long)handoffs);
     assert_true(atomic_load(&yields) >= TURNS);

@@ -27,10 +27,11 @@
 
 #include <cmocka.h>
 
+#include "schedlab/blocking.h"
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
-#include "proc/worker-image.h"
+#include "schedlab/proc.h"
 #include "strategy-harness.h"
 
 extern const sl_strategy sl_strategy_processes;
@@ -108,7 +109,7 @@ static bool is_vehicle(const sl_trace *t, uint32_t v)
 }
 
 /* What the contract says of every run (a task never submitted may only be
- * cancelled by the runner, as sl__tasks_cancel does); returns the most tasks seen running
+ * cancelled by the runner, as sl_tasks_cancel does); returns the most tasks seen running
  * at once and fills *vehicles with the distinct child vehicles. */
 static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
 {
@@ -459,11 +460,11 @@ static void test_image_round_trip_and_corruption(void **state)
     sl_scenario *sc, *back;
     sl_diag diag;
     assert_int_equal(sl_scenario_parse("<test>", text, &sc, &diag), 0);
-    size_t size = sl__worker_image_size(sc);
+    size_t size = sl_worker_image_size(sc);
     char *buf = malloc(size);
-    assert_int_equal(sl__worker_image_write(sc, buf, size - 1), SL_EINVAL);
-    assert_int_equal(sl__worker_image_write(sc, buf, size), 0);
-    assert_int_equal(sl__worker_image_read(buf, size, &back), 0);
+    assert_int_equal(sl_worker_image_write(sc, buf, size - 1), SL_EINVAL);
+    assert_int_equal(sl_worker_image_write(sc, buf, size), 0);
+    assert_int_equal(sl_worker_image_read(buf, size, &back), 0);
     assert_int_equal(back->n_tasks, sc->n_tasks);
     assert_int_equal(back->n_steps, sc->n_steps);
     assert_int_equal(back->workers, 3);
@@ -482,10 +483,10 @@ static void test_image_round_trip_and_corruption(void **state)
         else
             assert_null(back->steps[i].url);
     }
-    sl__worker_image_free(back);
+    sl_worker_image_free(back);
     /* every truncation is refused, never read past */
     for (size_t cut = 0; cut < size; cut += 7)
-        assert_int_equal(sl__worker_image_read(buf, cut, &back), SL_ECORRUPT);
+        assert_int_equal(sl_worker_image_read(buf, cut, &back), SL_ECORRUPT);
     /* a huge count or offset anywhere is refused or harmless: never a read
      * out of bounds (ASan watches) */
     char *copy = malloc(size);
@@ -494,8 +495,8 @@ static void test_image_round_trip_and_corruption(void **state)
         memcpy(copy, buf, size);
         uint32_t v = 0xfffffff0u;
         memcpy(copy + off, &v, 4);
-        if (sl__worker_image_read(copy, size, &back) == 0)
-            sl__worker_image_free(back);
+        if (sl_worker_image_read(copy, size, &back) == 0)
+            sl_worker_image_free(back);
         else
             refused++;
     }

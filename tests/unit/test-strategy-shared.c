@@ -56,7 +56,7 @@ static int group_setup(void **state)
 
 typedef struct direct {
     sl_scenario *sc;
-    sl__shared *sh;
+    sl_shared *sh;
     void *mem;
     atomic_int stop;
     sl_run_result res;
@@ -70,20 +70,20 @@ static void direct_open(direct *d, const char *text, uint32_t slots)
 {
     memset(d, 0, sizeof(*d));
     d->sc = harness_parse(text);
-    size_t size = sl__shared_size(d->sc);
+    size_t size = sl_shared_size(d->sc);
     assert_true(size > 0);
     d->mem = aligned_alloc(64, (size + 63) & ~(size_t)63);
-    assert_int_equal(sl__shared_init(d->mem, size, d->sc, slots, SL__SHARED_PER_TASK, &d->sh), 0);
-    assert_int_equal(sl__shared_check(d->mem, size), 0);
+    assert_int_equal(sl_shared_init(d->mem, size, d->sc, slots, SL_SHARED_PER_TASK, &d->sh), 0);
+    assert_int_equal(sl_shared_check(d->mem, size), 0);
     d->ctx = (sl_run_ctx){.sc = d->sc, .stop = &d->stop, .result = &d->res, .shared = d->sh};
     pthread_mutex_init(&d->log_mu, NULL);
     for (uint32_t t = 0; t < d->sc->n_tasks; t++)
-        sl__shared_task_start(d->sh, t);
+        sl_shared_task_start(d->sh, t);
 }
 
 static void direct_close(direct *d)
 {
-    sl__shared_destroy(d->sh);
+    sl_shared_destroy(d->sh);
     free(d->mem);
     pthread_mutex_destroy(&d->log_mu);
     sl_scenario_free(d->sc);
@@ -111,14 +111,14 @@ static bool keep_polling(void *arg)
     return true;
 }
 
-static const sl__shared_hooks quiet = {.block = no_block, .wake = no_block, .poll = keep_polling};
+static const sl_shared_hooks quiet = {.block = no_block, .wake = no_block, .poll = keep_polling};
 
 /* Runs one step of a task. */
 static int direct_step(direct *d, uint32_t task, uint32_t index)
 {
     char why[160] = "";
-    return sl__shared_step(d->sh, &d->ctx, task, &sl_task_steps(d->sc, task)[index], &quiet, why,
-                           sizeof(why));
+    return sl_shared_step(d->sh, &d->ctx, task, &sl_task_steps(d->sc, task)[index], &quiet, why,
+                          sizeof(why));
 }
 
 typedef struct vehicle {
@@ -253,7 +253,7 @@ static void test_task_end_releases_its_locks(void **state)
     vehicle v = {.d = &d, .task = 1};
     assert_int_equal(pthread_create(&v.thread, NULL, vehicle_main, &v), 0);
     wait_blocked(&d, 1);
-    sl__shared_task_end(d.sh, 0);
+    sl_shared_task_end(d.sh, 0);
     pthread_join(v.thread, NULL);
     assert_int_equal(v.err, 0);
     assert_int_equal(d.sh->locks[0].holder, SL__SH_NONE);

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "ui-vterm.h"
-#include "trace/synth.h"
+#include "schedlab/trace.h"
 #include "ui/view.h"
 
 typedef struct fixture {
@@ -24,7 +24,7 @@ static uint64_t busy_moment(sl_ui *ui)
 {
     sl_trace *tr = ui->main.trace;
     for (size_t i = 0; i < tr->count; i++) {
-        sl__pane_seek(&ui->main, tr->events[i].t_ns);
+        sl_pane_seek(&ui->main, tr->events[i].t_ns);
         const uint32_t *c = ui->main.model.count;
         if (c[SL_ST_RUNNING] && c[SL_ST_READY] >= 2 && c[SL_ST_WAITING] && c[SL_ST_QUEUED])
             return tr->events[i].t_ns;
@@ -50,25 +50,25 @@ static void open_at(fixture *f, int cols, int rows)
     memset(f, 0, sizeof *f);
     assert_int_equal(vs_open(&f->vs, cols, rows, false, false), 0);
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
+    assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
     f->ui = (sl_ui){.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
-    f->ui.ascii = sl__term_ascii();
+    f->ui.ascii = sl_term_ascii();
     for (size_t i = 0; i < sizeof strategies / sizeof strategies[0]; i++)
         f->ui.strategies[f->ui.n_strategies++] = strategies[i];
     f->ui.bindings = bindings;
     f->ui.n_bindings = sizeof bindings / sizeof bindings[0];
-    assert_int_equal(sl__pane_open(&f->ui.main, tr, true, false), 0);
+    assert_int_equal(sl_pane_open(&f->ui.main, tr, true, false), 0);
     f->ui.has_main = true;
     f->ui.t_ns = busy_moment(&f->ui);
     assert_true(f->ui.t_ns > 0);
-    sl__play_fold(&f->ui);
-    sl__ui_draw(&f->ui);
+    sl_play_fold(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
 }
 
 static void close_fixture(fixture *f)
 {
-    sl__pane_close(&f->ui.main);
+    sl_pane_close(&f->ui.main);
     vs_close(&f->vs);
 }
 
@@ -182,12 +182,12 @@ static void test_too_small_and_back(void **state)
 {
     fixture *f = *state;
     vs_resize(&f->vs, 60, 20);
-    sl__ui_draw(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
     assert_true(vs_find(&f->vs, "terminal too small: need 80×24, have 60×20") >= 0);
     assert_int_equal(vs_find(&f->vs, "Timeline"), -1);
     vs_resize(&f->vs, 80, 24);
-    sl__ui_draw(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
     assert_int_equal(vs_find(&f->vs, "terminal too small"), -1);
     check_main_screen(f);
@@ -197,7 +197,7 @@ static void test_scroll_keeps_selection(void **state)
 {
     fixture *f = *state;
     f->ui.sel = 17;
-    sl__ui_draw(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
     int y = vs_find(&f->vs, "task-17");
     assert_true(y > f->ui.lay.timeline.y && y < f->ui.lay.timeline.y + f->ui.lay.timeline.h - 1);
@@ -213,7 +213,7 @@ static void test_follows_unfinished_tasks(void **state)
     sl_trace *tr = f->ui.main.trace;
     uint32_t first = 0;
     for (size_t i = 0; i < tr->count && first == 0; i++) {
-        sl__pane_seek(&f->ui.main, tr->events[i].t_ns);
+        sl_pane_seek(&f->ui.main, tr->events[i].t_ns);
         const sl_model *m = &f->ui.main.model;
         uint32_t k = 0;
         while (k < m->n_tasks && m->tasks[k].state >= SL_ST_DONE)
@@ -224,7 +224,7 @@ static void test_follows_unfinished_tasks(void **state)
         }
     }
     assert_true(first > 0);
-    sl__ui_draw(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
     char name[16];
     snprintf(name, sizeof name, "task-%02u", first);
@@ -236,19 +236,19 @@ static void test_lanes_when_crowded(void **state)
     vscreen vs;
     assert_int_equal(vs_open(&vs, 80, 24, false, false), 0);
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 200, 4000, 2), 0);
+    assert_int_equal(sl_synth_trace(&tr, 200, 4000, 2), 0);
     sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
-    assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
+    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
     ui.has_main = true;
-    ui.t_ns = sl__pane_end(&ui.main);
-    sl__play_fold(&ui);
-    sl__ui_draw(&ui);
+    ui.t_ns = sl_pane_end(&ui.main);
+    sl_play_fold(&ui);
+    sl_ui_draw(&ui);
     vs_sync(&vs);
     /* 200 tasks on 6 rows: lanes of 34 tasks, labelled with the count. */
     int y = vs_find(&vs, "task-00 +33");
     assert_int_equal(y, ui.lay.timeline.y + 1);
     assert_true(vs_find(&vs, "task-34 +33") == y + 1);
-    sl__pane_close(&ui.main);
+    sl_pane_close(&ui.main);
     vs_close(&vs);
 }
 
@@ -284,19 +284,19 @@ static void test_lanes_match_spans(void **state)
     vscreen vs;
     assert_int_equal(vs_open(&vs, 80, 24, true, true), 0);
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 200, 4000, 2), 0);
+    assert_int_equal(sl_synth_trace(&tr, 200, 4000, 2), 0);
     sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
     ui.ascii = true;
-    assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
+    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
     ui.has_main = true;
-    uint64_t end = sl__pane_end(&ui.main);
+    uint64_t end = sl_pane_end(&ui.main);
     const uint64_t at[] = {end, end / 3, end / 3 + 1, end / 2 + 777, end - 1, end / 7, end};
     for (int zoom = 0; zoom < 3; zoom++)
         for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
             ui.zoom = zoom;
             ui.t_ns = at[i];
-            sl__play_fold(&ui);
-            sl__ui_draw(&ui);
+            sl_play_fold(&ui);
+            sl_ui_draw(&ui);
             vs_sync(&vs);
             const sl_rect *r = &ui.lay.timeline;
             int cols = r->w - 13, x = r->x + 13;
@@ -315,7 +315,7 @@ static void test_lanes_match_spans(void **state)
                 }
             }
         }
-    sl__pane_close(&ui.main);
+    sl_pane_close(&ui.main);
     vs_close(&vs);
 }
 
@@ -327,19 +327,19 @@ static void test_stopped_reason_stays(void **state)
     const char *why = "The run stopped early: cannot create coroutine 7 of 9";
     snprintf(f->ui.stopped, sizeof f->ui.stopped, "%s", why);
     snprintf(f->ui.status, sizeof f->ui.status, "Nothing to cancel.");
-    sl__ui_draw(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
     int cap = f->ui.lay.caption.y;
     assert_int_equal(vs_find(&f->vs, "Nothing to cancel."), cap);
     assert_int_equal(vs_find(&f->vs, why), cap + 1);
     /* The status goes with the next key; the reason moves up and stays. */
     f->ui.status[0] = '\0';
-    sl__ui_draw(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
     assert_int_equal(vs_find(&f->vs, "Nothing to cancel."), -1);
     assert_int_equal(vs_find(&f->vs, why), cap);
     f->ui.stopped[0] = '\0';
-    sl__ui_draw(&f->ui);
+    sl_ui_draw(&f->ui);
     vs_sync(&f->vs);
     assert_int_equal(vs_find(&f->vs, why), -1);
 }
@@ -348,16 +348,16 @@ static void test_ascii_mono(void **state)
 {
     vscreen vs;
     assert_int_equal(vs_open(&vs, 80, 24, true, true), 0);
-    assert_true(sl__term_ascii());
+    assert_true(sl_term_ascii());
     assert_int_equal(sl__term_palette(), SL_PALETTE_MONO);
     sl_trace *tr;
-    assert_int_equal(sl__synth_trace(&tr, 20, 2000, 2), 0);
+    assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
     sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED, .ascii = true};
-    assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
+    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
     ui.has_main = true;
-    ui.t_ns = sl__pane_end(&ui.main) / 2;
-    sl__play_fold(&ui);
-    sl__ui_draw(&ui);
+    ui.t_ns = sl_pane_end(&ui.main) / 2;
+    sl_play_fold(&ui);
+    sl_ui_draw(&ui);
     vs_sync(&vs);
     int tl = vs_find(&vs, "Timeline");
     assert_true(tl >= 0);
@@ -367,7 +367,7 @@ static void test_ascii_mono(void **state)
     assert_true(vs_col(&vs, tl, ". queued") > 0);
     assert_int_equal(vs_find(&vs, "█"), -1);
     assert_int_equal(vs_find(&vs, "▒"), -1);
-    sl__pane_close(&ui.main);
+    sl_pane_close(&ui.main);
     vs_close(&vs);
 }
 

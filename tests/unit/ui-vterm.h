@@ -41,7 +41,7 @@ static inline int vs_open(vscreen *v, int cols, int rows, bool ascii, bool mono)
                       .rows = rows,
                       .ascii = ascii,
                       .mono = mono};
-    int rc = sl__term_open(&o);
+    int rc = sl_term_open(&o);
     if (rc < 0)
         return rc;
     v->vt = vterm_new(rows, cols);
@@ -65,7 +65,7 @@ static inline void vs_sync(vscreen *v)
 
 static inline void vs_resize(vscreen *v, int cols, int rows)
 {
-    sl__term_resize(cols, rows);
+    sl_term_resize(cols, rows);
     vterm_set_size(v->vt, rows, cols);
     v->cols = cols;
     v->rows = rows;
@@ -150,7 +150,7 @@ static inline void vs_dump(const vscreen *v)
 
 static inline void vs_close(vscreen *v)
 {
-    sl__term_close();
+    sl_term_close();
     if (v->vt)
         vterm_free(v->vt);
     if (v->out)

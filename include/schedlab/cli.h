@@ -24,7 +24,7 @@ typedef struct sl_command {
     const char *summary; /* one line for `schedlab --help` */
     int (*main)(int argc, char **argv);
     int (*help)(void); /* prints the command's --help */
-    int hidden;          /* not listed (worker mode) */
+    int hidden;        /* not listed (worker mode) */
 } sl_command;
 
 /* Dispatches argv to a command; no arguments opens the TUI. */

@@ -11,8 +11,8 @@
  * guard, so a million coroutines fit; an overflow there is caught when the
  * stack comes back (or at a yield) and stops the process with a sentence.
  */
-#ifndef SL_CORO_H
-#define SL_CORO_H
+#ifndef SCHEDLAB_CORO_H
+#define SCHEDLAB_CORO_H
 
 #include <stdbool.h>
 #include <stddef.h>

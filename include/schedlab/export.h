@@ -1,0 +1,120 @@
+/*
+ * export.h - the door of src/export/: a saved trace as pictures and tables for slides and
+ * worksheets.
+ *
+ * Every exporter reads the trace and the model built from it (spans, seeks,
+ * a fold) and writes one file; none changes the trace. They return 0, or a
+ * negative SL_E*: SL_ENOMEM, or SL_EIO when the stream reports an error.
+ */
+#ifndef SCHEDLAB_EXPORT_H
+#define SCHEDLAB_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "schedlab/model.h"
+
+/* Chrome trace event JSON for the Perfetto UI: a process for the strategy,
+ * a thread per task, a slice per span, counters, switches and wake flows. */
+int sl_export_perfetto(sl_trace *trace, FILE *out);
+
+/* A static SVG timeline: a lane per task (per group of tasks past 200), a
+ * lane per core, a legend and a time axis in ms. */
+int sl_export_svg(sl_trace *trace, FILE *out);
+
+/* Options of the tick table. */
+typedef struct sl_ticks_opts {
+    uint64_t tick_ns;    /* sampling period (0: 10 ms) */
+    uint32_t first_task; /* first task shown */
+    uint32_t last_task;  /* last task shown, inclusive (clamped to the trace) */
+} sl_ticks_opts;
+
+/* The tick table wraps into another table past this many columns or tasks. */
+#define SL_TICKS_LINE 100
+#define SL_TICKS_MAX_TASKS 16
+
+/* Rows past which the tick table refuses (SL_ELIMIT): the tick is too small. */
+#define SL_TICKS_MAX_ROWS 1000000
+
+/* An OSTEP-style table: a row per tick with every task's state, the running
+ * count and the io in flight, then per-task totals and busy percentages.
+ * SL_EINVAL when no task is selected. */
+int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out);
+
+/* One CSV row per span: task,name,state,reason,core,start_ms,end_ms,duration_ms. */
+int sl_export_spans_csv(sl_trace *trace, FILE *out);
+
+/* ---- module-internal text helpers (export-text.c) ----------------------- */
+
+/* A JSON string literal: quotes, escapes, invalid UTF-8 as U+FFFD. */
+void sl_json_string(FILE *out, const char *s);
+/* XML character data or attribute text with &<>"' escaped, invalid UTF-8
+ * and control characters replaced. */
+void sl_xml_text(FILE *out, const char *s);
+/* A CSV field, quoted when it holds a comma, quote or line break. */
+void sl_csv_field(FILE *out, const char *s);
+/* ns as decimal ms or µs without rounding: "12.345678" (ms), "12345.678" (µs). */
+void sl_print_ms(FILE *out, uint64_t ns);
+void sl_print_us(FILE *out, uint64_t ns);
+/* "cpu", "gil", "loop", "worker". */
+const char *sl_ready_cause_name(int cause);
+/* What a span's reason means: the ready cause or the wait reason, else "". */
+const char *sl_span_reason(const sl_span *s);
+
+/*
+ * The comparison of runs as a table, JSON or CSV.
+ */
+typedef enum sl_report_format {
+    SL_REPORT_TABLE = 0,
+    SL_REPORT_JSON,
+    SL_REPORT_CSV,
+    SL_REPORT_VERDICT, /* the classic comparison table and a recommendation */
+} sl_report_format;
+
+/* Parses "table", "json" or "csv"; returns -1 if unknown. */
+int sl_report_format_parse(const char *s);
+/* Writes the report in `format`. */
+void sl_report_write(const sl_report *r, sl_report_format format, FILE *out);
+
+/*
+ * An asciicast v2 writer: a JSON header line, then one
+ * `[time, "o", data]` line per chunk of terminal output and
+ * `[time, "r", "COLSxROWS"]` per resize.
+ *
+ * The writer owns the shape of the timeline: times never go backwards,
+ * output closer together than one frame (1/fps) is merged into one event,
+ * and gaps longer than the idle limit are shortened to it, as
+ * `asciinema rec --idle-time-limit` does. Output is cut only at whole UTF-8
+ * characters, so every event is valid JSON text on its own.
+ */
+typedef struct sl_cast_header {
+    int width, height;   /* terminal size in cells */
+    int64_t timestamp;   /* unix seconds of the recording (fixed for replays) */
+    const char *title;   /* shown by players, or NULL */
+    const char *term;    /* env.TERM */
+    const char *shell;   /* env.SHELL */
+    unsigned fps;        /* at most this many events a second (0: 30) */
+    double idle_limit_s; /* > 0: no gap in the output longer than this */
+} sl_cast_header;
+
+typedef struct sl_cast sl_cast;
+
+/* Creates `path` and writes the header line. */
+int sl_cast_open(sl_cast **out, const char *path, const sl_cast_header *h);
+/* Terminal output at `t_ns` (time since the recording started). */
+int sl_cast_output(sl_cast *c, uint64_t t_ns, const char *data, size_t n);
+/* The terminal became cols x rows at `t_ns`. */
+int sl_cast_resize(sl_cast *c, uint64_t t_ns, int cols, int rows);
+/* Writes what is pending and closes the file; returns the first write error.
+ * NULL is allowed. */
+int sl_cast_close(sl_cast *c);
+/* Writes the pending event now (before reading the counts). */
+int sl_cast_flush(sl_cast *c);
+/* Time of the newest event, after the idle limit (the cast's length). */
+uint64_t sl_cast_length(const sl_cast *c);
+/* Events written so far (after merging). */
+size_t sl_cast_events(const sl_cast *c);
+
+#endif
