@@ -1,5 +1,5 @@
 /*
- * test-ui-record.c - asciicast recording: the writer's timeline (merging,
+ * test-control-record.c - asciicast recording: the writer's timeline (merging,
  * idle limit, UTF-8 cut across chunks, resizes), a demo recorded headless
  * from a synthetic trace (every line strict JSON, read with jansson; the
  * header; times never going back; the final screen, replayed through
