@@ -111,7 +111,8 @@ typedef struct sl_model {
     uint32_t core_task[SL_MODEL_CORES]; /* per core: the task running there now, or SL_NO_TASK */
     /* Private to the fold: snapshots for seeking back, intrusive lists in order. */
     struct sl_checkpoints *checkpoints;
-    uint32_t *link; /* 2 * n_tasks: prev, next */
+    void (*checkpoints_free)(struct sl_model *m); /* set by whoever made them */
+    uint32_t *link;                               /* 2 * n_tasks: prev, next */
     uint32_t head[SL_LIST_COUNT];
     uint32_t tail[SL_LIST_COUNT];
 } sl_model;

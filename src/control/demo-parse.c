@@ -19,7 +19,7 @@
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
-#include "ui/term.h"
+#include "schedlab/ui.h"
 
 static const struct {
     const char *name;

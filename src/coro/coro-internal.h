@@ -101,8 +101,9 @@ void *sl__coro_prepare(void *top, sl_coro *co, void (*entry)(sl_coro *));
 /* ---- ucontext backend (coro-ucontext.c) ---- */
 /* Bytes the backend needs in the mapping's top region. */
 size_t sl__uctx_size(void);
-/* Builds the context at `mem` so that the first switch_in runs sl__coro_main. */
-int sl__uctx_init(sl_coro *co, void *mem);
+/* Builds the context at `mem` so that the first switch_in runs entry(co)
+ * (sl__coro_main). */
+int sl__uctx_init(sl_coro *co, void *mem, void (*entry)(sl_coro *co));
 void sl__uctx_switch_in(sl_coro *co);
 void sl__uctx_switch_out(sl_coro *co);
 

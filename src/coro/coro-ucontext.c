@@ -23,15 +23,20 @@ size_t sl__uctx_size(void)
     return sizeof(struct sl__uctx);
 }
 
+/* What a new context runs: coro.c's entry, handed over at every init (it is
+ * always the same function). */
+static void (*coro_entry)(sl_coro *co);
+
 /* makecontext passes only int arguments: the pointer travels in two halves. */
 static void uctx_entry(unsigned int hi, unsigned int lo)
 {
     uintptr_t p = ((uintptr_t)hi << 16 << 16) | (uintptr_t)lo;
-    sl__coro_main((sl_coro *)p);
+    coro_entry((sl_coro *)p);
 }
 
-int sl__uctx_init(sl_coro *co, void *mem)
+int sl__uctx_init(sl_coro *co, void *mem, void (*entry)(sl_coro *co))
 {
+    coro_entry = entry;
     struct sl__uctx *u = mem;
     if (getcontext(&u->self) != 0)
         return SL_ENOTSUP;

@@ -156,7 +156,7 @@ int sl_coro_create_on(sl_coro **out, sl_coro_fn fn, void *arg, size_t stack_size
     co->stack_hi = hi - top_region;
 
     if (ucontext) {
-        if ((rc = sl__uctx_init(co, co->stack_hi)) != 0) {
+        if ((rc = sl__uctx_init(co, co->stack_hi, sl__coro_main)) != 0) {
             sl__stack_put(stack);
             return rc;
         }

@@ -28,11 +28,9 @@
 
 #include "schedlab/error.h"
 #include "schedlab/work.h"
-#include "schedlab/blocking.h"
 #include "schedlab/loop.h"
 #include "loop/coro-shared.h"
 #include "loop/loop-internal.h"
-#include "schedlab/proc.h"
 
 /* How long a stop may go unnoticed while every coroutine waits. */
 #define STOP_WATCH_MS 20

@@ -48,7 +48,8 @@ int sl_model_init(sl_model *m, uint32_t n_tasks, uint32_t n_cores)
 
 void sl_model_free(sl_model *m)
 {
-    sl__model_checkpoints_free(m);
+    if (m->checkpoints_free)
+        m->checkpoints_free(m);
     free(m->tasks);
     free(m->link);
     m->tasks = NULL;
@@ -66,6 +67,7 @@ void sl_model_reset(sl_model *m)
     m->tasks = keep.tasks;
     m->link = keep.link;
     m->checkpoints = keep.checkpoints;
+    m->checkpoints_free = keep.checkpoints_free;
     m->trace = keep.trace;
     m->generation = keep.generation;
     m->gil_holder = SL_NO_TASK;

@@ -33,9 +33,6 @@ static inline uint64_t sl__since(uint64_t a, uint64_t b)
     return a > b ? a - b : 0;
 }
 
-/* Frees the seek snapshots. */
-void sl__model_checkpoints_free(sl_model *m);
-
 /* Names a task for a sentence: the trace's name, or "task-<i>". */
 const char *sl__model_task_name(const sl_model *m, uint32_t task, char *buf, size_t size);
 /* Formats a duration for a sentence: "0.4 ms", "430 ms", "12.3 s". */

@@ -43,7 +43,7 @@ static void clear(struct sl_checkpoints *c, const sl_trace *trace, uint32_t gene
     c->generation = generation;
 }
 
-void sl__model_checkpoints_free(sl_model *m)
+static void checkpoints_free(sl_model *m)
 {
     struct sl_checkpoints *c = m->checkpoints;
 
@@ -64,7 +64,7 @@ int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes)
         (size_t)m->n_tasks * (sizeof(sl_task_now) + 2 * sizeof(uint32_t)) + sizeof(snapshot);
     size_t max = budget_bytes / per;
 
-    sl__model_checkpoints_free(m);
+    checkpoints_free(m);
     /* Too many tasks for even a few snapshots: going back refolds from zero. */
     if (max < 2)
         max = 0;
@@ -84,6 +84,7 @@ int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes)
     c->every_init = every;
     clear(c, m->trace, m->generation);
     m->checkpoints = c;
+    m->checkpoints_free = checkpoints_free;
     return 0;
 }
 
@@ -132,6 +133,7 @@ static void restore(sl_model *m, const snapshot *s)
     m->tasks = keep.tasks;
     m->link = keep.link;
     m->checkpoints = keep.checkpoints;
+    m->checkpoints_free = keep.checkpoints_free;
     m->trace = keep.trace;
     m->generation = keep.generation;
     if (m->n_tasks > 0) {

@@ -38,7 +38,6 @@
 
 #include "schedlab/error.h"
 #include "schedlab/net.h"
-#include "schedlab/strategy.h"
 #include "schedlab/work.h"
 #include "schedlab/blocking.h"
 #include "schedlab/loop.h"

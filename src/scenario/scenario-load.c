@@ -22,19 +22,6 @@
 #define DEFAULT_WORKERS 4
 #define DEFAULT_GIL_NS 5000000ull
 
-int sl__fail(sl__parser *ps, uint32_t line, int err, const char *fmt, ...)
-{
-    if (ps->err != 0)
-        return ps->err;
-    ps->err = err;
-    ps->diag->line = line;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ps->diag->message, sizeof(ps->diag->message), fmt, ap);
-    va_end(ap);
-    return err;
-}
-
 void sl_diag_format(const sl_diag *d, char *buf, size_t size)
 {
     if (size == 0)

@@ -39,20 +39,6 @@ static void index_add(sl__parser *ps, uint32_t idx, uint64_t h)
     ps->name_index[i] = idx + 1;
 }
 
-bool sl__valid_name(const char *name)
-{
-    size_t len = strlen(name);
-    if (len == 0 || len > SL__NAME_MAX)
-        return false;
-    for (const char *p = name; *p != '\0'; p++) {
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return false;
-    }
-    return true;
-}
-
 void sl__section_close(sl__parser *ps)
 {
     if (ps->sec == SL__SEC_QUEUE || ps->sec == SL__SEC_COUNTER)
@@ -81,22 +67,6 @@ static void open_single(sl__parser *ps, const char *kind, sl__sec sec, uint32_t 
     }
     *first = ps->line;
     ps->sec = sec;
-}
-
-bool sl__check_section_name(sl__parser *ps, const char *kind, const char *name, const char *example)
-{
-    char q[64];
-    if (*name == '\0') {
-        sl__fail(ps, ps->line, SL_EPARSE, "[%s] needs a name, e.g. [%s %s]", kind, kind, example);
-        return false;
-    }
-    if (!sl__valid_name(name)) {
-        sl__fail(ps, ps->line, SL_EPARSE,
-                 "bad %s name '%s' (use up to %d letters, digits, '-', '_' or '.')", kind,
-                 sl__clip(name, q, sizeof(q)), SL__NAME_MAX);
-        return false;
-    }
-    return true;
 }
 
 static void open_named(sl__parser *ps, bool is_task, const char *name)

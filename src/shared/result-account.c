@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "schedlab/error.h"
-#include "schedlab/blocking.h"
 #include "schedlab/shared.h"
 
 void sl_result_failure(sl_run_result *res, const char *fmt, ...)

@@ -22,7 +22,6 @@
 
 #include "schedlab/error.h"
 #include "schedlab/trace.h"
-#include "schedlab/blocking.h"
 #include "shared/shared-internal.h"
 
 /* How long a waiter may take to notice ctx->stop. */

@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "schedlab/error.h"
-#include "schedlab/model.h"
+
+/* Where the little scheduler has each task (its own, so traces are made
+ * without the model that reads them). */
+enum { SY_QUEUED = 1, SY_READY, SY_RUNNING, SY_WAITING, SY_DONE, SY_FAILED };
 
 #define STEP_NS 100000
 
@@ -85,20 +88,20 @@ int sl_synth_trace(sl_trace **out, uint32_t n_tasks, size_t n_events, uint32_t c
     for (uint32_t i = 0; i < n_tasks; i++) {
         emit(&s, SL_EV_SPAWN, i, 0, 0, 0);
         emit(&s, SL_EV_QUEUE, i, 0, i, 0);
-        st[i] = SL_ST_QUEUED;
+        st[i] = SY_QUEUED;
         left[i] = rounds + i % 3;
     }
     uint32_t alive = n_tasks, turn = 0;
     while (alive > 0) {
         uint32_t i = turn++ % n_tasks;
         switch (st[i]) {
-        case SL_ST_QUEUED:
+        case SY_QUEUED:
             if (i < 2 * cores || turn > n_tasks * 2) {
                 emit(&s, SL_EV_READY, i, SL_READY_WORKER, 0, 0);
-                st[i] = SL_ST_READY;
+                st[i] = SY_READY;
             }
             break;
-        case SL_ST_READY:
+        case SY_READY:
             for (uint32_t c = 0; c < cores; c++) {
                 if (core_task[c] >= 0)
                     continue;
@@ -108,32 +111,32 @@ int sl_synth_trace(sl_trace **out, uint32_t n_tasks, size_t n_events, uint32_t c
                 core_task[core] = (int)i;
                 on[i] = core;
                 emit(&s, SL_EV_RUN, i, 0, 0, core);
-                st[i] = SL_ST_RUNNING;
+                st[i] = SY_RUNNING;
                 break;
             }
             break;
-        case SL_ST_RUNNING:
+        case SY_RUNNING:
             core_task[on[i]] = -1;
             if (--left[i] == 0) {
                 bool fail = i == n_tasks - 1;
                 emit(&s, SL_EV_EXIT, i, fail ? SL_EXIT_FAILED : SL_EXIT_OK,
                      fail ? (uint64_t)(int64_t)SL_EIO : 0, (uint16_t)on[i]);
-                st[i] = fail ? SL_ST_FAILED : SL_ST_DONE;
+                st[i] = fail ? SY_FAILED : SY_DONE;
                 alive--;
             } else if (left[i] % 4 == 1) {
                 emit(&s, SL_EV_YIELD, i, 0, 0, (uint16_t)on[i]);
-                st[i] = SL_ST_READY;
+                st[i] = SY_READY;
             } else {
                 emit(&s, SL_EV_BLOCK, i, left[i] % 2 ? SL_WAIT_SLEEP : SL_WAIT_IO, 0,
                      (uint16_t)on[i]);
-                st[i] = SL_ST_WAITING;
+                st[i] = SY_WAITING;
             }
             break;
-        case SL_ST_WAITING:
+        case SY_WAITING:
             /* Every other round, staggered so that waits differ in length. */
             if ((turn / n_tasks + i) % 2 == 0) {
                 emit(&s, SL_EV_WAKE, i, SL_WAIT_IO, 0, 0);
-                st[i] = SL_ST_READY;
+                st[i] = SY_READY;
             }
             break;
         default:

@@ -4,6 +4,8 @@
 # traces, exit codes, and Ctrl-C during a run (partial results, no orphans).
 set -u
 bin=${1:?usage: cli.sh path/to/schedlab}
+. "$(dirname "$0")/lib/need.sh"
+need python3
 . "$(dirname "$0")/lib/tally.sh"
 expect_code() { # expected-code description command...
   local want=$1 what=$2; shift 2

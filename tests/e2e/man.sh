@@ -7,9 +7,11 @@
 # command accepts, excepted): an option added to the code or dropped from it
 # without the manual fails here. Also: every command has a
 # COMMANDS entry, the top-level options are documented, and the page renders
-# without groff warnings (when groff is installed).
+# without groff warnings.
 set -u
 bin=${1:?usage: man.sh path/to/schedlab}
+. "$(dirname "$0")/lib/need.sh"
+need groff
 page="$(dirname "$0")/../../assets/man/schedlab.1"
 . "$(dirname "$0")/lib/tally.sh"
 
@@ -94,11 +96,9 @@ for cmd in $commands; do
   done <"$tmp/man-opts"
 done
 
-if command -v groff >/dev/null; then
-  if groff -man -ww -z "$page" >"$tmp/warn" 2>&1 && [ ! -s "$tmp/warn" ]; then ok; else
-    bad "groff warns about the page:"
-    head -20 "$tmp/warn"
-  fi
+if groff -man -ww -z "$page" >"$tmp/warn" 2>&1 && [ ! -s "$tmp/warn" ]; then ok; else
+  bad "groff warns about the page:"
+  head -20 "$tmp/warn"
 fi
 
 tally man

@@ -14,7 +14,8 @@ fail() {
     echo "FAIL: $*"
     exit 1
 }
-command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
+. "$(dirname "$0")/lib/need.sh"
+need python3
 start=$SECONDS
 
 # check_cast FILE COLS ROWS: every line JSON, the header, ordered times.

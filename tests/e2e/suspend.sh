@@ -9,7 +9,8 @@
 # usage: bash tests/e2e/suspend.sh path/to/schedlab
 set -u
 bin=$(realpath "${1:?usage: suspend.sh path/to/schedlab}")
-command -v tmux >/dev/null || { echo "SKIP: tmux not installed"; exit 0; }
+. "$(dirname "$0")/lib/need.sh"
+need tmux python3
 sock="schedlab-e2e-susp-$$"
 tmp=$(mktemp -d)
 . "$(dirname "$0")/lib/tmux.sh"

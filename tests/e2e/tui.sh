@@ -8,7 +8,8 @@
 # usage: bash tests/e2e/tui.sh path/to/schedlab
 set -u
 bin=$(realpath "${1:?usage: tui.sh path/to/schedlab}")
-command -v tmux >/dev/null || { echo "SKIP: tmux not installed"; exit 0; }
+. "$(dirname "$0")/lib/need.sh"
+need tmux
 sock="schedlab-e2e-$$"
 tmp=$(mktemp -d)
 . "$(dirname "$0")/lib/tmux.sh"

@@ -68,20 +68,20 @@ static inline void harness_sleep_ns(uint64_t ns)
     nanosleep(&ts, NULL);
 }
 
-/* The scenario in `text`, or a test failure naming the line at fault. */
-/* The schedlab binary for worker processes, or NULL (with a message) when
- * run outside ctest: a process test then skips rather than start copies of
- * this test binary as workers. */
+/* The schedlab binary for worker processes, or a test failure when run
+ * outside ctest (which sets SCHEDLAB_WORKER_EXE): a process test cannot
+ * start copies of this test binary as workers, and must not pass without
+ * running. */
 static inline const char *harness_worker_exe(void)
 {
     const char *exe = getenv("SCHEDLAB_WORKER_EXE");
-    if (exe == NULL || exe[0] == '\0') {
-        print_message("SCHEDLAB_WORKER_EXE is not set: skipping a process run (use ctest)\n");
-        return NULL;
-    }
+    if (exe == NULL || exe[0] == '\0')
+        fail_msg("SCHEDLAB_WORKER_EXE is not set: run this test through ctest, which points it "
+                 "at the schedlab binary");
     return exe;
 }
 
+/* The scenario in `text`, or a test failure naming the line at fault. */
 static inline sl_scenario *harness_parse(const char *text)
 {
     sl_scenario *sc = NULL;

@@ -1,10 +1,10 @@
 /*
- * test-ui-record.c - asciicast recording: the writer's timeline (merging,
+ * test-control-record.c - asciicast recording: the writer's timeline (merging,
  * idle limit, UTF-8 cut across chunks, resizes), a demo recorded headless
- * from a synthetic trace (every line valid JSON, the header, times never
- * going back, and the final screen, replayed through libvterm, showing the
- * lesson and the ready list), the same recording made twice being the same
- * bytes, and the shipped demos parsing.
+ * from a synthetic trace (every line strict JSON, read with jansson; the
+ * header; times never going back; the final screen, replayed through
+ * libvterm, showing the lesson and the ready list), the same recording made
+ * twice being the same bytes, and the shipped demos parsing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <jansson.h>
 #include <math.h>
 
 #include "ui-vterm.h"
@@ -21,203 +22,10 @@
 #include "schedlab/control.h"
 #include "schedlab/trace.h"
 
-/* ---- a small JSON reader: enough to check every line of a cast ---- */
-
-typedef enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
-
-typedef struct jv {
-    jtype type;
-    double num;
-    char *str; /* J_STR: decoded UTF-8; J_OBJ: unused */
-    size_t len;
-    struct jv *items; /* J_ARR, J_OBJ (values) */
-    char **keys;      /* J_OBJ */
-    size_t n;
-} jv;
-
-static void jfree(jv *v)
-{
-    for (size_t i = 0; i < v->n; i++) {
-        jfree(&v->items[i]);
-        if (v->keys)
-            free(v->keys[i]);
-    }
-    free(v->items);
-    free(v->keys);
-    free(v->str);
-}
-
-static const char *ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
-}
-
-static void put_utf8(char *out, size_t *n, unsigned cp)
-{
-    if (cp < 0x80) {
-        out[(*n)++] = (char)cp;
-    } else if (cp < 0x800) {
-        out[(*n)++] = (char)(0xC0 | (cp >> 6));
-        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        out[(*n)++] = (char)(0xE0 | (cp >> 12));
-        out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[(*n)++] = (char)(0x80 | (cp & 0x3F));
-    }
-}
-
-static const char *jparse(const char *p, jv *v);
-
-static const char *jstring(const char *p, char **out, size_t *len)
-{
-    if (*p++ != '"')
-        return NULL;
-    char *buf = malloc(strlen(p) + 1);
-    size_t n = 0;
-    while (*p && *p != '"') {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20) {
-            free(buf);
-            return NULL; /* raw control characters are not JSON */
-        }
-        if (c != '\\') {
-            buf[n++] = *p++;
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case '"':
-        case '\\':
-        case '/':
-            buf[n++] = *p;
-            break;
-        case 'n':
-            buf[n++] = '\n';
-            break;
-        case 'r':
-            buf[n++] = '\r';
-            break;
-        case 't':
-            buf[n++] = '\t';
-            break;
-        case 'b':
-            buf[n++] = '\b';
-            break;
-        case 'f':
-            buf[n++] = '\f';
-            break;
-        case 'u': {
-            unsigned cp;
-            if (sscanf(p + 1, "%4x", &cp) != 1) {
-                free(buf);
-                return NULL;
-            }
-            put_utf8(buf, &n, cp);
-            p += 4;
-            break;
-        }
-        default:
-            free(buf);
-            return NULL;
-        }
-        p++;
-    }
-    if (*p != '"') {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return p + 1;
-}
-
-static const char *jparse(const char *p, jv *v)
-{
-    memset(v, 0, sizeof *v);
-    p = ws(p);
-    if (*p == '"') {
-        v->type = J_STR;
-        return jstring(p, &v->str, &v->len);
-    }
-    if (*p == '[' || *p == '{') {
-        bool obj = *p == '{';
-        char close = obj ? '}' : ']';
-        v->type = obj ? J_OBJ : J_ARR;
-        p = ws(p + 1);
-        if (*p == close)
-            return p + 1;
-        for (;;) {
-            v->items = realloc(v->items, (v->n + 1) * sizeof *v->items);
-            if (obj) {
-                v->keys = realloc(v->keys, (v->n + 1) * sizeof *v->keys);
-                size_t kl;
-                p = jstring(ws(p), &v->keys[v->n], &kl);
-                if (!p)
-                    return NULL;
-                p = ws(p);
-                if (*p++ != ':') {
-                    free(v->keys[v->n]);
-                    return NULL;
-                }
-            }
-            p = jparse(p, &v->items[v->n]);
-            if (!p) {
-                if (obj)
-                    free(v->keys[v->n]);
-                return NULL;
-            }
-            v->n++;
-            p = ws(p);
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            return *p == close ? p + 1 : NULL;
-        }
-    }
-    if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0) {
-        v->type = p[0] == 't' ? J_BOOL : J_NULL;
-        return p + 4;
-    }
-    if (strncmp(p, "false", 5) == 0) {
-        v->type = J_BOOL;
-        return p + 5;
-    }
-    if (*p == '-' || (*p >= '0' && *p <= '9')) {
-        char *end;
-        v->type = J_NUM;
-        v->num = strtod(p, &end);
-        return end;
-    }
-    return NULL;
-}
-
-/* One whole line as one JSON value, nothing after it. */
-static bool jline(const char *line, jv *v)
-{
-    const char *end = jparse(line, v);
-    if (!end || *ws(end)) {
-        jfree(v);
-        return false;
-    }
-    return true;
-}
-
-static const jv *jget(const jv *o, const char *key)
-{
-    for (size_t i = 0; o->type == J_OBJ && i < o->n; i++)
-        if (strcmp(o->keys[i], key) == 0)
-            return &o->items[i];
-    return NULL;
-}
-
 /* ---- a cast file, read and checked line by line ---- */
 
 typedef struct cast {
-    jv header;
+    json_t *header;
     double times[20000];
     char kinds[20000];
     size_t n;
@@ -226,6 +34,24 @@ typedef struct cast {
     char resizes[8][16];
     size_t n_resizes;
 } cast;
+
+/* A member of a JSON object that must be a number. */
+static double num(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!json_is_number(v))
+        fail_msg("\"%s\" is not a number", key);
+    return json_number_value(v);
+}
+
+/* A member of a JSON object that must be a string. */
+static const char *str(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    if (!s)
+        fail_msg("\"%s\" is not a string", key);
+    return s;
+}
 
 static cast *read_cast(const char *path)
 {
@@ -239,30 +65,33 @@ static cast *read_cast(const char *path)
     FILE *out = open_memstream(&c->output, &c->output_len);
     while ((len = getline(&line, &cap, f)) > 0) {
         lineno++;
-        jv v;
-        if (!jline(line, &v))
-            fail_msg("%s:%d: not one JSON value: %.80s", path, lineno, line);
+        /* One whole line is one JSON value, nothing after it; strict UTF-8,
+         * so a character cut between two chunks shows here. */
+        json_error_t err;
+        json_t *v = json_loads(line, JSON_REJECT_DUPLICATES, &err);
+        if (!v)
+            fail_msg("%s:%d:%d: %s: %.80s", path, lineno, err.column, err.text, line);
         if (lineno == 1) {
-            assert_int_equal(v.type, J_OBJ);
+            assert_true(json_is_object(v));
             c->header = v;
             continue;
         }
-        assert_int_equal(v.type, J_ARR);
-        assert_int_equal(v.n, 3);
-        assert_int_equal(v.items[0].type, J_NUM);
-        assert_int_equal(v.items[1].type, J_STR);
-        assert_int_equal(v.items[2].type, J_STR);
+        const json_t *t = json_array_get(v, 0), *kind = json_array_get(v, 1),
+                     *data = json_array_get(v, 2);
+        if (!json_is_array(v) || json_array_size(v) != 3 || !json_is_number(t) ||
+            !json_is_string(kind) || !json_is_string(data))
+            fail_msg("%s:%d: not [time, kind, data]: %.80s", path, lineno, line);
         assert_true(c->n < 20000);
-        c->times[c->n] = v.items[0].num;
-        c->kinds[c->n] = v.items[1].str[0];
+        c->times[c->n] = json_number_value(t);
+        c->kinds[c->n] = json_string_value(kind)[0];
         if (c->kinds[c->n] == 'o')
-            fwrite(v.items[2].str, 1, v.items[2].len, out);
+            fwrite(json_string_value(data), 1, json_string_length(data), out);
         else if (c->kinds[c->n] == 'r' && c->n_resizes < 8)
-            snprintf(c->resizes[c->n_resizes++], 16, "%s", v.items[2].str);
+            snprintf(c->resizes[c->n_resizes++], 16, "%s", json_string_value(data));
         else if (c->kinds[c->n] != 'r')
-            fail_msg("%s:%d: event kind '%s'", path, lineno, v.items[1].str);
+            fail_msg("%s:%d: event kind '%s'", path, lineno, json_string_value(kind));
         c->n++;
-        jfree(&v);
+        json_decref(v);
     }
     fclose(out);
     free(line);
@@ -273,9 +102,21 @@ static cast *read_cast(const char *path)
 
 static void free_cast(cast *c)
 {
-    jfree(&c->header);
+    json_decref(c->header);
     free(c->output);
     free(c);
+}
+
+/* The header's fixed fields: asciicast v2, the size, the start, the title,
+ * and the TERM a player should emulate. */
+static void assert_header(const cast *c, int width, int height, double timestamp, const char *title)
+{
+    assert_int_equal(num(c->header, "version"), 2);
+    assert_int_equal(num(c->header, "width"), width);
+    assert_int_equal(num(c->header, "height"), height);
+    assert_int_equal(num(c->header, "timestamp"), timestamp);
+    assert_string_equal(str(c->header, "title"), title);
+    assert_string_equal(str(json_object_get(c->header, "env"), "TERM"), "xterm-256color");
 }
 
 static void assert_times_ordered(const cast *c)
@@ -324,13 +165,8 @@ static void test_cast_writer(void **state)
     assert_int_equal(sl_cast_close(c), 0);
 
     cast *k = read_cast(path);
-    assert_int_equal(jget(&k->header, "version")->num, 2);
-    assert_int_equal(jget(&k->header, "width")->num, 90);
-    assert_int_equal(jget(&k->header, "height")->num, 30);
-    assert_int_equal(jget(&k->header, "timestamp")->num, 1234);
-    assert_string_equal(jget(&k->header, "title")->str, "A \"quoted\" title");
-    assert_string_equal(jget(jget(&k->header, "env"), "TERM")->str, "xterm-256color");
-    assert_string_equal(jget(jget(&k->header, "env"), "SHELL")->str, "/bin/sh");
+    assert_header(k, 90, 30, 1234, "A \"quoted\" title");
+    assert_string_equal(str(json_object_get(k->header, "env"), "SHELL"), "/bin/sh");
     assert_times_ordered(k);
     assert_int_equal(k->n, 4);
     assert_string_equal(k->output, "hello \xC3\xA9 world\r\n\033[1mbold\033[0m \"q\" \\"
@@ -510,14 +346,9 @@ static void test_record_replay(void **state)
     tmp_path(again, sizeof again, "replay-again");
     record_synthetic(path, 0);
     cast *c = read_cast(path);
-    assert_int_equal(jget(&c->header, "version")->num, 2);
-    assert_int_equal(jget(&c->header, "width")->num, 100);
-    assert_int_equal(jget(&c->header, "height")->num, 32);
     /* A replay is stamped with the run's start (0 for the synthetic run). */
-    assert_int_equal(jget(&c->header, "timestamp")->num, 0);
-    assert_string_equal(jget(&c->header, "title")->str, "Synthetic lesson - threadpool (replay)");
-    assert_string_equal(jget(jget(&c->header, "env"), "TERM")->str, "xterm-256color");
-    assert_non_null(jget(jget(&c->header, "env"), "SHELL"));
+    assert_header(c, 100, 32, 0, "Synthetic lesson - threadpool (replay)");
+    str(json_object_get(c->header, "env"), "SHELL");
     assert_times_ordered(c);
     /* Frame rate cap: no two events closer than 1/30 s. */
     for (size_t i = 1; i < c->n; i++)
@@ -559,7 +390,7 @@ static void test_record_replay(void **state)
     record_synthetic(again, 0.5);
     c = read_cast(again);
     assert_times_ordered(c);
-    assert_true(fabs(jget(&c->header, "idle_time_limit")->num - 0.5) < 1e-9);
+    assert_true(fabs(num(c->header, "idle_time_limit") - 0.5) < 1e-9);
     for (size_t i = 1; i < c->n; i++)
         assert_true(c->times[i] - c->times[i - 1] <= 0.5 + 1e-6);
     free_cast(c);
@@ -583,8 +414,8 @@ static void test_record_say(void **state)
     sl_record_stats st;
     assert_int_equal(sl_ui_record(&o, &r, &st, why, sizeof why), 0);
     cast *c = read_cast(path);
-    assert_int_equal(jget(&c->header, "width")->num, 120);
-    assert_int_equal(jget(&c->header, "height")->num, 40);
+    assert_int_equal(num(c->header, "width"), 120);
+    assert_int_equal(num(c->header, "height"), 40);
     assert_times_ordered(c);
     assert_true(fabs(c->times[c->n - 1] - 2.0) < 1e-6);
     VTerm *vt = vterm_new(40, 120);
