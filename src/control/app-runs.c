@@ -52,6 +52,7 @@ int sl__app_run(sl_app *a)
     end_main_run(a);
     sl_ui *ui = &a->ui;
     ui->t_ns = 0;
+    ui->held_end = 0;
     ui->play = SL_PLAY_LIVE;
     ui->predict.on = ui->predict.asking = false;
     return start(a, ui->strategy, &a->run);
@@ -116,6 +117,7 @@ int sl__app_compare(sl_app *a)
     ui->n_cmp = 0;
     ui->cmp_running = 0;
     ui->t_ns = 0;
+    ui->held_end = 0;
     ui->play = SL_PLAY_PAUSED;
     return start(a, ui->cmp_strategy[0], &a->cmp_run);
 }
@@ -133,8 +135,9 @@ void sl__app_compare_stop(sl_app *a)
         sl__pane_close(&ui->cmp[i]);
     if (ui->compare) {
         ui->compare = false;
+        ui->held_end = 0;
         ui->t_ns = sl__play_end(ui);
-        ui->play = SL_PLAY_PAUSED;
+        ui->play = sl__play_any_live(ui) ? SL_PLAY_PAUSED : SL_PLAY_ENDED;
     }
     ui->n_cmp = 0;
     ui->cmp_running = -1;
@@ -240,7 +243,7 @@ bool sl__app_poll(sl_app *a)
             snprintf(ui->status, sizeof ui->status, "%u task(s) failed: %.120s", res.failed,
                      res.n_failures ? res.failures[0] : "see the timeline");
         if (ui->play == SL_PLAY_LIVE) {
-            ui->play = SL_PLAY_PAUSED;
+            ui->play = SL_PLAY_ENDED;
             ui->t_ns = sl__pane_end(&ui->main);
         }
         changed = true;

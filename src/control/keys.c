@@ -92,6 +92,7 @@ static int k_pause(sl_ui *ui, int key)
         ui->play = SL_PLAY_PAUSED;
         break;
     case SL_PLAY_PAUSED:
+    case SL_PLAY_ENDED:
         if (!sl__play_any_live(ui) && ui->t_ns >= sl__play_end(ui))
             ui->t_ns = 0;
         ui->play = SL_PLAY_PLAYING;

@@ -3,7 +3,9 @@
  * event, and predict mode's stops before each dispatch.
  *
  * Every pane is folded to the same playhead, so in compare mode the runs
- * play side by side on one clock from t = 0.
+ * play side by side on one clock from t = 0. A pause holds the picture: the
+ * end the views scale to stays where it was while a live run goes on, and
+ * a run that finishes by itself reads ENDED, not PAUSED.
  */
 #include <stdio.h>
 
@@ -49,7 +51,7 @@ void sl__play_seek(sl_ui *ui, uint64_t t_ns)
 {
     uint64_t end = sl__play_end(ui);
     ui->t_ns = t_ns > end ? end : t_ns;
-    ui->play = SL_PLAY_PAUSED;
+    ui->play = ui->t_ns == end && !sl__play_any_live(ui) ? SL_PLAY_ENDED : SL_PLAY_PAUSED;
 }
 
 void sl__play_step(sl_ui *ui, int dir)
@@ -100,10 +102,13 @@ bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
             if (sl__play_any_live(ui) && ui->speed >= 1.0)
                 ui->play = SL_PLAY_LIVE;
             else if (!sl__play_any_live(ui))
-                ui->play = SL_PLAY_PAUSED;
+                ui->play = SL_PLAY_ENDED;
         }
         ui->t_ns = t;
     }
+    /* What this frame draws is what a pause will keep. */
+    if (ui->play != SL_PLAY_PAUSED)
+        ui->held_end = end;
     return ui->t_ns != before;
 }
 

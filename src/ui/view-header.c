@@ -1,6 +1,6 @@
 /*
  * view-header.c - what is shown: lesson, strategy and its parameters, the
- * playhead, LIVE / PAUSED / REPLAY and the playback speed; on taller
+ * playhead, LIVE / PAUSED / ENDED / REPLAY and the playback speed; on taller
  * screens a second line numbers the strategies for the 1-9 and 0 keys.
  */
 #include <stdio.h>
@@ -13,9 +13,18 @@ static const char *badge(const sl_ui *ui, int *role)
     /* Nothing run yet: nothing is live, paused or replayed. */
     if (!ui->has_main && !ui->compare)
         return NULL;
+    if (ui->compare && ui->cmp_running >= 0) {
+        *role = SL_ROLE_LIVE;
+        return "RUNNING";
+    }
     *role = SL_ROLE_PAUSED;
+    /* Paused on a run that goes on: said in words, the picture holds still. */
+    if (ui->play == SL_PLAY_PAUSED && sl__play_any_live(ui))
+        return ui->ascii ? "PAUSED - run goes on" : "PAUSED · run goes on";
     if (ui->play == SL_PLAY_PAUSED)
         return "PAUSED";
+    if (ui->play == SL_PLAY_ENDED)
+        return "ENDED";
     if (ui->play == SL_PLAY_LIVE && sl__play_any_live(ui)) {
         *role = SL_ROLE_LIVE;
         return "LIVE";
@@ -60,7 +69,7 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
     int role = SL_ROLE_HEADER;
     const char *b = badge(ui, &role);
     sl__fmt_dur(now, sizeof now, ui->t_ns, ui->ascii);
-    sl__fmt_dur(end, sizeof end, sl__play_end(ui), ui->ascii);
+    sl__fmt_dur(end, sizeof end, sl__play_shown_end(ui), ui->ascii);
     int rn = snprintf(right, sizeof right, "t=%s / %s  %gx ", now, end, ui->speed);
     int bw = b != NULL ? (int)strlen(b) + 2 : 0;
     int right_x = r.x + r.w - rn;

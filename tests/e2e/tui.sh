@@ -42,7 +42,7 @@ fi
 # Switch strategy with a number key: 6 is coroutines in the table.
 keys 6
 wait_for '^ schedlab .*coroutines' 10 || fail "key 6 did not switch to coroutines"
-wait_for 'PAUSED' 20 || fail "the coroutines run did not finish"
+wait_for 'ENDED' 20 || fail "the coroutines run did not finish"
 
 # Replay slowly, then pause: the screen must stop changing.
 keys Home - - - Space

