@@ -11,6 +11,7 @@
 #include "schedlab/error.h"
 #include "control/app.h"
 #include "control/keys.h"
+#include "control/play.h"
 
 static void end_main_run(sl_app *a)
 {
@@ -53,7 +54,7 @@ int sl__app_run(sl_app *a)
     sl_ui *ui = &a->ui;
     ui->t_ns = 0;
     ui->held_end = 0;
-    ui->play = SL_PLAY_LIVE;
+    ui->play = ui->pace_ns ? SL_PLAY_PLAYING : SL_PLAY_LIVE;
     ui->predict.on = ui->predict.asking = false;
     return start(a, ui->strategy, &a->run);
 }
@@ -159,6 +160,8 @@ static int load(sl_app *a, const char *name)
     sl_scenario_free(a->sc);
     a->sc = sc;
     ui->sc = sc;
+    if (ui->pace_ns)
+        ui->pace_ns = sl__play_lesson_pace(sc);
     ui->sel = -1;
     ui->workers = 0;
     return 0;

@@ -87,10 +87,28 @@ void sl__play_jump(sl_ui *ui, int dir)
         sl__play_seek(ui, ui->t_ns > step ? ui->t_ns - step : 0);
 }
 
+uint64_t sl__play_lesson_pace(const sl_scenario *sc)
+{
+    return sc && sc->pace_ns ? sc->pace_ns : SL_PACE_DEFAULT_NS;
+}
+
+/* Lecture pace: only the playback slows, never the run, so the speed
+ * follows the run's known length; a live run's grows as it goes. */
+static void pace(sl_ui *ui, uint64_t end)
+{
+    if (!ui->pace_ns || ui->play != SL_PLAY_PLAYING)
+        return;
+    double s = (double)end / (double)ui->pace_ns;
+    ui->speed = s < 1e-6 ? 1e-6 : s > 1.0 ? 1.0 : s;
+    if (ui->speed >= 1.0 && sl__play_any_live(ui))
+        ui->play = SL_PLAY_LIVE;
+}
+
 bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
 {
     uint64_t end = sl__play_end(ui);
     uint64_t before = ui->t_ns;
+    pace(ui, end);
     if (ui->play == SL_PLAY_LIVE) {
         ui->t_ns = end;
     } else if (ui->play == SL_PLAY_PLAYING) {

@@ -17,6 +17,8 @@
 #define MAX_CHUNKSIZE 100000u
 #define MIN_GIL_NS 1000ull
 #define MAX_GIL_NS 10000000000ull
+#define MIN_PACE_NS 1000000000ull
+#define MAX_PACE_NS 600000000000ull
 
 static const char *const key_words[SL__KEY__COUNT] = {
     [SL__KEY_TITLE] = "title",
@@ -26,6 +28,7 @@ static const char *const key_words[SL__KEY__COUNT] = {
     [SL__KEY_CHUNKSIZE] = "chunksize",
     [SL__KEY_GIL_INTERVAL] = "gil_interval",
     [SL__KEY_TIME_SCALE] = "time_scale",
+    [SL__KEY_PACE] = "pace",
 };
 
 /* Marks a once-only key as seen; false (with the error set) if it was. */
@@ -158,7 +161,7 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
     if (k == SL__KEY__COUNT) {
         sl__fail(ps, ps->line, SL_EPARSE,
                  "unknown key '%s' in [run] (expected seed, workers, chunksize, gil_interval, "
-                 "time_scale)",
+                 "time_scale, pace)",
                  sl__clip(key, q, sizeof(q)));
         return;
     }
@@ -187,6 +190,15 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
                      sl__clip(value, q, sizeof(q)));
         else
             sc->gil_interval_ns = v;
+        break;
+    case SL__KEY_PACE:
+        if (sl__parse_duration(value, &v, msg) < 0)
+            sl__fail(ps, ps->line, SL_EPARSE, "%s", msg);
+        else if (v < MIN_PACE_NS || v > MAX_PACE_NS)
+            sl__fail(ps, ps->line, SL_EPARSE, "pace must be between 1s and 600s, got %s",
+                     sl__clip(value, q, sizeof(q)));
+        else
+            sc->pace_ns = v;
         break;
     default:
         if (sl__parse_decimal(value, &d) < 0)

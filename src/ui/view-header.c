@@ -43,8 +43,8 @@ static void strategy_text(const sl_ui *ui, char *buf, size_t size)
         if (ui->run_pending)
             snprintf(buf, size, "%s (starting)", sl__strategy_name(ui, ui->strategy));
         else
-            snprintf(buf, size, "%s%sready: press Enter to run", sl__strategy_name(ui, ui->strategy),
-                     ui->ascii ? " - " : " — ");
+            snprintf(buf, size, "%s%sready: press Enter to run",
+                     sl__strategy_name(ui, ui->strategy), ui->ascii ? " - " : " — ");
         return;
     }
     const sl_trace_meta *m = &ui->main.trace->meta;
@@ -70,7 +70,13 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
     const char *b = badge(ui, &role);
     sl__fmt_dur(now, sizeof now, ui->t_ns, ui->ascii);
     sl__fmt_dur(end, sizeof end, sl__play_shown_end(ui), ui->ascii);
-    int rn = snprintf(right, sizeof right, "t=%s / %s  %gx ", now, end, ui->speed);
+    /* The playhead in the run's own time, beside the speed it plays at:
+     * under a lecture pace a second on screen is not a second of the run. */
+    char pace[32] = "";
+    if (ui->pace_ns)
+        snprintf(pace, sizeof pace, " pace %llus",
+                 (unsigned long long)(ui->pace_ns / 1000000000ull));
+    int rn = snprintf(right, sizeof right, "t=%s / %s  %.2gx%s ", now, end, ui->speed, pace);
     int bw = b != NULL ? (int)strlen(b) + 2 : 0;
     int right_x = r.x + r.w - rn;
     int badge_x = right_x - bw - 1;

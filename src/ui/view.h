@@ -125,7 +125,8 @@ typedef struct sl_ui {
     uint64_t t_ns; /* the playhead */
     sl_play play;
     uint64_t held_end; /* the end drawn by the last frame not paused (0: none): a pause keeps it */
-    double speed;      /* playback speed, 0.01 .. 10 */
+    double speed;      /* playback speed, 0.01 .. 10 (lecture pace: as low as it needs) */
+    uint64_t pace_ns;  /* lecture pace: a run plays back over this long (0: off, speed rules) */
     bool replay;       /* a saved trace: no runs */
     int zoom;          /* 0: fit the run; n: 2^n times closer */
     int sel;           /* selected task, or -1 */

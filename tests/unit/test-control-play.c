@@ -1,8 +1,8 @@
 /*
  * test-control-play.c - the playhead as a viewer sees it, at 80x24 and 160x48:
  * a pause holds the picture still while a live run goes on (and says so),
- * a run that ends by itself reads ENDED, and compare mode shows its
- * progress, not a recommendation, until its last run.
+ * a run that ends by itself reads ENDED, and a lecture pace plays a run
+ * back over the time it sets.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,11 +105,74 @@ static void test_pause_holds_still_160x48(void **state)
     pause_holds_still(160, 48);
 }
 
+/* A lecture pace plays a finished run over the pace, whatever its length;
+ * the speed steps, Home and replay still work, and L steps the pace. */
+static void pace_plays_over_the_pace(int cols, int rows)
+{
+    vscreen vs;
+    assert_int_equal(vs_open(&vs, cols, rows, false, false), 0);
+    sl_trace *tr;
+    assert_int_equal(sl__synth_trace(&tr, 20, 3000, 2), 0);
+    sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PLAYING};
+    ui.pace_ns = 10000000000ull;
+    assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
+    ui.has_main = true;
+    uint64_t end = sl__pane_end(&ui.main);
+    for (int s = 1; s <= 9; s++) {
+        frame(&ui, &vs, 1000000000ull);
+        assert_int_equal(ui.play, SL_PLAY_PLAYING);
+        /* A tenth of the run per second, the run's own time on screen. */
+        uint64_t want = end / 10 * (uint64_t)s;
+        assert_true(ui.t_ns + 1000 >= want && ui.t_ns <= want + 1000);
+    }
+    assert_true(vs_col(&vs, 0, "pace 10s") > 0);
+    char now[32], line[64];
+    snprintf(line, sizeof line, "t=%s", sl__fmt_dur(now, sizeof now, ui.t_ns, false));
+    assert_true(vs_col(&vs, 0, line) > 0);
+    frame(&ui, &vs, 1000000000ull);
+    assert_int_equal(ui.play, SL_PLAY_ENDED);
+    assert_int_equal(ui.t_ns, end);
+
+    /* Home, then Space: the replay keeps the pace. */
+    sl__keys_handle(&ui, SL_KEY_HOME);
+    assert_int_equal(ui.t_ns, 0);
+    sl__keys_handle(&ui, ' ');
+    frame(&ui, &vs, 5000000000ull);
+    assert_true(ui.t_ns + 1000 >= end / 2 && ui.t_ns <= end / 2 + 1000);
+    /* A speed step leaves the pace, from the speed it had. */
+    double paced = ui.speed;
+    sl__keys_handle(&ui, '+');
+    assert_int_equal(ui.pace_ns, 0);
+    assert_true(ui.speed > paced);
+    frame(&ui, &vs, 1000000);
+    assert_int_equal(vs_col(&vs, 0, "pace"), -1);
+    /* L steps the pace: 10 s, 15 s, ..., 60 s, then off. */
+    const uint64_t steps[] = {10, 15, 20, 30, 60, 0, 10};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        sl__keys_handle(&ui, 'L');
+        assert_int_equal(ui.pace_ns, steps[i] * 1000000000ull);
+    }
+    sl__pane_close(&ui.main);
+    vs_close(&vs);
+}
+
+static void test_pace_80x24(void **state)
+{
+    pace_plays_over_the_pace(80, 24);
+}
+
+static void test_pace_160x48(void **state)
+{
+    pace_plays_over_the_pace(160, 48);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pause_holds_still_80x24),
         cmocka_unit_test(test_pause_holds_still_160x48),
+        cmocka_unit_test(test_pace_80x24),
+        cmocka_unit_test(test_pace_160x48),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
