@@ -1,6 +1,6 @@
 /*
  * view-header.c - what is shown: lesson, strategy and its parameters, the
- * playhead, LIVE / PAUSED / ENDED / REPLAY and the playback speed; on taller
+ * playhead, LIVE / PLAYING / PAUSED / ENDED / REPLAY and the playback speed; on taller
  * screens a second line numbers the strategies for the 1-9 and 0 keys.
  */
 #include <stdio.h>
@@ -29,8 +29,9 @@ static const char *badge(const sl_ui *ui, int *role)
         *role = SL_ROLE_LIVE;
         return "LIVE";
     }
+    /* Playing back, at a speed or a lecture pace: a saved trace is a replay. */
     *role = SL_ROLE_ACCENT;
-    return "REPLAY";
+    return ui->replay ? "REPLAY" : "PLAYING";
 }
 
 static void strategy_text(const sl_ui *ui, char *buf, size_t size)

@@ -48,7 +48,7 @@ wait_for 'ENDED' 20 || fail "the coroutines run did not finish"
 
 # Replay slowly, then pause: the screen must stop changing.
 keys Home - - - Space
-wait_for 'REPLAY' 5 || fail "Space did not start the replay"
+wait_for 'PLAYING' 5 || fail "Space did not start the replay"
 a=$(screen); sleep 0.6; b=$(screen)
 [[ "$a" != "$b" ]] || fail "the replay does not move"
 keys Space
