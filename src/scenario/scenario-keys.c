@@ -150,6 +150,23 @@ static void lesson_key(sl__parser *ps, const char *key, const char *value)
     }
 }
 
+/* A duration in [lo, hi] (`range` names them) for `key`. */
+static bool duration(sl__parser *ps, const char *key, const char *value, uint64_t lo, uint64_t hi,
+                     const char *range, uint64_t *out)
+{
+    char q[64], msg[SL__MSG_MAX];
+    if (sl__parse_duration(value, out, msg) < 0) {
+        sl__fail(ps, ps->line, SL_EPARSE, "%s", msg);
+        return false;
+    }
+    if (*out < lo || *out > hi) {
+        sl__fail(ps, ps->line, SL_EPARSE, "%s must be between %s, got %s", key, range,
+                 sl__clip(value, q, sizeof(q)));
+        return false;
+    }
+    return true;
+}
+
 static void run_key(sl__parser *ps, const char *key, const char *value)
 {
     char q[64];
@@ -167,7 +184,6 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
     }
     if (!first_time(ps, (sl__key)k))
         return;
-    char msg[SL__MSG_MAX];
     double d;
     switch (k) {
     case SL__KEY_SEED:
@@ -183,21 +199,11 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
             sc->chunksize = (uint32_t)v;
         break;
     case SL__KEY_GIL_INTERVAL:
-        if (sl__parse_duration(value, &v, msg) < 0)
-            sl__fail(ps, ps->line, SL_EPARSE, "%s", msg);
-        else if (v < MIN_GIL_NS || v > MAX_GIL_NS)
-            sl__fail(ps, ps->line, SL_EPARSE, "gil_interval must be between 1us and 10s, got %s",
-                     sl__clip(value, q, sizeof(q)));
-        else
+        if (duration(ps, key, value, MIN_GIL_NS, MAX_GIL_NS, "1us and 10s", &v))
             sc->gil_interval_ns = v;
         break;
     case SL__KEY_PACE:
-        if (sl__parse_duration(value, &v, msg) < 0)
-            sl__fail(ps, ps->line, SL_EPARSE, "%s", msg);
-        else if (v < MIN_PACE_NS || v > MAX_PACE_NS)
-            sl__fail(ps, ps->line, SL_EPARSE, "pace must be between 1s and 600s, got %s",
-                     sl__clip(value, q, sizeof(q)));
-        else
+        if (duration(ps, key, value, MIN_PACE_NS, MAX_PACE_NS, "1s and 600s", &v))
             sc->pace_ns = v;
         break;
     default:
