@@ -2,8 +2,8 @@
 # truth.sh - the TUI tells what happened, at a pace a class can follow,
 # driven in a detached tmux (private socket): a paused screen's header and
 # timeline stay identical for 2 s while a live run goes on underneath (and
-# the badge says so), End goes back to live, a run played to its end reads
-# ENDED; compare mode shows its progress, never a recommendation, until its
+# the badge says so), End goes back to live, a run followed to its end
+# reads ENDED; compare mode shows its progress, never a recommendation, until its
 # last run has finished. Needs no terminal of its own; < 90 s.
 #
 # usage: bash tests/e2e/truth.sh path/to/schedlab
@@ -18,9 +18,9 @@ start=$SECONDS
 # The header and the timeline panel: everything above the lists.
 picture() { screen | sed '/Running /,$d'; }
 
-# sequential on io-download runs for seconds: long enough to pause in it.
+# sequential on io-slow-many runs for minutes: a pause is always inside it.
 tm new-session -d -s e2e -x 80 -y 24 \
-    "LANG=C.UTF-8 '$bin' tui io-download -s sequential; sleep 120"
+    "LANG=C.UTF-8 '$bin' tui io-slow-many -s sequential; sleep 120"
 wait_for 'Timeline' 15 || fail "the TUI did not draw its timeline"
 screen | head -1 | grep -q 'pace 15s' || fail "the header does not show the lecture pace"
 keys End
@@ -39,6 +39,13 @@ b=$(picture)
 screen | grep -q 'PAUSED . run goes on' || fail "the run ended within 2 s: nothing was tested"
 keys End
 wait_for ' LIVE ' 5 || fail "End did not go back to the live run"
+tm kill-session -t e2e
+
+# A short run, followed live to its end, reads ENDED.
+tm new-session -d -s e2e -x 80 -y 24 \
+    "LANG=C.UTF-8 '$bin' tui io-download -s threads; sleep 120"
+wait_for 'Timeline' 15 || fail "the TUI did not draw its timeline"
+keys End
 wait_for ' ENDED ' 30 || fail "the finished run does not read ENDED"
 screen | grep -q 'PAUSED' && fail "a run that ended by itself reads PAUSED"
 tm kill-session -t e2e
