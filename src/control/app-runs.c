@@ -228,6 +228,7 @@ bool sl__app_poll(sl_app *a)
         sl_run_result res;
         int rc = sl_run_wait(a->run, &res);
         a->run_joined = true;
+        ui->play = SL_PLAY_ENDED;
         snprintf(ui->status, sizeof ui->status, "The run could not start: %.120s",
                  res.error[0] ? res.error : sl_strerror(rc));
         changed = true;

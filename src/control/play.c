@@ -99,7 +99,7 @@ static void pace(sl_ui *ui, uint64_t end)
     if (!ui->pace_ns || ui->play != SL_PLAY_PLAYING)
         return;
     double s = (double)end / (double)ui->pace_ns;
-    ui->speed = s < 1e-6 ? 1e-6 : s > 1.0 ? 1.0 : s;
+    ui->speed = s < 1e-3 ? 1e-3 : s > 1.0 ? 1.0 : s;
     if (ui->speed >= 1.0 && sl__play_any_live(ui))
         ui->play = SL_PLAY_LIVE;
 }
@@ -116,10 +116,11 @@ bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
         if (t >= end) {
             t = end;
             /* Caught up: follow the run if it is still going at full speed,
-             * otherwise stop at the end. */
+             * otherwise stop at the end: of a run, not of one whose trace
+             * has not appeared yet (a paced run starts playing at once). */
             if (sl__play_any_live(ui) && ui->speed >= 1.0)
                 ui->play = SL_PLAY_LIVE;
-            else if (!sl__play_any_live(ui))
+            else if (!sl__play_any_live(ui) && (ui->has_main || ui->compare))
                 ui->play = SL_PLAY_ENDED;
         }
         ui->t_ns = t;

@@ -115,6 +115,11 @@ static void pace_plays_over_the_pace(int cols, int rows)
     assert_int_equal(sl__synth_trace(&tr, 20, 3000, 2), 0);
     sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PLAYING};
     ui.pace_ns = 10000000000ull;
+    /* A paced run plays from its start: before its trace appears, it has
+     * not ended. */
+    sl__play_tick(&ui, 1000000000ull);
+    assert_int_equal(ui.play, SL_PLAY_PLAYING);
+    assert_int_equal(ui.t_ns, 0);
     assert_int_equal(sl__pane_open(&ui.main, tr, true, false), 0);
     ui.has_main = true;
     uint64_t end = sl__pane_end(&ui.main);
