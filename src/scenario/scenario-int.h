@@ -14,15 +14,15 @@
 
 #include "schedlab/scenario.h"
 
-#define SL__NAME_MAX 40                 /* characters of a group or task name */
-#define SL__MAX_SECTIONS 10000u         /* [group]/[task] sections per file */
-#define SL__MAX_REPEAT 1000000u         /* repeat = N */
-#define SL__MAX_NS 3600000000000ull     /* one duration, before time_scale: 1 h */
-#define SL__MAX_BYTES 1073741824ull     /* one io body: 1 GiB */
-#define SL__MAX_SUMSQ 1000000000000ull  /* cpu-sumsq n, before time_scale */
-#define SL__MAX_TIME_SCALE 1000.0       /* [run] time_scale */
-#define SL__SUMSQ_PS_PER_ITER 300u      /* estimate for totals: 0.3 ns per i*i */
-#define SL__MSG_MAX 256                 /* sl_diag.message */
+#define SL__NAME_MAX 40                /* characters of a group or task name */
+#define SL__MAX_SECTIONS 10000u        /* [group]/[task] sections per file */
+#define SL__MAX_REPEAT 1000000u        /* repeat = N */
+#define SL__MAX_NS 3600000000000ull    /* one duration, before time_scale: 1 h */
+#define SL__MAX_BYTES 1073741824ull    /* one io body: 1 GiB */
+#define SL__MAX_SUMSQ 1000000000000ull /* cpu-sumsq n, before time_scale */
+#define SL__MAX_TIME_SCALE 1000.0      /* [run] time_scale */
+#define SL__SUMSQ_PS_PER_ITER 300u     /* estimate for totals: 0.3 ns per i*i */
+#define SL__MSG_MAX 256                /* sl_diag.message */
 #define SL__MAX_WINDOW_NS 1000000000ull /* a counter's window, before time_scale: 1 s */
 #define SL__NO_OBJ UINT16_MAX           /* a step that names no shared object */
 
@@ -33,13 +33,13 @@ typedef struct sl__range {
 
 /* One `step = ...` line as written, before draws and time_scale. */
 typedef struct sl__step_tpl {
-    uint8_t kind;       /* sl_step_kind */
-    bool plus_i;        /* cpu-sumsq: add the task's index within its group */
-    uint32_t line;      /* line of the step */
-    sl__range ns;       /* cpu, sleep, io delay */
-    sl__range n;        /* cpu-sumsq n, io bytes */
-    char *url;          /* get: owned */
-    char *obj;          /* put/take/inc/lock/unlock: the object's name, owned */
+    uint8_t kind;  /* sl_step_kind */
+    bool plus_i;   /* cpu-sumsq: add the task's index within its group */
+    uint32_t line; /* line of the step */
+    sl__range ns;  /* cpu, sleep, io delay */
+    sl__range n;   /* cpu-sumsq n, io bytes */
+    char *url;     /* get: owned */
+    char *obj;     /* put/take/inc/lock/unlock: the object's name, owned */
     uint16_t obj_index; /* that object's index once resolved, else SL__NO_OBJ */
 } sl__step_tpl;
 
@@ -63,7 +63,7 @@ typedef struct sl__scenario {
     sl_scenario pub;
     sl__section *sections;
     uint32_t n_sections, cap_sections;
-    char *task_names;  /* one block holding every task's name */
+    char *task_names; /* one block holding every task's name */
     uint64_t *windows; /* per counter: window as written, before time_scale */
 } sl__scenario;
 
