@@ -176,6 +176,30 @@ typedef struct sl_spans {
 int sl_spans_build(sl_trace *trace, sl_spans *out);
 void sl_spans_free(sl_spans *s);
 
+/* ---- columns: what one column of a timeline shows (columns.c) ---------- */
+
+/* Set in a column's state when the tasks ran in it, but not longest. */
+#define SL_COL_BRIEF_RUN 0x80
+/* Each of `n` columns dt wide from t0, cut at `limit` (exclusive; UINT64_MAX:
+ * none), for the lane of tasks [a, b): the sl_state held longest in it by
+ * time summed over the lane, ORed with SL_COL_BRIEF_RUN when running time
+ * there lost to another state. Columns at or past the limit read "new". */
+int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uint64_t dt,
+                     uint64_t limit, int n, uint8_t *out);
+
+/* One column of a core's lane. */
+typedef struct sl_core_cell {
+    uint32_t task;  /* the task that ran there longest, or SL_NO_TASK: idle held longest */
+    bool migrated;  /* that task came from another core within the column */
+    bool brief_run; /* something ran there that the column does not show */
+} sl_core_cell;
+
+/* Lanes of cores [0, n_cores): n_cores rows of `n` columns, as for
+ * sl_spans_columns(); `busy` (n_cores entries, or NULL) gets each core's
+ * running time in [t0, limit) within the columns. */
+int sl_spans_core_columns(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint64_t dt,
+                          uint64_t limit, int n, sl_core_cell *out, uint64_t *busy);
+
 /* ---- statistics: one run's numbers for the comparison table ------------ */
 
 typedef struct sl_stats {

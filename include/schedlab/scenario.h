@@ -10,7 +10,8 @@
  *   [lesson]  title (required), caption (repeat the key to continue the
  *             paragraph: lines are at most 198 bytes), strategies = a, b, c
  *   [run]     seed (1), workers (4, 1..4096), chunksize (1), gil_interval
- *             (5ms, 1us..10s), time_scale (1, >0..1000)
+ *             (5ms, 1us..10s), time_scale (1, >0..1000), pace (how long the
+ *             TUI takes to play a run back: 1s..600s; unset: the TUI's own)
  *   [group NAME]  count (1..10000000; tasks NAME-00..NAME-19), repeat, step...
  *   [task NAME]   repeat, step...   (one task called NAME)
  *   [queue NAME]  capacity (required, 1..1000000): a bounded FIFO of items
@@ -102,6 +103,7 @@ typedef struct sl_scenario {
     uint32_t chunksize;       /* [run] chunksize: procpool tasks per grab */
     uint64_t gil_interval_ns; /* [run] gil_interval: forced switch interval */
     double time_scale;        /* [run] time_scale: multiplies every duration and n */
+    uint64_t pace_ns;         /* [run] pace: a run's playback time in the TUI (0: unset) */
     sl_group *groups;         /* task groups, in file order */
     uint32_t n_groups;
     sl_task *tasks; /* all tasks, group by group */

@@ -122,6 +122,7 @@ typedef enum sl_play {
     SL_PLAY_LIVE = 0, /* the playhead follows the newest event */
     SL_PLAY_PAUSED,   /* the playhead stays put */
     SL_PLAY_PLAYING,  /* the playhead advances at `speed` x real time */
+    SL_PLAY_ENDED,    /* the playhead reached the end of a finished run by itself */
 } sl_play;
 
 typedef enum sl_overlay {
@@ -199,10 +200,12 @@ typedef struct sl_ui {
 
     uint64_t t_ns; /* the playhead */
     sl_play play;
-    double speed; /* playback speed, 0.01 .. 10 */
-    bool replay;  /* a saved trace: no runs */
-    int zoom;     /* 0: fit the run; n: 2^n times closer */
-    int sel;      /* selected task, or -1 */
+    uint64_t held_end; /* the end drawn by the last frame not paused (0: none): a pause keeps it */
+    double speed;      /* playback speed, 0.01 .. 10 (lecture pace: as low as it needs) */
+    uint64_t pace_ns;  /* lecture pace: a run plays back over this long (0: off, speed rules) */
+    bool replay;       /* a saved trace: no runs */
+    int zoom;          /* 0: fit the run; n: 2^n times closer */
+    int sel;           /* selected task, or -1 */
 
     sl_overlay overlay;
     int overlay_sel;    /* cursor in the lesson picker */
@@ -245,6 +248,10 @@ uint64_t sl_pane_end(const sl_pane *p);
 /* ---- the playhead's reach (pane.c) ---- */
 /* The end of what is shown: the newest event over all panes. */
 uint64_t sl_play_end(const sl_ui *ui);
+/* The end the views draw: sl_play_end(), except while paused, when the
+ * axis, its scale and the header keep the end they had (held_end), so that
+ * nothing moves though a live run goes on underneath. */
+uint64_t sl_play_shown_end(const sl_ui *ui);
 /* True while a run is still producing events. */
 bool sl_play_any_live(const sl_ui *ui);
 /* Folds every pane to the playhead. */

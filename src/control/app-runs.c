@@ -11,6 +11,7 @@
 #include "schedlab/error.h"
 #include "control/app.h"
 #include "control/keys.h"
+#include "control/play.h"
 
 static void end_main_run(sl_app *a)
 {
@@ -52,7 +53,8 @@ int sl__app_run(sl_app *a)
     end_main_run(a);
     sl_ui *ui = &a->ui;
     ui->t_ns = 0;
-    ui->play = SL_PLAY_LIVE;
+    ui->held_end = 0;
+    ui->play = ui->pace_ns ? SL_PLAY_PLAYING : SL_PLAY_LIVE;
     ui->predict.on = ui->predict.asking = false;
     return start(a, ui->strategy, &a->run);
 }
@@ -116,6 +118,7 @@ int sl__app_compare(sl_app *a)
     ui->n_cmp = 0;
     ui->cmp_running = 0;
     ui->t_ns = 0;
+    ui->held_end = 0;
     ui->play = SL_PLAY_PAUSED;
     return start(a, ui->cmp_strategy[0], &a->cmp_run);
 }
@@ -133,8 +136,9 @@ void sl__app_compare_stop(sl_app *a)
         sl_pane_close(&ui->cmp[i]);
     if (ui->compare) {
         ui->compare = false;
+        ui->held_end = 0;
         ui->t_ns = sl_play_end(ui);
-        ui->play = SL_PLAY_PAUSED;
+        ui->play = sl_play_any_live(ui) ? SL_PLAY_PAUSED : SL_PLAY_ENDED;
     }
     ui->n_cmp = 0;
     ui->cmp_running = -1;
@@ -156,6 +160,8 @@ static int load(sl_app *a, const char *name)
     sl_scenario_free(a->sc);
     a->sc = sc;
     ui->sc = sc;
+    if (ui->pace_ns)
+        ui->pace_ns = sl__play_lesson_pace(sc);
     ui->sel = -1;
     ui->workers = 0;
     return 0;
@@ -222,6 +228,7 @@ bool sl__app_poll(sl_app *a)
         sl_run_result res;
         int rc = sl_run_wait(a->run, &res);
         a->run_joined = true;
+        ui->play = SL_PLAY_ENDED;
         snprintf(ui->status, sizeof ui->status, "The run could not start: %.120s",
                  res.error[0] ? res.error : sl_strerror(rc));
         changed = true;
@@ -240,7 +247,7 @@ bool sl__app_poll(sl_app *a)
             snprintf(ui->status, sizeof ui->status, "%u task(s) failed: %.120s", res.failed,
                      res.n_failures ? res.failures[0] : "see the timeline");
         if (ui->play == SL_PLAY_LIVE) {
-            ui->play = SL_PLAY_PAUSED;
+            ui->play = SL_PLAY_ENDED;
             ui->t_ns = sl_pane_end(&ui->main);
         }
         changed = true;

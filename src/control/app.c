@@ -362,6 +362,9 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     }
     stop_signal = 0;
     install_signals();
+    /* A class watches each run over the lesson's pace; a demo sets its own. */
+    if (!demo)
+        a.ui.pace_ns = sl__play_lesson_pace(a.sc);
     if (a.sc && !demo)
         sl__app_run(&a);
     uint64_t t0 = sl_clock_ns();

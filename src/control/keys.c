@@ -92,6 +92,7 @@ static int k_pause(sl_ui *ui, int key)
         ui->play = SL_PLAY_PAUSED;
         break;
     case SL_PLAY_PAUSED:
+    case SL_PLAY_ENDED:
         if (!sl_play_any_live(ui) && ui->t_ns >= sl_play_end(ui))
             ui->t_ns = 0;
         ui->play = SL_PLAY_PLAYING;
@@ -129,6 +130,8 @@ static int k_ends(sl_ui *ui, int key)
 
 static int k_speed(sl_ui *ui, int key)
 {
+    /* A speed step leaves the lecture pace, from the speed it had reached. */
+    ui->pace_ns = 0;
     size_t i = 0;
     while (i + 1 < N_SPEEDS && speeds[i] < ui->speed - 1e-9)
         i++;
@@ -140,6 +143,31 @@ static int k_speed(sl_ui *ui, int key)
     /* Slowing a live run means watching it behind real time. */
     if (ui->play == SL_PLAY_LIVE && ui->speed < 1.0)
         ui->play = SL_PLAY_PLAYING;
+    return SL_REDRAW;
+}
+
+/* L: the lecture pace steps through these, then off. */
+static const uint64_t paces_s[] = {10, 15, 20, 30, 60};
+
+static int k_pace(sl_ui *ui, int key)
+{
+    size_t i = 0;
+    while (i < sizeof paces_s / sizeof paces_s[0] && paces_s[i] * 1000000000ull <= ui->pace_ns)
+        i++;
+    bool off = ui->pace_ns && i == sizeof paces_s / sizeof paces_s[0];
+    ui->pace_ns = off ? 0 : paces_s[i] * 1000000000ull;
+    if (off) {
+        ui->speed = 1.0;
+        snprintf(ui->status, sizeof ui->status,
+                 "Lecture pace off: runs play at real speed (+/- to change it).");
+        return SL_REDRAW;
+    }
+    /* A live run is watched from behind at the pace; the run is not slowed. */
+    if (ui->play == SL_PLAY_LIVE)
+        ui->play = SL_PLAY_PLAYING;
+    snprintf(ui->status, sizeof ui->status,
+             "Lecture pace %llus: each run plays back over %llu s; the run itself is not slowed.",
+             (unsigned long long)paces_s[i], (unsigned long long)paces_s[i]);
     return SL_REDRAW;
 }
 
@@ -352,6 +380,10 @@ const sl_binding sl__bindings[] = {
      .footer = "speed",
      .rank = 8,
      .fn = k_speed},
+    {.keys = {'L'},
+     .label = "L",
+     .help = "lecture pace: play each run back over 10, 15, 20, 30, 60 s, then real speed",
+     .fn = k_pace},
     {.keys = {'z', 'Z'}, .label = "z/Z", .help = "zoom the time axis in / out", .fn = k_zoom},
     {.keys = {SL_KEY_UP, SL_KEY_DOWN},
      .label = "↑/↓",

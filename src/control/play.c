@@ -3,7 +3,9 @@
  * event, and predict mode's stops before each dispatch.
  *
  * Every pane is folded to the same playhead, so in compare mode the runs
- * play side by side on one clock from t = 0.
+ * play side by side on one clock from t = 0. A pause holds the picture: the
+ * end the views scale to stays where it was while a live run goes on, and
+ * a run that finishes by itself reads ENDED, not PAUSED.
  */
 #include <stdio.h>
 
@@ -49,7 +51,7 @@ void sl__play_seek(sl_ui *ui, uint64_t t_ns)
 {
     uint64_t end = sl_play_end(ui);
     ui->t_ns = t_ns > end ? end : t_ns;
-    ui->play = SL_PLAY_PAUSED;
+    ui->play = ui->t_ns == end && !sl_play_any_live(ui) ? SL_PLAY_ENDED : SL_PLAY_PAUSED;
 }
 
 void sl__play_step(sl_ui *ui, int dir)
@@ -85,10 +87,28 @@ void sl__play_jump(sl_ui *ui, int dir)
         sl__play_seek(ui, ui->t_ns > step ? ui->t_ns - step : 0);
 }
 
+uint64_t sl__play_lesson_pace(const sl_scenario *sc)
+{
+    return sc && sc->pace_ns ? sc->pace_ns : SL_PACE_DEFAULT_NS;
+}
+
+/* Lecture pace: only the playback slows, never the run, so the speed
+ * follows the run's known length; a live run's grows as it goes. */
+static void pace(sl_ui *ui, uint64_t end)
+{
+    if (!ui->pace_ns || ui->play != SL_PLAY_PLAYING)
+        return;
+    double s = (double)end / (double)ui->pace_ns;
+    ui->speed = s < 1e-3 ? 1e-3 : s > 1.0 ? 1.0 : s;
+    if (ui->speed >= 1.0 && sl_play_any_live(ui))
+        ui->play = SL_PLAY_LIVE;
+}
+
 bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
 {
     uint64_t end = sl_play_end(ui);
     uint64_t before = ui->t_ns;
+    pace(ui, end);
     if (ui->play == SL_PLAY_LIVE) {
         ui->t_ns = end;
     } else if (ui->play == SL_PLAY_PLAYING) {
@@ -96,14 +116,18 @@ bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
         if (t >= end) {
             t = end;
             /* Caught up: follow the run if it is still going at full speed,
-             * otherwise stop at the end. */
+             * otherwise stop at the end: of a run, not of one whose trace
+             * has not appeared yet (a paced run starts playing at once). */
             if (sl_play_any_live(ui) && ui->speed >= 1.0)
                 ui->play = SL_PLAY_LIVE;
-            else if (!sl_play_any_live(ui))
-                ui->play = SL_PLAY_PAUSED;
+            else if (!sl_play_any_live(ui) && (ui->has_main || ui->compare))
+                ui->play = SL_PLAY_ENDED;
         }
         ui->t_ns = t;
     }
+    /* What this frame draws is what a pause will keep. */
+    if (ui->play != SL_PLAY_PAUSED)
+        ui->held_end = end;
     return ui->t_ns != before;
 }
 

@@ -8,13 +8,20 @@
 
 #include "schedlab/ui.h"
 
+/* A lesson's lecture pace when it sets none. */
+#define SL_PACE_DEFAULT_NS (15ull * 1000000000ull)
+/* The lecture pace of a lesson (its [run] pace, else the default). */
+uint64_t sl__play_lesson_pace(const sl_scenario *sc);
 /* Moves to the next (dir > 0) or previous event; pauses. */
 void sl__play_step(sl_ui *ui, int dir);
 /* Moves by a twentieth of the run; pauses. */
 void sl__play_jump(sl_ui *ui, int dir);
 /* Sets the playhead (clamped) and pauses. */
 void sl__play_seek(sl_ui *ui, uint64_t t_ns);
-/* Advances the playhead by `wall_ns` of real time; true if it moved. */
+/* Advances the playhead by `wall_ns` of real time; true if it moved. Under
+ * a lecture pace (ui->pace_ns) the speed is first set so that the run, as
+ * far as it is known, plays over the pace: never faster than real time,
+ * and a live run as long as the pace is followed live. */
 bool sl__play_tick(sl_ui *ui, uint64_t wall_ns);
 /* Predict mode: stop before the next dispatch with a choice; false if none. */
 bool sl__predict_next(sl_ui *ui);

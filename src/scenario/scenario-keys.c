@@ -17,6 +17,8 @@
 #define MAX_CHUNKSIZE 100000u
 #define MIN_GIL_NS 1000ull
 #define MAX_GIL_NS 10000000000ull
+#define MIN_PACE_NS 1000000000ull
+#define MAX_PACE_NS 600000000000ull
 
 static const char *const key_words[SL__KEY__COUNT] = {
     [SL__KEY_TITLE] = "title",
@@ -26,6 +28,7 @@ static const char *const key_words[SL__KEY__COUNT] = {
     [SL__KEY_CHUNKSIZE] = "chunksize",
     [SL__KEY_GIL_INTERVAL] = "gil_interval",
     [SL__KEY_TIME_SCALE] = "time_scale",
+    [SL__KEY_PACE] = "pace",
 };
 
 /* Marks a once-only key as seen; false (with the error set) if it was. */
@@ -147,6 +150,23 @@ static void lesson_key(sl__parser *ps, const char *key, const char *value)
     }
 }
 
+/* A duration in [lo, hi] (`range` names them) for `key`. */
+static bool duration(sl__parser *ps, const char *key, const char *value, uint64_t lo, uint64_t hi,
+                     const char *range, uint64_t *out)
+{
+    char q[64], msg[SL__MSG_MAX];
+    if (sl__parse_duration(value, out, msg) < 0) {
+        sl__fail(ps, ps->line, SL_EPARSE, "%s", msg);
+        return false;
+    }
+    if (*out < lo || *out > hi) {
+        sl__fail(ps, ps->line, SL_EPARSE, "%s must be between %s, got %s", key, range,
+                 sl__clip(value, q, sizeof(q)));
+        return false;
+    }
+    return true;
+}
+
 static void run_key(sl__parser *ps, const char *key, const char *value)
 {
     char q[64];
@@ -158,13 +178,12 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
     if (k == SL__KEY__COUNT) {
         sl__fail(ps, ps->line, SL_EPARSE,
                  "unknown key '%s' in [run] (expected seed, workers, chunksize, gil_interval, "
-                 "time_scale)",
+                 "time_scale, pace)",
                  sl__clip(key, q, sizeof(q)));
         return;
     }
     if (!first_time(ps, (sl__key)k))
         return;
-    char msg[SL__MSG_MAX];
     double d;
     switch (k) {
     case SL__KEY_SEED:
@@ -180,13 +199,12 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
             sc->chunksize = (uint32_t)v;
         break;
     case SL__KEY_GIL_INTERVAL:
-        if (sl__parse_duration(value, &v, msg) < 0)
-            sl__fail(ps, ps->line, SL_EPARSE, "%s", msg);
-        else if (v < MIN_GIL_NS || v > MAX_GIL_NS)
-            sl__fail(ps, ps->line, SL_EPARSE, "gil_interval must be between 1us and 10s, got %s",
-                     sl__clip(value, q, sizeof(q)));
-        else
+        if (duration(ps, key, value, MIN_GIL_NS, MAX_GIL_NS, "1us and 10s", &v))
             sc->gil_interval_ns = v;
+        break;
+    case SL__KEY_PACE:
+        if (duration(ps, key, value, MIN_PACE_NS, MAX_PACE_NS, "1s and 600s", &v))
+            sc->pace_ns = v;
         break;
     default:
         if (sl__parse_decimal(value, &d) < 0)

@@ -40,6 +40,7 @@ typedef enum sl__key {
     SL__KEY_CHUNKSIZE,
     SL__KEY_GIL_INTERVAL,
     SL__KEY_TIME_SCALE,
+    SL__KEY_PACE,
     SL__KEY__COUNT
 } sl__key;
 

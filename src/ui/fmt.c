@@ -43,7 +43,7 @@ void sl__timeline_window(const sl_ui *ui, int cols, uint64_t *t0, uint64_t *dt)
 {
     if (cols < 1)
         cols = 1;
-    uint64_t end = sl_play_end(ui);
+    uint64_t end = sl_play_shown_end(ui);
     if (end < ui->t_ns)
         end = ui->t_ns;
     uint64_t span = nice_span(end);

@@ -128,6 +128,13 @@ uint64_t sl_play_end(const sl_ui *ui)
     return end;
 }
 
+uint64_t sl_play_shown_end(const sl_ui *ui)
+{
+    if (ui->play != SL_PLAY_PAUSED || ui->held_end == 0)
+        return sl_play_end(ui);
+    return ui->held_end > ui->t_ns ? ui->held_end : ui->t_ns;
+}
+
 bool sl_play_any_live(const sl_ui *ui)
 {
     if (ui->compare)

@@ -168,6 +168,9 @@ int sl__term_put(int y, int x, int maxw, int role, const char *s)
             bytes++;
         cols++;
     }
+    attr_t mark = role >= 0 && (role & SL_ROLE_MARK) ? A_UNDERLINE : 0;
+    if (role >= 0)
+        role &= ~SL_ROLE_MARK;
     if (role < 0 || role >= SL_ROLE__COUNT)
         role = SL_ROLE_NORMAL;
     char plain[1024];
@@ -181,7 +184,7 @@ int sl__term_put(int y, int x, int maxw, int role, const char *s)
         s = plain;
         bytes = n;
     }
-    attrset(role_attr[role]);
+    attrset(role_attr[role] | mark);
     /* Writing the bottom-right cell reports ERR (the cursor cannot advance);
      * the cell is still drawn, so the result is ignored. */
     mvaddnstr(y, x, s, (int)bytes);

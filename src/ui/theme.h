@@ -36,6 +36,10 @@ typedef enum sl_role {
     SL_ROLE__COUNT
 } sl_role;
 
+/* ORed into a role: the text is underlined. A timeline column that ran
+ * for less time than the state it shows is drawn so (a "brief run"). */
+#define SL_ROLE_MARK 0x100
+
 /* The role that colours a task state. */
 #define SL_ROLE_STATE(st) ((int)SL_ROLE_ST_NEW + (int)(st))
 

@@ -2,7 +2,8 @@
  * view-compare.c - every compared strategy on one clock: a summary table
  * from each run's statistics, then a compact timeline and counters per run,
  * all folded to the same playhead; the verdict, from the same rule as
- * `run --format verdict`, goes in the caption bar.
+ * `run --format verdict`, goes in the caption bar once every chosen
+ * strategy has run (before, the bar shows how many have).
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +56,20 @@ static size_t report_rows(const sl_ui *ui, sl_report_row *rows, size_t max)
 
 void sl__compare_verdict(const sl_ui *ui, char *buf, size_t size)
 {
+    /* A verdict on some of the runs would change its mind as the others
+     * come in: until every chosen strategy has run, only the progress. */
+    if (ui->cmp_running >= 0) {
+        snprintf(buf, size,
+                 "%u of %u strategies have run; the recommendation comes once all %u have, "
+                 "one at a time so each has the machine to itself.",
+                 ui->n_cmp, ui->n_cmp_planned, ui->n_cmp_planned);
+        return;
+    }
+    if (ui->n_cmp < ui->n_cmp_planned) {
+        snprintf(buf, size, "Only %u of %u strategies ran: no recommendation (c compares again).",
+                 ui->n_cmp, ui->n_cmp_planned);
+        return;
+    }
     sl_report_row rows[SL_UI_MAX_CMP];
     sl_report rep = {.rows = rows, .n_rows = report_rows(ui, rows, SL_UI_MAX_CMP)};
     char why[320];

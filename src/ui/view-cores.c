@@ -1,8 +1,10 @@
 /*
  * view-cores.c - one line per core: a busy meter over the visible window
- * and a lane naming the task that ran there in each column, like
- * `perf sched map`. A task that starts running on another core than last
- * time is drawn in the accent role: migrations stand out.
+ * and a lane naming the task that ran there longest in each column, like
+ * `perf sched map` (sl_spans_core_columns()): a core idle most of a column
+ * shows idle, underlined when something ran there briefly. A task that
+ * starts running on another core than last time is drawn in the accent
+ * role: migrations stand out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,65 +14,30 @@
 #define MAX_COLS 1024
 #define METER_W 10
 
-typedef struct lane_cell {
-    uint32_t task; /* SL_NO_TASK: idle */
-    bool migrated;
-} lane_cell;
-
-/* One pass over every span fills the lanes of cores [0, n_cores) and their
- * busy time in [t0, t]. */
-static void fill_lanes(const sl_ui *ui, const sl_spans *s, uint32_t n_cores, uint64_t t0,
-                       uint64_t dt, int n, lane_cell *lanes, uint64_t *busy)
-{
-    uint64_t t = ui->t_ns;
-    for (size_t i = 0; i < (size_t)n_cores * (size_t)n; i++)
-        lanes[i] = (lane_cell){.task = SL_NO_TASK};
-    memset(busy, 0, n_cores * sizeof *busy);
-    for (uint32_t task = 0; task < s->n_tasks; task++) {
-        int last_core = -1;
-        for (size_t i = s->first[task]; i < s->first[task + 1]; i++) {
-            const sl_span *sp = &s->v[i];
-            if (sp->start_ns > t)
-                break;
-            if (sp->state != SL_ST_RUNNING)
-                continue;
-            bool migrated = last_core >= 0 && last_core != sp->core;
-            last_core = sp->core;
-            uint64_t a = sp->start_ns > t0 ? sp->start_ns : t0;
-            uint64_t b = sp->end_ns < t ? sp->end_ns : t;
-            if (sp->core >= n_cores || b <= a)
-                continue;
-            busy[sp->core] += b - a;
-            lane_cell *lane = lanes + (size_t)sp->core * (size_t)n;
-            uint64_t c0 = (a - t0) / dt, c1 = (b - t0 + dt - 1) / dt;
-            for (uint64_t c = c0; c < c1 && c < (uint64_t)n; c++)
-                lane[c] = (lane_cell){.task = task, .migrated = migrated && c == c0};
-        }
-    }
-}
-
-static void draw_lane(const sl_ui *ui, int y, int x, const lane_cell *lane, int n, int upto)
+static void draw_lane(const sl_ui *ui, int y, int x, const sl_core_cell *lane, int n, int upto)
 {
     const char *empty = ui->ascii ? "." : "·";
     for (int i = 0; i < n && i <= upto;) {
+        int mark = lane[i].brief_run ? SL_ROLE_MARK : 0;
         if (lane[i].task == SL_NO_TASK) {
             int start = i;
             char run[MAX_COLS * 2 + 1];
             size_t len = 0;
-            while (i < n && i <= upto && lane[i].task == SL_NO_TASK) {
+            while (i < n && i <= upto && lane[i].task == SL_NO_TASK &&
+                   (lane[i].brief_run ? SL_ROLE_MARK : 0) == mark) {
                 memcpy(run + len, empty, strlen(empty));
                 len += strlen(empty);
                 i++;
             }
             run[len] = '\0';
-            sl__term_put(y, x + start, i - start, SL_ROLE_DIM, run);
+            sl__term_put(y, x + start, i - start, SL_ROLE_DIM | mark, run);
             continue;
         }
         char ch[2] = {sl__task_char(lane[i].task), 0};
         int role = lane[i].migrated               ? SL_ROLE_ACCENT
                    : ui->sel == (int)lane[i].task ? SL_ROLE_SELECTED
                                                   : SL_ROLE_ST_RUNNING;
-        sl__term_put(y, x + i, 1, role, ch);
+        sl__term_put(y, x + i, 1, role | mark, ch);
         i++;
     }
 }
@@ -92,14 +59,14 @@ void sl__view_cores(const sl_ui *ui, sl_rect r)
     uint32_t shown = n_cores <= (uint32_t)rows ? n_cores : (uint32_t)rows - 1;
     uint64_t t0, dt;
     sl__timeline_window(ui, lane_w, &t0, &dt);
-    lane_cell *lanes = malloc((size_t)shown * (size_t)lane_w * sizeof *lanes);
-    uint64_t *busy = malloc((shown ? shown : 1) * sizeof *busy);
-    if (!lanes || !busy) {
+    sl_core_cell *lanes = malloc(((size_t)shown * (size_t)lane_w + 1) * sizeof *lanes);
+    uint64_t *busy = calloc(shown ? shown : 1, sizeof *busy);
+    if (!lanes || !busy ||
+        sl_spans_core_columns(&p->spans, shown, t0, dt, ui->t_ns, lane_w, lanes, busy) < 0) {
         free(lanes);
         free(busy);
         return;
     }
-    fill_lanes(ui, &p->spans, shown, t0, dt, lane_w, lanes, busy);
     const char *full = ui->ascii ? "#" : "█", *empty = ui->ascii ? "." : "·";
     uint64_t span = ui->t_ns > t0 ? ui->t_ns - t0 : 0;
     for (uint32_t c = 0; c < shown; c++) {

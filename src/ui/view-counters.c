@@ -18,8 +18,14 @@ void sl__view_counters(const sl_ui *ui, const sl_pane *p, sl_rect r, bool compac
     sl__fmt_dur(mean, sizeof mean, lat_mean, ui->ascii);
     sl__fmt_dur(max, sizeof max, m->ready_lat_max_ns, ui->ascii);
     if (compact) {
+        /* The kernel's counts are the whole run's, known once it ended. */
+        char os[64] = "";
+        if (p->finished && !p->live)
+            snprintf(os, sizeof os, "OS %llu (invol %llu) ",
+                     (unsigned long long)(tr->os.voluntary + tr->os.involuntary),
+                     (unsigned long long)tr->os.involuntary);
         sl__term_putf(r.y, r.x, r.w, SL_ROLE_DIM,
-                      "switches coro %llu gil %llu%sready lat %s (max %s)%sevents %llu",
+                      "switches %scoro %llu gil %llu%sready lat %s (max %s)%sevents %llu", os,
                       (unsigned long long)m->coroutine_switches,
                       (unsigned long long)m->gil_handoffs, ui->ascii ? ", " : " · ", mean, max,
                       ui->ascii ? ", " : " · ", (unsigned long long)m->events);

@@ -1,6 +1,6 @@
 /*
  * view-header.c - what is shown: lesson, strategy and its parameters, the
- * playhead, LIVE / PAUSED / REPLAY and the playback speed; on taller
+ * playhead, LIVE / PLAYING / PAUSED / ENDED / REPLAY and the playback speed; on taller
  * screens a second line numbers the strategies for the 1-9 and 0 keys.
  */
 #include <stdio.h>
@@ -13,15 +13,25 @@ static const char *badge(const sl_ui *ui, int *role)
     /* Nothing run yet: nothing is live, paused or replayed. */
     if (!ui->has_main && !ui->compare)
         return NULL;
+    if (ui->compare && ui->cmp_running >= 0) {
+        *role = SL_ROLE_LIVE;
+        return "RUNNING";
+    }
     *role = SL_ROLE_PAUSED;
+    /* Paused on a run that goes on: said in words, the picture holds still. */
+    if (ui->play == SL_PLAY_PAUSED && sl_play_any_live(ui))
+        return ui->ascii ? "PAUSED - run goes on" : "PAUSED · run goes on";
     if (ui->play == SL_PLAY_PAUSED)
         return "PAUSED";
+    if (ui->play == SL_PLAY_ENDED)
+        return "ENDED";
     if (ui->play == SL_PLAY_LIVE && sl_play_any_live(ui)) {
         *role = SL_ROLE_LIVE;
         return "LIVE";
     }
+    /* Playing back, at a speed or a lecture pace: a saved trace is a replay. */
     *role = SL_ROLE_ACCENT;
-    return "REPLAY";
+    return ui->replay ? "REPLAY" : "PLAYING";
 }
 
 static void strategy_text(const sl_ui *ui, char *buf, size_t size)
@@ -34,8 +44,8 @@ static void strategy_text(const sl_ui *ui, char *buf, size_t size)
         if (ui->run_pending)
             snprintf(buf, size, "%s (starting)", sl_strategy_name(ui, ui->strategy));
         else
-            snprintf(buf, size, "%s%sready: press Enter to run", sl_strategy_name(ui, ui->strategy),
-                     ui->ascii ? " - " : " — ");
+            snprintf(buf, size, "%s%sready: press Enter to run",
+                     sl_strategy_name(ui, ui->strategy), ui->ascii ? " - " : " — ");
         return;
     }
     const sl_trace_meta *m = &ui->main.trace->meta;
@@ -60,8 +70,14 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
     int role = SL_ROLE_HEADER;
     const char *b = badge(ui, &role);
     sl__fmt_dur(now, sizeof now, ui->t_ns, ui->ascii);
-    sl__fmt_dur(end, sizeof end, sl_play_end(ui), ui->ascii);
-    int rn = snprintf(right, sizeof right, "t=%s / %s  %gx ", now, end, ui->speed);
+    sl__fmt_dur(end, sizeof end, sl_play_shown_end(ui), ui->ascii);
+    /* The playhead in the run's own time, beside the speed it plays at:
+     * under a lecture pace a second on screen is not a second of the run. */
+    char pace[32] = "";
+    if (ui->pace_ns)
+        snprintf(pace, sizeof pace, " pace %llus",
+                 (unsigned long long)(ui->pace_ns / 1000000000ull));
+    int rn = snprintf(right, sizeof right, "t=%s / %s  %.2gx%s ", now, end, ui->speed, pace);
     int bw = b != NULL ? (int)strlen(b) + 2 : 0;
     int right_x = r.x + r.w - rn;
     int badge_x = right_x - bw - 1;

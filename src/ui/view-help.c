@@ -36,9 +36,9 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     int n_strategies = ui->n_strategies;
     static const uint8_t states[] = {SL_ST_RUNNING, SL_ST_READY,  SL_ST_WAITING,  SL_ST_QUEUED,
                                      SL_ST_DONE,    SL_ST_FAILED, SL_ST_CANCELLED};
-    /* Bindings, a gap, the legend title and the states, a gap, the
+    /* Bindings, a gap, the legend title, the states and the brief-run mark, a gap, the
      * strategies title and the strategies: scrolling stops at the last. */
-    int lines = (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + n_strategies;
+    int lines = (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + 1 + n_strategies;
     int max_skip = lines - (r.h - 2) > 0 ? lines - (r.h - 2) : 0;
     int skip = ui->overlay_scroll < max_skip ? ui->overlay_scroll : max_skip;
     scroller sc = {.y = r.y + 1, .bottom = r.y + r.h - 1, .skip = skip};
@@ -60,6 +60,11 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
         sl__term_put(yy, x, 1, SL_ROLE_STATE(states[i]), sl__theme_end_mark(states[i], ui->ascii));
         sl__term_putf(yy, x + 2, w - 2, SL_ROLE_NORMAL, "%-8s %s", sl_state_name(states[i]),
                       meaning[states[i]]);
+    }
+    if ((yy = next_row(&sc)) >= 0) {
+        sl__term_put(yy, x, 1, SL_ROLE_ST_RUNNING, "_");
+        sl__term_put(yy, x + 2, w - 2, SL_ROLE_NORMAL,
+                     "underlined: a column that ran, but less long than the state it shows");
     }
     next_row(&sc);
     if ((yy = next_row(&sc)) >= 0)

@@ -1,16 +1,17 @@
 /*
  * view-timeline.c - each task's state over time, one glyph per column.
  *
- * A column covers dt of time; when several states fall in one column the
- * most telling one is drawn (running over ready over waiting), so short
- * bursts of work stay visible when zoomed out. Nothing is drawn right of
- * the playhead: the timeline shows history, the lists show the present.
+ * A column covers dt of time and shows the state that held longest in it
+ * (sl_spans_columns()), so a ticker that slept 99% of the time reads as
+ * waiting at every zoom; a run too short to take its column underlines the
+ * column's glyph instead. Nothing is drawn right of the playhead: the
+ * timeline shows history, the lists show the present.
  *
  * With a million tasks in a few dozen lanes, walking every task for every
- * column on every frame costs seconds. So each lane's history is painted
- * span by span (coverage counts per state, O(spans + columns)) and kept per
- * pane until the spans or the window change; a frame then only clips it at
- * the playhead and redoes the one column the playhead cuts.
+ * column on every frame costs seconds. So each lane's history is computed
+ * span by span (O(spans + columns)) and kept per pane until the spans or
+ * the window change; a frame then only clips it at the playhead and redoes
+ * the one column the playhead cuts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,93 +20,6 @@
 
 #define MAX_COLS 1024
 #define NOTHING 0xFF
-
-/* How much a state tells when it shares a column with others. */
-static const uint8_t priority[SL_ST__COUNT] = {
-    [SL_ST_NEW] = 0,   [SL_ST_DONE] = 1,      [SL_ST_QUEUED] = 2, [SL_ST_WAITING] = 3,
-    [SL_ST_READY] = 4, [SL_ST_CANCELLED] = 5, [SL_ST_FAILED] = 6, [SL_ST_RUNNING] = 7,
-};
-
-static uint8_t stronger(uint8_t a, uint8_t b)
-{
-    if (a == NOTHING)
-        return b;
-    if (b == NOTHING)
-        return a;
-    return priority[b] > priority[a] ? b : a;
-}
-
-/* The state of `task` in each of `n` columns from t0, dt wide, up to tmax. */
-static void task_cells(const sl_spans *s, uint32_t task, uint64_t t0, uint64_t dt, uint64_t tmax,
-                       int n, uint8_t *out)
-{
-    size_t j = s->first[task], last = s->first[task + 1];
-    for (int c = 0; c < n; c++) {
-        uint64_t a = t0 + (uint64_t)c * dt, b = a + dt;
-        if (a > tmax) {
-            out[c] = NOTHING;
-            continue;
-        }
-        if (b > tmax + 1)
-            b = tmax + 1;
-        while (j < last && s->v[j].end_ns <= a && j + 1 < last)
-            j++;
-        uint8_t st = SL_ST_NEW;
-        bool any = false;
-        for (size_t q = j; q < last && s->v[q].start_ns < b; q++) {
-            if (s->v[q].end_ns < a)
-                continue;
-            st = any ? stronger(st, s->v[q].state) : s->v[q].state;
-            any = true;
-        }
-        out[c] = st < SL_ST__COUNT ? st : SL_ST_NEW;
-    }
-}
-
-/* The strongest state of tasks [a, b) in each of `n` columns from t0, dt
- * wide, with no playhead: the same as task_cells() with tmax at infinity
- * combined with stronger(), given that a task's spans follow each other. */
-static void lane_history(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uint64_t dt, int n,
-                         uint8_t *out)
-{
-    static int32_t diff[SL_ST__COUNT][MAX_COLS + 1];
-    uint8_t by_priority[SL_ST__COUNT]; /* the state of each priority */
-    memset(diff, 0, sizeof diff);
-    for (uint32_t st = 0; st < SL_ST__COUNT; st++)
-        by_priority[priority[st]] = (uint8_t)st;
-    for (uint32_t t = a; t < b; t++) {
-        size_t last = s->first[t + 1];
-        for (size_t q = s->first[t]; q < last; q++) {
-            const sl_span *v = &s->v[q];
-            if (v->state >= SL_ST__COUNT)
-                continue;
-            /* task_cells() keeps a task's last span for every later column
-             * it reaches (end >= a) and the others while end > a. */
-            bool final = q + 1 == last;
-            uint64_t e = v->end_ns;
-            if (final ? e < t0 : e <= t0)
-                continue;
-            uint64_t lo = v->start_ns < t0 ? 0 : (v->start_ns - t0) / dt;
-            uint64_t hi = final ? (e - t0) / dt : (e - t0 - 1) / dt;
-            if (lo >= (uint64_t)n || lo > hi)
-                continue;
-            if (hi >= (uint64_t)n)
-                hi = (uint64_t)n - 1;
-            diff[priority[v->state]][lo]++;
-            diff[priority[v->state]][hi + 1]--;
-        }
-    }
-    int32_t cover[SL_ST__COUNT] = {0};
-    for (int c = 0; c < n; c++) {
-        uint8_t st = SL_ST_NEW;
-        for (int pr = 0; pr < SL_ST__COUNT; pr++) {
-            cover[pr] += diff[pr][c];
-            if (cover[pr] > 0)
-                st = by_priority[pr];
-        }
-        out[c] = st;
-    }
-}
 
 /* The rows of one draw, as of one build of the spans and one window. */
 typedef struct sl_lane_cache {
@@ -149,7 +63,9 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
         if (a >= n)
             break;
         uint32_t b = a + k < n ? a + k : n;
-        lane_history(&p->spans, a, b, t0, dt, cols, c->cells + (size_t)row * (size_t)cols);
+        if (sl_spans_columns(&p->spans, a, b, t0, dt, UINT64_MAX, cols,
+                             c->cells + (size_t)row * (size_t)cols) < 0)
+            return NULL;
     }
     c->spans_count = p->spans_count;
     c->spans_gen = p->spans_gen;
@@ -157,17 +73,19 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
     return c->cells;
 }
 
-/* Draws a row of states, one put per run of equal glyphs. */
+/* Draws a row of columns (sl_spans_columns()), one put per run of equal
+ * cells; a brief run underlines its column's glyph. */
 static void draw_cells(const sl_ui *ui, int y, int x, const uint8_t *cells, int n, bool marks)
 {
     char run[MAX_COLS * 4 + 1];
     uint8_t prev = SL_ST_NEW;
     int c = 0;
     while (c < n && cells[c] != NOTHING) {
-        uint8_t st = cells[c];
+        uint8_t cell = cells[c], st = cell & (uint8_t)~SL_COL_BRIEF_RUN;
+        int role = SL_ROLE_STATE(st) | ((cell & SL_COL_BRIEF_RUN) ? SL_ROLE_MARK : 0);
         bool ended = st == SL_ST_DONE || st == SL_ST_FAILED || st == SL_ST_CANCELLED;
         if (marks && ended && prev != st) {
-            sl__term_put(y, x + c, 1, SL_ROLE_STATE(st), sl__theme_end_mark(st, ui->ascii));
+            sl__term_put(y, x + c, 1, role, sl__theme_end_mark(st, ui->ascii));
             prev = st;
             c++;
             continue;
@@ -175,14 +93,14 @@ static void draw_cells(const sl_ui *ui, int y, int x, const uint8_t *cells, int 
         const char *g = sl__theme_glyph(st, ui->ascii);
         size_t glen = strlen(g), len = 0;
         int start = c;
-        while (c < n && cells[c] == st) {
+        while (c < n && cells[c] == cell) {
             memcpy(run + len, g, glen);
             len += glen;
             c++;
         }
         run[len] = '\0';
-        if (g[0] != ' ')
-            sl__term_put(y, x + start, c - start, SL_ROLE_STATE(st), run);
+        if (g[0] != ' ' || (role & SL_ROLE_MARK))
+            sl__term_put(y, x + start, c - start, role, run);
         prev = st;
     }
 }
@@ -191,7 +109,9 @@ static void draw_legend(const sl_ui *ui, int y, int right)
 {
     static const uint8_t shown[] = {SL_ST_RUNNING, SL_ST_READY, SL_ST_WAITING,
                                     SL_ST_QUEUED,  SL_ST_DONE,  SL_ST_FAILED};
-    int w = 0;
+    /* An underlined column: the task ran there, but less than the state shown. */
+    static const char brief[] = "brief run";
+    int w = 3 + (int)strlen(brief);
     for (size_t i = 0; i < sizeof shown; i++)
         w += 3 + (int)strlen(sl_state_name(shown[i]));
     int x = right - w;
@@ -200,6 +120,8 @@ static void draw_legend(const sl_ui *ui, int y, int right)
         x += 1;
         x += sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", sl_state_name(shown[i]));
     }
+    x += sl__term_put(y, x, 1, SL_ROLE_ST_RUNNING, "_");
+    sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", brief);
 }
 
 static void draw_axis(const sl_ui *ui, int y, int x, int w, uint64_t t0, uint64_t dt)
@@ -279,7 +201,7 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
         shown++;
     if (shown > 0 && t0 + (uint64_t)shown * dt > ui->t_ns + 1)
         cut = shown - 1;
-    uint8_t cells[MAX_COLS], tmp;
+    uint8_t cells[MAX_COLS];
     for (int row = 0; row < rows; row++) {
         uint32_t a = first + (uint32_t)row * k;
         if (a >= n)
@@ -287,14 +209,9 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
         uint32_t b = a + k < n ? a + k : n;
         memcpy(cells, hist + (size_t)row * (size_t)cells_w, (size_t)shown);
         memset(cells + shown, NOTHING, (size_t)(cells_w - shown));
-        if (cut >= 0) {
-            uint64_t ca = t0 + (uint64_t)cut * dt;
-            task_cells(&p->spans, a, ca, dt, ui->t_ns, 1, &cells[cut]);
-            for (uint32_t t = a + 1; t < b; t++) {
-                task_cells(&p->spans, t, ca, dt, ui->t_ns, 1, &tmp);
-                cells[cut] = stronger(cells[cut], tmp);
-            }
-        }
+        if (cut >= 0 && sl_spans_columns(&p->spans, a, b, t0 + (uint64_t)cut * dt, dt, ui->t_ns + 1,
+                                         1, &cells[cut]) < 0)
+            cells[cut] = NOTHING;
         const char *name = sl_trace_task_name(p->trace, a);
         bool selected = !lanes && ui->sel == (int)a && p == &ui->main;
         int role = selected ? SL_ROLE_SELECTED : SL_ROLE_NORMAL;

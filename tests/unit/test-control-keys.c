@@ -18,7 +18,6 @@
 #include "control/play.h"
 #include "schedlab/trace.h"
 #include "schedlab/control.h"
-#include "schedlab/ui.h"
 
 static sl_ui ui;
 
@@ -122,7 +121,7 @@ static void test_pause_resume_and_step(void **state)
     /* Playing stops at the end. */
     sl__play_tick(&ui, end * 2);
     assert_int_equal(ui.t_ns, end);
-    assert_int_equal(ui.play, SL_PLAY_PAUSED);
+    assert_int_equal(ui.play, SL_PLAY_ENDED);
 }
 
 static void test_speed_and_zoom_bounds(void **state)

@@ -17,7 +17,6 @@
 #include "control/keys.h"
 #include "control/play.h"
 #include "schedlab/trace.h"
-#include "schedlab/ui.h"
 
 static vscreen vs;
 static sl_ui ui;
@@ -185,6 +184,15 @@ static void check_compare(void)
     ui.compare = true;
     ui.n_cmp_planned = 2;
     add_cmp_pane("sequential", 1);
+    /* One of two has run: progress, no recommendation yet. */
+    ui.cmp_running = 1;
+    ui.play = SL_PLAY_PAUSED;
+    draw();
+    assert_int_equal(vs_find(&vs, "recommended"), -1);
+    assert_int_equal(vs_find(&vs, "1 of 2 strategies have run"), ui.lay.caption.y);
+    assert_true(vs_col(&vs, 0, "RUNNING") > 0);
+    assert_int_equal(vs_find(&vs, "PAUSED"), -1);
+    ui.cmp_running = -1;
     add_cmp_pane("threads", 4);
     ui.t_ns = 0;
     ui.play = SL_PLAY_PLAYING;
@@ -207,8 +215,12 @@ static void check_compare(void)
     sl__compare_verdict(&ui, verdict, sizeof verdict);
     assert_int_equal(vs_find(&vs, winner), ui.lay.caption.y);
     assert_non_null(strstr(verdict, winner));
-    /* Side by side on one clock: both lanes start with task-00. */
+    /* Side by side on one clock: both lanes start with task-00, under
+     * headers that count the kernel's switches too. */
     assert_true(vs_find(&vs, "task-00") > head + 2);
+    int seq = vs_find(&vs, "sequential      switches OS ");
+    assert_true(seq > head + 2);
+    assert_true(vs_find(&vs, "threads         switches OS ") > seq);
 }
 
 static void test_compare_80x24(void **state)

@@ -129,10 +129,20 @@ static void test_defaults_crlf_bom(void **state)
     assert_int_equal(sc->workers, 4);
     assert_int_equal(sc->chunksize, 1);
     assert_int_equal(sc->gil_interval_ns, 5000000);
+    assert_int_equal(sc->pace_ns, 0);
     assert_int_equal(sc->n_tasks, 1);
     assert_string_equal(sc->tasks[0].name, "a");
     assert_int_equal(step_of(sc, 0, 0)->ns, 1000);
     assert_int_equal(step_of(sc, 0, 0)->line, 4);
+    sl_scenario_free(sc);
+}
+
+/* [run] pace: how long the TUI plays a run back. */
+static void test_pace(void **state)
+{
+    sl_scenario *sc =
+        parse_ok("[lesson]\ntitle = P\n[run]\npace = 12s\n[task a]\nstep = cpu 1us\n");
+    assert_int_equal(sc->pace_ns, 12000000000ull);
     sl_scenario_free(sc);
 }
 
@@ -495,6 +505,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_tasks_and_steps),
         cmocka_unit_test(test_defaults_crlf_bom),
+        cmocka_unit_test(test_pace),
         cmocka_unit_test(test_longest_line),
         cmocka_unit_test(test_durations_and_sizes),
         cmocka_unit_test(test_zero_padded_names),

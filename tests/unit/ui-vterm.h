@@ -140,6 +140,14 @@ static inline char *vs_text(const vscreen *v, int y, int x, int w, char *buf, si
     return buf;
 }
 
+/* True when the cell at (y, x) is underlined. */
+static inline bool vs_underlined(const vscreen *v, int y, int x)
+{
+    VTermScreenCell c;
+    vterm_screen_get_cell(v->scr, (VTermPos){.row = y, .col = x}, &c);
+    return c.attrs.underline != 0;
+}
+
 /* Prints the screen (for a failing test's log). */
 static inline void vs_dump(const vscreen *v)
 {
