@@ -10,7 +10,8 @@
 # usage: bash tests/e2e/keys-mouse.sh path/to/schedlab
 set -u
 bin=$(realpath "${1:?usage: keys-mouse.sh path/to/schedlab}")
-command -v tmux >/dev/null || { echo "SKIP: tmux not installed"; exit 0; }
+. "$(dirname "$0")/lib/need.sh"
+need tmux
 sock="schedlab-keys-$$"
 tmp=$(mktemp -d)
 . "$(dirname "$0")/lib/tmux.sh"
