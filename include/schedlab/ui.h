@@ -96,6 +96,24 @@ sl_mouse sl_term_mouse(void);
 /* True when the current locale's charset is UTF-8. */
 bool sl_theme_locale_utf8(void);
 
+/* ---- what was drawn where, for the mouse (hit.c) ---- */
+
+/* Views register the cells that stand for a strategy or a task as they
+ * draw them, so a click is resolved against the frame the user sees. */
+typedef enum sl_hit_kind {
+    SL_HIT_NONE = 0,
+    SL_HIT_STRATEGY, /* index: a strategy (sl_strategies) */
+    SL_HIT_TASK,     /* index: a task of the main run */
+} sl_hit_kind;
+
+typedef struct sl_hit {
+    sl_hit_kind kind;
+    int index;
+} sl_hit;
+
+/* The area under cell (x, y) in the last frame, or kind SL_HIT_NONE. */
+sl_hit sl_hit_at(int x, int y);
+
 /* ---- where each panel goes (layout.c) ---- */
 
 #define SL_UI_MIN_COLS 80

@@ -480,8 +480,6 @@ int sl__keys_handle(sl_ui *ui, int key)
         return SL_REDRAW | SL_RELAYOUT;
     if (key == 'q' || key == SL_KEY_F1 + 9)
         return SL_QUIT;
-    if (key == SL_KEY_MOUSE)
-        return sl__mouse_handle(ui, sl_term_mouse());
     if (ui->overlay != SL_OV_NONE)
         return overlay_key(ui, key);
     if (ui->predict.on && ui->predict.asking && key >= '1' && key <= '9') {

@@ -7,14 +7,13 @@
  */
 #include <stdio.h>
 
-#include "ui/hit.h"
 #include "control/keys.h"
 
 static int click(sl_ui *ui, int x, int y)
 {
     if (ui->overlay != SL_OV_NONE)
         return sl__keys_handle(ui, SL_KEY_ESC); /* a click closes the overlay */
-    sl_hit h = sl__hit_at(x, y);
+    sl_hit h = sl_hit_at(x, y);
     switch (h.kind) {
     case SL_HIT_STRATEGY:
         if (ui->predict.on) {

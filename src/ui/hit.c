@@ -31,7 +31,7 @@ void sl__hit_add(sl_rect r, sl_hit_kind kind, int index)
 /* Overlays are drawn last and clear what they cover; an area that lies
  * under one must not answer through it, so the search goes newest first
  * and an overlay registers itself as an SL_HIT_NONE area. */
-sl_hit sl__hit_at(int x, int y)
+sl_hit sl_hit_at(int x, int y)
 {
     for (int i = n_areas - 1; i >= 0; i--) {
         const sl_rect *r = &areas[i].r;

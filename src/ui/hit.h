@@ -8,25 +8,13 @@
 #ifndef SL_UI_HIT_H
 #define SL_UI_HIT_H
 
+#include "schedlab/ui.h"
 #include "ui/term.h"
-
-typedef enum sl_hit_kind {
-    SL_HIT_NONE = 0,
-    SL_HIT_STRATEGY, /* index: a strategy (sl_strategies) */
-    SL_HIT_TASK,     /* index: a task of the main run */
-} sl_hit_kind;
-
-typedef struct sl_hit {
-    sl_hit_kind kind;
-    int index;
-} sl_hit;
 
 /* Forgets the last frame's areas (at the start of a frame). */
 void sl__hit_reset(void);
 /* Registers an area; the latest drawn wins where areas overlap (an overlay
  * over the panels). Areas past a fixed number are dropped. */
 void sl__hit_add(sl_rect r, sl_hit_kind kind, int index);
-/* The area under cell (x, y), or kind SL_HIT_NONE. */
-sl_hit sl__hit_at(int x, int y);
 
 #endif
