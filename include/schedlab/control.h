@@ -25,6 +25,7 @@ typedef struct sl_ui_opts {
     uint32_t workers;      /* 0: the lesson's default */
     bool mono;             /* no colours (also under NO_COLOR) */
     bool ascii;            /* ASCII glyphs (also under a non-UTF-8 locale) */
+    bool no_mouse;         /* leave the mouse to the terminal (selecting text) */
 } sl_ui_opts;
 
 /* Draws full frames off-screen (into /dev/null through ncurses) at

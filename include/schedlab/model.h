@@ -40,6 +40,10 @@ typedef enum sl_state {
 
 /* "new", "queued", "ready", "running", "waiting", "done", "failed", "cancelled". */
 const char *sl_state_name(int state);
+/* A duration as every panel, list, caption and lint writes it, so that one
+ * instant reads the same everywhere: "0s", "850ns", "850µs" ("us" when
+ * ascii), "12.3ms", "640ms", "1.23s". Returns buf. */
+char *sl_fmt_duration(char *buf, size_t size, uint64_t ns, bool ascii);
 
 /* Cores the model keeps apart (higher core numbers share the last slot). */
 #define SL_MODEL_CORES 64

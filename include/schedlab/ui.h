@@ -43,8 +43,24 @@ enum {
     SL_KEY_TAB,
     SL_KEY_BTAB,
     SL_KEY_BACKSPACE,
+    SL_KEY_DELETE,
+    SL_KEY_F1, /* F1 .. F12 follow in order: SL_KEY_F1 + n - 1 */
+    SL_KEY_F12 = SL_KEY_F1 + 11,
+    SL_KEY_MOUSE, /* sl_term_mouse() says where and which button */
     SL_KEY_RESIZE,
 };
+
+/* What a mouse report did. */
+typedef enum sl_mouse_kind {
+    SL_MOUSE_CLICK = 1, /* the left button went down */
+    SL_MOUSE_WHEEL_UP,
+    SL_MOUSE_WHEEL_DOWN,
+} sl_mouse_kind;
+
+typedef struct sl_mouse {
+    sl_mouse_kind kind;
+    int x, y; /* the cell, 0-based */
+} sl_mouse;
 
 typedef struct sl_term_opts {
     FILE *in, *out;   /* NULL: the process's terminal */
@@ -53,6 +69,7 @@ typedef struct sl_term_opts {
     bool ascii;       /* ASCII glyphs (also forced by a non-UTF-8 locale) */
     int cols, rows;   /* > 0: force this size (off-screen rendering) */
     bool colors16;    /* at most the 16 base colours (recordings play anywhere) */
+    bool mouse;       /* report clicks and the wheel as SL_KEY_MOUSE */
 } sl_term_opts;
 
 /* Opens the terminal (one at a time): raw keys, no echo, hidden cursor,
@@ -74,8 +91,28 @@ void sl_term_resize(int cols, int rows);
 void sl_term_invalidate(void);
 /* Next key within `timeout_ms` (< 0: wait forever), or SL_KEY_NONE. */
 int sl_term_key(int timeout_ms);
+/* The mouse report behind the last SL_KEY_MOUSE. */
+sl_mouse sl_term_mouse(void);
 /* True when the current locale's charset is UTF-8. */
 bool sl_theme_locale_utf8(void);
+
+/* ---- what was drawn where, for the mouse (hit.c) ---- */
+
+/* Views register the cells that stand for a strategy or a task as they
+ * draw them, so a click is resolved against the frame the user sees. */
+typedef enum sl_hit_kind {
+    SL_HIT_NONE = 0,
+    SL_HIT_STRATEGY, /* index: a strategy (sl_strategies) */
+    SL_HIT_TASK,     /* index: a task of the main run */
+} sl_hit_kind;
+
+typedef struct sl_hit {
+    sl_hit_kind kind;
+    int index;
+} sl_hit;
+
+/* The area under cell (x, y) in the last frame, or kind SL_HIT_NONE. */
+sl_hit sl_hit_at(int x, int y);
 
 /* ---- where each panel goes (layout.c) ---- */
 

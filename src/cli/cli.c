@@ -19,8 +19,7 @@ static int worker_main(int argc, char **argv)
 static const sl_command commands[] = {
     {.name = "tui",
      .args = "[SCENARIO] [-s STRATEGY] [-w N] [--tasks N] [--demo DEMO] [--record OUT.cast] "
-             "[--mono] "
-             "[--ascii]",
+             "[--mono] [--ascii] [--no-mouse]",
      .summary = "animate a lesson live in the terminal (the default)",
      .main = sl_cmd_tui,
      .help = sl_cmd_tui_help},

@@ -18,6 +18,7 @@
 int sl_cmd_replay_help(void)
 {
     printf("usage: schedlab replay TRACE [--demo DEMO] [--record OUT.cast] [--mono] [--ascii]\n"
+           "                     [--no-mouse]\n"
            "       schedlab replay TRACE --demo DEMO -o OUT.cast [--size COLSxROWS] [--fps N]\n"
            "                             [--idle-limit S]\n\n"
            "Opens a trace saved with `schedlab run --trace FILE` in the live views and\n"
@@ -50,6 +51,8 @@ int sl_cmd_replay(int argc, char **argv)
             o.mono = true;
         else if (strcmp(argv[i], "--ascii") == 0)
             o.ascii = true;
+        else if (strcmp(argv[i], "--no-mouse") == 0)
+            o.no_mouse = true;
         else if (argv[i][0] == '-' || path) {
             fprintf(stderr, "schedlab replay: unexpected '%s', see `schedlab replay --help`\n",
                     argv[i]);

@@ -22,7 +22,7 @@
 int sl_cmd_tui_help(void)
 {
     printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--tasks N] [--demo DEMO]\n"
-           "                    [--record OUT.cast] [--mono] [--ascii]\n\n"
+           "                    [--record OUT.cast] [--mono] [--ascii] [--no-mouse]\n\n"
            "Runs SCENARIO (a lesson name or an .ini path; default %s) and animates\n"
            "it live: every task's state over time, the running / ready / waiting /\n"
            "queued lists, the cores and the switch counters. Number keys and Tab pick\n"
@@ -36,7 +36,9 @@ int sl_cmd_tui_help(void)
            "  --record OUT.cast    also write what the terminal shows to an asciicast v2\n"
            "                       file (16 colours, with resizes)\n"
            "  --mono               no colours (also when NO_COLOR is set)\n"
-           "  --ascii              ASCII glyphs (also under a non-UTF-8 locale)\n\n"
+           "  --ascii              ASCII glyphs (also under a non-UTF-8 locale)\n"
+           "  --no-mouse           leave the mouse to the terminal; by default a click\n"
+           "                       runs a strategy or selects a task, the wheel zooms\n\n"
            "exit: 0 quit, 2 bad usage or lesson, 3 internal error, 130 interrupted\n",
            DEFAULT_LESSON);
     return SL_EXIT_SUCCESS;
@@ -76,6 +78,8 @@ int sl_cmd_tui(int argc, char **argv)
             demo_name = argv[++i];
         } else if (strcmp(a, "--record") == 0 && i + 1 < argc) {
             record = argv[++i];
+        } else if (strcmp(a, "--no-mouse") == 0) {
+            o.no_mouse = true;
         } else if (a[0] == '-' || lesson) {
             fprintf(stderr, "schedlab tui: unexpected '%s', see `schedlab tui --help`\n", a);
             return SL_EXIT_USAGE;

@@ -284,7 +284,10 @@ static void apply_requests(sl_app *a)
 
 int sl__app_key(sl_app *a, int key)
 {
-    int eff = sl__keys_handle(&a->ui, key);
+    /* A mouse report is resolved against the frame (mouse.c), which then
+     * acts through the key handlers. */
+    int eff = key == SL_KEY_MOUSE ? sl__mouse_handle(&a->ui, sl_term_mouse())
+                                  : sl__keys_handle(&a->ui, key);
     if (eff & SL_QUIT)
         return eff;
     if (eff & SL_RELAYOUT)

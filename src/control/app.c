@@ -341,7 +341,7 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
         sl__app_free(&a);
         return rc;
     }
-    sl_term_opts to = {.mono = o->mono, .ascii = o->ascii};
+    sl_term_opts to = {.mono = o->mono, .ascii = o->ascii, .mouse = !o->no_mouse};
     if (a.tee) {
         /* Curses writes into the tee, which passes every byte on. */
         to.out = sl__tee_stream(a.tee);

@@ -32,7 +32,7 @@ static void leave_modes(sl_ui *ui)
     ui->predict.on = ui->predict.asking = ui->predict.revealed = false;
 }
 
-static int choose_strategy(sl_ui *ui, int idx)
+int sl__keys_choose_strategy(sl_ui *ui, int idx)
 {
     if (no_runs(ui))
         return SL_REDRAW;
@@ -47,7 +47,7 @@ static int choose_strategy(sl_ui *ui, int idx)
 /* 1-9 pick the first nine strategies, 0 the tenth (as on a keyboard row). */
 static int k_digit(sl_ui *ui, int key)
 {
-    return choose_strategy(ui, key == '0' ? 9 : key - '1');
+    return sl__keys_choose_strategy(ui, key == '0' ? 9 : key - '1');
 }
 
 static int k_tab(sl_ui *ui, int key)
@@ -55,7 +55,7 @@ static int k_tab(sl_ui *ui, int key)
     if (ui->n_strategies == 0)
         return 0;
     int d = key == SL_KEY_BTAB ? ui->n_strategies - 1 : 1;
-    return choose_strategy(ui, (ui->strategy + d) % ui->n_strategies);
+    return sl__keys_choose_strategy(ui, (ui->strategy + d) % ui->n_strategies);
 }
 
 static int k_run(sl_ui *ui, int key)
@@ -202,6 +202,19 @@ static int k_select(sl_ui *ui, int key)
 /* Future.cancel() on the selected task: refused here when the playhead
  * shows it started or finished; otherwise the app asks the engine, which has
  * the last word (the task may start in between). */
+/* A page of the timeline's rows up or down: the timeline scrolls with the
+ * selection, so this is how rows that do not fit come into view. */
+static int k_page(sl_ui *ui, int key)
+{
+    int n = (int)n_tasks(ui);
+    if (n == 0)
+        return 0;
+    int page = ui->lay.timeline.h > 4 ? ui->lay.timeline.h - 3 : 1;
+    int sel = ui->sel < 0 ? 0 : ui->sel + (key == SL_KEY_PGDN ? page : -page);
+    ui->sel = sel < 0 ? 0 : sel >= n ? n - 1 : sel;
+    return SL_REDRAW;
+}
+
 static int k_cancel(sl_ui *ui, int key)
 {
     if (no_runs(ui))
@@ -268,7 +281,7 @@ static int k_gil(sl_ui *ui, int key)
     const char *want = strcmp(sl_strategy_name(ui, ui->strategy), "gil") == 0 ? "threads" : "gil";
     for (int i = 0; i < ui->n_strategies; i++)
         if (strcmp(sl_strategy_name(ui, i), want) == 0)
-            return choose_strategy(ui, i);
+            return sl__keys_choose_strategy(ui, i);
     return 0;
 }
 
@@ -392,8 +405,12 @@ const sl_binding sl__bindings[] = {
      .footer = "task",
      .rank = 11,
      .fn = k_select},
-    {.keys = {'x'},
-     .label = "x",
+    {.keys = {SL_KEY_PGUP, SL_KEY_PGDN},
+     .label = "PgUp/PgDn",
+     .help = "select a task a page up / down (the timeline scrolls with it)",
+     .fn = k_page},
+    {.keys = {'x', SL_KEY_DELETE},
+     .label = "x/Del",
      .help = "cancel the selected task if it has not started (Future.cancel())",
      .fn = k_cancel},
     {.keys = {'a'},
@@ -427,13 +444,23 @@ const sl_binding sl__bindings[] = {
      .footer = "predict",
      .rank = 6,
      .fn = k_predict},
-    {.keys = {'?'}, .label = "?", .help = "this help", .footer = "help", .rank = 1, .fn = k_help},
+    {.keys = {'?', SL_KEY_F1},
+     .label = "?",
+     .help = "this help (also F1)",
+     .footer = "help",
+     .rank = 1,
+     .fn = k_help},
     {.keys = {SL_KEY_ESC},
      .label = "Esc",
      .help = "close an overlay, clear the selection, leave predict / compare",
      .fn = k_escape},
     {.keys = {12}, .label = "Ctrl-L", .help = "redraw the screen", .fn = k_refresh},
-    {.keys = {'q'}, .label = "q", .help = "quit", .footer = "quit", .rank = 2, .fn = k_quit},
+    {.keys = {'q', SL_KEY_F1 + 9},
+     .label = "q",
+     .help = "quit (also F10)",
+     .footer = "quit",
+     .rank = 2,
+     .fn = k_quit},
 };
 
 const size_t sl__n_bindings = sizeof sl__bindings / sizeof sl__bindings[0];
@@ -483,7 +510,7 @@ int sl__keys_handle(sl_ui *ui, int key)
 {
     if (key == SL_KEY_RESIZE)
         return SL_REDRAW | SL_RELAYOUT;
-    if (key == 'q')
+    if (key == 'q' || key == SL_KEY_F1 + 9)
         return SL_QUIT;
     if (ui->overlay != SL_OV_NONE)
         return overlay_key(ui, key);

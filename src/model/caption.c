@@ -3,7 +3,7 @@
  *
  * A lecturer projects the screen and talks over it; the caption says what
  * the picture shows in words a student can repeat ("3 tasks run on 2 cores,
- * 5 wait in the ready list, 12 wait for io (longest 430 ms)."). Counts come
+ * 5 wait in the ready list, 12 wait for io (longest 430ms)."). Counts come
  * from the model's counters, the longest wait from the head of the waiting
  * list, so a caption costs the same with ten tasks or a million.
  */
@@ -28,14 +28,7 @@ const char *sl__model_task_name(const sl_model *m, uint32_t task, char *buf, siz
 
 void sl__fmt_ms(uint64_t ns, char *buf, size_t size)
 {
-    double ms = (double)ns / 1e6;
-
-    if (ms < 10.0)
-        snprintf(buf, size, "%.1f ms", ms);
-    else if (ms < 10000.0)
-        snprintf(buf, size, "%.0f ms", ms);
-    else
-        snprintf(buf, size, "%.1f s", ms / 1000.0);
+    sl_fmt_duration(buf, size, ns, false);
 }
 
 /* Appends to buf at *len, never past size. */
@@ -56,17 +49,19 @@ static void caption_finished(const sl_model *m, char *buf, size_t size)
 {
     uint32_t done = m->count[SL_ST_DONE], failed = m->count[SL_ST_FAILED];
     uint32_t cancelled = m->count[SL_ST_CANCELLED];
-    double s = (double)sl__since(m->last_end_ns, m->first_ns) / 1e9;
+    /* From the run's start, as the header's clock and the lists count. */
+    char s[32];
+    sl_fmt_duration(s, sizeof s, m->last_end_ns, false);
     size_t len = 0;
 
     if (failed == 0 && cancelled == 0) {
         if (m->n_tasks == 1)
-            put(buf, size, &len, "The task is done in %.2f s.", s);
+            put(buf, size, &len, "The task is done in %s.", s);
         else
-            put(buf, size, &len, "All %u tasks done in %.2f s.", m->n_tasks, s);
+            put(buf, size, &len, "All %u tasks done in %s.", m->n_tasks, s);
         return;
     }
-    put(buf, size, &len, "All %u tasks finished in %.2f s: %u done", m->n_tasks, s, done);
+    put(buf, size, &len, "All %u tasks finished in %s: %u done", m->n_tasks, s, done);
     if (failed)
         put(buf, size, &len, ", %u failed", failed);
     if (cancelled)

@@ -101,6 +101,13 @@ static bool pool_too_small(const sl_model *m, const sl_trace_meta *meta, uint32_
 
     if (queued == 0 || busy >= cores)
         return false;
+    if (strcmp(meta->strategy, "sequential") == 0) {
+        /* No pool: one runner, by design; the lesson is the idle cores. */
+        say(l, "%u %s for the one runner while %u of %u cores %s busy: nothing runs beside it",
+            queued, plural(queued, "task waits", "tasks wait"), busy, cores,
+            plural(busy, "is", "are"));
+        return true;
+    }
     if (meta->workers > 0)
         snprintf(workers, sizeof workers, " for %u %s", meta->workers,
                  plural(meta->workers, "worker", "workers"));

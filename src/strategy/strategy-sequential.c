@@ -3,9 +3,11 @@
  * (Python: a plain for loop). The baseline every other strategy is compared
  * with: nothing overlaps, so its time is the sum of all the work.
  *
- * All tasks are SPAWNed at the start, so the ready list shows what is still
- * to come; the runner thread is the one vehicle, registered with the kernel
- * sampler while it carries tasks.
+ * All tasks are SPAWNed at the start and QUEUEd for the one runner: they
+ * wait for their turn, not for a core (ready would mean runnable, and
+ * listing 19 tasks as ready beside two idle cores told the opposite of a
+ * for loop). The runner thread is the one vehicle, registered with the
+ * kernel sampler while it carries tasks.
  */
 #define _GNU_SOURCE
 #include <unistd.h>
@@ -23,8 +25,10 @@ static uint32_t rings_needed(const sl_run_ctx *ctx)
 static int run(sl_run_ctx *ctx)
 {
     uint32_t n = ctx->sc->n_tasks;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         sl_hook_emit(SL_EV_SPAWN, i, 0, 0);
+        sl_hook_emit(SL_EV_QUEUE, i, 0, i + 1); /* arg: the queue's depth */
+    }
     /* One vehicle: a task that must wait on a queue or lock would wait
      * forever, and the region fails it instead. */
     int err = sl_shared_create(ctx, 1, SL_SHARED_SEQUENTIAL);
@@ -44,6 +48,9 @@ static int run(sl_run_ctx *ctx)
     for (uint32_t i = 0; i < n; i++) {
         if (ctx->sampler != NULL)
             sl_os_sampler_set_task(ctx->sampler, tid, i);
+        /* Its turn: taken off the queue by the runner, as a pool worker
+         * takes a task. */
+        sl_hook_emit(SL_EV_READY, i, SL_READY_WORKER, 0);
         sl_task_exec_blocking(ctx, i, client);
     }
     sl_usage_account(ctx->result, &start);

@@ -3,6 +3,7 @@
  * top, one flush. The layout is recomputed here whenever the size changed,
  * so every path to a new size (resize, suspend, tests) goes through it.
  */
+#include "ui/hit.h"
 #include "ui/view.h"
 
 void sl_ui_draw(sl_ui *ui)
@@ -14,6 +15,7 @@ void sl_ui_draw(sl_ui *ui)
         sl__layout_compute(&ui->lay, cols, rows, cores);
     const sl_layout *l = &ui->lay;
     sl__term_begin();
+    sl__hit_reset();
     if (l->too_small) {
         sl__view_small(ui, (sl_rect){0, 0, cols, rows});
         sl__term_flush();
@@ -47,6 +49,8 @@ void sl_ui_draw(sl_ui *ui)
     else
         sl__view_caption(ui, l->caption);
     sl__view_footer(ui, l->footer);
+    if (ui->overlay != SL_OV_NONE)
+        sl__hit_add(l->overlay, SL_HIT_NONE, 0); /* nothing under it answers */
     switch (ui->overlay) {
     case SL_OV_HELP:
         sl__view_help(ui, l->overlay);

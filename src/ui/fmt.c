@@ -3,24 +3,13 @@
  * time window, task characters for the core lanes, strategy names.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "ui/view.h"
 
 char *sl__fmt_dur(char *buf, size_t size, uint64_t ns, bool ascii)
 {
-    if (ns == 0)
-        snprintf(buf, size, "0s");
-    else if (ns < 1000)
-        snprintf(buf, size, "%uns", (unsigned)ns);
-    else if (ns < 1000000)
-        snprintf(buf, size, "%.0f%s", (double)ns / 1e3, ascii ? "us" : "µs");
-    else if (ns < 100000000)
-        snprintf(buf, size, "%.1fms", (double)ns / 1e6);
-    else if (ns < 1000000000)
-        snprintf(buf, size, "%.0fms", (double)ns / 1e6);
-    else
-        snprintf(buf, size, "%.2fs", (double)ns / 1e9);
-    return buf;
+    return sl_fmt_duration(buf, size, ns, ascii);
 }
 
 /* A round span (1, 2 or 5 times a power of ten) at least `ns`, so that a
@@ -75,4 +64,45 @@ const char *sl_strategy_name(const sl_ui *ui, int i)
 const char *sl__binding_label(const sl_binding *b, bool ascii)
 {
     return ascii && b->label_ascii ? b->label_ascii : b->label;
+}
+
+/* Bytes of the first `cols` code points of s. */
+static size_t prefix_bytes(const char *s, int cols)
+{
+    size_t b = 0;
+    for (int c = 0; s[b] && c < cols; c++) {
+        b++;
+        while (((unsigned char)s[b] & 0xC0) == 0x80)
+            b++;
+    }
+    return b;
+}
+
+char *sl__fmt_fit(char *out, size_t size, const char *s, int w, bool ascii)
+{
+    const char *more = ascii ? "..." : "\u2026";
+    int more_w = ascii ? 3 : 1;
+    if (size == 0)
+        return out;
+    if (w <= 0) {
+        out[0] = '\0';
+        return out;
+    }
+    if (sl__term_width(s) <= w) {
+        snprintf(out, size, "%s", s);
+        return out;
+    }
+    /* The longest run of whole words that leaves room for the mark,
+     * without the separator before the cut. */
+    size_t room = prefix_bytes(s, w - more_w), cut = 0;
+    for (size_t i = 1; i <= room; i++)
+        if (s[i] == ' ')
+            cut = i;
+    while (cut > 0 && strchr(" ,;:-", s[cut - 1]))
+        cut--;
+    /* One word wider than the room: it is cut, visibly. */
+    if (cut == 0)
+        cut = w > more_w ? room : 0;
+    snprintf(out, size, "%.*s%s", (int)cut, s, w >= more_w ? more : "");
+    return out;
 }

@@ -33,7 +33,8 @@ void sl__layout_compute(sl_layout *l, int cols, int rows, uint32_t n_cores)
     l->footer = rect(0, rows - 1, cols, 1);
     l->caption = rect(0, rows - 1 - caption_h, cols, caption_h);
     l->body = rect(0, header_h, cols, rows - header_h - caption_h - 1);
-    l->overlay = rect(2, 1, cols - 4 < 100 ? cols - 4 : 100, rows - 2);
+    /* Wide enough on a big screen for the help's longest line whole. */
+    l->overlay = rect(2, 1, cols - 4 < 110 ? cols - 4 : 110, rows - 2);
     l->overlay.x = (cols - l->overlay.w) / 2;
 
     /* Cores band: a title plus a line per core, never less than the

@@ -15,11 +15,68 @@
 #include <string.h>
 
 #include "schedlab/error.h"
+#include "ui/keyseq.h"
 
 static SCREEN *screen;
 static bool ascii_glyphs;
 static sl_palette palette;
 static attr_t role_attr[SL_ROLE__COUNT];
+static sl_mouse last_mouse;
+static bool mouse_on;
+
+/* Codes given to the sequences of keyseq.c that terminfo does not know:
+ * above the codes ncurses numbers terminfo's extended keys with (from
+ * KEY_MAX + 1, one per extended key of the terminal type). */
+#define SEQ_CODE(i) (0x6000 + (int)(i))
+
+/* Teaches ncurses every variant of the special keys, so that one typed in
+ * tmux, screen, rxvt or the Linux console decodes whatever TERM claims. */
+static void define_keyseqs(void)
+{
+    char seq[40];
+    for (size_t i = 0; i < sl__n_keyseqs; i++) {
+        snprintf(seq, sizeof seq, "\033%s", sl__keyseqs[i].seq);
+        if (key_defined(seq) == 0)
+            define_key(seq, SEQ_CODE(i));
+    }
+}
+
+/* Clicks and the wheel, nothing else: a release or a drag reports nothing,
+ * and with no click interval a press is reported at once. */
+static void enable_mouse(bool on)
+{
+    mmask_t want = on ? BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0;
+    mousemask(want, NULL);
+    mouseinterval(0);
+    mouse_on = on;
+}
+
+/* With the mouse off ncurses still matches terminfo's kmous prefix (`ESC [<`
+ * or `ESC [M`) but leaves the report's body unread, which would then arrive
+ * as keys ("0;5;3M": 0 runs a strategy). A terminal left in mouse mode by
+ * another program sends such reports: read the body and drop it. */
+static void drain_mouse_report(void)
+{
+    const char *kmous = tigetstr("kmous");
+    bool sgr = kmous && kmous != (char *)-1 && strchr(kmous, '<');
+    timeout(10);
+    for (int i = 0; i < 32; i++) {
+        int c = getch();
+        if (c == ERR || (sgr ? c == 'M' || c == 'm' : i == 2))
+            return;
+    }
+}
+
+/* A bright colour (8-15) on a terminal with only eight: the base colour,
+ * drawn bold, which such terminals show bright. */
+static short fit_colour(short c, attr_t *a)
+{
+    if (c >= 8 && c < 16 && COLORS < 16) {
+        *a |= A_BOLD;
+        return (short)(c - 8);
+    }
+    return c;
+}
 
 static void setup_roles(void)
 {
@@ -31,7 +88,7 @@ static void setup_roles(void)
         sl_style s = sl__theme_style(palette, r);
         attr_t a = A_NORMAL;
         if (palette != SL_PALETTE_MONO) {
-            init_pair((short)(r + 1), s.fg, s.bg);
+            init_pair((short)(r + 1), fit_colour(s.fg, &a), fit_colour(s.bg, &a));
             a |= COLOR_PAIR(r + 1);
         }
         if (s.bold)
@@ -62,6 +119,8 @@ int sl_term_open(const sl_term_opts *o)
     keypad(stdscr, TRUE);
     curs_set(0);
     set_escdelay(25);
+    define_keyseqs();
+    enable_mouse(o->mouse);
     leaveok(stdscr, TRUE);
     ascii_glyphs = o->ascii || !sl_theme_locale_utf8();
     /* COLORS is only set by start_color(): ask terminfo for the count. */
@@ -178,9 +237,14 @@ int sl__term_put(int y, int x, int maxw, int role, const char *s)
         /* Text from elsewhere (captions, lints) may hold UTF-8 that an
          * ASCII terminal cannot show: one '?' per code point instead. */
         size_t n = 0;
-        for (size_t i = 0; i < bytes && n + 1 < sizeof plain; i++)
-            if (((unsigned char)s[i] & 0xC0) != 0x80)
-                plain[n++] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+        for (size_t i = 0; i < bytes && n + 1 < sizeof plain; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if ((c & 0xC0) == 0x80)
+                continue;
+            /* The micro sign of a duration ("850µs") has a plain spelling. */
+            bool micro = c == 0xC2 && i + 1 < bytes && (unsigned char)s[i + 1] == 0xB5;
+            plain[n++] = c < 0x80 ? (char)c : micro ? 'u' : '?';
+        }
         s = plain;
         bytes = n;
     }
@@ -248,10 +312,90 @@ void sl__term_box(sl_rect r, const char *title)
         sl__term_putf(r.y, r.x + 2, r.w - 4, SL_ROLE_TITLE, " %s ", title);
 }
 
+sl_mouse sl_term_mouse(void)
+{
+    return last_mouse;
+}
+
+/* KEY_MOUSE: the report, or SL_KEY_NONE for one this UI does not use. */
+static int mouse_key(void)
+{
+    MEVENT ev;
+    if (!mouse_on) {
+        drain_mouse_report();
+        return SL_KEY_NONE;
+    }
+    if (getmouse(&ev) != OK)
+        return SL_KEY_NONE;
+    sl_mouse m = {.x = ev.x, .y = ev.y};
+    if (ev.bstate & BUTTON1_PRESSED)
+        m.kind = SL_MOUSE_CLICK;
+    else if (ev.bstate & BUTTON4_PRESSED)
+        m.kind = SL_MOUSE_WHEEL_UP;
+    else if (ev.bstate & BUTTON5_PRESSED)
+        m.kind = SL_MOUSE_WHEEL_DOWN;
+    else
+        return SL_KEY_NONE;
+    last_mouse = m;
+    return SL_KEY_MOUSE;
+}
+
+/* After an ESC that ncurses did not decode: the rest of the sequence,
+ * decoded by keyseq.c. A sequence nobody knows (or an Alt chord) is
+ * swallowed whole: its bytes must not arrive as keys (End sent as
+ * `ESC [4~` once ran strategy 4). */
+static int escape_tail(void)
+{
+    char buf[40];
+    size_t n = 0;
+    timeout(10); /* the rest of a sequence is already on its way */
+    for (;;) {
+        int c = getch();
+        if (c == ERR)
+            return n == 0 ? SL_KEY_ESC : SL_KEY_NONE;
+        if (n == 0 && (c == 27 || c > 0xFF)) {
+            /* A lone Esc, then another key. */
+            ungetch(c);
+            return SL_KEY_ESC;
+        }
+        if (c > 0xFF || n + 1 >= sizeof buf)
+            return SL_KEY_NONE;
+        buf[n++] = (char)c;
+        size_t len = sl__keyseq_length(buf, n);
+        if (len > 0)
+            return sl__keyseq_decode(buf, len);
+    }
+}
+
+/* A key terminfo names beyond the standard set (xterm's kHOM5 is
+ * Ctrl-Home): the plain key, as keyseq.c decodes modified keys. */
+static int extended_key(int c)
+{
+    static const struct {
+        const char *prefix;
+        int key;
+    } names[] = {
+        {"kHOM", SL_KEY_HOME},  {"kEND", SL_KEY_END},  {"kPRV", SL_KEY_PGUP}, {"kNXT", SL_KEY_PGDN},
+        {"kDC", SL_KEY_DELETE}, {"kUP", SL_KEY_UP},    {"kDN", SL_KEY_DOWN},  {"kLFT", SL_KEY_LEFT},
+        {"kRIT", SL_KEY_RIGHT}, {"kcbt", SL_KEY_BTAB}, /* the Linux console's second Shift-Tab */
+    };
+    const char *name = keyname(c);
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
+        if (strncmp(name, names[i].prefix, strlen(names[i].prefix)) == 0)
+            return names[i].key;
+    return SL_KEY_NONE;
+}
+
 int sl_term_key(int timeout_ms)
 {
     timeout(timeout_ms);
     int c = getch();
+    if (c >= SEQ_CODE(0) && c < SEQ_CODE(sl__n_keyseqs))
+        return sl__keyseqs[c - SEQ_CODE(0)].key;
+    if (c >= KEY_F(1) && c <= KEY_F(12))
+        return SL_KEY_F1 + (c - KEY_F(1));
+    if (c > KEY_MAX)
+        return extended_key(c);
     switch (c) {
     case ERR:
         return SL_KEY_NONE;
@@ -263,9 +407,19 @@ int sl_term_key(int timeout_ms)
         return SL_KEY_LEFT;
     case KEY_RIGHT:
         return SL_KEY_RIGHT;
+    case KEY_SPREVIOUS:
+        return SL_KEY_PGUP;
+    case KEY_SNEXT:
+        return SL_KEY_PGDN;
+    case KEY_SDC:
+        return SL_KEY_DELETE;
     case KEY_HOME:
+    case KEY_SHOME:
+    case KEY_FIND: /* vt220's Find, where Home is (`ESC [1~` under rxvt) */
         return SL_KEY_HOME;
     case KEY_END:
+    case KEY_SEND:
+    case KEY_SELECT: /* vt220's Select, where End is */
         return SL_KEY_END;
     case KEY_PPAGE:
         return SL_KEY_PGUP;
@@ -276,7 +430,11 @@ int sl_term_key(int timeout_ms)
     case '\n':
         return SL_KEY_ENTER;
     case 27:
-        return SL_KEY_ESC;
+        return escape_tail();
+    case KEY_DC:
+        return SL_KEY_DELETE;
+    case KEY_MOUSE:
+        return mouse_key();
     case '\t':
         return SL_KEY_TAB;
     case KEY_BTAB:
@@ -287,6 +445,8 @@ int sl_term_key(int timeout_ms)
     case KEY_RESIZE:
         return SL_KEY_RESIZE;
     default:
-        return c;
+        /* A key ncurses decoded but this UI has no use for: never let its
+         * code pass for a character. */
+        return c > 0xFF ? SL_KEY_NONE : c;
     }
 }

@@ -3,8 +3,10 @@
  *
  * The 16-colour palette is the default because it is what a projector and a
  * lecture-room terminal reliably show; each state gets its own hue so that
- * running, ready, waiting and queued stay distinguishable, and failed is the
- * only red. With 256 colours the same hues are softer. In monochrome the
+ * running, ready, waiting and queued stay distinguishable, and failed and
+ * cancelled are the only reds (told apart by their glyphs). Every state's
+ * colour keeps a contrast of at least 3:1 on a black background (xterm's
+ * palette), so waiting is the bright blue: the dark one reads 2.2:1. With 256 colours the same hues are softer. In monochrome the
  * glyphs carry the meaning and attributes only separate the chrome.
  */
 #include "ui/theme.h"
@@ -17,6 +19,9 @@
 
 /* ANSI colour numbers, so that this file needs no ncurses header. */
 enum { C_BLACK = 0, C_RED, C_GREEN, C_YELLOW, C_BLUE, C_MAGENTA, C_CYAN, C_WHITE };
+/* The bright half of the 16 (8 + a colour); a terminal with only eight
+ * gets the colour in bold instead (term.c). */
+enum { C_BRIGHT = 8 };
 
 sl_palette sl__theme_palette(int colors, bool mono)
 {
@@ -60,7 +65,7 @@ static const sl_style styles16[SL_ROLE__COUNT] = {
     [SL_ROLE_ST_QUEUED] = {C_MAGENTA, -1},
     [SL_ROLE_ST_READY] = {C_YELLOW, -1},
     [SL_ROLE_ST_RUNNING] = {C_GREEN, -1, .bold = true},
-    [SL_ROLE_ST_WAITING] = {C_BLUE, -1, .bold = true},
+    [SL_ROLE_ST_WAITING] = {C_BRIGHT + C_BLUE, -1, .bold = true},
     [SL_ROLE_ST_DONE] = {-1, -1, .dim = true},
     [SL_ROLE_ST_FAILED] = {C_RED, -1, .bold = true},
     [SL_ROLE_ST_CANCELLED] = {C_RED, -1},

@@ -51,7 +51,7 @@ typedef struct sl_style {
 
 typedef enum sl_palette {
     SL_PALETTE_MONO = 0, /* attributes only */
-    SL_PALETTE_16,       /* the eight ANSI colours plus bold */
+    SL_PALETTE_16,       /* the sixteen ANSI colours (eight plus bold where only eight) */
     SL_PALETTE_256,      /* xterm 256-colour cube */
 } sl_palette;
 

@@ -5,6 +5,11 @@
  * shows idle, underlined when something ran there briefly. A task that
  * starts running on another core than last time is drawn in the accent
  * role: migrations stand out.
+ *
+ * The meters count the run's own tasks, from the trace (not the whole
+ * machine), over the time shown, while the lists and lints speak of the
+ * playhead's instant: the title says so, or "93% busy" beside "c0 idle"
+ * reads as a contradiction. The lane's cell under the playhead is the now.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +49,9 @@ static void draw_lane(const sl_ui *ui, int y, int x, const sl_core_cell *lane, i
 
 void sl__view_cores(const sl_ui *ui, sl_rect r)
 {
-    sl__term_title(r.y, r.x, r.w, "Cores (busy %, which task ran where)");
+    sl__term_title(r.y, r.x, r.w,
+                   ui->zoom > 0 ? "Cores: the run's tasks, busy % in view"
+                                : "Cores: the run's tasks, busy % so far");
     const sl_pane *p = &ui->main;
     if (!p->have_spans || r.h < 2)
         return;

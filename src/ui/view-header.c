@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/hit.h"
 #include "ui/view.h"
 
 static const char *badge(const sl_ui *ui, int *role)
@@ -87,10 +88,14 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
     int sw = sl__term_width(strat);
     int tw = room - sw - 3;
     if (tw >= 8) {
-        x += sl__term_putf(r.y, x, tw, SL_ROLE_HEADER, "%s", title);
+        char fit[256];
+        x += sl__term_put(r.y, x, tw, SL_ROLE_HEADER,
+                          sl__fmt_fit(fit, sizeof fit, title, tw, ui->ascii));
         x += sl__term_put(r.y, x, -1, SL_ROLE_HEADER, ui->ascii ? " - " : " · ");
     }
-    sl__term_put(r.y, x, badge_x - x - 1, SL_ROLE_HEADER, strat);
+    char strat_fit[128];
+    sl__term_put(r.y, x, badge_x - x - 1, SL_ROLE_HEADER,
+                 sl__fmt_fit(strat_fit, sizeof strat_fit, strat, badge_x - x - 1, ui->ascii));
     if (b != NULL)
         sl__term_putf(r.y, badge_x, bw, role, " %s ", b);
     sl__term_put(r.y, right_x, rn, SL_ROLE_HEADER, right);
@@ -109,7 +114,9 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
         /* Whole entries only: a cut name reads as another strategy. */
         if (x + 3 + (int)strlen(sl_strategy_name(ui, i)) > r.x + r.w)
             break;
+        int x0 = x;
         x += sl__term_putf(r.y + 1, x, r.x + r.w - x, SL_ROLE_KEY, "%d", (i + 1) % 10);
         x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl_strategy_name(ui, i));
+        sl__hit_add((sl_rect){x0, r.y + 1, x - x0 - 1, 1}, SL_HIT_STRATEGY, i);
     }
 }

@@ -10,7 +10,7 @@ static const char *const meaning[SL_ST__COUNT] = {
     [SL_ST_RUNNING] = "executing on a core",
     [SL_ST_READY] = "runnable, waiting for a core, the GIL or the loop",
     [SL_ST_WAITING] = "blocked on io, sleep, a lock or a child",
-    [SL_ST_QUEUED] = "submitted, waiting for a pool worker",
+    [SL_ST_QUEUED] = "waiting for its turn: a pool worker, or the one runner",
     [SL_ST_DONE] = "finished",
     [SL_ST_FAILED] = "crashed or returned an error",
     [SL_ST_CANCELLED] = "cancelled before it started (x, or a stopped run)",
@@ -29,6 +29,49 @@ static int next_row(scroller *c)
     return y;
 }
 
+/* The key that runs strategy i: 1-9, 0 for the tenth (as on the keyboard's
+ * row), Tab beyond. */
+static void strategy_key(int i, char *buf, size_t size)
+{
+    if (i < 9)
+        snprintf(buf, size, "%d", i + 1);
+    else
+        snprintf(buf, size, "%s", i == 9 ? "0" : "Tab");
+}
+
+/* Widths of the help's key column and strategy-name column: the widest
+ * entry plus a gap, so every description starts in one column. */
+static int key_column(const sl_ui *ui)
+{
+    int w = 3;
+    for (size_t i = 0; i < ui->n_bindings; i++) {
+        int lw = sl__term_width(sl__binding_label(&ui->bindings[i], ui->ascii));
+        w = lw > w ? lw : w;
+    }
+    for (int st = 0; st < SL_ST__COUNT; st++) {
+        int sw = 2 + sl__term_width(sl_state_name(st)); /* the legend's mark, a space, the name */
+        w = sw > w ? sw : w;
+    }
+    return w + 2;
+}
+
+/* Text in the rest of a help line, shortened by the rule (fmt.c). */
+static void put_fit(int y, int x, int w, int role, const char *s, bool ascii)
+{
+    char buf[256];
+    sl__term_put(y, x, w, role, sl__fmt_fit(buf, sizeof buf, s, w, ascii));
+}
+
+static int name_column(const sl_ui *ui)
+{
+    int w = 8;
+    for (int i = 0; i < ui->n_strategies; i++) {
+        int nw = sl__term_width(sl_strategy_name(ui, i));
+        w = nw > w ? nw : w;
+    }
+    return w + 2;
+}
+
 void sl__view_help(const sl_ui *ui, sl_rect r)
 {
     sl__term_box(r, "Help: keys (Esc closes, arrows scroll)");
@@ -42,13 +85,14 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     int max_skip = lines - (r.h - 2) > 0 ? lines - (r.h - 2) : 0;
     int skip = ui->overlay_scroll < max_skip ? ui->overlay_scroll : max_skip;
     scroller sc = {.y = r.y + 1, .bottom = r.y + r.h - 1, .skip = skip};
+    int kw = key_column(ui), nw = name_column(ui);
     for (size_t i = 0; i < ui->n_bindings; i++) {
         int yy = next_row(&sc);
         if (yy < 0)
             continue;
         const sl_binding *b = &ui->bindings[i];
-        sl__term_put(yy, x, 12, SL_ROLE_KEY, sl__binding_label(b, ui->ascii));
-        sl__term_put(yy, x + 12, w - 12, SL_ROLE_NORMAL, b->help);
+        sl__term_put(yy, x, kw, SL_ROLE_KEY, sl__binding_label(b, ui->ascii));
+        put_fit(yy, x + kw, w - kw, SL_ROLE_NORMAL, b->help, ui->ascii);
     }
     next_row(&sc);
     int yy = next_row(&sc);
@@ -58,8 +102,8 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
         if ((yy = next_row(&sc)) < 0)
             continue;
         sl__term_put(yy, x, 1, SL_ROLE_STATE(states[i]), sl__theme_end_mark(states[i], ui->ascii));
-        sl__term_putf(yy, x + 2, w - 2, SL_ROLE_NORMAL, "%-8s %s", sl_state_name(states[i]),
-                      meaning[states[i]]);
+        sl__term_putf(yy, x + 2, kw - 2, SL_ROLE_NORMAL, "%s", sl_state_name(states[i]));
+        put_fit(yy, x + kw, w - kw, SL_ROLE_NORMAL, meaning[states[i]], ui->ascii);
     }
     if ((yy = next_row(&sc)) >= 0) {
         sl__term_put(yy, x, 1, SL_ROLE_ST_RUNNING, "_");
@@ -72,9 +116,14 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     for (int i = 0; i < ui->n_strategies; i++) {
         if ((yy = next_row(&sc)) < 0)
             continue;
-        sl__term_putf(yy, x, 3, SL_ROLE_KEY, "%d", i + 1);
-        sl__term_putf(yy, x + 3, w - 3, i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL,
-                      "%-14s %s", ui->strategies[i].name, ui->strategies[i].summary);
+        char key[16];
+        strategy_key(i, key, sizeof key);
+        int role = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
+        /* Keys here are at most "Tab": a narrow column leaves the
+         * summaries room. */
+        sl__term_put(yy, x, 5, SL_ROLE_KEY, key);
+        sl__term_put(yy, x + 5, nw, role, ui->strategies[i].name);
+        put_fit(yy, x + 5 + nw, w - 5 - nw, role, ui->strategies[i].summary, ui->ascii);
     }
 }
 

@@ -4,8 +4,10 @@
  * and the finished tasks in completion order (as_completed). Predict mode
  * numbers the ready list for the guess keys.
  */
+#include <stdarg.h>
 #include <stdio.h>
 
+#include "ui/hit.h"
 #include "ui/view.h"
 
 #define MAX_ROWS 256
@@ -26,9 +28,25 @@ static const char *ready_cause(int c)
     }
 }
 
-static int row_role(const sl_ui *ui, uint32_t task, int role)
+/* The role of a task's entry; also makes the entry's row clickable. */
+static int row_role(const sl_ui *ui, uint32_t task, int role, sl_rect r, int y)
 {
+    sl__hit_add((sl_rect){r.x, y, r.w, 1}, SL_HIT_TASK, (int)task);
     return ui->sel == (int)task ? SL_ROLE_SELECTED : role;
+}
+
+/* An entry from x to the panel's right edge, shortened by the rule
+ * (fmt.c): a list entry never ends mid-word. */
+__attribute__((format(printf, 6, 7))) static void entry(const sl_ui *ui, sl_rect r, int y, int x,
+                                                        int role, const char *fmt, ...)
+{
+    char buf[256], fit[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    int w = r.x + r.w - x;
+    sl__term_put(y, x, w, role, sl__fmt_fit(fit, sizeof fit, buf, w, ui->ascii));
 }
 
 /* Title with the count; returns the rows left for items. */
@@ -67,10 +85,9 @@ void sl__view_running(const sl_ui *ui, sl_rect r)
         const sl_task_now *t = &m->tasks[ids[i]];
         int x = r.x + 1;
         x += sl__term_putf(y, x, 5, SL_ROLE_DIM, "c%-3u ", t->core);
-        sl__term_putf(y, x, r.x + r.w - x, row_role(ui, ids[i], SL_ROLE_ST_RUNNING), "%s %s%s",
-                      sl_trace_task_name(ui->main.trace, ids[i]),
-                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii),
-                      t->preempted ? " preempted" : "");
+        entry(ui, r, y, x, row_role(ui, ids[i], SL_ROLE_ST_RUNNING, r, y), "%s %s%s",
+              sl_trace_task_name(ui->main.trace, ids[i]),
+              sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii), t->preempted ? " preempted" : "");
     }
     /* Idle cores below, while rows remain. */
     for (uint32_t c = 0; c < m->n_cores && y < r.y + r.h; c++) {
@@ -107,10 +124,10 @@ void sl__view_ready(const sl_ui *ui, sl_rect r)
             role = SL_ROLE_GOOD;
         int y = r.y + 1 + i, x = r.x + 1;
         x += sl__term_putf(y, x, 3, SL_ROLE_KEY, "%-2d ", i + 1);
-        sl__term_putf(y, x, r.x + r.w - x, row_role(ui, ids[i], role), "%s %s %s",
-                      sl_trace_task_name(ui->main.trace, ids[i]),
-                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii),
-                      t->state == SL_ST_RUNNING ? "cpu" : ready_cause(t->reason));
+        entry(ui, r, y, x, row_role(ui, ids[i], role, r, y), "%s %s %s",
+              sl_trace_task_name(ui->main.trace, ids[i]),
+              sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii),
+              t->state == SL_ST_RUNNING ? "cpu" : ready_cause(t->reason));
     }
 }
 
@@ -124,10 +141,9 @@ void sl__view_waiting(const sl_ui *ui, sl_rect r)
     int shown = fit(rows, n, r.y + 1, r);
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
-        sl__term_putf(r.y + 1 + i, r.x + 1, r.w - 1, row_role(ui, ids[i], SL_ROLE_ST_WAITING),
-                      "%s %s %s", sl_trace_task_name(ui->main.trace, ids[i]),
-                      sl_wait_reason_name(t->reason),
-                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
+        entry(ui, r, r.y + 1 + i, r.x + 1, row_role(ui, ids[i], SL_ROLE_ST_WAITING, r, r.y + 1 + i),
+              "%s %s %s", sl_trace_task_name(ui->main.trace, ids[i]),
+              sl_wait_reason_name(t->reason), sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
     }
 }
 
@@ -141,9 +157,9 @@ void sl__view_queued(const sl_ui *ui, sl_rect r)
     int shown = fit(rows, n, r.y + 1, r);
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
-        sl__term_putf(r.y + 1 + i, r.x + 1, r.w - 1, row_role(ui, ids[i], SL_ROLE_ST_QUEUED),
-                      "%s %s", sl_trace_task_name(ui->main.trace, ids[i]),
-                      sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
+        entry(ui, r, r.y + 1 + i, r.x + 1, row_role(ui, ids[i], SL_ROLE_ST_QUEUED, r, r.y + 1 + i),
+              "%s %s", sl_trace_task_name(ui->main.trace, ids[i]),
+              sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
     }
 }
 
@@ -195,8 +211,8 @@ void sl__view_completed(const sl_ui *ui, sl_rect r, bool for_empty_queue)
         const sl_task_now *t = &m->tasks[ids[i]];
         int y = r.y + 1 + (int)i, x = r.x + 1;
         x += sl__term_putf(y, x, r.x + r.w - x, SL_ROLE_DIM, "%u. ", first + (uint32_t)i);
-        sl__term_putf(y, x, r.x + r.w - x, row_role(ui, ids[i], outcome_role(t->state)), "%s %s %s",
-                      sl_trace_task_name(ui->main.trace, ids[i]), outcome(t->state),
-                      sl__fmt_dur(d, sizeof d, t->since_ns, ui->ascii));
+        entry(ui, r, y, x, row_role(ui, ids[i], outcome_role(t->state), r, y), "%s %s %s",
+              sl_trace_task_name(ui->main.trace, ids[i]), outcome(t->state),
+              sl__fmt_dur(d, sizeof d, t->since_ns, ui->ascii));
     }
 }

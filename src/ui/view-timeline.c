@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui/hit.h"
 #include "ui/view.h"
 
 #define MAX_COLS 1024
@@ -105,39 +106,71 @@ static void draw_cells(const sl_ui *ui, int y, int x, const uint8_t *cells, int 
     }
 }
 
-static void draw_legend(const sl_ui *ui, int y, int right)
+static void draw_legend(const sl_ui *ui, int y, int left, int right)
 {
-    static const uint8_t shown[] = {SL_ST_RUNNING, SL_ST_READY, SL_ST_WAITING,
-                                    SL_ST_QUEUED,  SL_ST_DONE,  SL_ST_FAILED};
+    static const uint8_t shown[] = {SL_ST_RUNNING, SL_ST_READY,  SL_ST_WAITING,  SL_ST_QUEUED,
+                                    SL_ST_DONE,    SL_ST_FAILED, SL_ST_CANCELLED};
     /* An underlined column: the task ran there, but less than the state shown. */
     static const char brief[] = "brief run";
-    int w = 3 + (int)strlen(brief);
+    int w = 0;
     for (size_t i = 0; i < sizeof shown; i++)
         w += 3 + (int)strlen(sl_state_name(shown[i]));
+    /* Every state always; the brief-run mark where it fits too (the help's
+     * legend explains it on any screen). */
+    bool with_brief = right - left >= w + 3 + (int)strlen(brief);
+    if (with_brief)
+        w += 3 + (int)strlen(brief);
     int x = right - w;
     for (size_t i = 0; i < sizeof shown; i++) {
         sl__term_put(y, x, 1, SL_ROLE_STATE(shown[i]), sl__theme_end_mark(shown[i], ui->ascii));
         x += 1;
         x += sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", sl_state_name(shown[i]));
     }
-    x += sl__term_put(y, x, 1, SL_ROLE_ST_RUNNING, "_");
-    sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", brief);
+    if (with_brief) {
+        x += sl__term_put(y, x, 1, SL_ROLE_ST_RUNNING, "_");
+        sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", brief);
+    }
 }
 
+/* The time axis, with the playhead's marker under its column. A label the
+ * marker would land on is left out whole rather than drawn as "|1.▲4s". */
 static void draw_axis(const sl_ui *ui, int y, int x, int w, uint64_t t0, uint64_t dt)
 {
     char buf[32];
     int step = w >= 100 ? 16 : 12;
+    int px = -1;
+    if (ui->t_ns >= t0 && (ui->t_ns - t0) / dt < (uint64_t)w)
+        px = (int)((ui->t_ns - t0) / dt);
     for (int c = 0; c + 4 < w; c += step) {
+        sl__fmt_dur(buf, sizeof buf, t0 + (uint64_t)c * dt, ui->ascii);
+        int len = sl__term_width(buf);
+        if (len > step - 1)
+            continue; /* never a cut label */
+        if (px >= c && px <= c + len) {
+            if (px != c)
+                sl__term_put(y, x + c, 1, SL_ROLE_DIM, "|");
+            continue;
+        }
         sl__term_put(y, x + c, 1, SL_ROLE_DIM, "|");
-        sl__term_put(y, x + c + 1, step - 1, SL_ROLE_DIM,
-                     sl__fmt_dur(buf, sizeof buf, t0 + (uint64_t)c * dt, ui->ascii));
+        sl__term_put(y, x + c + 1, len, SL_ROLE_DIM, buf);
     }
-    if (ui->t_ns >= t0) {
-        uint64_t px = (ui->t_ns - t0) / dt;
-        if (px < (uint64_t)w)
-            sl__term_put(y, x + (int)px, 1, SL_ROLE_ACCENT, ui->ascii ? "^" : "▲");
-    }
+    if (px >= 0)
+        sl__term_put(y, x + px, 1, SL_ROLE_ACCENT, ui->ascii ? "^" : "▲");
+}
+
+/* Below the rows of a scrolled timeline: how many tasks it hides above
+ * and below, and the keys that bring them into view. */
+static void draw_more(const sl_ui *ui, int y, sl_rect r, uint32_t above, uint32_t below)
+{
+    char buf[96];
+    const char *up = ui->ascii ? "^" : "↑", *down = ui->ascii ? "v" : "↓";
+    if (above && below)
+        snprintf(buf, sizeof buf, "%s %u more above, %s %u more below (PgUp/PgDn)", up, above, down,
+                 below);
+    else
+        snprintf(buf, sizeof buf, "%s %u more %s (%s)", above ? up : down, above ? above : below,
+                 above ? "above" : "below", above ? "PgUp" : "PgDn");
+    sl__term_put(y, r.x, r.w, SL_ROLE_DIM, buf);
 }
 
 void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned flags)
@@ -148,7 +181,7 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
     if (flags & SL_TL_TITLE) {
         sl__term_title(y, r.x, r.w, "Timeline");
         if (r.w >= 70)
-            draw_legend(ui, y, r.x + r.w - 1);
+            draw_legend(ui, y, r.x + (int)sizeof "── Timeline ─", r.x + r.w - 1);
         y++;
         rows--;
     }
@@ -177,6 +210,12 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
     if (lanes)
         k = (n + (uint32_t)rows - 1) / (uint32_t)rows;
     uint32_t first = 0;
+    int more_y = -1;
+    if (!lanes && n > (uint32_t)rows && rows >= 3) {
+        /* The last row says what does not fit. */
+        rows--;
+        more_y = y + rows;
+    }
     if (!lanes && n > (uint32_t)rows) {
         /* Keep the selection in the middle; without one, start at the first
          * unfinished task so the action stays in view as a run goes on. */
@@ -223,5 +262,9 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
         else
             sl__term_putf(y + row, r.x, label_w, role, "%-*s", label_w, name);
         draw_cells(ui, y + row, r.x + label_w + 1, cells, cells_w, b - a == 1);
+        if (b - a == 1 && p == &ui->main)
+            sl__hit_add((sl_rect){r.x, y + row, r.w, 1}, SL_HIT_TASK, (int)a);
     }
+    if (more_y >= 0)
+        draw_more(ui, more_y, r, first, n - first - (uint32_t)rows);
 }

@@ -9,13 +9,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "schedlab/ui.h"
+#include "ui/view.h"
 #include "ui/layout.h"
 #include "ui/term.h"
 
 /* ---- formatting (fmt.c) ---- */
 /* "850us", "12.3ms", "1.23s" (µ unless ascii). */
 char *sl__fmt_dur(char *buf, size_t size, uint64_t ns, bool ascii);
+/* The rule for text wider than its room: s itself when it fits, else its
+ * first whole words and an ellipsis ("..." in ascii), so that nothing on
+ * screen ends mid-word; a single word wider than the room is cut, with
+ * the ellipsis showing it. */
+char *sl__fmt_fit(char *out, size_t size, const char *s, int w, bool ascii);
 /* The time window of a timeline `cols` wide: first time and ns per column. */
 void sl__timeline_window(const sl_ui *ui, int cols, uint64_t *t0, uint64_t *dt);
 /* One character naming a task in the core lanes (0-9, a-z, A-Z, cycling). */

@@ -73,8 +73,8 @@ static void test_help_lists_every_binding(void **state)
     draw();
     int top = vs_find(&vs, "Help: keys");
     assert_true(top >= 0);
-    /* At 160x48 everything fits: each binding in table order, then the
-     * legend and the numbered strategies. */
+    /* At 160x48: each binding in table order, then the legend and the
+     * numbered strategies. */
     int last = top;
     for (size_t i = 0; i < sl__n_bindings; i++) {
         int y = vs_find(&vs, sl__bindings[i].help);
@@ -84,12 +84,37 @@ static void test_help_lists_every_binding(void **state)
     }
     int legend = vs_find(&vs, "Legend");
     assert_true(legend > last);
-    assert_true(vs_find(&vs, "running  executing on a core") > legend);
-    assert_true(vs_find(&vs, "failed   crashed") > legend);
+    /* One column for every description: keys' and states' alike, the
+     * longest state name (cancelled) included. */
+    int help_x = vs_col(&vs, vs_find(&vs, sl__bindings[0].help), sl__bindings[0].help);
+    static const char *meanings[] = {"executing on a core", "crashed", "cancelled before"};
+    for (size_t i = 0; i < 3; i++) {
+        int y = vs_find(&vs, meanings[i]);
+        assert_true(y > legend);
+        assert_int_equal(vs_col(&vs, y, meanings[i]), help_x);
+    }
+    /* Scrolled to its end, the help shows every strategy. */
+    sl__keys_handle(&ui, SL_KEY_PGDN);
+    draw();
     int strat = vs_find(&vs, "Strategies");
-    assert_true(strat > legend);
-    for (int i = 0; sl_strategies[i]; i++)
-        assert_true(vs_find(&vs, sl_strategies[i]->summary) > strat);
+    assert_true(strat > top);
+    int summary_x = -1;
+    for (int i = 0; sl_strategies[i]; i++) {
+        int y = vs_find(&vs, sl_strategies[i]->summary);
+        assert_true(y > strat);
+        int sx = vs_col(&vs, y, sl_strategies[i]->summary);
+        assert_true(summary_x < 0 || sx == summary_x); /* aligned */
+        summary_x = sx;
+        /* The key that runs it, first on its line: 1-9, then 0 as on the
+         * keyboard (not 10), then Tab. */
+        char want[8], cell[8];
+        snprintf(want, sizeof want, "%-4s",
+                 i < 9    ? (char[2]){(char)('1' + i), 0}
+                 : i == 9 ? "0"
+                          : "Tab");
+        vs_text(&vs, y, ui.lay.overlay.x + 2, 4, cell, sizeof cell);
+        assert_string_equal(cell, want);
+    }
     sl__keys_handle(&ui, SL_KEY_ESC);
     draw();
     assert_int_equal(vs_find(&vs, "Help: keys"), -1);

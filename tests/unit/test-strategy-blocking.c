@@ -245,6 +245,35 @@ static void sequential_never_overlaps(void **state)
     assert_int_equal(f.gil_takes, 0);
 }
 
+/* Under sequential a task not yet started waits for its turn (QUEUE), not
+ * for a core: nothing is READY before the runner takes it (READY(worker),
+ * then at once its first RUN). */
+static void sequential_queues_what_has_not_started(void **state)
+{
+    run_out out;
+    run_with(&sl_strategy_sequential, mixed_scenario, 0, 0, 0, &out);
+    assert_int_equal(out.status, 0);
+    uint32_t n = out.sc->n_tasks;
+    bool queued[64] = {false}, started[64] = {false};
+    assert_true(n <= 64);
+    for (size_t i = 0; i < out.trace->count; i++) {
+        const sl_event *e = &out.trace->events[i];
+        if (e->task >= n)
+            continue;
+        if (e->kind == SL_EV_QUEUE)
+            queued[e->task] = true;
+        else if (e->kind == SL_EV_RUN)
+            started[e->task] = true;
+        else if (e->kind == SL_EV_READY && e->reason == SL_READY_WORKER && !started[e->task])
+            assert_true(queued[e->task]); /* taken off the queue */
+        else if ((e->kind == SL_EV_READY || e->kind == SL_EV_WAKE) && !started[e->task])
+            fail_msg("task %u is ready for a core before it started", e->task);
+    }
+    for (uint32_t t = 0; t < n; t++)
+        assert_true(queued[t] && started[t]);
+    harness_free(&out);
+}
+
 static void threads_overlap(void **state)
 {
     trace_facts f;
@@ -450,6 +479,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_lists_every_strategy_in_menu_order),
         cmocka_unit_test(sequential_never_overlaps),
+        cmocka_unit_test(sequential_queues_what_has_not_started),
         cmocka_unit_test(threads_overlap),
         cmocka_unit_test(threadpool_runs_at_most_n),
         cmocka_unit_test(gil_has_one_holder),
