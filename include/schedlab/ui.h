@@ -129,6 +129,7 @@ typedef enum sl_overlay {
     SL_OV_HELP,
     SL_OV_DETAILS,
     SL_OV_LESSONS,
+    SL_OV_INTRO, /* the lesson's caption paragraph (on opening it, and key i) */
 } sl_overlay;
 
 /* Requests from key handlers to the app loop (which owns runs). */
@@ -217,6 +218,8 @@ typedef struct sl_ui {
     size_t n_bindings;
     uint32_t workers; /* workers for the next run (0: lesson default) */
     char **lessons;   /* lesson names for the picker */
+    char **lesson_titles; /* their titles */
+    char **lesson_about;  /* one line about each: its caption's first sentence */
     int n_lessons;
     unsigned req;        /* SL_REQ_* for the app loop */
     int cancel_task;     /* SL_REQ_CANCEL: the task to cancel */

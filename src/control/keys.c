@@ -279,6 +279,14 @@ static int k_predict(sl_ui *ui, int key)
     return SL_REDRAW;
 }
 
+static int k_intro(sl_ui *ui, int key)
+{
+    if (no_runs(ui))
+        return SL_REDRAW;
+    ui->overlay = ui->overlay == SL_OV_INTRO ? SL_OV_NONE : SL_OV_INTRO;
+    return SL_REDRAW;
+}
+
 static int k_help(sl_ui *ui, int key)
 {
     ui->overlay = ui->overlay == SL_OV_HELP ? SL_OV_NONE : SL_OV_HELP;
@@ -395,6 +403,10 @@ const sl_binding sl__bindings[] = {
      .footer = "predict",
      .rank = 6,
      .fn = k_predict},
+    {.keys = {'i'},
+     .label = "i",
+     .help = "the lesson's caption: what it shows and what to watch",
+     .fn = k_intro},
     {.keys = {'?'}, .label = "?", .help = "this help", .footer = "help", .rank = 1, .fn = k_help},
     {.keys = {SL_KEY_ESC},
      .label = "Esc",
@@ -447,12 +459,22 @@ static int overlay_key(sl_ui *ui, int key)
     return SL_REDRAW;
 }
 
+/* The lesson's caption closes on any key. Esc, Enter, Space and i only
+ * close it (true); any other key also does what it does. */
+static bool intro_key(sl_ui *ui, int key)
+{
+    ui->overlay = SL_OV_NONE;
+    return key == SL_KEY_ESC || key == SL_KEY_ENTER || key == ' ' || key == 'i';
+}
+
 int sl__keys_handle(sl_ui *ui, int key)
 {
     if (key == SL_KEY_RESIZE)
         return SL_REDRAW | SL_RELAYOUT;
     if (key == 'q')
         return SL_QUIT;
+    if (ui->overlay == SL_OV_INTRO && intro_key(ui, key))
+        return SL_REDRAW;
     if (ui->overlay != SL_OV_NONE)
         return overlay_key(ui, key);
     if (ui->predict.on && ui->predict.asking && key >= '1' && key <= '9') {

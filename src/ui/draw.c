@@ -57,6 +57,9 @@ void sl_ui_draw(sl_ui *ui)
     case SL_OV_LESSONS:
         sl__view_lessons(ui, l->overlay);
         break;
+    case SL_OV_INTRO:
+        sl__view_intro(ui, l->body);
+        break;
     default:
         break;
     }
