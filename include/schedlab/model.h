@@ -73,6 +73,18 @@ typedef struct sl_task_now {
     uint64_t exit_arg;     /* EXIT arg (error code or signal) */
 } sl_task_now;
 
+/* Shared objects the model follows (a scenario has at most 8 counters and
+ * 16 queues). */
+#define SL_MODEL_OBJECTS 24
+
+/* A shared object at the playhead, from its latest OBJECT event. */
+typedef struct sl_object_now {
+    uint32_t ref;       /* SL_OBJECT_REF(kind, index) */
+    uint32_t last_task; /* the task that changed it last */
+    uint64_t arg;       /* its values (event.h: SL_OBJECT_*_ARG) */
+    uint64_t changes;   /* OBJECT events so far */
+} sl_object_now;
+
 typedef struct sl_model {
     uint32_t n_tasks;
     uint32_t n_cores;
@@ -107,6 +119,8 @@ typedef struct sl_model {
     uint32_t startup_heavy;           /* of those, ready before the first RUN longer than running */
     uint64_t startup_heavy_ready_ns;  /* their start-up waits, summed */
     uint64_t startup_heavy_run_ns;    /* their running times, summed */
+    uint32_t n_objects;                        /* shared objects seen, in first-change order */
+    sl_object_now objects[SL_MODEL_OBJECTS];   /* their state */
     uint64_t busy_ns[SL_MODEL_CORES]; /* per core: time a task ran there (preempted time not) */
     uint32_t core_task[SL_MODEL_CORES]; /* per core: the task running there now, or SL_NO_TASK */
     /* Private to the fold: snapshots for seeking back, intrusive lists in order. */

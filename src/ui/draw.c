@@ -40,6 +40,7 @@ void sl_ui_draw(sl_ui *ui)
             sl__view_queued(ui, l->queued);
         }
         sl__view_cores(ui, l->cores);
+        sl__view_objects(ui, sl__objects_rect(ui, l->cores));
         sl__view_counters(ui, &ui->main, l->counters, false);
     }
     if (ui->predict.on && !ui->compare)
