@@ -115,6 +115,7 @@ typedef struct sl_model {
     uint64_t io_union_ns;             /* time with >= 1 task in io/sleep, finished stretches */
     uint64_t io_union_since_ns;       /* start of the current such stretch */
     uint32_t io_waiting;              /* tasks waiting for io or sleep now */
+    uint64_t io_waits;                /* waits for io or sleep begun (BLOCK events) */
     uint32_t startup_exited;          /* exited tasks that had run */
     uint32_t startup_heavy;           /* of those, ready before the first RUN longer than running */
     uint64_t startup_heavy_ready_ns;  /* their start-up waits, summed */
@@ -205,6 +206,9 @@ typedef struct sl_stats {
     uint64_t gil_wait_ns;                              /* ready time spent waiting for the GIL */
     uint64_t io_ns;                                    /* sum of io/sleep waiting time */
     double io_overlap; /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
+    uint64_t io_waits; /* waits for io or sleep */
+    uint64_t increments, lost_updates; /* shared counters: increments done, and lost */
+    uint64_t racy_increments;          /* increments done on the counters that lost some */
     uint64_t peak_rss_kb, vehicle_mem_kb;
     uint64_t events, dropped;
 } sl_stats;
@@ -230,6 +234,10 @@ typedef struct sl_lint {
 
 /* Lints that hold at the playhead; returns how many were written. */
 size_t sl_lints(const sl_model *m, const sl_trace_meta *meta, sl_lint *out, size_t max);
+/* The end of a run in one line: what its measurements teach (overlapped
+ * waits, cores at once, the GIL, a blocked loop, lost updates), derived
+ * from the statistics of a finished trace and its meta alone. */
+void sl_takeaway(const sl_stats *st, const sl_trace_meta *meta, char *buf, size_t size);
 /* One plain-language sentence about what happens at the playhead. */
 void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size);
 

@@ -112,7 +112,7 @@ typedef struct sl_pane {
     uint64_t spans_cost_ns; /* how long it took */
     bool finished;          /* trace->finished, read under the trace lock */
     uint64_t dropped;       /* trace->dropped, read under the trace lock */
-    sl_stats stats;         /* compare mode: computed once the run ends */
+    sl_stats stats;         /* computed once the run ends (takeaway, compare mode) */
     bool have_stats;
     struct sl_lane_cache *lanes; /* the timeline's rows as of the spans (view-timeline.c) */
     void (*lanes_free)(struct sl_lane_cache *); /* how the pane lets go of them */

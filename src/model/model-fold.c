@@ -327,6 +327,8 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
         run(m, i, ev);
         break;
     case SL_EV_BLOCK:
+        if (is_io((uint8_t)ev->reason))
+            m->io_waits++;
         leave(m, i, t);
         enter(m, i, SL_ST_WAITING, ev->reason < SL_WAIT__COUNT ? (uint8_t)ev->reason : SL_WAIT_NONE,
               t);

@@ -48,6 +48,17 @@ int sl__view_wrap(int y, sl_rect r, int role, const char *text)
     return y;
 }
 
+/* At the end of a finished run: what it measured, in one line. */
+static int takeaway(const sl_ui *ui, int y, sl_rect r)
+{
+    const sl_pane *p = &ui->main;
+    if (!p->have_stats || p->live || ui->t_ns < sl_pane_end(p) || y >= r.y + r.h)
+        return y;
+    char line[320];
+    sl_takeaway(&p->stats, &p->trace->meta, line, sizeof line);
+    return sl__view_wrap(y, (sl_rect){r.x, y, r.w, r.y + r.h - y}, SL_ROLE_GOOD, line);
+}
+
 void sl__view_caption(const sl_ui *ui, sl_rect r)
 {
     int y = r.y;
@@ -67,6 +78,7 @@ void sl__view_caption(const sl_ui *ui, sl_rect r)
     sl_model_caption(&ui->main.model, ui->main.trace, cap, sizeof cap);
     if (y < r.y + r.h)
         sl__term_put(y++, r.x + 1, r.w - 2, SL_ROLE_NORMAL, cap);
+    y = takeaway(ui, y, r);
     sl_lint lints[4];
     size_t n = sl_lints(&ui->main.model, &ui->main.trace->meta, lints, 4);
     for (size_t i = 0; i < n && y < r.y + r.h; i++, y++) {
