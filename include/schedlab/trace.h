@@ -115,9 +115,9 @@ typedef enum sl_object_kind {
 
 /* OBJECT reason: the object's kind and its index among the scenario's
  * objects of that kind. */
-#define SL_OBJECT_REF(kind, index) ((uint32_t)(kind) << 16 | ((uint32_t)(index) & 0xffffu))
+#define SL_OBJECT_REF(kind, index) ((uint32_t)(kind) << 16 | ((uint32_t)(index)&0xffffu))
 #define SL_OBJECT_KIND(reason) ((uint32_t)(reason) >> 16)
-#define SL_OBJECT_INDEX(reason) ((uint32_t)(reason) & 0xffffu)
+#define SL_OBJECT_INDEX(reason) ((uint32_t)(reason)&0xffffu)
 /* The arg's fields, saturated to their width. */
 #define SL_OBJECT_SAT(v, bits)                                                                     \
     ((uint64_t)(v) < (1ull << (bits)) ? (uint64_t)(v) : (1ull << (bits)) - 1)

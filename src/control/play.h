@@ -16,9 +16,7 @@ void sl__play_jump(sl_ui *ui, int dir);
 void sl__play_seek(sl_ui *ui, uint64_t t_ns);
 /* Advances the playhead by `wall_ns` of real time; true if it moved. */
 bool sl__play_tick(sl_ui *ui, uint64_t wall_ns);
-/* Predict mode: stop before the next dispatch with a choice; false if none. */
-bool sl__predict_next(sl_ui *ui);
-/* Predict mode: the student picked cand[i]; reveals and scores. */
-void sl__predict_guess(sl_ui *ui, int i);
+/* First event index with time > t (binary search; read lock held). */
+size_t sl__play_first_after(const sl_trace *tr, uint64_t t);
 
 #endif

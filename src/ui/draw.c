@@ -25,7 +25,10 @@ void sl_ui_draw(sl_ui *ui)
     } else if (ui->has_main) {
         sl__view_timeline(ui, &ui->main, l->timeline, SL_TL_TITLE | SL_TL_AXIS);
         sl__view_running(ui, l->running);
-        sl__view_ready(ui, l->ready);
+        if (ui->predict.on && ui->predict.asking)
+            sl__view_candidates(ui, l->ready);
+        else
+            sl__view_ready(ui, l->ready);
         sl__view_waiting(ui, l->waiting);
         /* Narrow screens share one column: Queued while a backlog
          * waits, then what has completed (or as the a key says). */
