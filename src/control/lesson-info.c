@@ -74,7 +74,8 @@ void sl__lessons_free(sl_ui *ui)
 int sl__strategy_index(const char *name, size_t len)
 {
     for (int i = 0; name && sl_strategies[i]; i++)
-        if (strlen(sl_strategies[i]->name) == len && strncmp(sl_strategies[i]->name, name, len) == 0)
+        if (strlen(sl_strategies[i]->name) == len &&
+            strncmp(sl_strategies[i]->name, name, len) == 0)
             return i;
     return -1;
 }

@@ -29,8 +29,9 @@ void sl_takeaway(const sl_stats *st, const sl_trace_meta *meta, char *buf, size_
     char a[32], b[32];
 
     if (st->failed > 0 && st->completed == 0) {
-        snprintf(buf, size, "%s could not run this lesson: all %u tasks failed (Enter on one says why)",
-                 s, st->failed);
+        snprintf(buf, size,
+                 "%s could not run this lesson: all %u tasks failed (Enter on one says why)", s,
+                 st->failed);
     } else if (st->failed > 0) {
         snprintf(buf, size, "%s finished %u of %u tasks; %u failed (Enter on one says why)", s,
                  st->completed, st->tasks, st->failed);

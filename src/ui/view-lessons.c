@@ -52,8 +52,8 @@ void sl__view_lessons(const sl_ui *ui, sl_rect r)
             put_words(y + 1, r.x + 4, w - 2, SL_ROLE_DIM, ui->lesson_about[k], ui->ascii);
     }
     if (!two && ui->lesson_about) {
-        sl_rect about = {.x = r.x + 1, .y = r.y + r.h - 1 - (about_h - 1), .w = r.w - 2,
-                         .h = about_h - 1};
+        sl_rect about = {
+            .x = r.x + 1, .y = r.y + r.h - 1 - (about_h - 1), .w = r.w - 2, .h = about_h - 1};
         sl__view_wrap(about.y, about, SL_ROLE_DIM, ui->lesson_about[ui->overlay_sel]);
     }
 }

@@ -73,8 +73,8 @@ static void draw_loop(const sl_ui *ui, const sl_pane *p, lines *l)
                       task_name(p, holder), ready);
     } else {
         sl__fmt_dur(d, sizeof d, m->ready_lat_max_ns, ui->ascii);
-        sl__term_putf(y, l->x, l->w, SL_ROLE_NORMAL, "event loop: %u ready, longest wait %s",
-                      ready, d);
+        sl__term_putf(y, l->x, l->w, SL_ROLE_NORMAL, "event loop: %u ready, longest wait %s", ready,
+                      d);
     }
 }
 
@@ -89,7 +89,7 @@ static void draw_gil(const sl_ui *ui, const sl_pane *p, lines *l)
     uint32_t waiters = m->ready_by_cause[SL_READY_GIL];
     bool held = m->gil_holder != SL_NO_TASK && m->tasks[m->gil_holder].state == SL_ST_RUNNING;
     sl__term_putf(y, l->x, l->w, waiters ? SL_ROLE_WARN : SL_ROLE_NORMAL,
-                  "GIL: %s%s, %u waiting, %llu hand-offs", held ? "held by " : "free",
+                  "GIL %s%s, %u wait, %llu hand-offs", held ? "held by " : "free",
                   held ? task_name(p, m->gil_holder) : "", waiters,
                   (unsigned long long)m->gil_handoffs);
 }
@@ -115,8 +115,7 @@ static void draw_object(const sl_ui *ui, const sl_object_now *o, lines *l)
     unsigned takers = (unsigned)SL_OBJECT_FIELD(o->arg, 3, 16);
     const char *state = fill == cap ? " full" : fill == 0 ? " empty" : "";
     sl__term_putf(y, l->x, l->w, putters || takers ? SL_ROLE_WARN : SL_ROLE_NORMAL,
-                  "queue %s %u/%u%s, %u put %u take wait", name, fill, cap, state, putters,
-                  takers);
+                  "queue %s %u/%u%s, %u put %u take wait", name, fill, cap, state, putters, takers);
 }
 
 void sl__view_objects(const sl_ui *ui, sl_rect r)

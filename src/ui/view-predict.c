@@ -34,8 +34,8 @@ void sl__view_predict(const sl_ui *ui, sl_rect r)
     sl_rect below = {r.x, r.y + 1, r.w, r.h - 1};
     if (pr->revealed && !ui->status[0]) {
         /* The reveal starts beside the score and wraps below it. */
-        int role = pr->guess >= 0 && pr->cand[pr->guess] == pr->answer ? SL_ROLE_GOOD
-                                                                       : SL_ROLE_WARN;
+        int role =
+            pr->guess >= 0 && pr->cand[pr->guess] == pr->answer ? SL_ROLE_GOOD : SL_ROLE_WARN;
         int cut = sl__wrap_cut(pr->note, end - x);
         sl__term_putf(r.y, x, end - x, role, "%.*s", cut, pr->note);
         const char *rest = pr->note + cut;
@@ -74,7 +74,8 @@ void sl__view_candidates(const sl_ui *ui, sl_rect r)
         int role = k == pr->cursor ? SL_ROLE_SELECTED : SL_ROLE_ACCENT;
         x += sl__term_putf(y, x, 4, SL_ROLE_KEY, "%-3d ", k + 1);
         uint64_t since = tn->since_ns < ui->t_ns ? ui->t_ns - tn->since_ns : 0;
-        sl__term_putf(y, x, r.x + r.w - x, role, "%s %s %s", sl_trace_task_name(ui->main.trace, task),
+        sl__term_putf(y, x, r.x + r.w - x, role, "%s %s %s",
+                      sl_trace_task_name(ui->main.trace, task),
                       tn->state == SL_ST_WAITING ? sl_wait_reason_name(tn->reason) : "ready",
                       sl__fmt_dur(d, sizeof d, since, ui->ascii));
     }
