@@ -7,7 +7,8 @@
  * plain loop over the same tasks would take; the ratio to the wall time
  * says how much the strategy overlapped. The first rule that applies wins:
  * failed tasks, lost updates on a shared counter, an event loop held by a
- * cpu step, the GIL serialising computation, then io-bound or cpu-bound.
+ * cpu step, the GIL serialising computation, waits overlapped (or not),
+ * then cores at once.
  */
 #include <stdio.h>
 
@@ -55,19 +56,19 @@ void sl_takeaway(const sl_stats *st, const sl_trace_meta *meta, char *buf, size_
                  "%s computed one thread at a time: %s queued for the GIL, %llu hand-offs, %.1fx "
                  "against one after another",
                  s, a, (unsigned long long)st->switches_gil, x);
+    } else if (st->io_waits > 0 && x >= 1.5) {
+        sl__fmt_ms(serial, a, sizeof a);
+        sl__fmt_ms(st->wall_ns, b, sizeof b);
+        snprintf(buf, size,
+                 "%s overlapped %llu %s: %.1fx faster than one after another (%s of work and "
+                 "waits in %s)",
+                 s, (unsigned long long)st->io_waits, plural(st->io_waits, "wait", "waits"), x, a,
+                 b);
     } else if (st->io_ns > st->run_ns && st->io_waits > 0) {
         sl__fmt_ms(serial, a, sizeof a);
         sl__fmt_ms(st->wall_ns, b, sizeof b);
-        if (x >= 1.5)
-            snprintf(buf, size,
-                     "%s overlapped %llu %s: %.1fx faster than one after another (%s of work "
-                     "and waits in %s)",
-                     s, (unsigned long long)st->io_waits, plural(st->io_waits, "wait", "waits"), x,
-                     a, b);
-        else
-            snprintf(buf, size, "%s waited %llu %s one after another: %s of work and waits took %s",
-                     s, (unsigned long long)st->io_waits, plural(st->io_waits, "time", "times"), a,
-                     b);
+        snprintf(buf, size, "%s waited %llu %s one after another: %s of work and waits took %s", s,
+                 (unsigned long long)st->io_waits, plural(st->io_waits, "time", "times"), a, b);
     } else if (st->mean_cores >= 1.3) {
         snprintf(buf, size, "%s computed on %u cores at once: %.1fx faster than one after another",
                  s, st->max_cores, x);
