@@ -77,6 +77,18 @@ typedef struct sl_task_now {
     uint64_t exit_arg;     /* EXIT arg (error code or signal) */
 } sl_task_now;
 
+/* Shared objects the model follows (a scenario has at most 8 counters and
+ * 16 queues). */
+#define SL_MODEL_OBJECTS 24
+
+/* A shared object at the playhead, from its latest OBJECT event. */
+typedef struct sl_object_now {
+    uint32_t ref;       /* SL_OBJECT_REF(kind, index) */
+    uint32_t last_task; /* the task that changed it last */
+    uint64_t arg;       /* its values (event.h: SL_OBJECT_*_ARG) */
+    uint64_t changes;   /* OBJECT events so far */
+} sl_object_now;
+
 typedef struct sl_model {
     uint32_t n_tasks;
     uint32_t n_cores;
@@ -89,29 +101,32 @@ typedef struct sl_model {
     uint32_t count[SL_ST__COUNT];               /* tasks per state */
     uint32_t ready_by_cause[SL_READY__COUNT];   /* ready tasks per cause (preempted excluded) */
     uint32_t waiting_by_reason[SL_WAIT__COUNT]; /* waiting tasks per reason */
-    uint32_t preempted;               /* running tasks the kernel shows waiting for a core */
-    uint32_t max_running;             /* most tasks running at once so far */
-    uint32_t max_on_cpu;              /* most tasks running and not preempted at once so far */
-    uint64_t coroutine_switches;      /* SWITCH events */
-    uint64_t gil_handoffs;            /* GIL_TAKE by another task than the previous holder */
-    uint32_t gil_holder;              /* task of the last GIL_TAKE, or SL_NO_TASK */
-    uint64_t os_runq_us;              /* kernel run-queue wait summed over OS_SAMPLEs */
-    uint64_t events;                  /* events folded */
-    uint64_t first_ns;                /* time of the first folded event */
-    uint64_t last_end_ns;             /* time of the last EXIT or RUN_END mark (0: none) */
-    uint64_t ready_lat_sum_ns;        /* sum of ready->run latencies */
-    uint64_t ready_lat_max_ns;        /* largest ready->run latency */
-    uint64_t ready_lat_count;         /* number of ready->run transitions */
-    uint64_t gil_wait_ns;             /* ready time spent waiting for the GIL */
-    uint64_t io_wait_ns;              /* io + sleep waiting time of finished waits */
-    uint64_t io_union_ns;             /* time with >= 1 task in io/sleep, finished stretches */
-    uint64_t io_union_since_ns;       /* start of the current such stretch */
-    uint32_t io_waiting;              /* tasks waiting for io or sleep now */
-    uint32_t startup_exited;          /* exited tasks that had run */
-    uint32_t startup_heavy;           /* of those, ready before the first RUN longer than running */
-    uint64_t startup_heavy_ready_ns;  /* their start-up waits, summed */
-    uint64_t startup_heavy_run_ns;    /* their running times, summed */
-    uint64_t busy_ns[SL_MODEL_CORES]; /* per core: time a task ran there (preempted time not) */
+    uint32_t preempted;              /* running tasks the kernel shows waiting for a core */
+    uint32_t max_running;            /* most tasks running at once so far */
+    uint32_t max_on_cpu;             /* most tasks running and not preempted at once so far */
+    uint64_t coroutine_switches;     /* SWITCH events */
+    uint64_t gil_handoffs;           /* GIL_TAKE by another task than the previous holder */
+    uint32_t gil_holder;             /* task of the last GIL_TAKE, or SL_NO_TASK */
+    uint64_t os_runq_us;             /* kernel run-queue wait summed over OS_SAMPLEs */
+    uint64_t events;                 /* events folded */
+    uint64_t first_ns;               /* time of the first folded event */
+    uint64_t last_end_ns;            /* time of the last EXIT or RUN_END mark (0: none) */
+    uint64_t ready_lat_sum_ns;       /* sum of ready->run latencies */
+    uint64_t ready_lat_max_ns;       /* largest ready->run latency */
+    uint64_t ready_lat_count;        /* number of ready->run transitions */
+    uint64_t gil_wait_ns;            /* ready time spent waiting for the GIL */
+    uint64_t io_wait_ns;             /* io + sleep waiting time of finished waits */
+    uint64_t io_union_ns;            /* time with >= 1 task in io/sleep, finished stretches */
+    uint64_t io_union_since_ns;      /* start of the current such stretch */
+    uint32_t io_waiting;             /* tasks waiting for io or sleep now */
+    uint64_t io_waits;               /* waits for io or sleep begun (BLOCK events) */
+    uint32_t startup_exited;         /* exited tasks that had run */
+    uint32_t startup_heavy;          /* of those, ready before the first RUN longer than running */
+    uint64_t startup_heavy_ready_ns; /* their start-up waits, summed */
+    uint64_t startup_heavy_run_ns;   /* their running times, summed */
+    uint32_t n_objects;              /* shared objects seen, in first-change order */
+    sl_object_now objects[SL_MODEL_OBJECTS]; /* their state */
+    uint64_t busy_ns[SL_MODEL_CORES];   /* per core: time a task ran there (preempted time not) */
     uint32_t core_task[SL_MODEL_CORES]; /* per core: the task running there now, or SL_NO_TASK */
     /* Private to the fold: snapshots for seeking back, intrusive lists in order. */
     struct sl_checkpoints *checkpoints;
@@ -220,6 +235,9 @@ typedef struct sl_stats {
     uint64_t gil_wait_ns;                              /* ready time spent waiting for the GIL */
     uint64_t io_ns;                                    /* sum of io/sleep waiting time */
     double io_overlap; /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
+    uint64_t io_waits; /* waits for io or sleep */
+    uint64_t increments, lost_updates; /* shared counters: increments done, and lost */
+    uint64_t racy_increments;          /* increments done on the counters that lost some */
     uint64_t peak_rss_kb, vehicle_mem_kb;
     uint64_t events, dropped;
 } sl_stats;
@@ -245,6 +263,10 @@ typedef struct sl_lint {
 
 /* Lints that hold at the playhead; returns how many were written. */
 size_t sl_lints(const sl_model *m, const sl_trace_meta *meta, sl_lint *out, size_t max);
+/* The end of a run in one line: what its measurements teach (overlapped
+ * waits, cores at once, the GIL, a blocked loop, lost updates), derived
+ * from the statistics of a finished trace and its meta alone. */
+void sl_takeaway(const sl_stats *st, const sl_trace_meta *meta, char *buf, size_t size);
 /* One plain-language sentence about what happens at the playhead. */
 void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size);
 

@@ -41,6 +41,7 @@
  *   STEP        task   sl_step_kind         step index             (label for views)
  *   OS_SAMPLE   task   runqueue-wait µs     on-cpu µs              (kernel view of a vehicle)
  *   MARK        -      sl_mark              value                  (run begin/end, notes)
+ *   OBJECT      task   SL_OBJECT_REF        SL_OBJECT_* values     (a shared object changed)
  */
 #define SL_NO_TASK UINT32_MAX
 /* Set in the vehicle id of a coroutine (the rest is its task or index):
@@ -63,6 +64,7 @@ typedef enum sl_event_kind {
     SL_EV_STEP,
     SL_EV_OS_SAMPLE,
     SL_EV_MARK,
+    SL_EV_OBJECT,
     SL_EV__COUNT
 } sl_event_kind;
 
@@ -104,6 +106,28 @@ typedef enum sl_mark {
     SL_MARK_VEHICLE_START, /* vehicle field names it; arg: creation cost ns */
     SL_MARK_VEHICLE_EXIT,  /* arg: exit status or signal */
 } sl_mark;
+
+/* Shared objects an OBJECT event reports, after the task changed them. */
+typedef enum sl_object_kind {
+    SL_OBJ_COUNTER = 1, /* arg: value (low 32 bits), increments done (high 32) */
+    SL_OBJ_QUEUE,       /* arg: fill, capacity, putters waiting, takers waiting (16 bits each) */
+} sl_object_kind;
+
+/* OBJECT reason: the object's kind and its index among the scenario's
+ * objects of that kind. */
+#define SL_OBJECT_REF(kind, index) ((uint32_t)(kind) << 16 | ((uint32_t)(index)&0xffffu))
+#define SL_OBJECT_KIND(reason) ((uint32_t)(reason) >> 16)
+#define SL_OBJECT_INDEX(reason) ((uint32_t)(reason)&0xffffu)
+/* The arg's fields, saturated to their width. */
+#define SL_OBJECT_SAT(v, bits)                                                                     \
+    ((uint64_t)(v) < (1ull << (bits)) ? (uint64_t)(v) : (1ull << (bits)) - 1)
+#define SL_OBJECT_COUNTER_ARG(value, done)                                                         \
+    (SL_OBJECT_SAT(value, 32) | SL_OBJECT_SAT(done, 32) << 32)
+#define SL_OBJECT_QUEUE_ARG(fill, cap, putters, takers)                                            \
+    (SL_OBJECT_SAT(fill, 16) | SL_OBJECT_SAT(cap, 16) << 16 | SL_OBJECT_SAT(putters, 16) << 32 |   \
+     SL_OBJECT_SAT(takers, 16) << 48)
+/* Field `i` (0-based) of `width` bits of an OBJECT arg. */
+#define SL_OBJECT_FIELD(arg, i, width) (((arg) >> ((i) * (width))) & ((1ull << (width)) - 1))
 
 typedef struct sl_event {
     uint64_t t_ns;    /* CLOCK_MONOTONIC ns since the run's epoch */

@@ -149,7 +149,7 @@ typedef struct sl_pane {
     uint64_t spans_cost_ns; /* how long it took */
     bool finished;          /* trace->finished, read under the trace lock */
     uint64_t dropped;       /* trace->dropped, read under the trace lock */
-    sl_stats stats;         /* compare mode: computed once the run ends */
+    sl_stats stats;         /* computed once the run ends (takeaway, compare mode) */
     bool have_stats;
     struct sl_lane_cache *lanes; /* the timeline's rows as of the spans (view-timeline.c) */
     void (*lanes_free)(struct sl_lane_cache *); /* how the pane lets go of them */
@@ -167,6 +167,7 @@ typedef enum sl_overlay {
     SL_OV_HELP,
     SL_OV_DETAILS,
     SL_OV_LESSONS,
+    SL_OV_INTRO, /* the lesson's caption paragraph (on opening it, and key i) */
 } sl_overlay;
 
 /* Requests from key handlers to the app loop (which owns runs). */
@@ -209,17 +210,38 @@ typedef struct sl_binding {
     sl_key_fn fn;
 } sl_binding;
 
+/* Candidates a predict question lists at most, and questions in a round. */
+#define SL_PREDICT_MAX_CAND 64
+#define SL_PREDICT_ROUND 10
+
+/* What a predict question asks. */
+typedef enum sl_question {
+    SL_Q_FIFO = 0, /* which ready task a FIFO queue (loop, pool, start order) serves next */
+    SL_Q_WAKE,     /* which waiting task wakes next */
+    SL_Q_GIL,      /* which thread the GIL goes to next */
+    SL_Q_CORE,     /* which runnable thread the OS puts on a core next */
+    SL_Q__COUNT
+} sl_question;
+
 typedef struct sl_predict {
-    bool on;          /* predict mode */
-    bool asking;      /* stopped before a dispatch, waiting for a guess */
-    bool revealed;    /* the answer is shown */
-    uint32_t answer;  /* the task that actually ran */
-    uint64_t at_ns;   /* time of that dispatch */
-    uint32_t cand[9]; /* the ready list when asked, in queue order */
+    bool on;                            /* predict mode */
+    bool asking;                        /* stopped before the answer, waiting for a guess */
+    bool revealed;                      /* the answer is shown */
+    bool over;                          /* the round ended: the summary is shown */
+    uint8_t kind;                       /* sl_question of the current question */
+    uint32_t answer;                    /* the task that actually went next */
+    uint64_t at_ns;                     /* time of that event */
+    uint32_t cand[SL_PREDICT_MAX_CAND]; /* the choices when asked, in list order */
     uint32_t n_cand;
-    int guess;             /* index into cand, or -1 */
-    uint32_t right, asked; /* the score */
-    char note[160];        /* what the last reveal said */
+    int guess;                      /* index into cand, or -1 */
+    int cursor;                     /* highlighted choice (arrows move it) */
+    int typed;                      /* number typed so far (several digits), 0 none */
+    uint32_t right, asked;          /* the score */
+    uint32_t right_by[SL_Q__COUNT]; /* per kind of question */
+    uint32_t asked_by[SL_Q__COUNT];
+    uint32_t since_fifo; /* questions since the last FIFO one */
+    uint32_t streak;     /* questions of `kind` in a row */
+    char note[240];      /* what the last reveal said, or the summary */
 } sl_predict;
 
 typedef struct sl_ui {
@@ -255,8 +277,10 @@ typedef struct sl_ui {
     sl_ui_strategy strategies[SL_UI_MAX_STRATEGIES]; /* in menu order */
     const sl_binding *bindings;                      /* the key table, or NULL */
     size_t n_bindings;
-    uint32_t workers; /* workers for the next run (0: lesson default) */
-    char **lessons;   /* lesson names for the picker */
+    uint32_t workers;     /* workers for the next run (0: lesson default) */
+    char **lessons;       /* lesson names for the picker */
+    char **lesson_titles; /* their titles */
+    char **lesson_about;  /* one line about each: its caption's first sentence */
     int n_lessons;
     unsigned req;        /* SL_REQ_* for the app loop */
     int cancel_task;     /* SL_REQ_CANCEL: the task to cancel */

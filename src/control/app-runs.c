@@ -12,6 +12,7 @@
 #include "control/app.h"
 #include "control/keys.h"
 #include "control/play.h"
+#include "control/lesson-info.h"
 
 static void end_main_run(sl_app *a)
 {
@@ -164,6 +165,7 @@ static int load(sl_app *a, const char *name)
         ui->pace_ns = sl__play_lesson_pace(sc);
     ui->sel = -1;
     ui->workers = 0;
+    ui->strategy = sl__lesson_first_strategy(sc);
     return 0;
 }
 
@@ -173,7 +175,10 @@ int sl__app_lesson(sl_app *a)
     if (ui->overlay_sel < 0 || ui->overlay_sel >= ui->n_lessons)
         return SL_EINVAL;
     int rc = load(a, ui->lessons[ui->overlay_sel]);
-    return rc < 0 ? rc : sl__app_run(a);
+    if (rc < 0)
+        return rc;
+    ui->overlay = SL_OV_INTRO;
+    return sl__app_run(a);
 }
 
 int sl__app_load(sl_app *a, const char *name)

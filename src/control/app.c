@@ -27,6 +27,7 @@
 #include "control/keys.h"
 #include "schedlab/control.h"
 #include "control/player.h"
+#include "control/lesson-info.h"
 
 #define FRAME_NS (1000000000ull / 30)
 #define IDLE_WAIT_MS 250
@@ -82,32 +83,11 @@ static uint64_t thread_cpu_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int find_strategy(const char *name)
-{
-    for (int i = 0; name && sl_strategies[i]; i++)
-        if (strcmp(sl_strategies[i]->name, name) == 0)
-            return i;
-    return -1;
-}
-
 /* First strategy: asked for, else the lesson's first, else threads. */
 static int first_strategy(const sl_ui_opts *o)
 {
-    int i = find_strategy(o->strategy);
-    if (i >= 0)
-        return i;
-    if (o->scenario && o->scenario->strategies) {
-        char name[32];
-        size_t n = strcspn(o->scenario->strategies, ", ");
-        if (n < sizeof name) {
-            memcpy(name, o->scenario->strategies, n);
-            name[n] = '\0';
-            if ((i = find_strategy(name)) >= 0)
-                return i;
-        }
-    }
-    i = find_strategy("threads");
-    return i >= 0 ? i : 0;
+    int i = o->strategy ? sl__strategy_index(o->strategy, strlen(o->strategy)) : -1;
+    return i >= 0 ? i : sl__lesson_first_strategy(o->scenario);
 }
 
 /* Frame: fold to the playhead, draw, and account the cost. */
@@ -232,9 +212,7 @@ void sl__app_free(sl_app *a)
     sl__app_stop_all(a);
     if (a->ui.has_main)
         sl_pane_close(&a->ui.main);
-    for (int i = 0; i < a->ui.n_lessons; i++)
-        free(a->ui.lessons[i]);
-    free(a->ui.lessons);
+    sl__lessons_free(&a->ui);
     sl_scenario_free(a->sc);
     if (a->engine)
         sl_engine_close(a->engine);
@@ -288,6 +266,11 @@ int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
         }
         int n = sl_scenario_list(&ui->lessons);
         ui->n_lessons = n > 0 ? n : 0;
+        if ((rc = sl__lessons_describe(ui)) < 0) {
+            snprintf(why, why_size, "cannot list the lessons: %s", sl_strerror(rc));
+            sl__app_free(a);
+            return rc;
+        }
     }
     return 0;
 }
@@ -365,8 +348,11 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     /* A class watches each run over the lesson's pace; a demo sets its own. */
     if (!demo)
         a.ui.pace_ns = sl__play_lesson_pace(a.sc);
-    if (a.sc && !demo)
+    if (a.sc && !demo) {
+        /* The lesson introduces itself while its first run starts. */
+        a.ui.overlay = SL_OV_INTRO;
         sl__app_run(&a);
+    }
     uint64_t t0 = sl_clock_ns();
     rc = loop(&a);
     sl_term_close();

@@ -7,6 +7,7 @@
  */
 #include "control/keys.h"
 #include "control/play.h"
+#include "control/predict.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -80,12 +81,6 @@ static int k_run(sl_ui *ui, int key)
 
 static int k_pause(sl_ui *ui, int key)
 {
-    if (ui->predict.on) {
-        if (!ui->predict.asking && !sl__predict_next(ui))
-            snprintf(ui->status, sizeof ui->status,
-                     "No more dispatches with a choice: press p to leave predict mode.");
-        return SL_REDRAW;
-    }
     switch (ui->play) {
     case SL_PLAY_LIVE:
     case SL_PLAY_PLAYING:
@@ -313,10 +308,15 @@ static int k_predict(sl_ui *ui, int key)
         pr->on = pr->asking = pr->revealed = false;
         return SL_REDRAW;
     }
-    *pr = (sl_predict){.on = true, .guess = -1};
-    if (!sl__predict_next(ui))
-        snprintf(ui->status, sizeof ui->status,
-                 "No dispatch with a choice after the playhead: press Home, then p.");
+    sl__predict_start(ui);
+    return SL_REDRAW;
+}
+
+static int k_intro(sl_ui *ui, int key)
+{
+    if (no_runs(ui))
+        return SL_REDRAW;
+    ui->overlay = ui->overlay == SL_OV_INTRO ? SL_OV_NONE : SL_OV_INTRO;
     return SL_REDRAW;
 }
 
@@ -440,10 +440,14 @@ const sl_binding sl__bindings[] = {
      .fn = k_compare},
     {.keys = {'p'},
      .label = "p",
-     .help = "predict: guess which ready task runs next (keys 1-9)",
+     .help = "predict: guess which task the scheduler picks next (number, or arrows + Enter)",
      .footer = "predict",
      .rank = 6,
      .fn = k_predict},
+    {.keys = {'i'},
+     .label = "i",
+     .help = "the lesson's caption: what it shows and what to watch",
+     .fn = k_intro},
     {.keys = {'?', SL_KEY_F1},
      .label = "?",
      .help = "this help (also F1)",
@@ -506,18 +510,26 @@ static int overlay_key(sl_ui *ui, int key)
     return SL_REDRAW;
 }
 
+/* The lesson's caption closes on any key. Esc, Enter, Space and i only
+ * close it (true); any other key also does what it does. */
+static bool intro_key(sl_ui *ui, int key)
+{
+    ui->overlay = SL_OV_NONE;
+    return key == SL_KEY_ESC || key == SL_KEY_ENTER || key == ' ' || key == 'i';
+}
+
 int sl__keys_handle(sl_ui *ui, int key)
 {
     if (key == SL_KEY_RESIZE)
         return SL_REDRAW | SL_RELAYOUT;
     if (key == 'q' || key == SL_KEY_F1 + 9)
         return SL_QUIT;
+    if (ui->overlay == SL_OV_INTRO && intro_key(ui, key))
+        return SL_REDRAW;
     if (ui->overlay != SL_OV_NONE)
         return overlay_key(ui, key);
-    if (ui->predict.on && ui->predict.asking && key >= '1' && key <= '9') {
-        sl__predict_guess(ui, key - '1');
+    if (sl__predict_key(ui, key))
         return SL_REDRAW;
-    }
     ui->status[0] = '\0';
     for (size_t i = 0; i < sl__n_bindings; i++)
         for (const int *k = sl__bindings[i].keys; *k; k++)

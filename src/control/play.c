@@ -12,7 +12,7 @@
 #include "control/play.h"
 
 /* Index of the first event later than t (the caller holds the lock). */
-static size_t first_after(const sl_trace *tr, uint64_t t)
+size_t sl__play_first_after(const sl_trace *tr, uint64_t t)
 {
     size_t lo = 0, hi = tr->count;
     while (lo < hi) {
@@ -29,7 +29,7 @@ static size_t first_after(const sl_trace *tr, uint64_t t)
 static bool neighbour(sl_trace *tr, uint64_t t, int dir, uint64_t *out)
 {
     pthread_rwlock_rdlock(&tr->lock);
-    size_t lo = first_after(tr, t);
+    size_t lo = sl__play_first_after(tr, t);
     bool found = false;
     if (dir > 0 && lo < tr->count) {
         *out = tr->events[lo].t_ns;
@@ -129,74 +129,4 @@ bool sl__play_tick(sl_ui *ui, uint64_t wall_ns)
     if (ui->play != SL_PLAY_PAUSED)
         ui->held_end = end;
     return ui->t_ns != before;
-}
-
-bool sl__predict_next(sl_ui *ui)
-{
-    sl_predict *pr = &ui->predict;
-    pr->asking = pr->revealed = false;
-    pr->guess = -1;
-    if (!ui->has_main || ui->compare)
-        return false;
-    sl_pane *p = &ui->main;
-    sl_trace *tr = p->trace;
-    uint64_t from = ui->t_ns;
-    for (;;) {
-        /* The next RUN after the playhead, read under the lock, then judged
-         * by folding the model just before it. */
-        bool found = false;
-        sl_event ev;
-        pthread_rwlock_rdlock(&tr->lock);
-        for (size_t i = first_after(tr, from); i < tr->count; i++) {
-            if (tr->events[i].kind == SL_EV_RUN) {
-                ev = tr->events[i];
-                found = true;
-                break;
-            }
-        }
-        pthread_rwlock_unlock(&tr->lock);
-        if (!found)
-            return false;
-        from = ev.t_ns;
-        uint64_t before = ev.t_ns ? ev.t_ns - 1 : 0;
-        sl_pane_seek(p, before);
-        uint32_t ready[9];
-        size_t n = sl_model_ready(&p->model, ready, 9);
-        bool listed = false;
-        for (size_t i = 0; i < n; i++)
-            listed = listed || ready[i] == ev.task;
-        /* A lone ready task is no question. */
-        if (n < 2 || !listed)
-            continue;
-        for (size_t i = 0; i < n; i++)
-            pr->cand[i] = ready[i];
-        pr->n_cand = (uint32_t)n;
-        pr->answer = ev.task;
-        pr->at_ns = ev.t_ns;
-        pr->asking = true;
-        ui->t_ns = before;
-        ui->play = SL_PLAY_PAUSED;
-        return true;
-    }
-}
-
-void sl__predict_guess(sl_ui *ui, int i)
-{
-    sl_predict *pr = &ui->predict;
-    if (!pr->asking || i < 0 || (uint32_t)i >= pr->n_cand)
-        return;
-    const char *name = sl_trace_task_name(ui->main.trace, pr->answer);
-    pr->guess = i;
-    pr->asked++;
-    bool right = pr->cand[i] == pr->answer;
-    if (right)
-        pr->right++;
-    const char *why = pr->cand[0] == pr->answer
-                          ? "the head of the ready queue ran first (FIFO)"
-                          : "not the head of the queue: the scheduler chose another";
-    snprintf(pr->note, sizeof pr->note, "%s %s ran next: %s", right ? "Right!" : "No:", name, why);
-    pr->asking = false;
-    pr->revealed = true;
-    ui->t_ns = pr->at_ns;
-    ui->play = SL_PLAY_PAUSED;
 }

@@ -23,9 +23,7 @@ void sl__play_seek(sl_ui *ui, uint64_t t_ns);
  * far as it is known, plays over the pace: never faster than real time,
  * and a live run as long as the pace is followed live. */
 bool sl__play_tick(sl_ui *ui, uint64_t wall_ns);
-/* Predict mode: stop before the next dispatch with a choice; false if none. */
-bool sl__predict_next(sl_ui *ui);
-/* Predict mode: the student picked cand[i]; reveals and scores. */
-void sl__predict_guess(sl_ui *ui, int i);
+/* First event index with time > t (binary search; read lock held). */
+size_t sl__play_first_after(const sl_trace *tr, uint64_t t);
 
 #endif

@@ -265,6 +265,21 @@ static void gil_take(sl_model *m, uint32_t i, uint64_t t)
     m->gil_holder = i;
 }
 
+/* A shared object's latest state; objects beyond the table are dropped. */
+static void object(sl_model *m, const sl_event *ev)
+{
+    uint32_t k = 0;
+    while (k < m->n_objects && m->objects[k].ref != ev->reason)
+        k++;
+    if (k == SL_MODEL_OBJECTS)
+        return;
+    if (k == m->n_objects)
+        m->objects[m->n_objects++] = (sl_object_now){.ref = ev->reason};
+    m->objects[k].last_task = ev->task;
+    m->objects[k].arg = ev->arg;
+    m->objects[k].changes++;
+}
+
 void sl_model_apply(sl_model *m, const sl_event *ev)
 {
     uint64_t t = ev->t_ns;
@@ -285,6 +300,9 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
     case SL_EV_OS_SAMPLE:
         m->os_runq_us += ev->reason;
         break;
+    case SL_EV_OBJECT:
+        object(m, ev);
+        return;
     default:
         break;
     }
@@ -311,6 +329,8 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
         run(m, i, ev);
         break;
     case SL_EV_BLOCK:
+        if (is_io((uint8_t)ev->reason))
+            m->io_waits++;
         leave(m, i, t);
         enter(m, i, SL_ST_WAITING, ev->reason < SL_WAIT__COUNT ? (uint8_t)ev->reason : SL_WAIT_NONE,
               t);

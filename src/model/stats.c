@@ -44,6 +44,18 @@ static void from_model(const sl_model *m, uint64_t end, uint32_t cores, sl_stats
     out->gil_wait_ns = m->gil_wait_ns;
     out->io_ns = io_ns;
     out->io_overlap = io_ns > 0 ? 1.0 - (double)io_union / (double)io_ns : 0.0;
+    out->io_waits = m->io_waits;
+    for (uint32_t k = 0; k < m->n_objects; k++) {
+        const sl_object_now *o = &m->objects[k];
+        if (SL_OBJECT_KIND(o->ref) != SL_OBJ_COUNTER)
+            continue;
+        uint64_t value = SL_OBJECT_FIELD(o->arg, 0, 32), done = SL_OBJECT_FIELD(o->arg, 1, 32);
+        out->increments += done;
+        if (done > value) {
+            out->lost_updates += done - value;
+            out->racy_increments += done;
+        }
+    }
 }
 
 int sl_stats_compute(sl_trace *trace, sl_stats *out)

@@ -39,6 +39,24 @@ typedef struct wait_on {
     uint16_t id; /* SL__SH_LIST of `list` */
 } wait_on;
 
+static uint32_t list_len(sl_shared *sh, const sl__sh_list *l)
+{
+    uint32_t n = 0;
+    for (uint32_t t = l->first; t != SL__SH_NONE && n < sh->n_tasks; t = sl__sh_tasks(sh)[t].next)
+        n++;
+    return n;
+}
+
+/* With the mutex held: tells the trace queue qi's fill and how many wait
+ * to put and to take, as `task` left it (the views draw the queue). */
+static void say_queue(sl_shared *sh, uint32_t qi, uint32_t task)
+{
+    sl__sh_queue *q = &sh->queues[qi];
+    sl_hook_emit(SL_EV_OBJECT, task, SL_OBJECT_REF(SL_OBJ_QUEUE, qi),
+                 SL_OBJECT_QUEUE_ARG(q->count, q->capacity, list_len(sh, &q->putters),
+                                     list_len(sh, &q->takers)));
+}
+
 /* With the mutex held: returns 0 once `task` may go on (mutex still held),
  * SL_EINTR on a stop, SL_ESTATE on a stall (*doomed: its kind + 1).
  * *waited tells whether it blocked (the caller then owes the vehicle its
@@ -55,6 +73,8 @@ static int await(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, const wait
     me->reason = (uint16_t)w->reason;
     me->list = w->id;
     sh->blocked++;
+    if (w->id >> 8 < 2)
+        say_queue(sh, w->obj, task);
     int err = 0;
     if (sl__sh_stall_check(sh, h)) {
         /* Waiting would be forever: fail now, without a BLOCK. */
@@ -124,6 +144,7 @@ static int put_one(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_t
         snprintf(what, sizeof(what), "put to full queue '%s' (capacity %u)", q->name, q->capacity);
         forever(sh, doomed, what, why, why_size);
     }
+    say_queue(sh, qi, task);
     sl__sh_leave(sh);
     if (waited)
         h->wake(h->arg, task, SL_WAIT_QUEUE);
@@ -149,6 +170,7 @@ static int take_one(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, uint32_
         snprintf(what, sizeof(what), "take from empty queue '%s'", q->name);
         forever(sh, doomed, what, why, why_size);
     }
+    say_queue(sh, qi, task);
     sl__sh_leave(sh);
     if (waited)
         h->wake(h->arg, task, SL_WAIT_QUEUE);
@@ -222,13 +244,18 @@ static bool spend(uint64_t ns, const sl_shared_hooks *h)
  * is whole (no torn 64-bit value) and ThreadSanitizer knows the race is
  * intended, yet together they are no atomic read-modify-write, so the
  * window stays as real as with plain accesses. */
-static bool inc_once(sl__sh_counter *c, const sl_shared_hooks *h)
+static bool inc_once(sl_shared *sh, uint32_t ci, uint32_t task, const sl_shared_hooks *h)
 {
+    sl__sh_counter *c = &sh->counters[ci];
     uint64_t v = atomic_load_explicit(&c->value, memory_order_relaxed);
     if (c->window_ns > 0 && !spend(c->window_ns, h))
         return false;
     atomic_store_explicit(&c->value, v + 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->done, 1, memory_order_relaxed);
+    uint64_t done = atomic_fetch_add_explicit(&c->done, 1, memory_order_relaxed) + 1;
+    /* What this task wrote against what should be there by now: the
+     * views count lost updates from it. */
+    sl_hook_emit(SL_EV_OBJECT, task, SL_OBJECT_REF(SL_OBJ_COUNTER, ci),
+                 SL_OBJECT_COUNTER_ARG(v + 1, done));
     return true;
 }
 
@@ -260,7 +287,7 @@ int sl_shared_step(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, const sl
         else if (step->kind == SL_STEP_TAKE)
             err = take_one(sh, ctx, task, step->obj, h, why, why_size);
         else
-            err = h->poll(h->arg) && inc_once(&sh->counters[step->obj], h) ? 0 : SL_EINTR;
+            err = h->poll(h->arg) && inc_once(sh, step->obj, task, h) ? 0 : SL_EINTR;
     }
     return err;
 }

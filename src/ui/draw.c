@@ -27,7 +27,10 @@ void sl_ui_draw(sl_ui *ui)
     } else if (ui->has_main) {
         sl__view_timeline(ui, &ui->main, l->timeline, SL_TL_TITLE | SL_TL_AXIS);
         sl__view_running(ui, l->running);
-        sl__view_ready(ui, l->ready);
+        if (ui->predict.on && ui->predict.asking)
+            sl__view_candidates(ui, l->ready);
+        else
+            sl__view_ready(ui, l->ready);
         sl__view_waiting(ui, l->waiting);
         /* Narrow screens share one column: Queued while a backlog
          * waits, then what has completed (or as the a key says). */
@@ -42,6 +45,7 @@ void sl_ui_draw(sl_ui *ui)
             sl__view_queued(ui, l->queued);
         }
         sl__view_cores(ui, l->cores);
+        sl__view_objects(ui, sl__objects_rect(ui, l->cores));
         sl__view_counters(ui, &ui->main, l->counters, false);
     }
     if (ui->predict.on && !ui->compare)
@@ -60,6 +64,9 @@ void sl_ui_draw(sl_ui *ui)
         break;
     case SL_OV_LESSONS:
         sl__view_lessons(ui, l->overlay);
+        break;
+    case SL_OV_INTRO:
+        sl__view_intro(ui, l->body);
         break;
     default:
         break;

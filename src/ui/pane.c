@@ -102,6 +102,9 @@ void sl_pane_seek(sl_pane *p, uint64_t t_ns)
         return;
     sl_model_seek(&p->model, p->trace, t_ns);
     refresh_spans(p);
+    /* A finished run's numbers, once: the end-of-run takeaway reads them. */
+    if (p->finished && !p->have_stats)
+        p->have_stats = sl_stats_compute(p->trace, &p->stats) == 0;
 }
 
 uint64_t sl_pane_end(const sl_pane *p)

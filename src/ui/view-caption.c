@@ -8,25 +8,55 @@
 
 #include "ui/view.h"
 
-/* Word-wraps text over the rows left in r from y. */
-static void wrap(int y, sl_rect r, int role, const char *text)
+int sl__wrap_cut(const char *text, int w)
+{
+    int len = (int)strlen(text), cut = len;
+    if (sl__term_width(text) > w) {
+        /* Last space that keeps the line within w bytes (captions are
+         * mostly ASCII: a multi-byte character only shortens a line). */
+        cut = w < len ? w : len;
+        while (cut > 0 && text[cut] != ' ')
+            cut--;
+        if (cut == 0)
+            cut = w;
+    }
+    return cut;
+}
+
+int sl__wrap_lines(const char *text, int w)
+{
+    int n = 0;
+    while (*text && w > 0) {
+        text += sl__wrap_cut(text, w);
+        while (*text == ' ')
+            text++;
+        n++;
+    }
+    return n;
+}
+
+int sl__view_wrap(int y, sl_rect r, int role, const char *text)
 {
     int w = r.w - 2;
-    while (*text && y < r.y + r.h) {
-        int len = (int)strlen(text), cut = len;
-        if (sl__term_width(text) > w) {
-            /* Last space that keeps the line within w bytes (the verdict is ASCII). */
-            cut = w;
-            while (cut > 0 && text[cut] != ' ')
-                cut--;
-            if (cut == 0)
-                cut = w;
-        }
+    while (*text && y < r.y + r.h && w > 0) {
+        int cut = sl__wrap_cut(text, w);
         sl__term_putf(y++, r.x + 1, w, role, "%.*s", cut, text);
         text += cut;
         while (*text == ' ')
             text++;
     }
+    return y;
+}
+
+/* At the end of a finished run: what it measured, in one line. */
+static int takeaway(const sl_ui *ui, int y, sl_rect r)
+{
+    const sl_pane *p = &ui->main;
+    if (!p->have_stats || p->live || ui->t_ns < sl_pane_end(p) || y >= r.y + r.h)
+        return y;
+    char line[320];
+    sl_takeaway(&p->stats, &p->trace->meta, line, sizeof line);
+    return sl__view_wrap(y, (sl_rect){r.x, y, r.w, r.y + r.h - y}, SL_ROLE_GOOD, line);
 }
 
 void sl__view_caption(const sl_ui *ui, sl_rect r)
@@ -39,7 +69,7 @@ void sl__view_caption(const sl_ui *ui, sl_rect r)
     if (ui->compare) {
         char verdict[320];
         sl__compare_verdict(ui, verdict, sizeof verdict);
-        wrap(y, r, SL_ROLE_GOOD, verdict);
+        sl__view_wrap(y, r, SL_ROLE_GOOD, verdict);
         return;
     }
     if (!ui->has_main)
@@ -48,6 +78,7 @@ void sl__view_caption(const sl_ui *ui, sl_rect r)
     sl_model_caption(&ui->main.model, ui->main.trace, cap, sizeof cap);
     if (y < r.y + r.h)
         sl__term_put(y++, r.x + 1, r.w - 2, SL_ROLE_NORMAL, cap);
+    y = takeaway(ui, y, r);
     sl_lint lints[4];
     size_t n = sl_lints(&ui->main.model, &ui->main.trace->meta, lints, 4);
     for (size_t i = 0; i < n && y < r.y + r.h; i++, y++) {

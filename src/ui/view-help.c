@@ -126,18 +126,3 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
         put_fit(yy, x + 5 + nw, w - 5 - nw, role, ui->strategies[i].summary, ui->ascii);
     }
 }
-
-void sl__view_lessons(const sl_ui *ui, sl_rect r)
-{
-    sl__term_box(r, "Pick a lesson (Enter runs it, Esc closes)");
-    int rows = r.h - 2;
-    int first = ui->overlay_sel >= rows ? ui->overlay_sel - rows + 1 : 0;
-    for (int i = 0; i < rows && first + i < ui->n_lessons; i++) {
-        int k = first + i;
-        sl__term_putf(r.y + 1 + i, r.x + 2, r.w - 4,
-                      k == ui->overlay_sel ? SL_ROLE_SELECTED : SL_ROLE_NORMAL, "%s %s",
-                      k == ui->overlay_sel ? ">" : " ", ui->lessons[k]);
-    }
-    if (ui->n_lessons == 0)
-        sl__term_put(r.y + 1, r.x + 2, r.w - 4, SL_ROLE_WARN, "no lessons found");
-}

@@ -105,21 +105,12 @@ void sl__view_ready(const sl_ui *ui, sl_rect r)
     uint32_t ids[MAX_ROWS];
     size_t n = sl_model_ready(m, ids, MAX_ROWS);
     const sl_predict *pr = &ui->predict;
-    int rows;
-    if (pr->on && pr->asking) {
-        char t[64];
-        snprintf(t, sizeof t, "Ready: guess 1-%u", pr->n_cand);
-        sl__term_title(r.y, r.x, r.w, t);
-        sl__term_putf(r.y, r.x + 1, r.w - 2, SL_ROLE_ACCENT, " %s ", t);
-        rows = r.h - 1;
-    } else {
-        rows = list_title(r, "Ready", (uint32_t)n);
-    }
+    int rows = list_title(r, "Ready", (uint32_t)n);
     char d[32];
     int shown = fit(rows, n, r.y + 1, r);
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
-        int role = pr->on && pr->asking ? SL_ROLE_ACCENT : SL_ROLE_ST_READY;
+        int role = SL_ROLE_ST_READY;
         if (pr->on && pr->revealed && ids[i] == pr->answer)
             role = SL_ROLE_GOOD;
         int y = r.y + 1 + i, x = r.x + 1;

@@ -1,32 +1,86 @@
 /*
- * view-predict.c - predict mode's bar: the question, the score, and after a
- * guess what really ran next and why.
+ * view-predict.c - predict mode: the bar (the question, the score, after a
+ * guess what really went next and why, at the end the round's summary) and
+ * the numbered choices, drawn where the Ready list stands.
  */
+#include <stdio.h>
+
 #include "ui/view.h"
+
+static const char *const questions[SL_Q__COUNT] = {
+    [SL_Q_FIFO] = "Which ready task runs next?",
+    [SL_Q_WAKE] = "Which waiting task wakes next?",
+    [SL_Q_GIL] = "Which thread takes the GIL next?",
+    [SL_Q_CORE] = "Which thread does the OS run next?",
+};
 
 void sl__view_predict(const sl_ui *ui, sl_rect r)
 {
     const sl_predict *pr = &ui->predict;
-    int x = r.x + 1;
+    int x = r.x + 1, end = r.x + r.w - 1;
     x += sl__term_put(r.y, x, -1, SL_ROLE_LIVE, " PREDICT ");
     x++;
-    x += sl__term_putf(r.y, x, -1, SL_ROLE_ACCENT, "score %u/%u  ", pr->right, pr->asked);
-    if (pr->asking)
-        sl__term_putf(r.y, x, r.x + r.w - x - 1, SL_ROLE_NORMAL,
-                      "Which ready task runs next? Press 1-%u (a dispatch is due).", pr->n_cand);
-    else if (pr->revealed)
-        sl__term_put(r.y, x, r.x + r.w - x - 1, SL_ROLE_NORMAL,
-                     "Space: next question   p: leave predict mode");
-    else
-        sl__term_put(r.y, x, r.x + r.w - x - 1, SL_ROLE_NORMAL,
-                     "Space: stop before the next dispatch");
+    x += sl__term_putf(r.y, x, -1, SL_ROLE_ACCENT, "%u/%u  ", pr->right, pr->asked);
+    if (pr->asking && pr->typed)
+        sl__term_putf(r.y, x, end - x, SL_ROLE_NORMAL, "%s Your answer: %d (Enter)",
+                      questions[pr->kind], pr->typed);
+    else if (pr->asking)
+        sl__term_putf(r.y, x, end - x, SL_ROLE_NORMAL, "%s Press 1-%u.", questions[pr->kind],
+                      pr->n_cand);
+    else if (pr->over)
+        sl__term_put(r.y, x, end - x, SL_ROLE_NORMAL, "p: leave predict mode");
+    else if (!pr->revealed)
+        sl__term_put(r.y, x, end - x, SL_ROLE_NORMAL, "Space: stop before the next decision");
+    sl_rect below = {r.x, r.y + 1, r.w, r.h - 1};
+    if (pr->revealed && !ui->status[0]) {
+        /* The reveal starts beside the score and wraps below it. */
+        int role =
+            pr->guess >= 0 && pr->cand[pr->guess] == pr->answer ? SL_ROLE_GOOD : SL_ROLE_WARN;
+        int cut = sl__wrap_cut(pr->note, end - x);
+        sl__term_putf(r.y, x, end - x, role, "%.*s", cut, pr->note);
+        const char *rest = pr->note + cut;
+        while (*rest == ' ')
+            rest++;
+        if (r.h >= 2)
+            sl__view_wrap(below.y, below, role, rest);
+        return;
+    }
     if (r.h < 2)
         return;
-    if (pr->revealed)
-        sl__term_put(r.y + 1, r.x + 1, r.w - 2,
-                     pr->guess >= 0 && pr->cand[pr->guess] == pr->answer ? SL_ROLE_GOOD
-                                                                         : SL_ROLE_WARN,
-                     pr->note);
-    else if (ui->status[0])
-        sl__term_put(r.y + 1, r.x + 1, r.w - 2, SL_ROLE_WARN, ui->status);
+    if (ui->status[0])
+        sl__view_wrap(below.y, below, SL_ROLE_WARN, ui->status);
+    else if (pr->over)
+        sl__view_wrap(below.y, below, SL_ROLE_ACCENT, pr->note);
+}
+
+void sl__view_candidates(const sl_ui *ui, sl_rect r)
+{
+    const sl_predict *pr = &ui->predict;
+    const sl_model *m = &ui->main.model;
+    char t[64];
+    snprintf(t, sizeof t, "Guess 1-%u %s", pr->n_cand, ui->ascii ? "Up/Down" : "↑↓");
+    sl__term_title(r.y, r.x, r.w, t);
+    sl__term_putf(r.y, r.x + 1, r.w - 2, SL_ROLE_ACCENT, " %s ", t);
+    int rows = r.h - 1;
+    if (rows <= 0)
+        return;
+    /* A window of the choices that keeps the cursor in view. */
+    int first = pr->cursor >= rows ? pr->cursor - rows + 1 : 0;
+    char d[32];
+    for (int i = 0; i < rows && first + i < (int)pr->n_cand; i++) {
+        int k = first + i, y = r.y + 1 + i, x = r.x + 1;
+        uint32_t task = pr->cand[k];
+        const sl_task_now *tn = &m->tasks[task];
+        int role = k == pr->cursor ? SL_ROLE_SELECTED : SL_ROLE_ACCENT;
+        x += sl__term_putf(y, x, 4, SL_ROLE_KEY, "%-3d ", k + 1);
+        uint64_t since = tn->since_ns < ui->t_ns ? ui->t_ns - tn->since_ns : 0;
+        sl__term_putf(y, x, r.x + r.w - x, role, "%s %s %s",
+                      sl_trace_task_name(ui->main.trace, task),
+                      tn->state == SL_ST_WAITING ? sl_wait_reason_name(tn->reason) : "ready",
+                      sl__fmt_dur(d, sizeof d, since, ui->ascii));
+    }
+    int more = (int)pr->n_cand - first - rows;
+    if (more > 0)
+        sl__term_putf(r.y + r.h - 1, r.x + 1, r.w - 2, SL_ROLE_DIM, "+%d more (arrows)%*s", more,
+                      r.w, "");
 }

@@ -49,14 +49,29 @@ void sl__view_queued(const sl_ui *ui, sl_rect r);
  * title then still names. */
 void sl__view_completed(const sl_ui *ui, sl_rect r, bool for_empty_queue);
 void sl__view_cores(const sl_ui *ui, sl_rect r);
+/* The lesson's objects (event loop, GIL, counters, queues) in r. */
+void sl__view_objects(const sl_ui *ui, sl_rect r);
+/* The rows of the cores band below its lanes, where the objects go. */
+sl_rect sl__objects_rect(const sl_ui *ui, sl_rect cores);
 void sl__view_counters(const sl_ui *ui, const sl_pane *p, sl_rect r, bool compact);
 void sl__view_caption(const sl_ui *ui, sl_rect r);
 void sl__view_footer(const sl_ui *ui, sl_rect r);
 void sl__view_help(const sl_ui *ui, sl_rect r);
 void sl__view_details(const sl_ui *ui, sl_rect r);
 void sl__view_lessons(const sl_ui *ui, sl_rect r);
+/* The lesson's caption paragraph in a box over the panels below the timeline. */
+void sl__view_intro(const sl_ui *ui, sl_rect r);
+/* Word-wraps text into r (one column of margin each side) from row y;
+ * returns the row after the last one written. */
+int sl__view_wrap(int y, sl_rect r, int role, const char *text);
+/* Bytes of text that fit a line w columns wide, cut after a word. */
+int sl__wrap_cut(const char *text, int w);
+/* Lines text takes wrapped at w columns. */
+int sl__wrap_lines(const char *text, int w);
 void sl__view_compare(const sl_ui *ui, sl_rect r);
 void sl__view_predict(const sl_ui *ui, sl_rect r);
+/* Predict mode's choices, numbered, in place of the Ready list. */
+void sl__view_candidates(const sl_ui *ui, sl_rect r);
 void sl__view_small(const sl_ui *ui, sl_rect r);
 /* A demo's caption over the caption bar (view-say.c). */
 void sl__view_say(const sl_ui *ui, sl_rect r);

@@ -19,9 +19,6 @@ tm new-session -d -s e2e -x 120 -y 40 \
     "LANG=C.UTF-8 '$bin' tui io-download -s threads; echo \$? > '$tmp/rc'; stty -a > '$tmp/stty'; sleep 120"
 wait_for 'Timeline' 15 || fail "the TUI did not draw its timeline"
 screen | head -1 | grep -q 'threads' || fail "header does not name the strategy"
-for word in Running Ready Waiting Queued Cores Counters 'q quit'; do
-    screen | grep -q "$word" || fail "panel '$word' missing"
-done
 
 # A moving timeline: while live, successive frames differ.
 frames=()
@@ -39,6 +36,13 @@ if ((!moved)); then
     a=$(screen); sleep 0.5; b=$(screen)
     [[ "$a" != "$b" ]] || fail "the timeline does not move"
 fi
+
+# The lesson's caption opened over the panels (lesson.sh); Esc closes it.
+keys Escape
+sleep 0.3
+for word in Running Ready Waiting Queued Cores Counters 'q quit'; do
+    screen | grep -q "$word" || fail "panel '$word' missing"
+done
 
 # Switch strategy with a number key: 6 is coroutines in the table.
 keys 6

@@ -159,7 +159,12 @@ static void test_details(void **state)
 static void test_lessons_picker(void **state)
 {
     char *names[] = {"cpu-sumsq", "io-download", "mixed"};
+    char *titles[] = {"Summing squares", "Downloading 20 pages", "A mixed workload"};
+    char *about[] = {"Twenty tasks compute.", "Twenty tasks each download one web page.",
+                     "Eight tasks download pages."};
     ui.lessons = names;
+    ui.lesson_titles = titles;
+    ui.lesson_about = about;
     ui.n_lessons = 3;
     sl__keys_handle(&ui, 's');
     assert_int_equal(ui.overlay, SL_OV_LESSONS);
@@ -167,12 +172,17 @@ static void test_lessons_picker(void **state)
     draw();
     int y = vs_find(&vs, "Pick a lesson");
     assert_true(y >= 0);
+    /* Room for two rows each: the title beside the name, a line under it. */
     assert_int_equal(vs_find(&vs, "cpu-sumsq"), y + 1);
-    assert_int_equal(vs_find(&vs, "> io-download"), y + 2);
+    assert_true(vs_col(&vs, y + 1, "Summing squares") > vs_col(&vs, y + 1, "cpu-sumsq"));
+    assert_int_equal(vs_find(&vs, "Twenty tasks compute."), y + 2);
+    assert_int_equal(vs_find(&vs, "> io-download"), y + 3);
+    assert_true(vs_col(&vs, y + 3, "Downloading 20 pages") > 0);
+    assert_int_equal(vs_find(&vs, "Twenty tasks each download one web page."), y + 4);
     sl__keys_handle(&ui, SL_KEY_ENTER);
     assert_true(ui.req & SL_REQ_LESSON);
     assert_int_equal(ui.overlay_sel, 1);
-    ui.lessons = NULL;
+    ui.lessons = ui.lesson_titles = ui.lesson_about = NULL;
     ui.n_lessons = 0;
 }
 
@@ -184,13 +194,22 @@ static void test_predict_bar(void **state)
     draw();
     int y = vs_find(&vs, "PREDICT");
     assert_int_equal(y, ui.lay.caption.y);
-    assert_true(vs_col(&vs, y, "score 0/0") > 0);
-    assert_true(vs_col(&vs, y, "Which ready task runs next?") > 0);
-    assert_true(vs_find(&vs, "Ready: guess 1-") == ui.lay.ready.y);
-    sl__keys_handle(&ui, '1');
+    assert_true(vs_col(&vs, y, "0/0") > 0);
+    assert_true(vs_col(&vs, y, "next? Press 1-") > 0);
+    /* The choices stand where the Ready list was. */
+    assert_true(vs_find(&vs, "Guess 1-") == ui.lay.ready.y);
+    uint32_t right = 0;
+    while (ui.predict.cand[right] != ui.predict.answer)
+        right++;
+    char digits[8];
+    snprintf(digits, sizeof digits, "%u", right + 1);
+    for (const char *d = digits; *d; d++)
+        sl__keys_handle(&ui, *d);
+    if (ui.predict.asking)
+        sl__keys_handle(&ui, SL_KEY_ENTER);
     draw();
-    assert_true(vs_col(&vs, y, "score ") > 0);
-    assert_true(vs_find(&vs, "ran next") == y + 1);
+    assert_true(vs_col(&vs, y, "1/1") > 0);
+    assert_true(vs_col(&vs, y, "Right!") > 0);
 }
 
 static void add_cmp_pane(const char *strategy, uint32_t cores)
