@@ -177,9 +177,14 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     if (o->trace != NULL) {
         char path[4096];
         trace_path(path, sizeof(path), o->trace, st->name, many);
-        int serr = sl_trace_save(trace, path);
-        if (serr < 0)
-            fprintf(stderr, "schedlab: cannot write trace %s: %s\n", path, sl_strerror(serr));
+        char why[600];
+        int serr = sl_trace_save(trace, path, why, sizeof why);
+        if (serr < 0) {
+            fprintf(stderr, "schedlab: the trace was not saved: %s\n",
+                    why[0] ? why : sl_strerror(serr));
+            if (err == 0)
+                err = serr;
+        }
     }
     sl_trace_free(trace);
     return err;
