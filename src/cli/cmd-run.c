@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "schedlab/cli.h"
@@ -190,6 +191,40 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     return err;
 }
 
+/* Descriptors kept for everything but connections: the engine's rings,
+ * sampler files, pipes, the terminal. */
+#define FD_BASE 64u
+
+/* Says before the run, with the value that would do, when RLIMIT_NOFILE
+ * (as the engine left it: raised to the hard limit where it could) cannot
+ * hold a connection for every task at once. A blocking transfer takes four
+ * descriptors (the socket, the server's end in this process, curl's wake-up
+ * pair) and the sampler keeps up to a quarter of the limit for its /proc
+ * files, so 4/3 of (4 per task + FD_BASE) is what every strategy needs. */
+static void check_nofile(const sl_scenario *sc)
+{
+    uint64_t io_tasks = 0;
+    for (uint32_t t = 0; t < sc->n_tasks; t++) {
+        const sl_step *st = sl_task_steps(sc, t);
+        for (uint32_t i = 0; i < sc->tasks[t].n_steps; i++) {
+            if (st[i].kind == SL_STEP_IO || st[i].kind == SL_STEP_GET) {
+                io_tasks++;
+                break;
+            }
+        }
+    }
+    uint64_t need = (4 * io_tasks + FD_BASE) * 4 / 3;
+    struct rlimit rl;
+    if (io_tasks == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= need)
+        return;
+    fprintf(stderr,
+            "schedlab: RLIMIT_NOFILE is %llu, but %llu tasks may each hold a connection at "
+            "once: tasks past the limit will fail; `ulimit -n %llu` would do\n",
+            (unsigned long long)rl.rlim_cur, (unsigned long long)io_tasks,
+            (unsigned long long)need);
+}
+
 int sl_cmd_run(int argc, char **argv)
 {
     run_opts o;
@@ -211,6 +246,7 @@ int sl_cmd_run(int argc, char **argv)
         sl_scenario_free(sc);
         return SL_EXIT_INTERNAL;
     }
+    check_nofile(sc);
     sl__run_signals_install();
     sl_report_row *rows = calloc((size_t)n, sizeof(*rows));
     sl_report rep = {.scenario = sc->name,
