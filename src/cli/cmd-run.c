@@ -158,8 +158,11 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     sl_run_free(run);
     snprintf(row->strategy, sizeof(row->strategy), "%s", st->name);
     snprintf(row->error, sizeof(row->error), "%s", res.error);
-    if (trace == NULL)
+    if (trace == NULL) {
+        /* No trace, no task ran: the row still counts every task. */
+        row->stats.tasks = row->stats.not_started = sc->n_tasks;
         return err < 0 ? err : SL_ENOMEM;
+    }
     row->workers = trace->meta.workers;
     row->blocking_calls = !st->event_loop_io;
     row->create_ns = res.n_vehicles ? res.vehicle_create_ns / res.n_vehicles : 0;
