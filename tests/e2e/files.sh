@@ -74,6 +74,8 @@ expect_code 1 "export into a directory" "$bin" export "$tmp/t.sltrace" --svg "$t
 expect_text "$tmp/err" "is a directory: refused" "a directory is refused by name"
 expect_code 1 "report to /dev/full" sh -c "'$bin' run io-fast-few -s threads >/dev/full"
 expect_text "$tmp/err" "cannot write standard output: No space left on device" "stdout cause"
+expect_code 1 "record to /dev/full" "$bin" record io-fast-few -s threads -o /dev/full
+expect_text "$tmp/err" "cannot write /dev/full: no space left on device" "record names the cause"
 leftovers=$(find "$tmp" -name '*.tmp.*' | wc -l)
 if [ "$leftovers" = 0 ]; then ok; else bad "$leftovers temporary files left behind"; fi
 
