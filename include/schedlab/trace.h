@@ -167,6 +167,13 @@ size_t sl_ring_pop(sl_ring *ring, sl_event *out, size_t max);
 size_t sl_ring_pending(sl_ring *ring);
 /* Events dropped so far because the ring was full. */
 uint64_t sl_ring_dropped(const sl_ring *ring);
+/* Events pushed so far (a monotonic count; drops not included). */
+uint64_t sl_ring_written(const sl_ring *ring);
+/* Whether an event of `kind` for `task` was pushed at position `from` or
+ * later and is still in the ring's memory (the last capacity events): how a
+ * parent tells, once the ring's producer has died, whether it published an
+ * event. Only meaningful while nothing else pushes to the ring. */
+bool sl_ring_holds(const sl_ring *ring, uint64_t from, sl_event_kind kind, uint32_t task);
 
 /* ---- hooks ------------------------------------------------------------- */
 
