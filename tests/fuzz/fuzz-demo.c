@@ -1,8 +1,8 @@
 /*
  * fuzz-demo.c - libFuzzer target for the demo language's parser.
  *
- * Feeds arbitrary bytes (cut at the first NUL, as sl__demo_load refuses
- * files with one) to sl__demo_parse; a demo that parses is walked command
+ * Feeds arbitrary bytes (cut at the first NUL, as sl_demo_load refuses
+ * files with one) to sl_demo_parse; a demo that parses is walked command
  * by command, a refusal must say why and return nothing. Built by CMake
  * with clang (preset `fuzz`), run by .ci/fuzz.
  */
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/demo.h"
+#include "schedlab/control.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     sl_demo *d = NULL;
     char why[512] = "";
-    if (sl__demo_parse("fuzz.demo", text, &d, why, sizeof why) != 0) {
+    if (sl_demo_parse("fuzz.demo", text, &d, why, sizeof why) != 0) {
         if (d != NULL || strncmp(why, "fuzz.demo", 9) != 0)
             __builtin_trap();
         free(text);
@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (c->n_keys < 0 || c->n_keys > SL_DEMO_MAX_KEYS || c->line < 1)
             __builtin_trap();
     }
-    sl__demo_first(d, SL_DEMO_LESSON);
-    sl__demo_free(d);
+    sl_demo_first(d, SL_DEMO_LESSON);
+    sl_demo_free(d);
     free(text);
     return 0;
 }

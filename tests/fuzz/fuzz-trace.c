@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/export.h"
+#include "schedlab/export.h"
 #include "schedlab/model.h"
 #include "schedlab/trace.h"
 #include "trace/trace-internal.h"
