@@ -49,7 +49,8 @@ int sl_ui_bench_frame(unsigned cols, unsigned rows, uint32_t n_tasks, size_t n_e
  * starts a comment. Errors read "FILE:LINE: message".
  */
 #define SL_DEMO_MAX_KEYS 16
-#define SL_DEMO_MAX_SAY 200
+#define SL_DEMO_MAX_SAY 200         /* characters of one caption */
+#define SL_DEMO_MAX_FILE (1u << 20) /* bytes of one demo file */
 
 typedef enum sl_demo_op {
     SL_DEMO_LESSON,     /* load lesson `text` (the first one opens the session) */
@@ -79,13 +80,16 @@ typedef struct sl_demo {
 
 /* Parses `text`; errors are "NAME:LINE: message" in `why`. */
 int sl_demo_parse(const char *name, const char *text, sl_demo **out, char *why, size_t why_size);
-/* Reads and parses a file (errors name `path`). */
+/* Reads (by sl_file_read: a regular file of at most SL_DEMO_MAX_FILE bytes)
+ * and parses a file; errors name `path`, a NUL byte by its offset. */
 int sl_demo_load(const char *path, sl_demo **out, char *why, size_t why_size);
 void sl_demo_free(sl_demo *d);
 /* The first lesson / strategy the script names, or NULL. */
 const char *sl_demo_first(const sl_demo *d, sl_demo_op op);
 /* A demo file from a path, or a shipped demo's name ("io-download" ->
- * assets/demos/io-download.demo next to the lessons). */
+ * assets/demos/io-download.demo next to the lessons). A path that exists
+ * resolves to itself whatever it is (sl_demo_load says what is wrong);
+ * nothing is opened, so a FIFO cannot block here. */
 int sl_demo_resolve(const char *name_or_path, char *buf, size_t size);
 /* The key code of a name ("Space", "q"), or SL_KEY_NONE. */
 int sl_demo_key(const char *name);

@@ -12,6 +12,10 @@
     X(ENOMEM, "out of memory")                                                                     \
     X(EIO, "input/output error")                                                                   \
     X(ENOENT, "no such file or directory")                                                         \
+    X(EACCES, "permission denied")                                                                 \
+    X(ENOSPC, "no space left on device")                                                           \
+    X(ENOTREG, "not a regular file")                                                               \
+    X(ETOOBIG, "file larger than its cap")                                                         \
     X(EPARSE, "syntax error")                                                                      \
     X(ECORRUPT, "file is corrupt or truncated")                                                    \
     X(EVERSION, "unsupported file version")                                                        \
@@ -33,5 +37,9 @@ typedef enum sl_error {
 
 /* The message for an SL_E* code (or "success" for 0, "unknown error" else). */
 const char *sl_strerror(int err);
+/* The SL_E* code closest to a system errno: EACCES, EPERM and EROFS give
+ * SL_EACCES, ENOSPC, EDQUOT and EFBIG SL_ENOSPC, EMFILE and ENFILE SL_ELIMIT,
+ * ENOENT and ENOTDIR SL_ENOENT, ENOMEM SL_ENOMEM, anything else SL_EIO. */
+int sl_error_from_errno(int e);
 
 #endif

@@ -101,13 +101,15 @@ typedef struct sl_cast_header {
 
 typedef struct sl_cast sl_cast;
 
-/* Creates `path` and writes the header line. */
+/* Creates `path` (by sl_ofile's rule) and writes the header line; the
+ * error says why: SL_EACCES, SL_ENOTREG for a directory... */
 int sl_cast_open(sl_cast **out, const char *path, const sl_cast_header *h);
 /* Terminal output at `t_ns` (time since the recording started). */
 int sl_cast_output(sl_cast *c, uint64_t t_ns, const char *data, size_t n);
 /* The terminal became cols x rows at `t_ns`. */
 int sl_cast_resize(sl_cast *c, uint64_t t_ns, int cols, int rows);
-/* Writes what is pending and closes the file; returns the first write error.
+/* Writes what is pending and closes the file (renamed into place only when
+ * complete); returns the first write error (SL_ENOSPC, SL_EACCES...).
  * NULL is allowed. */
 int sl_cast_close(sl_cast *c);
 /* Writes the pending event now (before reading the counts). */

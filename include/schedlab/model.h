@@ -223,6 +223,7 @@ int sl_spans_core_columns(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint
 
 typedef struct sl_stats {
     uint32_t tasks, completed, failed, cancelled;
+    uint32_t not_started; /* the rest: no EXIT (never started, or still on), so the four add up */
     uint64_t wall_ns;     /* first event to last EXIT/RUN_END (last event if none) */
     uint64_t cpu_ns;      /* trace->os.cpu_ns (kernel) */
     uint64_t run_ns;      /* sum of running time by the hooks */

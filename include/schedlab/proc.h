@@ -137,6 +137,10 @@ typedef struct sl_worker_slot {
     _Atomic int32_t ring;  /* ring index it produces into, -1 before it claims one */
     _Atomic int32_t pid;   /* its pid once started */
     _Atomic uint32_t runs; /* tasks it has started */
+    /* Its ring's written count when it took `task`: the task's EXIT, if the
+     * worker published it, lies after. The one witness the parent asks
+     * (sl_ring_holds) when the worker dies, so a task exits exactly once. */
+    _Atomic uint64_t task_from;
 } sl_worker_slot;
 
 typedef struct sl_blob {

@@ -142,8 +142,10 @@ int sl_scenario_parse_bytes(const char *name, const void *data, size_t len, sl_s
 void sl_diag_format(const sl_diag *d, char *buf, size_t size);
 
 /* Resolves a lesson name ("io-download") or a path to a readable file path,
- * looking in ./assets/scenarios, the source tree's and the installed assets.
- * Writes into buf; returns 0 or SL_ENOENT. */
+ * looking in ./assets/scenarios, the source tree's and the installed assets;
+ * a path that exists but is not a readable file resolves to itself, so that
+ * sl_scenario_load says what is wrong with it. Writes into buf; returns 0 or
+ * SL_ENOENT when nothing of that name exists. */
 int sl_scenario_resolve(const char *name_or_path, char *buf, size_t size);
 
 /* Lists the shipped lessons' names (sorted); returns count, fills names[] with

@@ -191,6 +191,13 @@ size_t sl_ring_pop(sl_ring *ring, sl_event *out, size_t max);
 size_t sl_ring_pending(sl_ring *ring);
 /* Events dropped so far because the ring was full. */
 uint64_t sl_ring_dropped(const sl_ring *ring);
+/* Events pushed so far (a monotonic count; drops not included). */
+uint64_t sl_ring_written(const sl_ring *ring);
+/* Whether an event of `kind` for `task` was pushed at position `from` or
+ * later and is still in the ring's memory (the last capacity events): how a
+ * parent tells, once the ring's producer has died, whether it published an
+ * event. Only meaningful while nothing else pushes to the ring. */
+bool sl_ring_holds(const sl_ring *ring, uint64_t from, sl_event_kind kind, uint32_t task);
 
 /* ---- hooks ------------------------------------------------------------- */
 
@@ -300,11 +307,18 @@ void sl_os_sampler_stop(sl_os_sampler *s, sl_trace_os *os);
 
 /* ---- trace files ------------------------------------------------------- */
 
-/* Writes a versioned binary trace file (header, meta, names, os, events, crc). */
-int sl_trace_save(const sl_trace *t, const char *path);
-/* Loads one; a truncated or corrupt file gives SL_ECORRUPT / SL_EVERSION and a
- * sentence in `why` (if non-NULL). */
+#define SL_TRACE_MAX_FILE (1ull << 30) /* bytes of one trace file: 33 M events */
+
+/* Writes a versioned binary trace file (header, meta, names, os, events, crc)
+ * by sl_ofile's rule; on error `why` (if non-NULL) names PATH and the cause. */
+int sl_trace_save(const sl_trace *t, const char *path, char *why, size_t why_size);
+/* Loads one (a regular file of at most SL_TRACE_MAX_FILE bytes, by
+ * sl_file_read); a truncated or corrupt file gives SL_ECORRUPT / SL_EVERSION
+ * and a sentence in `why` (if non-NULL). */
 int sl_trace_load(const char *path, sl_trace **out, char *why, size_t why_size);
+/* The same from bytes in memory (any bytes: a trace or a sentence in `why`). */
+int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *why,
+                         size_t why_size);
 
 /*
  * A synthetic trace with every state, for the frame benchmark and

@@ -5,6 +5,7 @@
  * runs a command from the table below; `__worker` is the hidden entry of
  * worker processes spawned by the process strategies.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ static void usage(FILE *out)
                  "130 interrupted.\n");
 }
 
-int sl_cli_main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2)
         return sl_cmd_tui(1, (char *[]){"tui", NULL});
@@ -119,4 +120,19 @@ int sl_cli_main(int argc, char **argv)
     fprintf(stderr, "schedlab: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return SL_EXIT_USAGE;
+}
+
+/* A report cut short (stdout on a full disk or /dev/full) is a failed
+ * command: the exit code says so and stderr names the cause. */
+int sl_cli_main(int argc, char **argv)
+{
+    int code = dispatch(argc, argv);
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "schedlab: cannot write standard output: %s\n",
+                errno != 0 ? strerror(errno) : "a write failed");
+        if (code == SL_EXIT_SUCCESS)
+            code = SL_EXIT_RUN_FAILED;
+    }
+    return code;
 }

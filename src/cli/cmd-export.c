@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "schedlab/cli.h"
 #include "schedlab/export.h"
 #include "schedlab/error.h"
+#include "schedlab/file.h"
 
 int sl_cmd_export_help(void)
 {
@@ -193,43 +193,36 @@ static int write_ticks(sl_trace *t, const export_args *a, FILE *out)
     return sl_export_ticks(t, &a->opts, out);
 }
 
-/* Writes one output; returns an exit code. */
+/* Writes one output by sl_ofile's rule ("-" is stdout); returns an exit code. */
 static int emit(sl_trace *t, const export_args *a, const output *o)
 {
-    bool to_stdout = strcmp(o->path, "-") == 0;
-    FILE *f = to_stdout ? stdout : fopen(o->path, "w");
-    struct stat st;
-
-    if (!f) {
-        fprintf(stderr, "schedlab export: cannot write %s: %s\n", o->path, strerror(errno));
-        return SL_EXIT_RUN_FAILED;
-    }
-    /* Only a regular file is removed after a failure: never /dev/full or a pipe. */
-    bool regular = !to_stdout && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
-    int rc = o->write(t, a, f);
-    int why = rc == SL_EIO ? errno : 0;
-    if ((to_stdout ? fflush(f) : fclose(f)) != 0 && rc == 0) {
-        rc = SL_EIO;
-        why = errno;
-    }
-    if (rc < 0 && regular)
-        unlink(o->path);
-    if (rc == SL_EIO) {
-        fprintf(stderr, "schedlab export: cannot write %s: %s\n", o->path,
-                strerror(why ? why : EIO));
-        return SL_EXIT_RUN_FAILED;
-    }
-    if (rc == SL_ELIMIT) {
-        fprintf(stderr, "schedlab export: the tick is too small: more than %d rows\n",
-                SL_TICKS_MAX_ROWS);
-        return SL_EXIT_USAGE;
-    }
+    char why[600];
+    sl_ofile *f;
+    int rc = sl_ofile_open(&f, o->path, why, sizeof why);
     if (rc < 0) {
+        fprintf(stderr, "schedlab export: %s\n", why);
+        return SL_EXIT_RUN_FAILED;
+    }
+    bool in_place = sl_ofile_in_place(f);
+    rc = o->write(t, a, sl_ofile_stream(f));
+    if (rc < 0 && rc != SL_EIO) {
+        sl_ofile_abort(f);
+        if (rc == SL_ELIMIT) {
+            fprintf(stderr, "schedlab export: the tick is too small: more than %d rows\n",
+                    SL_TICKS_MAX_ROWS);
+            return SL_EXIT_USAGE;
+        }
         fprintf(stderr, "schedlab export: %s: %s\n", o->what, sl_strerror(rc));
         return SL_EXIT_INTERNAL;
     }
-    if (!to_stdout)
-        fprintf(stderr, "wrote %s (%s)\n", o->path, o->what);
+    /* A write error (SL_EIO from the writer) is the stream's: commit names it. */
+    if (sl_ofile_commit(f, why, sizeof why) < 0) {
+        fprintf(stderr, "schedlab export: %s\n", why);
+        return SL_EXIT_RUN_FAILED;
+    }
+    if (strcmp(o->path, "-") != 0)
+        fprintf(stderr, "wrote %s (%s%s)\n", o->path, o->what,
+                in_place ? ", written into: not a regular file" : "");
     return SL_EXIT_SUCCESS;
 }
 

@@ -7,6 +7,7 @@
  * is reported with its file and line and exit code 2.
  */
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +170,10 @@ int sl__record_run(const char *cmd, sl_ui_opts *o, const sl_record_opts *r)
     }
     if (rc < 0) {
         fprintf(stderr, "schedlab %s: %s\n", cmd, why[0] ? why : sl_strerror(rc));
-        return SL_EXIT_INTERNAL;
+        /* An output that could not be written is the user's to fix, like a failed run. */
+        bool output = rc == SL_EIO || rc == SL_ENOSPC || rc == SL_EACCES || rc == SL_ENOTREG ||
+                      rc == SL_ENOENT;
+        return output ? SL_EXIT_RUN_FAILED : SL_EXIT_INTERNAL;
     }
     printf("%s: %.1f s, %zu events, %.0f KiB of terminal output (recorded in %.1f s, "
            "runs %.1f s)\n",

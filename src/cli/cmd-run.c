@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "schedlab/cli.h"
@@ -157,8 +158,11 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     sl_run_free(run);
     snprintf(row->strategy, sizeof(row->strategy), "%s", st->name);
     snprintf(row->error, sizeof(row->error), "%s", res.error);
-    if (trace == NULL)
+    if (trace == NULL) {
+        /* No trace, no task ran: the row still counts every task. */
+        row->stats.tasks = row->stats.not_started = sc->n_tasks;
         return err < 0 ? err : SL_ENOMEM;
+    }
     row->workers = trace->meta.workers;
     row->blocking_calls = !st->event_loop_io;
     row->create_ns = res.n_vehicles ? res.vehicle_create_ns / res.n_vehicles : 0;
@@ -177,12 +181,51 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     if (o->trace != NULL) {
         char path[4096];
         trace_path(path, sizeof(path), o->trace, st->name, many);
-        int serr = sl_trace_save(trace, path);
-        if (serr < 0)
-            fprintf(stderr, "schedlab: cannot write trace %s: %s\n", path, sl_strerror(serr));
+        char why[600];
+        int serr = sl_trace_save(trace, path, why, sizeof why);
+        if (serr < 0) {
+            fprintf(stderr, "schedlab: the trace was not saved: %s\n",
+                    why[0] ? why : sl_strerror(serr));
+            if (err == 0)
+                err = serr;
+        }
     }
     sl_trace_free(trace);
     return err;
+}
+
+/* Descriptors kept for everything but connections: the engine's rings,
+ * sampler files, pipes, the terminal. */
+#define FD_BASE 64u
+
+/* Says before the run, with the value that would do, when RLIMIT_NOFILE
+ * (as the engine left it: raised to the hard limit where it could) cannot
+ * hold a connection for every task at once. A blocking transfer takes four
+ * descriptors (the socket, the server's end in this process, curl's wake-up
+ * pair) and the sampler keeps up to a quarter of the limit for its /proc
+ * files, so 4/3 of (4 per task + FD_BASE) is what every strategy needs. */
+static void check_nofile(const sl_scenario *sc)
+{
+    uint64_t io_tasks = 0;
+    for (uint32_t t = 0; t < sc->n_tasks; t++) {
+        const sl_step *st = sl_task_steps(sc, t);
+        for (uint32_t i = 0; i < sc->tasks[t].n_steps; i++) {
+            if (st[i].kind == SL_STEP_IO || st[i].kind == SL_STEP_GET) {
+                io_tasks++;
+                break;
+            }
+        }
+    }
+    uint64_t need = (4 * io_tasks + FD_BASE) * 4 / 3;
+    struct rlimit rl;
+    if (io_tasks == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= need)
+        return;
+    fprintf(stderr,
+            "schedlab: RLIMIT_NOFILE is %llu, but %llu tasks may each hold a connection at "
+            "once: tasks past the limit will fail; `ulimit -n %llu` would do\n",
+            (unsigned long long)rl.rlim_cur, (unsigned long long)io_tasks,
+            (unsigned long long)need);
 }
 
 int sl_cmd_run(int argc, char **argv)
@@ -206,6 +249,7 @@ int sl_cmd_run(int argc, char **argv)
         sl_scenario_free(sc);
         return SL_EXIT_INTERNAL;
     }
+    check_nofile(sc);
     sl__run_signals_install();
     sl_report_row *rows = calloc((size_t)n, sizeof(*rows));
     sl_report rep = {.scenario = sc->name,

@@ -19,6 +19,7 @@
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
+#include "schedlab/file.h"
 #include "schedlab/ui.h"
 
 static const struct {
@@ -96,6 +97,15 @@ static int parse_duration(const char *s, uint64_t *ns)
     return 0;
 }
 
+/* Characters in a UTF-8 string: every byte but a continuation byte starts one. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static const char *const op_names[] = {
     [SL_DEMO_LESSON] = "lesson", [SL_DEMO_STRATEGY] = "strategy",
     [SL_DEMO_WAIT] = "wait",     [SL_DEMO_KEY] = "key",
@@ -157,7 +167,7 @@ static int parse_cmd(parser *p, char *line, sl_demo_cmd *c)
         size_t n = strlen(arg);
         while (n > 0 && isspace((unsigned char)arg[n - 1]))
             arg[--n] = '\0';
-        if (n > SL_DEMO_MAX_SAY)
+        if (utf8_chars(arg) > SL_DEMO_MAX_SAY)
             return fail(p, "say text longer than %d characters", SL_DEMO_MAX_SAY);
         if (n && !(c->text = strdup(arg)))
             return SL_ENOMEM;
@@ -247,25 +257,16 @@ int sl_demo_parse(const char *name, const char *text, sl_demo **out, char *why, 
 int sl_demo_load(const char *path, sl_demo **out, char *why, size_t why_size)
 {
     *out = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, why_size, "%s: cannot read the demo", path);
-        return SL_ENOENT;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    char buf[4096];
-    size_t n;
-    while (mem && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, mem);
-    fclose(f);
-    if (!mem)
-        return SL_ENOMEM;
-    fclose(mem);
-    int rc = memchr(text, '\0', len) ? SL_EPARSE : sl_demo_parse(path, text, out, why, why_size);
-    if (rc == SL_EPARSE && !*out && !why[0])
-        snprintf(why, why_size, "%s: not a text file", path);
+    char *text;
+    size_t len;
+    int rc = sl_file_read(path, SL_DEMO_MAX_FILE, false, &text, &len, why, why_size);
+    if (rc < 0)
+        return rc;
+    const char *nul = memchr(text, '\0', len);
+    if (nul)
+        snprintf(why, why_size, "%s: byte %zu is a NUL byte: a demo is a text file", path,
+                 (size_t)(nul - text));
+    rc = nul ? SL_EPARSE : sl_demo_parse(path, text, out, why, why_size);
     free(text);
     return rc;
 }
@@ -280,9 +281,7 @@ const char *sl_demo_first(const sl_demo *d, sl_demo_op op)
 
 int sl_demo_resolve(const char *name_or_path, char *buf, size_t size)
 {
-    FILE *f = fopen(name_or_path, "r");
-    if (f) {
-        fclose(f);
+    if (sl_file_exists(name_or_path)) {
         int w = snprintf(buf, size, "%s", name_or_path);
         return w >= 0 && (size_t)w < size ? 0 : SL_EINVAL;
     }
@@ -311,9 +310,5 @@ int sl_demo_resolve(const char *name_or_path, char *buf, size_t size)
     int w = snprintf(buf, size, "%s/demos/%s.demo", dir, stem);
     if (w < 0 || (size_t)w >= size)
         return SL_EINVAL;
-    f = fopen(buf, "r");
-    if (!f)
-        return SL_ENOENT;
-    fclose(f);
-    return 0;
+    return sl_file_exists(buf) ? 0 : SL_ENOENT;
 }

@@ -22,7 +22,7 @@ typedef struct sl_player {
     bool waiting;      /* a wait, a hold or the gap between keys is running */
     uint64_t until_ns; /* ... and ends then */
     bool paused;       /* live pause: waiting for a key */
-    char say[SL_DEMO_MAX_SAY + 1];
+    char say[4 * SL_DEMO_MAX_SAY + 1]; /* UTF-8: up to 4 bytes a character */
     bool done; /* every command carried out */
 } sl_player;
 

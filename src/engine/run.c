@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,10 +35,14 @@
 #include "schedlab/work.h"
 
 /* Events buffered per run across all rings, split evenly between rings.
- * Pages of the memfd are committed only when written, so a large ring costs
- * nothing until a burst fills it: the runner's ring takes SPAWN and QUEUE
- * for every task at once (two million events for a million tasks). */
+ * Pages of the memfd are committed only when written, but the mapping takes
+ * address space in this process and in every worker that attaches it: so a
+ * ring is sized to the run, not to the most a run could need. The runner's
+ * ring takes SPAWN and QUEUE for every task at once (two million events for
+ * a million tasks); the collector drains every ring each millisecond, so
+ * beyond that a ring holds a burst of RING_BURST_EVENTS. */
 #define RING_BUDGET_EVENTS (64u << 20)
+#define RING_BURST_EVENTS (1u << 17)
 #define RING_MIN_EVENTS 1024u
 #define RING_MAX_EVENTS (4u << 20)
 #define COLLECTOR_PERIOD_US 1000
@@ -58,14 +63,38 @@ struct sl_run {
     uint32_t n_claims;
 };
 
-static uint32_t ring_capacity(uint32_t n_rings)
+/* This process's address space in use, in bytes (0 if unknown). */
+static uint64_t vm_size(void)
 {
-    uint32_t cap = RING_BUDGET_EVENTS / (n_rings ? n_rings : 1);
+    unsigned long long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%llu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Events per ring: what the run needs, within the budget, and under an
+ * address-space limit (RLIMIT_AS) within a quarter of what is left. */
+static uint32_t ring_capacity(uint32_t n_rings, uint32_t n_tasks)
+{
+    uint64_t budget = RING_BUDGET_EVENTS;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t used = vm_size(), room = rl.rlim_cur > used ? rl.rlim_cur - used : 0;
+        if (room / 4 / sizeof(sl_event) < budget)
+            budget = room / 4 / sizeof(sl_event);
+    }
+    uint64_t cap = 2ull * n_tasks + RING_BURST_EVENTS;
+    if (cap > budget / (n_rings ? n_rings : 1))
+        cap = budget / (n_rings ? n_rings : 1);
     if (cap < RING_MIN_EVENTS)
         cap = RING_MIN_EVENTS;
     if (cap > RING_MAX_EVENTS)
         cap = RING_MAX_EVENTS;
-    return cap;
+    return (uint32_t)cap;
 }
 
 static void fill_meta(sl_trace_meta *meta, const sl_run *r, const sl_run_ctx *ctx)
@@ -161,7 +190,7 @@ static int run_body(sl_run *r)
 
     uint64_t epoch = sl_clock_ns();
     ctx.epoch_ns = epoch;
-    err = sl_rings_create(&ctx.rings, n_rings, ring_capacity(n_rings), epoch, blob);
+    err = sl_rings_create(&ctx.rings, n_rings, ring_capacity(n_rings, sc->n_tasks), epoch, blob);
     if (err < 0)
         return err;
     if (sc->n_tasks > 0) {

@@ -1,6 +1,8 @@
 /*
  * error.c - messages for the SL_E* codes (the X-macro in error.h).
  */
+#include <errno.h>
+
 #include "schedlab/error.h"
 
 const char *sl_strerror(int err)
@@ -15,5 +17,29 @@ const char *sl_strerror(int err)
 #undef SL__ERROR_CASE
     default:
         return "unknown error";
+    }
+}
+
+int sl_error_from_errno(int e)
+{
+    switch (e) {
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return SL_EACCES;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return SL_ENOSPC;
+    case EMFILE:
+    case ENFILE:
+        return SL_ELIMIT;
+    case ENOENT:
+    case ENOTDIR:
+        return SL_ENOENT;
+    case ENOMEM:
+        return SL_ENOMEM;
+    default:
+        return SL_EIO;
     }
 }

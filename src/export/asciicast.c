@@ -15,8 +15,10 @@
 #include <string.h>
 
 #include "schedlab/error.h"
+#include "schedlab/file.h"
 
 struct sl_cast {
+    sl_ofile *out; /* the file, by the output rule: replaced whole or written into */
     FILE *f;
     uint64_t frame_ns; /* minimum spacing of events */
     uint64_t idle_ns;  /* 0: no limit */
@@ -99,11 +101,12 @@ int sl_cast_open(sl_cast **out, const char *path, const sl_cast_header *h)
     sl_cast *c = calloc(1, sizeof *c);
     if (!c)
         return SL_ENOMEM;
-    c->f = fopen(path, "w");
-    if (!c->f) {
+    int rc = sl_ofile_open(&c->out, path, NULL, 0);
+    if (rc < 0) {
         free(c);
-        return SL_EIO;
+        return rc;
     }
+    c->f = sl_ofile_stream(c->out);
     c->frame_ns = 1000000000ull / (h->fps ? h->fps : 30);
     c->idle_ns = h->idle_limit_s > 0 ? (uint64_t)(h->idle_limit_s * 1e9) : 0;
     fprintf(c->f, "{\"version\": 2, \"width\": %d, \"height\": %d, \"timestamp\": %lld", h->width,
@@ -237,10 +240,9 @@ int sl_cast_close(sl_cast *c)
         return 0;
     flush_pending(c, true);
     int rc = c->err;
-    if (ferror(c->f) && rc == 0)
-        rc = SL_EIO;
-    if (fclose(c->f) != 0 && rc == 0)
-        rc = SL_EIO;
+    int wrc = sl_ofile_commit(c->out, NULL, 0);
+    if (rc == 0)
+        rc = wrc;
     free(c->buf);
     free(c);
     return rc;

@@ -33,16 +33,16 @@ static void write_table(const sl_report *r, FILE *out)
     fprintf(out, "%s: %s\n", r->scenario, r->title);
     fprintf(out, "%u cores, cpu calibration %.0f iterations/us, kernel switches from %s\n\n",
             r->cores, r->iters_per_us, r->switch_source);
-    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %14s\n", "strategy", "wrk",
+    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %20s\n", "strategy", "wrk",
             "wall ms", "cpu ms", "speedup", "cores", "ready ms", "switches", "peak", "mem/veh",
             "events", "drop", "tasks");
-    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %14s\n", "", "", "", "", "",
+    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %20s\n", "", "", "", "", "",
             "max/mean", "mean/max", "vol/invol/coro/gil", "RSS MiB", "KiB", "", "",
-            "done/fail/cncl");
+            "done/fail/cncl/unrun");
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
         const sl_stats *s = &row->stats;
-        char workers[16], speedup[16], cores[24], ready[32], sw[48], done[24];
+        char workers[16], speedup[16], cores[24], ready[32], sw[48], done[48];
         snprintf(workers, sizeof(workers), row->workers ? "%u" : "-", row->workers);
         double sp = sl_report_speedup(r, i);
         snprintf(speedup, sizeof(speedup), sp > 0 ? "%.2fx" : "-", sp);
@@ -51,8 +51,9 @@ static void write_table(const sl_report *r, FILE *out)
         snprintf(sw, sizeof(sw), "%llu/%llu/%llu/%llu", (unsigned long long)s->switches_voluntary,
                  (unsigned long long)s->switches_involuntary,
                  (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil);
-        snprintf(done, sizeof(done), "%u/%u/%u", s->completed, s->failed, s->cancelled);
-        fprintf(out, "%-16s %4s %9.1f %9.1f %7s %9s %13s %21s %8.1f %9llu %8llu %5llu %14s\n",
+        snprintf(done, sizeof(done), "%u/%u/%u/%u", s->completed, s->failed, s->cancelled,
+                 s->not_started);
+        fprintf(out, "%-16s %4s %9.1f %9.1f %7s %9s %13s %21s %8.1f %9llu %8llu %5llu %20s\n",
                 row->strategy, workers, ms(s->wall_ns), ms(s->cpu_ns), speedup, cores, ready, sw,
                 (double)s->peak_rss_kb / 1024.0, (unsigned long long)s->vehicle_mem_kb,
                 (unsigned long long)s->events, (unsigned long long)s->dropped, done);
@@ -113,8 +114,10 @@ static void write_json(const sl_report *r, FILE *out)
         const sl_stats *s = &row->stats;
         fputs(i ? ",{\"strategy\":" : "{\"strategy\":", out);
         json_string(out, row->strategy);
-        fprintf(out, ",\"workers\":%u,\"tasks\":%u,\"completed\":%u,\"failed\":%u,\"cancelled\":%u",
-                row->workers, s->tasks, s->completed, s->failed, s->cancelled);
+        fprintf(out,
+                ",\"workers\":%u,\"tasks\":%u,\"completed\":%u,\"failed\":%u,\"cancelled\":%u,"
+                "\"not_started\":%u",
+                row->workers, s->tasks, s->completed, s->failed, s->cancelled, s->not_started);
         fputs(",\"wall_ms\":", out);
         json_number(out, ms(s->wall_ns));
         fputs(",\"cpu_ms\":", out);
@@ -166,7 +169,8 @@ static void write_json(const sl_report *r, FILE *out)
 
 static void write_csv(const sl_report *r, FILE *out)
 {
-    fputs("scenario,strategy,workers,tasks,completed,failed,cancelled,wall_ms,cpu_ms,speedup,"
+    fputs("scenario,strategy,workers,tasks,completed,failed,cancelled,not_started,wall_ms,cpu_ms,"
+          "speedup,"
           "max_cores,mean_cores,ready_ms_mean,ready_ms_max,voluntary,involuntary,coroutine,gil,"
           "peak_rss_kb,vehicle_mem_kb,events,dropped_events,lost_updates\n",
           out);
@@ -174,12 +178,12 @@ static void write_csv(const sl_report *r, FILE *out)
         const sl_report_row *row = &r->rows[i];
         const sl_stats *s = &row->stats;
         fprintf(out,
-                "%s,%s,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f,%u,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,"
+                "%s,%s,%u,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f,%u,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,"
                 "%llu,%llu,%llu,%llu,%llu\n",
                 r->scenario, row->strategy, row->workers, s->tasks, s->completed, s->failed,
-                s->cancelled, ms(s->wall_ns), ms(s->cpu_ns), sl_report_speedup(r, i), s->max_cores,
-                s->mean_cores, s->ready_ms_mean, s->ready_ms_max,
-                (unsigned long long)s->switches_voluntary,
+                s->cancelled, s->not_started, ms(s->wall_ns), ms(s->cpu_ns),
+                sl_report_speedup(r, i), s->max_cores, s->mean_cores, s->ready_ms_mean,
+                s->ready_ms_max, (unsigned long long)s->switches_voluntary,
                 (unsigned long long)s->switches_involuntary,
                 (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil,
                 (unsigned long long)s->peak_rss_kb, (unsigned long long)s->vehicle_mem_kb,

@@ -73,6 +73,8 @@ int sl_stats_compute(sl_trace *trace, sl_stats *out)
         uint64_t end = trace->count ? trace->events[trace->count - 1].t_ns : 0;
         from_model(&m, end, trace->meta.cores, out);
         out->tasks = trace->meta.n_tasks;
+        uint32_t ended = out->completed + out->failed + out->cancelled;
+        out->not_started = out->tasks > ended ? out->tasks - ended : 0;
         out->cpu_ns = trace->os.cpu_ns;
         out->switches_voluntary = trace->os.voluntary;
         out->switches_involuntary = trace->os.involuntary;

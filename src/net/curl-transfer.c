@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "net/net-internal.h"
@@ -89,6 +90,7 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
                             char *why, size_t size)
 {
     long os_errno = 0;
+    struct rlimit rl;
 
     curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
     if (os_errno == 0)
@@ -108,8 +110,14 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
     case ENFILE:
         /* Loopback connections cost two descriptors: the server is in this
          * process. */
-        snprintf(why, size, "cannot connect to %s:%s: out of file descriptors (%s)", host, port,
-                 os_errno == EMFILE ? "RLIMIT_NOFILE, see ulimit -n" : "fs.file-max");
+        if (os_errno == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+            snprintf(why, size,
+                     "cannot connect to %s:%s: out of file descriptors (RLIMIT_NOFILE is %llu, "
+                     "see ulimit -n)",
+                     host, port, (unsigned long long)rl.rlim_cur);
+        else
+            snprintf(why, size, "cannot connect to %s:%s: out of file descriptors (%s)", host, port,
+                     os_errno == EMFILE ? "RLIMIT_NOFILE, see ulimit -n" : "fs.file-max");
         break;
     case EADDRNOTAVAIL:
         snprintf(why, size,

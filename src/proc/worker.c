@@ -60,7 +60,8 @@ typedef struct worker {
     sl_blob *b;
     _Atomic uint32_t *states;
     sl_worker_slot *slot; /* NULL for role task */
-    atomic_uchar *claims; /* the engine's per-task claims, or NULL */
+    sl_ring *ring;         /* the ring its hooks write to */
+    atomic_uchar *claims;  /* the engine's per-task claims, or NULL */
     sl_net_client *client;
 } worker;
 
@@ -156,6 +157,13 @@ static bool stopping(worker *w)
     return atomic_load(&sl__worker_stop) || atomic_load(&w->b->stop);
 }
 
+/* Names t as the slot's task, with where in the ring its events begin. */
+static void slot_take(worker *w, uint32_t t)
+{
+    atomic_store(&w->slot->task_from, sl_ring_written(w->ring));
+    atomic_store(&w->slot->task, t);
+}
+
 /* Runs task t, already marked running in the blob (and in the slot). */
 static void run_task(worker *w, uint32_t t)
 {
@@ -182,7 +190,7 @@ static bool take_orphan(worker *w)
     for (uint32_t t = 0; t < w->b->n_tasks && !stopping(w); t++) {
         if (atomic_load(&w->states[t]) != SL_TASK_ORPHAN)
             continue;
-        atomic_store(&w->slot->task, t);
+        slot_take(w, t);
         uint32_t expect = SL_TASK_ORPHAN;
         if (atomic_compare_exchange_strong(&w->states[t], &expect, SL_TASK_RUNNING)) {
             run_task(w, t);
@@ -209,7 +217,7 @@ static void pool_loop(worker *w)
         atomic_store(&w->slot->first, first);
         atomic_store(&w->slot->end, end);
         for (uint32_t t = first; t < end && !stopping(w); t++) {
-            atomic_store(&w->slot->task, t);
+            slot_take(w, t);
             atomic_store(&w->states[t], SL_TASK_RUNNING);
             run_task(w, t);
         }
@@ -264,6 +272,7 @@ static int bind_ring(worker *w, const worker_args *a, sl_rings *rings)
                 atomic_store(&w->slot->ring, (int32_t)i);
         atomic_store(&w->slot->pid, (int32_t)getpid());
     }
+    w->ring = ring;
     sl_hook_bind(ring, (uint32_t)getpid(), sl_rings_epoch(rings));
     return 0;
 }

@@ -8,7 +8,8 @@
  *   SL_INSTALLED_ASSETS_DIR/scenarios       (`cmake --install` prefix)
  *   <exe dir>/../assets/scenarios           (a relocated build tree)
  *   <exe dir>/../share/schedlab/scenarios   (a relocated install)
- * and anything that is already a readable file is taken as it is.
+ * and anything that is already a readable file is taken as it is; a path
+ * that exists but is no readable file is handed to the loader to explain.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
+#include "schedlab/file.h"
 #include "scenario/scenario-int.h"
 
 #define MAX_DIRS 5
@@ -82,17 +84,21 @@ int sl_scenario_resolve(const char *name_or_path, char *buf, size_t size)
         return SL_EINVAL;
     if (is_readable_file(name_or_path))
         return copy_out(name_or_path, buf, size);
-    if (strchr(name_or_path, '/') != NULL)
-        return SL_ENOENT;
-    dir_list dirs;
-    search_dirs(&dirs);
-    const char *suffix = has_ini_suffix(name_or_path) ? "" : ".ini";
-    for (int i = 0; i < dirs.n; i++) {
-        char path[PATH_MAX];
-        int w = snprintf(path, sizeof(path), "%s/%s%s", dirs.path[i], name_or_path, suffix);
-        if (w > 0 && w < (int)sizeof(path) && is_readable_file(path))
-            return copy_out(path, buf, size);
+    if (strchr(name_or_path, '/') == NULL) {
+        dir_list dirs;
+        search_dirs(&dirs);
+        const char *suffix = has_ini_suffix(name_or_path) ? "" : ".ini";
+        for (int i = 0; i < dirs.n; i++) {
+            char path[PATH_MAX];
+            int w = snprintf(path, sizeof(path), "%s/%s%s", dirs.path[i], name_or_path, suffix);
+            if (w > 0 && w < (int)sizeof(path) && is_readable_file(path))
+                return copy_out(path, buf, size);
+        }
     }
+    /* Something is there but cannot be read as a lesson (no permission, a
+     * directory, a FIFO): the loader says which, rather than "no such file". */
+    if (sl_file_exists(name_or_path))
+        return copy_out(name_or_path, buf, size);
     return SL_ENOENT;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "schedlab/error.h"
+#include "schedlab/file.h"
 #include "scenario/scenario-parse.h"
 
 #define DEFAULT_SEED 1
@@ -168,28 +169,19 @@ int sl_scenario_load(const char *path, sl_scenario **out, sl_diag *diag)
         snprintf(diag->message, sizeof(diag->message), "invalid argument");
         return SL_EINVAL;
     }
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int e = errno;
-        snprintf(diag->message, sizeof(diag->message), "cannot open: %s", strerror(e));
-        return e == ENOENT ? SL_ENOENT : SL_EIO;
+    /* The parser names the cap itself, so one byte more than it is read. */
+    char *buf, why[600];
+    size_t n;
+    int rc = sl_file_read(path, SL_SCENARIO_MAX_FILE + 1, false, &buf, &n, why, sizeof why);
+    if (rc < 0) {
+        size_t skip = strlen(path) + 2; /* why is "PATH: cause" */
+        const char *cause = strlen(why) > skip ? why + skip : why;
+        size_t k = strnlen(cause, sizeof(diag->message) - 1);
+        memcpy(diag->message, cause, k);
+        diag->message[k] = '\0';
+        return rc;
     }
-    /* One byte more than the limit tells "too large" from "exactly full". */
-    char *buf = malloc(SL_SCENARIO_MAX_FILE + 1);
-    if (buf == NULL) {
-        fclose(f);
-        snprintf(diag->message, sizeof(diag->message), "out of memory");
-        return SL_ENOMEM;
-    }
-    size_t n = fread(buf, 1, SL_SCENARIO_MAX_FILE + 1, f);
-    int failed = ferror(f), e = errno;
-    fclose(f);
-    if (failed) {
-        free(buf);
-        snprintf(diag->message, sizeof(diag->message), "cannot read: %s", strerror(e));
-        return SL_EIO;
-    }
-    int rc = sl_scenario_parse_bytes(path, buf, n, out, diag);
+    rc = sl_scenario_parse_bytes(path, buf, n, out, diag);
     free(buf);
     return rc;
 }

@@ -111,8 +111,15 @@ static int worker_ended(pool *p, uint32_t which, int status)
     sl_worker_slot *s = &p->slots[w];
     uint32_t n = p->ctx->sc->n_tasks;
     uint32_t t = atomic_load(&s->task);
+    /* The task's outcome is decided once, by one witness: its ring. A worker
+     * killed after publishing the EXIT but before marking the task done
+     * still shows RUNNING in the blob; the EXIT in the ring is what counts. */
+    int32_t ring = atomic_load(&s->ring);
     if (t < n && atomic_load(&p->states[t]) == SL_TASK_RUNNING) {
-        sl_exit_for_dead(p->ctx, t, c->pid, status, c->termed);
+        bool exited = ring >= 0 && sl_ring_holds(sl_rings_at(p->ctx->rings, (uint32_t)ring),
+                                                 atomic_load(&s->task_from), SL_EV_EXIT, t);
+        if (!exited)
+            sl_exit_for_dead(p->ctx, t, c->pid, status, c->termed);
         atomic_store(&p->states[t], SL_TASK_DONE);
     }
     uint32_t end = atomic_load(&s->end);

@@ -329,3 +329,23 @@ uint64_t sl_ring_dropped(const sl_ring *ring)
 {
     return atomic_load_explicit(&((sl_ring *)ring)->dropped, memory_order_relaxed);
 }
+
+uint64_t sl_ring_written(const sl_ring *ring)
+{
+    return atomic_load_explicit(&((sl_ring *)ring)->head, memory_order_acquire);
+}
+
+bool sl_ring_holds(const sl_ring *ring, uint64_t from, sl_event_kind kind, uint32_t task)
+{
+    uint64_t head = sl_ring_written(ring);
+    /* Older slots were overwritten; a scribbled head cannot make this scan more than a ring. */
+    if (head - from > ring->mask + 1)
+        from = head - (ring->mask + 1);
+    const sl_event *slots = ring_slots((sl_ring *)ring);
+    for (uint64_t pos = head; pos > from; pos--) {
+        const sl_event *e = &slots[(pos - 1) & ring->mask];
+        if (e->kind == kind && e->task == task)
+            return true;
+    }
+    return false;
+}

@@ -27,15 +27,14 @@
  * starts at 0 because it is a consumer-side cache counter, not history.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "schedlab/error.h"
+#include "schedlab/file.h"
 #include "trace-internal.h"
 
 #define FILE_MAGIC "SLTRACE"
@@ -105,11 +104,12 @@ static void decode_event(const uint8_t *p, sl_event *e)
 
 /* ---- writing --------------------------------------------------------------- */
 
+/* Encodes the payload; with f NULL it only counts bytes and checksums them.
+ * A failed write is sl_ofile's to remember. */
 typedef struct writer {
     FILE *f;
     uint32_t crc;
     uint64_t size;
-    bool failed;
     size_t n;
     uint8_t buf[1 << 16];
 } writer;
@@ -117,8 +117,8 @@ typedef struct writer {
 static void w_flush(writer *w)
 {
     w->crc = sl__crc32(w->crc, w->buf, w->n);
-    if (w->n > 0 && fwrite(w->buf, 1, w->n, w->f) != w->n)
-        w->failed = true;
+    if (w->f != NULL && w->n > 0)
+        fwrite(w->buf, 1, w->n, w->f);
     w->size += w->n;
     w->n = 0;
 }
@@ -205,45 +205,35 @@ static void encode_header(uint8_t *h, uint64_t payload, uint64_t n_events, uint3
     put_u32(h + 36, crc);
 }
 
-/* Written to a temporary name then renamed, so a crash mid-save never leaves
- * a half file under the real name. */
-int sl_trace_save(const sl_trace *t, const char *path)
+/* Two passes over the events under one read lock: the first only sums the
+ * payload's size and checksum, so the header goes first and the file is
+ * written front to back (a pipe or /dev/stdout works; nothing seeks). The
+ * output rule (temporary + rename, or into a device) is sl_ofile's. */
+int sl_trace_save(const sl_trace *t, const char *path, char *why, size_t why_size)
 {
+    if (why != NULL && why_size > 0)
+        why[0] = '\0';
     if (t == NULL || path == NULL)
         return SL_EINVAL;
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
     writer *w = calloc(1, sizeof(*w));
-    if (tmp == NULL || w == NULL) {
-        free(tmp);
-        free(w);
+    if (w == NULL)
         return SL_ENOMEM;
+    sl_ofile *o;
+    int err = sl_ofile_open(&o, path, why, why_size);
+    if (err < 0) {
+        free(w);
+        return err;
     }
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    w->f = fopen(tmp, "wb");
-    int err = w->f == NULL ? (errno == ENOENT ? SL_ENOENT : SL_EIO) : 0;
-    if (err == 0) {
-        uint8_t header[HEADER_SIZE];
-        encode_header(header, 0, 0, 0, 0);
-        if (fwrite(header, 1, HEADER_SIZE, w->f) != HEADER_SIZE)
-            w->failed = true;
-
-        sl_trace *lockable = (sl_trace *)t; /* the lock is the one mutable part */
-        pthread_rwlock_rdlock(&lockable->lock);
-        write_payload(w, t);
-        encode_header(header, w->size, t->count, t->meta.n_tasks, w->crc);
-        pthread_rwlock_unlock(&lockable->lock);
-
-        if (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(header, 1, HEADER_SIZE, w->f) != HEADER_SIZE)
-            w->failed = true;
-        if (fclose(w->f) != 0 || w->failed)
-            err = SL_EIO;
-        if (err == 0 && rename(tmp, path) != 0)
-            err = SL_EIO;
-        if (err != 0)
-            unlink(tmp);
-    }
-    free(tmp);
+    sl_trace *lockable = (sl_trace *)t; /* the lock is the one mutable part */
+    pthread_rwlock_rdlock(&lockable->lock);
+    write_payload(w, t);
+    uint8_t header[HEADER_SIZE];
+    encode_header(header, w->size, t->count, t->meta.n_tasks, w->crc);
+    *w = (writer){.f = sl_ofile_stream(o)};
+    fwrite(header, 1, HEADER_SIZE, w->f);
+    write_payload(w, t);
+    pthread_rwlock_unlock(&lockable->lock);
+    err = sl_ofile_commit(o, why, why_size);
     free(w);
     return err;
 }
@@ -305,6 +295,13 @@ static int check_header(const uint8_t *b, size_t size, char *why, size_t why_siz
         return SL_ECORRUPT;
     }
     uint64_t payload = get_u64(b + 16), n_events = get_u64(b + 24);
+    if (payload > SL_TRACE_MAX_FILE - HEADER_SIZE) {
+        why_set(why, why_size,
+                "trace file corrupt: the header claims a payload of %llu bytes, over the cap "
+                "of %llu bytes for a trace file",
+                (unsigned long long)payload, (unsigned long long)SL_TRACE_MAX_FILE);
+        return SL_ECORRUPT;
+    }
     if (payload < META_SIZE || n_events > (payload - META_SIZE) / EVENT_SIZE) {
         why_set(why, why_size, "trace file corrupt: %llu events cannot fit in %llu bytes",
                 (unsigned long long)n_events, (unsigned long long)payload);
@@ -444,8 +441,10 @@ static int read_events(reader *r, sl_trace *t, uint64_t n, char *why, size_t why
     return 0;
 }
 
-static int parse(const uint8_t *b, size_t size, sl_trace **out, char *why, size_t why_size)
+int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *why, size_t why_size)
 {
+    const uint8_t *b = bytes;
+    *out = NULL;
     int err = check_header(b, size, why, why_size);
     if (err < 0)
         return err;
@@ -489,28 +488,12 @@ int sl_trace_load(const char *path, sl_trace **out, char *why, size_t why_size)
 {
     *out = NULL;
     why_set(why, why_size, "%s", "");
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        why_set(why, why_size, "cannot open %s: %s", path, strerror(errno));
-        return errno == ENOENT ? SL_ENOENT : SL_EIO;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        why_set(why, why_size, "%s is not a regular file", path);
-        return SL_EIO;
-    }
-    size_t size = (size_t)st.st_size;
-    uint8_t *b = malloc(size ? size : 1);
-    if (b == NULL) {
-        fclose(f);
-        return SL_ENOMEM;
-    }
-    size_t got = fread(b, 1, size, f);
-    fclose(f);
-    int err = got == size ? parse(b, size, out, why, why_size) : SL_EIO;
-    if (err == SL_EIO)
-        why_set(why, why_size, "cannot read %s", path);
+    char *b;
+    size_t size;
+    int err = sl_file_read(path, SL_TRACE_MAX_FILE, false, &b, &size, why, why_size);
+    if (err < 0)
+        return err;
+    err = sl_trace_parse_bytes(b, size, out, why, why_size);
     free(b);
     return err;
 }

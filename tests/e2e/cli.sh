@@ -60,7 +60,7 @@ expect_code 0 "run all, table" "$bin" run "$tmp/small.ini" -s all
 for s in sequential threads threadpool processes procpool coroutines gil; do
   expect_text "$tmp/out" "^$s " "table row for $s"
 done
-expect_text "$tmp/out" ' 4/0/0$' "all tasks done, none failed or cancelled"
+expect_text "$tmp/out" ' 4/0/0/0$' "all tasks done, none failed, cancelled or not started"
 
 expect_code 0 "run json" "$bin" run "$tmp/small.ini" -s sequential,coroutines --format json
 if python3 - "$tmp/out" <<'PY'

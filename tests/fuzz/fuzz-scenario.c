@@ -3,17 +3,11 @@
  *
  * Feeds arbitrary bytes (NUL bytes included) to sl_scenario_parse_bytes; a
  * file that loads is also rescaled, totalled and summarised, so expansion
- * and the printer see whatever the grammar accepts. Not built by CMake; the
- * commands to run it (from the repository root) follow. A `count =
- * 10000000` is legal, so one input may expand to ten million tasks: hence
- * the raised RSS limit.
+ * and the printer see whatever the grammar accepts. Built by CMake with
+ * clang (preset `fuzz`), run by .ci/fuzz. A `count = 10000000` is legal, so
+ * one input may expand to ten million tasks: hence .ci/fuzz's raised RSS
+ * limit.
  */
-// Build (one command, split over two lines here):
-//   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -o /tmp/fuzz-scenario
-//         tests/fuzz/fuzz-scenario.c src/scenario/*.c src/error/error.c -linih
-// Run:
-//   mkdir -p /tmp/corpus && cp assets/scenarios/*.ini /tmp/corpus/
-//   /tmp/fuzz-scenario -max_len=4096 -rss_limit_mb=4096 -max_total_time=300 /tmp/corpus
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -100,7 +100,7 @@ static void save_demo(const char *path)
     sl_trace *t;
     assert_int_equal(sl_trace_new(&t, &meta, names), 0);
     assert_int_equal(sl_trace_append(t, ev, sizeof ev / sizeof ev[0]), 0);
-    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
     sl_trace_free(t);
 }
 

@@ -14,7 +14,10 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ui-vterm.h"
 #include "schedlab/error.h"
@@ -217,6 +220,49 @@ static void test_demo_errors(void **state)
     char longsay[300] = "say ";
     memset(longsay + 4, 'x', 201);
     expect_error(longsay, "intro.demo:1: say text longer than 200 characters");
+}
+
+/* Before: 150 'é' (300 bytes) were refused as longer than 200 characters. */
+static void test_demo_say_counts_characters(void **state)
+{
+    char text[1024] = "say ";
+    for (int i = 0; i < 150; i++)
+        strcat(text, "\u00e9");
+    sl_demo *d;
+    char why[256];
+    assert_int_equal(sl_demo_parse("utf8.demo", text, &d, why, sizeof why), 0);
+    assert_int_equal(strlen(d->cmds[0].text), 300);
+    sl_demo_free(d);
+    for (int i = 150; i < 201; i++)
+        strcat(text, "\u00e9");
+    expect_error(text, "intro.demo:1: say text longer than 200 characters");
+}
+
+/* Before: a NUL byte printed uninitialised bytes; /dev/zero was read without
+ * end and a FIFO blocked the open. */
+static void test_demo_load_refuses_what_is_no_text(void **state)
+{
+    char path[] = "/tmp/sl-demo-XXXXXX", why[512];
+    memset(why, 0x7f, sizeof why);
+    int fd = mkstemp(path);
+    assert_int_equal(write(fd, "wait 1s\n\0run\n", 13), 13);
+    close(fd);
+    sl_demo *d;
+    assert_int_equal(sl_demo_load(path, &d, why, sizeof why), SL_EPARSE);
+    assert_null(d);
+    char want[600];
+    snprintf(want, sizeof want, "%s: byte 8 is a NUL byte: a demo is a text file", path);
+    assert_string_equal(why, want);
+    unlink(path);
+
+    assert_int_equal(sl_demo_load("/dev/zero", &d, why, sizeof why), SL_ENOTREG);
+    assert_non_null(strstr(why, "/dev/zero: a character device, not a regular file"));
+    assert_int_equal(mkfifo(path, 0600), 0);
+    char buf[PATH_MAX];
+    assert_int_equal(sl_demo_resolve(path, buf, sizeof buf), 0);
+    assert_int_equal(sl_demo_load(buf, &d, why, sizeof why), SL_ENOTREG);
+    assert_non_null(strstr(why, "a FIFO, not a regular file"));
+    unlink(path);
 }
 
 static void test_demo_parse(void **state)
@@ -438,9 +484,14 @@ static void test_record_say(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cast_writer),   cmocka_unit_test(test_demo_errors),
-        cmocka_unit_test(test_demo_parse),    cmocka_unit_test(test_shipped_demos),
-        cmocka_unit_test(test_record_replay), cmocka_unit_test(test_record_say),
+        cmocka_unit_test(test_cast_writer),
+        cmocka_unit_test(test_demo_errors),
+        cmocka_unit_test(test_demo_parse),
+        cmocka_unit_test(test_demo_say_counts_characters),
+        cmocka_unit_test(test_demo_load_refuses_what_is_no_text),
+        cmocka_unit_test(test_shipped_demos),
+        cmocka_unit_test(test_record_replay),
+        cmocka_unit_test(test_record_say),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,7 @@ static void test_stats_two_cores(void **state)
     assert_int_equal(s.completed, 2);
     assert_int_equal(s.failed, 1);
     assert_int_equal(s.cancelled, 0);
+    assert_int_equal(s.not_started, 0);
     assert_int_equal(s.wall_ns, 330);
     /* 0: [0,100) + [210,300); 1: [0,150) + [250,320); 2: [100,200). */
     assert_int_equal(s.run_ns, 190 + 220 + 100);
@@ -114,6 +115,8 @@ static void test_stats_live_and_capped(void **state)
     assert_int_equal(s.io_ns, 30);
     assert_float_equal(s.io_overlap, 0.0, 1e-12);
     assert_int_equal(s.completed, 0);
+    /* No task exited yet: the counts still add up to the tasks. */
+    assert_int_equal(s.not_started, 3);
     sl_trace_free(t);
 }
 
@@ -124,6 +127,7 @@ static void test_stats_empty(void **state)
     assert_int_equal(sl_stats_compute(t, &s), 0);
     assert_int_equal(s.wall_ns, 0);
     assert_int_equal(s.tasks, 2);
+    assert_int_equal(s.not_started, 2);
     assert_float_equal(s.mean_cores, 0.0, 0);
     assert_float_equal(s.io_overlap, 0.0, 0);
     assert_int_equal(sl_stats_compute(NULL, &s), SL_EINVAL);

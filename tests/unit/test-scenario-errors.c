@@ -207,8 +207,9 @@ static void test_missing_file(void **state)
     char msg[512];
     sl_diag_format(&d, msg, sizeof(msg));
     assert_string_equal(msg, "/nonexistent/x.ini: cannot open: No such file or directory");
-    assert_int_equal(sl_scenario_load("/", &sc, &d), SL_EIO);
-    assert_string_equal(d.message, "cannot read: Is a directory");
+    assert_int_equal(sl_scenario_load("/", &sc, &d), SL_ENOTREG);
+    assert_string_equal(d.message,
+                        "a directory, not a regular file (schedlab reads only regular files)");
 }
 
 static void test_first_error_wins(void **state)

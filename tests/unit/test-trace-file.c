@@ -135,7 +135,7 @@ static void test_round_trip(void **state)
     char path[128];
     path_of(path, sizeof(path), "round.sltrace");
     sl_trace *t = sample_trace(1200);
-    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
     sl_trace *back;
     char why[160] = "x";
     assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), 0);
@@ -152,7 +152,7 @@ static void test_round_trip(void **state)
     free(t->task_names[2]);
     free(t->task_names);
     t->task_names = NULL;
-    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
     assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), 0);
     assert_same(t, back);
     sl_trace_free(back);
@@ -166,7 +166,7 @@ static void test_every_truncation_rejected(void **state)
     path_of(path, sizeof(path), "full.sltrace");
     path_of(cut, sizeof(cut), "cut.sltrace");
     sl_trace *t = sample_trace(40);
-    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
     sl_trace_free(t);
     size_t size;
     uint8_t *b = read_all(path, &size);
@@ -196,7 +196,7 @@ static void test_every_flipped_byte_rejected(void **state)
     path_of(path, sizeof(path), "good.sltrace");
     path_of(bad, sizeof(bad), "bad.sltrace");
     sl_trace *t = sample_trace(20);
-    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
     sl_trace_free(t);
     size_t size;
     uint8_t *b = read_all(path, &size);
@@ -226,7 +226,7 @@ static void test_version_and_magic(void **state)
     char path[128];
     path_of(path, sizeof(path), "v.sltrace");
     sl_trace *t = sample_trace(3);
-    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
     sl_trace_free(t);
     size_t size;
     uint8_t *b = read_all(path, &size);
@@ -247,7 +247,41 @@ static void test_version_and_magic(void **state)
 
     assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ENOENT);
     assert_non_null(strstr(why, "cannot open"));
-    assert_int_equal(sl_trace_load(dir, &back, NULL, 0), SL_EIO);
+    assert_int_equal(sl_trace_load(dir, &back, NULL, 0), SL_ENOTREG);
+}
+
+/* Before: a payload size of 2^64-1 overflowed the sum and the message read
+ * "truncated: 9156 of 47 bytes". */
+static void test_huge_payload_size(void **state)
+{
+    char path[128], why[200];
+    path_of(path, sizeof(path), "huge.sltrace");
+    sl_trace *t = sample_trace(4), *back = NULL;
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
+    sl_trace_free(t);
+    size_t size;
+    uint8_t *b = read_all(path, &size);
+    memset(b + 16, 0xff, 8);
+    write_all(path, b, size);
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ECORRUPT);
+    assert_string_equal(why, "trace file corrupt: the header claims a payload of "
+                             "18446744073709551615 bytes, over the cap of 1073741824 bytes for a "
+                             "trace file");
+    free(b);
+    unlink(path);
+}
+
+/* A trace written through a pipe or a device: the header comes first, so
+ * nothing seeks; a full device is an error that says so. */
+static void test_save_into_devices(void **state)
+{
+    char why[200];
+    sl_trace *t = sample_trace(100);
+    assert_int_equal(sl_trace_save(t, "/dev/null", why, sizeof(why)), 0);
+    assert_int_equal(sl_trace_save(t, "/dev/full", why, sizeof(why)), SL_ENOSPC);
+    assert_non_null(strstr(why, "No space left on device"));
+    assert_int_equal(sl_trace_save(t, dir, why, sizeof(why)), SL_ENOTREG);
+    sl_trace_free(t);
 }
 
 static void test_random_bytes_never_crash(void **state)
@@ -255,7 +289,7 @@ static void test_random_bytes_never_crash(void **state)
     char path[128];
     path_of(path, sizeof(path), "noise.sltrace");
     sl_trace *t = sample_trace(10);
-    assert_int_equal(sl_trace_save(t, path), 0);
+    assert_int_equal(sl_trace_save(t, path, NULL, 0), 0);
     sl_trace_free(t);
     size_t size;
     uint8_t *good = read_all(path, &size);
@@ -282,7 +316,7 @@ static void test_random_bytes_never_crash(void **state)
 static void test_save_to_missing_dir(void **state)
 {
     sl_trace *t = sample_trace(1);
-    assert_int_equal(sl_trace_save(t, "/nonexistent-dir/x.sltrace"), SL_ENOENT);
+    assert_int_equal(sl_trace_save(t, "/nonexistent-dir/x.sltrace", NULL, 0), SL_ENOENT);
     sl_trace_free(t);
 }
 
@@ -293,6 +327,8 @@ int main(void)
         cmocka_unit_test(test_every_truncation_rejected),
         cmocka_unit_test(test_every_flipped_byte_rejected),
         cmocka_unit_test(test_version_and_magic),
+        cmocka_unit_test(test_huge_payload_size),
+        cmocka_unit_test(test_save_into_devices),
         cmocka_unit_test(test_random_bytes_never_crash),
         cmocka_unit_test(test_save_to_missing_dir),
     };

@@ -249,6 +249,47 @@ static void test_child_killed_leaves_events(void **state)
     sl_rings_destroy(r);
 }
 
+/* The procpool's witness: a worker killed right after publishing a task's
+ * EXIT (before marking the task done in the blob) must not get a second EXIT
+ * from the parent. The ring, read after the death and after the collector
+ * drained it, still says whether the EXIT was published. */
+static void test_holds_witnesses_a_dead_producer(void **state)
+{
+    sl_rings *r;
+    assert_int_equal(sl_rings_create(&r, 1, 16, 0, 0), 0);
+    sl_ring *ring = sl_rings_at(r, 0);
+    uint64_t from = sl_ring_written(ring);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sl_event run = {.kind = SL_EV_RUN, .task = 3}, exit = {.kind = SL_EV_EXIT, .task = 3};
+        sl_event other = {.kind = SL_EV_RUN, .task = 4};
+        sl_ring_push(ring, &run);
+        sl_ring_push(ring, &exit);
+        sl_ring_push(ring, &other);
+        raise(SIGKILL); /* between the EXIT and marking the task done */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    sl_event out[16];
+    assert_int_equal(sl_ring_pop(ring, out, 16), 3); /* the collector drained it */
+    assert_int_equal(sl_ring_written(ring), from + 3);
+    assert_true(sl_ring_holds(ring, from, SL_EV_EXIT, 3));
+    assert_false(sl_ring_holds(ring, from, SL_EV_EXIT, 4)); /* died running: the parent's EXIT */
+    assert_false(sl_ring_holds(ring, from + 2, SL_EV_EXIT, 3)); /* an earlier run's EXIT */
+
+    /* Past a wrap only the last capacity events are asked. */
+    for (uint32_t i = 0; i < 40; i++) {
+        sl_event e = {.kind = SL_EV_EXIT, .task = 100 + i};
+        assert_true(sl_ring_push(ring, &e));
+        sl_ring_pop(ring, out, 16);
+    }
+    assert_false(sl_ring_holds(ring, from, SL_EV_EXIT, 100));
+    assert_true(sl_ring_holds(ring, from, SL_EV_EXIT, 139));
+    assert_true(sl_ring_holds(ring, from, SL_EV_EXIT, 124));
+    sl_rings_destroy(r);
+}
+
 static void test_hook_unbound_is_noop(void **state)
 {
     sl_rings *r;
@@ -319,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_fd_survives_exec),
         cmocka_unit_test(test_child_exit_leaves_events),
         cmocka_unit_test(test_child_killed_leaves_events),
+        cmocka_unit_test(test_holds_witnesses_a_dead_producer),
         cmocka_unit_test(test_hook_unbound_is_noop),
         cmocka_unit_test(test_hook_cost),
         cmocka_unit_test(test_event_names),

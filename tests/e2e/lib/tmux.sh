@@ -8,10 +8,27 @@
 #   wait_for RE SECS    until the screen matches RE (grep -E); false if not
 #   keys KEYS...        send-keys to the session
 #   alternate_on        true while the pane shows the alternate screen
-# An EXIT trap kills the tmux server and removes $tmp.
+# An EXIT trap kills what runs in the panes (a stopped TUI too: SIGCONT,
+# then SIGKILL), then the tmux server, and removes $tmp.
 export TERM=xterm-256color
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
+# The process PID and all its descendants, deepest first.
+tree() {
+    local child
+    for child in $(pgrep -P "$1"); do tree "$child"; done
+    echo "$1"
+}
 cleanup() {
+    local pane pids=()
+    for pane in $(tm list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+        pids+=($(tree "$pane"))
+    done
+    if [ "${#pids[@]}" -gt 0 ]; then
+        # A stopped process ignores SIGHUP from the closing pane until it is
+        # continued; SIGKILL needs no continuing, but SIGCONT lets it go too.
+        kill -KILL "${pids[@]}" 2>/dev/null
+        kill -CONT "${pids[@]}" 2>/dev/null
+    fi
     tm kill-server 2>/dev/null
     rm -rf "$tmp"
 }
