@@ -1,5 +1,5 @@
 /*
- * run.h - the engine: one scenario under one strategy, watched live.
+ * engine.h - the door of src/engine/: one scenario under one strategy, watched live.
  *
  * sl_engine holds what outlives runs (the latency server, the calibration).
  * sl_run executes one run on its own thread, with a collector filling the

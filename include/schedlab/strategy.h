@@ -3,8 +3,8 @@
  *
  * A strategy executes every task of a scenario on real vehicles (threads,
  * processes, coroutines) and calls the hooks (trace.h) at every transition,
- * following the contract in event.h. It knows nothing of the UI. The engine
- * (run.h) prepares an sl_run_ctx, starts the collector and the kernel
+ * following the contract in trace.h. It knows nothing of the UI. The engine
+ * (engine.h) prepares an sl_run_ctx, starts the collector and the kernel
  * sampler, calls strategy->run(ctx), and stops them.
  *
  * Hook contract common to all strategies (per task):

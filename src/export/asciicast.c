@@ -1,5 +1,5 @@
 /*
- * record-cast.c - the asciicast v2 file: header, output and resize events.
+ * asciicast.c - the asciicast v2 file: header, output and resize events.
  *
  * Terminal output arrives in whatever chunks the terminal module flushed;
  * the writer keeps one pending event and appends to it while new output

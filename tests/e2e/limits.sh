@@ -44,13 +44,6 @@ need=$(grep -oE 'ulimit -n [0-9]+' "$tmp/err" | head -1 | grep -oE '[0-9]+$')
 run_limited -n "${need:-0}" "threads under the limit said to do" 0 io-download -s threads,gil
 counts_add_up 20 "threads and gil under the limit said to do"
 
-# Before: hung once in three with a core busy.
-for i in 1 2 3; do
-  run_limited -n 64 "async+threads, 200 tasks, ulimit -n 64 (try $i)" 1 io-download \
-    -s async+threads --tasks 200
-  expect_text "$tmp/err" 'RLIMIT_NOFILE' "async+threads names the limit (try $i)"
-  counts_add_up 200 "async+threads under ulimit -n 64 (try $i)"
-done
 run_limited -n 64 "coroutines, 20 tasks, ulimit -n 64" 1 io-download -s coroutines
 counts_add_up 20 "coroutines under ulimit -n 64"
 

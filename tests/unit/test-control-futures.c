@@ -1,5 +1,5 @@
 /*
- * test-ui-futures.c - the futures keys and panel on a virtual terminal:
+ * test-control-futures.c - the futures keys and panel on a virtual terminal:
  * the as-completed list shows finished tasks in EXIT order (read from the
  * trace here, independently of the model), and x on a task the playhead
  * shows running is refused with Future.cancel()'s reason, while x on a

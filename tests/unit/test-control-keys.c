@@ -1,5 +1,5 @@
 /*
- * test-ui-keys.c - the binding table and what each key does to the UI
+ * test-control-keys.c - the binding table and what each key does to the UI
  * state: every binding documented and reachable, pause/resume, stepping by
  * event, speed and zoom bounds, strategy choice, GIL toggle, selection,
  * overlays and Esc, predict guesses, quit; plus the frame benchmark.

@@ -1,5 +1,5 @@
 /*
- * test-ui-overlays.c - the help overlay generated from the key table, task
+ * test-control-overlays.c - the help overlay generated from the key table, task
  * details, the lesson picker, predict mode's bar, and compare mode's table,
  * verdict and side-by-side timelines, rendered into a virtual terminal at
  * 80x24 and 160x48.
