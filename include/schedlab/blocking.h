@@ -40,7 +40,8 @@ struct sl_net_client *sl_vehicle_client(const sl_scenario *sc, uint32_t task);
 
 /* Body run by each vehicle of sl_thread_per_task: executes `task` on the
  * calling (already bound) thread and returns its sl_exit_status. */
-typedef int (*sl_task_body)(const sl_run_ctx *ctx, uint32_t task, void *arg);
+typedef int (*sl_task_body)(const sl_run_ctx *ctx, uint32_t task, struct sl_net_client *client,
+                            void *arg);
 
 /* One pthread per task, each with its own ring, registered with the
  * sampler, its usage summed into the result. SPAWN is emitted by the caller

@@ -92,6 +92,11 @@ struct sl_sched {
 /* Runs the owned tasks on a loop on the calling thread, which must already
  * be bound to a ring (sl_hook_bind). Fills ctx->result with outcomes, the
  * loop thread's CPU time and switches, coroutines created. 0 or SL_E*. */
+/* Binds the calling thread, the loop's, to a ring of its own (a scheduler is
+ * one producer). The thread stays bound afterwards: it remains the ring's
+ * only producer, so the runner's closing marks may land there too. 0, or
+ * SL_ELIMIT when no ring is left (every task then counts as cancelled). */
+int sl_sched_bind_ring(sl_run_ctx *ctx);
 int sl_sched_run(sl_run_ctx *ctx, const sl_sched_opts *o);
 
 /* Inside a coroutine: emits BLOCK(reason, arg = expected ns) and marks it

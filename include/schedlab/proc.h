@@ -87,6 +87,28 @@ struct sl_worker_slot;
 void sl_children_show_tasks(const sl_children *cs, sl_os_sampler *sampler,
                             struct sl_worker_slot *slots, uint32_t *shown);
 
+/* What a pool of worker processes is watched with (procpool, async+procs). */
+typedef struct sl_supervisor {
+    sl_children *cs;
+    sl_run_ctx *ctx;
+    struct sl_blob *blob;         /* its stop flag asks the workers to take no new task */
+    struct sl_worker_slot *slots; /* the workers' slots, for the sampler */
+    uint32_t *shown;              /* per slot, the task the sampler was last told */
+    int poll_ms;                  /* how often the slots are looked at */
+    bool *stopping;               /* set once a stop was asked (read by `ended`) */
+    /* A worker was reaped: cs->v[which], its wait status. 0, or a negative
+     * SL_E* that ends the run (the first one is returned). */
+    int (*ended)(void *arg, uint32_t which, int status);
+    void *arg;
+} sl_supervisor;
+
+/* Watches the pool until every worker has been reaped: on a stop request,
+ * asks the workers to stop (SIGTERM, then SIGKILL after the grace); keeps
+ * the sampler told which task each worker carries; reports each reaped
+ * worker to `ended`. Returns 0, SL_EINTR after a stop, or `ended`'s first
+ * error. */
+int sl_children_supervise(const sl_supervisor *sv);
+
 /* "killed by signal 9 (SIGKILL)" or "exited with status 3". */
 void sl_status_describe(int status, char *buf, size_t size);
 

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <stddef.h>
 
 #include "schedlab/scenario.h"
@@ -114,6 +115,9 @@ void sl_usage_now(sl_usage *u);
 /* Adds (now - since) of the calling thread to ctx->result atomically;
  * since = NULL counts the thread's whole life. */
 void sl_usage_account(sl_run_result *res, const sl_usage *since);
+/* A thread vehicle's end: its whole life's usage into ctx->result, off the
+ * sampler, MARK VEHICLE_EXIT, and its ring let go. */
+void sl_thread_vehicle_end(const sl_run_ctx *ctx, pid_t tid);
 
 /*
  * A task's life where vehicles in several processes see it.

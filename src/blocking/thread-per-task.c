@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
+#include "schedlab/net.h"
 #include "schedlab/blocking.h"
 
 /* Sanitizers need far more stack than the task code itself. */
@@ -58,12 +59,11 @@ static void *vehicle_main(void *p)
     sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_START, sl_clock_ns() - v->created_ns);
     if (ctx->sampler != NULL)
         sl_os_sampler_add(ctx->sampler, getpid(), tid, v->task);
-    v->body(ctx, v->task, v->arg);
-    sl_usage_account(ctx->result, NULL);
-    if (ctx->sampler != NULL)
-        sl_os_sampler_remove(ctx->sampler, tid);
-    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_EXIT, 0);
-    sl_hook_unbind();
+    sl_net_client *client = sl_vehicle_client(ctx->sc, v->task);
+    v->body(ctx, v->task, client, v->arg);
+    if (client != NULL)
+        sl_net_client_free(client);
+    sl_thread_vehicle_end(ctx, tid);
     return NULL;
 }
 

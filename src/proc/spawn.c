@@ -333,3 +333,28 @@ void sl_children_show_tasks(const sl_children *cs, sl_os_sampler *sampler,
         }
     }
 }
+
+int sl_children_supervise(const sl_supervisor *sv)
+{
+    int ret = 0;
+    while (sv->cs->live > 0) {
+        if (sl_stopped(sv->ctx) && !*sv->stopping) {
+            *sv->stopping = true;
+            atomic_store(&sv->blob->stop, 1);
+            ret = SL_EINTR;
+        }
+        if (*sv->stopping)
+            sl_children_stop(sv->cs);
+        sl_children_show_tasks(sv->cs, sv->ctx->sampler, sv->slots, sv->shown);
+        uint32_t which;
+        int status;
+        if (sl_children_wait(sv->cs, sv->ctx, sv->poll_ms, &which, &status) <= 0)
+            continue;
+        int err = sv->ended(sv->arg, which, status);
+        if (err < 0 && ret == 0) {
+            ret = err;
+            atomic_store(&sv->blob->stop, 1);
+        }
+    }
+    return ret;
+}

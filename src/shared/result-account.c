@@ -96,3 +96,12 @@ void sl_usage_account(sl_run_result *res, const sl_usage *since)
     __atomic_fetch_add(&res->voluntary, now.voluntary, __ATOMIC_RELAXED);
     __atomic_fetch_add(&res->involuntary, now.involuntary, __ATOMIC_RELAXED);
 }
+
+void sl_thread_vehicle_end(const sl_run_ctx *ctx, pid_t tid)
+{
+    sl_usage_account(ctx->result, NULL);
+    if (ctx->sampler != NULL)
+        sl_os_sampler_remove(ctx->sampler, tid);
+    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_EXIT, 0);
+    sl_hook_unbind();
+}

@@ -96,26 +96,27 @@ static int start_worker(procs *p, uint32_t w)
     return 0;
 }
 
+/* A loop worker ended: its share is settled (see settle_share). */
+static int loop_worker_ended(void *arg, uint32_t which, int status)
+{
+    procs *p = arg;
+    sl_child *c = &p->cs.v[which];
+    settle_share(p, c->tag, c->pid, status, c->termed);
+    return 0;
+}
+
 static int supervise(procs *p)
 {
-    int ret = 0;
-    while (p->cs.live > 0) {
-        if (sl_stopped(p->ctx) && !p->stopping) {
-            p->stopping = true;
-            atomic_store(&p->b->stop, 1);
-            ret = SL_EINTR;
-        }
-        if (p->stopping)
-            sl_children_stop(&p->cs);
-        sl_children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
-        uint32_t which;
-        int status;
-        if (sl_children_wait(&p->cs, p->ctx, POLL_MS, &which, &status) <= 0)
-            continue;
-        sl_child *c = &p->cs.v[which];
-        settle_share(p, c->tag, c->pid, status, c->termed);
-    }
-    return ret;
+    sl_supervisor sv = {.cs = &p->cs,
+                        .ctx = p->ctx,
+                        .blob = p->b,
+                        .slots = p->slots,
+                        .shown = p->shown,
+                        .poll_ms = POLL_MS,
+                        .stopping = &p->stopping,
+                        .ended = loop_worker_ended,
+                        .arg = p};
+    return sl_children_supervise(&sv);
 }
 
 static int async_procs_run(sl_run_ctx *ctx)

@@ -119,11 +119,7 @@ static void *exec_main(void *arg)
         uv_async_send(&x->async);
     }
     pthread_mutex_unlock(&x->mu);
-    sl_usage_account(ctx->result, NULL);
-    if (ctx->sampler != NULL)
-        sl_os_sampler_remove(ctx->sampler, tid);
-    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_EXIT, 0);
-    sl_hook_unbind();
+    sl_thread_vehicle_end(ctx, tid);
     return NULL;
 }
 
@@ -245,14 +241,9 @@ static void exec_close(sl_sched *s)
 
 static int async_threads_run(sl_run_ctx *ctx)
 {
-    sl_ring *ring = sl_rings_claim(ctx->rings);
-    if (!ring) {
-        snprintf(ctx->result->error, sizeof(ctx->result->error),
-                 "no trace ring left for the coroutine scheduler");
-        __atomic_fetch_add(&ctx->result->cancelled, ctx->sc->n_tasks, __ATOMIC_RELAXED);
-        return SL_ELIMIT;
-    }
-    sl_hook_bind(ring, (uint32_t)getpid(), ctx->epoch_ns);
+    int err = sl_sched_bind_ring(ctx);
+    if (err < 0)
+        return err;
     executor x = {.ctx = ctx};
     x.jobs = calloc(ctx->sc->n_tasks ? ctx->sc->n_tasks : 1, sizeof(*x.jobs));
     x.th = calloc(pool_size(ctx), sizeof(*x.th));
@@ -270,7 +261,7 @@ static int async_threads_run(sl_run_ctx *ctx)
                        .drain = exec_drain,
                        .close = exec_close,
                        .user = &x};
-    int err = sl_sched_run(ctx, &o);
+    err = sl_sched_run(ctx, &o);
     pthread_cond_destroy(&x.cv);
     pthread_mutex_destroy(&x.mu);
     free(x.jobs);

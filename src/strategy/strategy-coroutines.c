@@ -24,16 +24,9 @@
 
 static int run(sl_run_ctx *ctx)
 {
-    sl_ring *ring = sl_rings_claim(ctx->rings);
-    if (!ring) {
-        snprintf(ctx->result->error, sizeof(ctx->result->error),
-                 "no trace ring left for the coroutine scheduler");
-        __atomic_fetch_add(&ctx->result->cancelled, ctx->sc->n_tasks, __ATOMIC_RELAXED);
-        return SL_ELIMIT;
-    }
-    /* The thread stays bound to this ring afterwards: it remains the ring's
-     * only producer, so the runner's closing marks may land here too. */
-    sl_hook_bind(ring, (uint32_t)getpid(), ctx->epoch_ns);
+    int err = sl_sched_bind_ring(ctx);
+    if (err < 0)
+        return err;
     static const sl_sched_opts all_inline = {0};
     return sl_sched_run(ctx, &all_inline);
 }

@@ -171,13 +171,9 @@ static int gil_task(const sl_run_ctx *ctx, uint32_t task, sl_gil *gil, struct sl
     return sl_task_finish(ctx, task, err, why);
 }
 
-static int gil_body(const sl_run_ctx *ctx, uint32_t task, void *arg)
+static int gil_body(const sl_run_ctx *ctx, uint32_t task, sl_net_client *client, void *arg)
 {
-    sl_net_client *client = sl_vehicle_client(ctx->sc, task);
-    int status = gil_task(ctx, task, arg, client);
-    if (client != NULL)
-        sl_net_client_free(client);
-    return status;
+    return gil_task(ctx, task, arg, client);
 }
 
 static uint32_t rings_needed(const sl_run_ctx *ctx)

@@ -144,29 +144,23 @@ static int worker_ended(pool *p, uint32_t which, int status)
     return start_worker(p, w, atomic_load(&s->ring));
 }
 
+static int pool_worker_ended(void *arg, uint32_t which, int status)
+{
+    return worker_ended(arg, which, status);
+}
+
 static int supervise(pool *p)
 {
-    int ret = 0;
-    while (p->cs.live > 0) {
-        if (p->ctx->stop != NULL && atomic_load(p->ctx->stop) && !p->stopping) {
-            p->stopping = true;
-            atomic_store(&p->b->stop, 1);
-            ret = SL_EINTR;
-        }
-        if (p->stopping)
-            sl_children_stop(&p->cs);
-        sl_children_show_tasks(&p->cs, p->ctx->sampler, p->slots, p->shown);
-        uint32_t which;
-        int status;
-        if (sl_children_wait(&p->cs, p->ctx, POOL_POLL_MS, &which, &status) <= 0)
-            continue;
-        int err = worker_ended(p, which, status);
-        if (err < 0 && ret == 0) {
-            ret = err;
-            atomic_store(&p->b->stop, 1);
-        }
-    }
-    return ret;
+    sl_supervisor sv = {.cs = &p->cs,
+                        .ctx = p->ctx,
+                        .blob = p->b,
+                        .slots = p->slots,
+                        .shown = p->shown,
+                        .poll_ms = POOL_POLL_MS,
+                        .stopping = &p->stopping,
+                        .ended = pool_worker_ended,
+                        .arg = p};
+    return sl_children_supervise(&sv);
 }
 
 /* Pool.map's own choice when no chunksize is given: about four chunks per

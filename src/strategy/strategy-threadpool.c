@@ -84,11 +84,7 @@ static void *worker_main(void *arg)
 
     if (client != NULL)
         sl_net_client_free(client);
-    sl_usage_account(ctx->result, NULL);
-    if (ctx->sampler != NULL)
-        sl_os_sampler_remove(ctx->sampler, tid);
-    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_EXIT, 0);
-    sl_hook_unbind();
+    sl_thread_vehicle_end(ctx, tid);
     return NULL;
 }
 

@@ -14,13 +14,9 @@
 #include "schedlab/blocking.h"
 #include "schedlab/shared.h"
 
-static int thread_body(const sl_run_ctx *ctx, uint32_t task, void *arg)
+static int thread_body(const sl_run_ctx *ctx, uint32_t task, sl_net_client *client, void *arg)
 {
-    sl_net_client *client = sl_vehicle_client(ctx->sc, task);
-    int status = sl_task_exec_blocking(ctx, task, client);
-    if (client != NULL)
-        sl_net_client_free(client);
-    return status;
+    return sl_task_exec_blocking(ctx, task, client);
 }
 
 static uint32_t rings_needed(const sl_run_ctx *ctx)
