@@ -35,6 +35,8 @@ where() {
 started_and_ended() {
     wait_for 'Timeline' 15 || fail "$1: the TUI did not draw"
     wait_for 'ENDED' 45 || fail "$1: the run did not end"
+    keys Escape # the lesson's caption box, shown on opening
+    sleep 0.3
 }
 
 # One finished run, then the ends of the playback, under a TERM.

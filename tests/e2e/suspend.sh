@@ -41,7 +41,9 @@ round() {
     wait_for 'Timeline' 10 || fail "$what: fg did not bring the TUI back"
     keys '?'
     wait_for 'Help: keys' 5 || fail "$what: keys are not read after fg"
-    keys Escape q
+    keys Escape
+    sleep 0.3 # ESC and q sent as one burst would read as Alt-q
+    keys q
     for ((i = 0; i < 100; i++)); do
         ! alternate_on && break
         sleep 0.1
