@@ -44,7 +44,5 @@ need=$(grep -oE 'ulimit -n [0-9]+' "$tmp/err" | head -1 | grep -oE '[0-9]+$')
 run_limited -n "${need:-0}" "threads under the limit said to do" 0 io-download -s threads,gil
 counts_add_up 20 "threads and gil under the limit said to do"
 
-run_limited -n 64 "coroutines, 20 tasks, ulimit -n 64" 1 io-download -s coroutines
-counts_add_up 20 "coroutines under ulimit -n 64"
 
 tally limits
