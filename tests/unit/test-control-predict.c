@@ -121,7 +121,7 @@ static int index_of_answer(void)
 /* Types choice i + 1 as a student would: digits, Enter if still asked. */
 static void choose(int i)
 {
-    char digits[8];
+    char digits[16]; /* room for any int, so the compiler sees no truncation */
     snprintf(digits, sizeof digits, "%d", i + 1);
     for (const char *d = digits; *d; d++)
         sl__keys_handle(&ui, *d);
