@@ -85,11 +85,13 @@ static void rig_free(rig *r)
     sl_scenario_free(r->sc);
 }
 
+#ifndef SL_SANITIZED /* only the shape test, not built under sanitizers, uses it */
 static void rig_close(rig *r)
 {
     rig_finish(r);
     rig_free(r);
 }
+#endif
 
 static uint32_t task_named(const sl_scenario *sc, const char *name)
 {
