@@ -29,11 +29,16 @@ counts_add_up() { # tasks description
 
 # Before: the rings took 2 GiB of address space whatever the run, so every
 # strategy failed with a bare "out of memory" and rows of 0/0/0.
-run_limited -v 2000000 "20 tasks under ulimit -v 2000000" 0 io-download \
-  -s threads,processes,gil,async+subprocess
-for s in threads processes gil async+subprocess; do
-  expect_text "$tmp/out" "^${s//+/\\+} .* 20/0/0/0\$" "$s completes its 20 tasks under ulimit -v"
-done
+# AddressSanitizer reserves terabytes of shadow address space up front, so
+# no ASan build can run under ulimit -v at all (the asan preset sets
+# ASAN_OPTIONS): there the address-space check is left to the other builds.
+if [ -z "${ASAN_OPTIONS:-}" ]; then
+  run_limited -v 2000000 "20 tasks under ulimit -v 2000000" 0 io-download \
+    -s threads,processes,gil,async+subprocess
+  for s in threads processes gil async+subprocess; do
+    expect_text "$tmp/out" "^${s//+/\\+} .* 20/0/0/0\$" "$s completes its 20 tasks under ulimit -v"
+  done
+fi
 
 # Before: 14 of 20 failed with "Connection reset by peer", naming no limit.
 run_limited -n 64 "threads under ulimit -n 64" 1 io-download -s threads
