@@ -7,6 +7,8 @@
 #ifndef SCHEDLAB_ERROR_H
 #define SCHEDLAB_ERROR_H
 
+#include <stddef.h>
+
 #define SL_ERROR_MAP(X)                                                                            \
     X(EINVAL, "invalid argument")                                                                  \
     X(ENOMEM, "out of memory")                                                                     \
@@ -41,5 +43,9 @@ const char *sl_strerror(int err);
  * SL_EACCES, ENOSPC, EDQUOT and EFBIG SL_ENOSPC, EMFILE and ENFILE SL_ELIMIT,
  * ENOENT and ENOTDIR SL_ENOENT, ENOMEM SL_ENOMEM, anything else SL_EIO. */
 int sl_error_from_errno(int e);
+
+/* Writes a sentence into why[size] (nothing when why is NULL or size 0):
+ * how every loader and writer fills the `why` its caller gave it. */
+void sl_why(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,6 +1,9 @@
 /*
- * error.c - messages for the SL_E* codes (the X-macro in error.h).
+ * error.c - messages for the SL_E* codes (the X-macro in error.h), and the
+ * one way a `why` sentence is written.
  */
+#include <stdio.h>
+#include <stdarg.h>
 #include <errno.h>
 
 #include "schedlab/error.h"
@@ -42,4 +45,14 @@ int sl_error_from_errno(int e)
     default:
         return SL_EIO;
     }
+}
+
+void sl_why(char *why, size_t size, const char *fmt, ...)
+{
+    if (why == NULL || size == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
 }

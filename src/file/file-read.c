@@ -17,16 +17,6 @@
 
 #include "schedlab/file.h"
 
-static void say(char *why, size_t size, const char *fmt, ...)
-{
-    if (why == NULL || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, size, fmt, ap);
-    va_end(ap);
-}
-
 /* What a non-regular file is, for the sentence that refuses it. */
 static const char *kind_of(mode_t m)
 {
@@ -96,26 +86,26 @@ int sl_file_read(const char *path, size_t cap, bool allow_stdin, char **data, si
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
-        say(why, why_size, "%s: cannot open: %s", path, strerror(e));
+        sl_why(why, why_size, "%s: cannot open: %s", path, strerror(e));
         return sl_error_from_errno(e);
     }
     struct stat st;
     if (!is_stdin) {
         if (fstat(fd, &st) != 0) {
             int e = errno;
-            say(why, why_size, "%s: cannot read: %s", path, strerror(e));
+            sl_why(why, why_size, "%s: cannot read: %s", path, strerror(e));
             close(fd);
             return sl_error_from_errno(e);
         }
         if (!S_ISREG(st.st_mode)) {
-            say(why, why_size, "%s: %s, not a regular file (schedlab reads only regular files)",
-                path, kind_of(st.st_mode));
+            sl_why(why, why_size, "%s: %s, not a regular file (schedlab reads only regular files)",
+                   path, kind_of(st.st_mode));
             close(fd);
             return SL_ENOTREG;
         }
         if ((unsigned long long)st.st_size > cap) {
-            say(why, why_size, "%s: %llu bytes, over the cap of %zu bytes", path,
-                (unsigned long long)st.st_size, cap);
+            sl_why(why, why_size, "%s: %llu bytes, over the cap of %zu bytes", path,
+                   (unsigned long long)st.st_size, cap);
             close(fd);
             return SL_ETOOBIG;
         }
@@ -126,14 +116,14 @@ int sl_file_read(const char *path, size_t cap, bool allow_stdin, char **data, si
     if (!is_stdin)
         close(fd);
     if (e != 0) {
-        say(why, why_size, "%s: cannot read: %s", path, strerror(e));
+        sl_why(why, why_size, "%s: cannot read: %s", path, strerror(e));
         return sl_error_from_errno(e);
     }
     if (*size > cap) {
         free(*data);
         *data = NULL;
         *size = 0;
-        say(why, why_size, "%s: over the cap of %zu bytes", path, cap);
+        sl_why(why, why_size, "%s: over the cap of %zu bytes", path, cap);
         return SL_ETOOBIG;
     }
     return 0;

@@ -42,16 +42,6 @@ struct sl_ofile {
     int werr;         /* errno of the first failed write, flush or close */
 };
 
-static void say(char *why, size_t size, const char *fmt, ...)
-{
-    if (why == NULL || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, size, fmt, ap);
-    va_end(ap);
-}
-
 static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
 {
     sl_ofile *o = cookie;
@@ -130,8 +120,8 @@ static int classify(sl_ofile *o, struct stat *st, bool *exists, char *why, size_
     if (lstat(o->path, st) == 0 && S_ISLNK(st->st_mode)) {
         char *real = realpath(o->path, NULL);
         if (real == NULL) {
-            say(why, why_size, "%s is a symbolic link to nothing: refused (write to the target)",
-                o->path);
+            sl_why(why, why_size, "%s is a symbolic link to nothing: refused (write to the target)",
+                   o->path);
             return SL_ENOTREG;
         }
         o->target = real;
@@ -147,7 +137,7 @@ static int classify(sl_ofile *o, struct stat *st, bool *exists, char *why, size_
     if (errno == ENOENT)
         return 0;
     int e = errno;
-    say(why, why_size, "cannot write %s: %s", o->path, strerror(e));
+    sl_why(why, why_size, "cannot write %s: %s", o->path, strerror(e));
     return sl_error_from_errno(e);
 }
 
@@ -158,12 +148,14 @@ static int open_in_place(sl_ofile *o, const struct stat *st, char *why, size_t w
     o->kind = fifo ? "a FIFO" : "a character device";
     o->fd = open(o->target, O_WRONLY | O_NOCTTY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
     if (o->fd < 0 && fifo && errno == ENXIO) {
-        say(why, why_size, "%s is a FIFO with no reader: refused rather than waited on", o->path);
+        sl_why(why, why_size, "%s is a FIFO with no reader: refused rather than waited on",
+               o->path);
         return SL_EIO;
     }
     if (o->fd < 0) {
         int e = errno;
-        say(why, why_size, "cannot write %s (%s, written into): %s", o->path, o->kind, strerror(e));
+        sl_why(why, why_size, "cannot write %s (%s, written into): %s", o->path, o->kind,
+               strerror(e));
         return sl_error_from_errno(e);
     }
     if (fifo)
@@ -189,7 +181,7 @@ static int open_target(sl_ofile *o, char *why, size_t why_size)
         o->fd = dup(STDOUT_FILENO);
         if (o->fd < 0) {
             int e = errno;
-            say(why, why_size, "cannot write to standard output: %s", strerror(e));
+            sl_why(why, why_size, "cannot write to standard output: %s", strerror(e));
             return sl_error_from_errno(e);
         }
         return 0;
@@ -202,23 +194,23 @@ static int open_target(sl_ofile *o, char *why, size_t why_size)
     if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
         return open_in_place(o, &st, why, why_size);
     if (exists && !S_ISREG(st.st_mode)) {
-        say(why, why_size,
-            "%s is %s: refused (schedlab replaces only regular files and writes into "
-            "character devices and FIFOs)",
-            o->path, refused_kind(st.st_mode));
+        sl_why(why, why_size,
+               "%s is %s: refused (schedlab replaces only regular files and writes into "
+               "character devices and FIFOs)",
+               o->path, refused_kind(st.st_mode));
         return SL_ENOTREG;
     }
     /* Replacing is allowed only where truncating would be: the same answer
      * as `fopen(PATH, "w")` for a file the user may not write. */
     if (exists && access(o->target, W_OK) != 0) {
         int e = errno;
-        say(why, why_size, "cannot write %s: %s", o->path, strerror(e));
+        sl_why(why, why_size, "cannot write %s: %s", o->path, strerror(e));
         return sl_error_from_errno(e);
     }
     o->existed = exists;
     int e = make_temp(o);
     if (e != 0) {
-        say(why, why_size, "cannot write %s: %s", o->path, strerror(e));
+        sl_why(why, why_size, "cannot write %s: %s", o->path, strerror(e));
         free(o->tmp);
         o->tmp = NULL;
         return sl_error_from_errno(e);
@@ -234,7 +226,7 @@ int sl_ofile_open(sl_ofile **out, const char *path, char *why, size_t why_size)
     sl_ofile *o = calloc(1, sizeof *o);
     if (o == NULL || (o->path = strdup(path)) == NULL) {
         free(o);
-        say(why, why_size, "cannot write %s: %s", path, strerror(ENOMEM));
+        sl_why(why, why_size, "cannot write %s: %s", path, strerror(ENOMEM));
         return SL_ENOMEM;
     }
     o->fd = -1;
@@ -245,7 +237,7 @@ int sl_ofile_open(sl_ofile **out, const char *path, char *why, size_t why_size)
         o->f = fopencookie(o, "w", io);
         if (o->f == NULL) {
             rc = SL_ENOMEM;
-            say(why, why_size, "cannot write %s: %s", path, strerror(ENOMEM));
+            sl_why(why, why_size, "cannot write %s: %s", path, strerror(ENOMEM));
         }
     }
     if (rc < 0) {
@@ -299,15 +291,15 @@ int sl_ofile_commit(sl_ofile *o, char *why, size_t why_size)
         e = publish(o);
     int rc = 0;
     if (e == EEXIST && o->tmp != NULL) {
-        say(why, why_size, "%s appeared while it was being written: refused to replace it",
-            o->path);
+        sl_why(why, why_size, "%s appeared while it was being written: refused to replace it",
+               o->path);
         rc = SL_EIO;
     } else if (e != 0) {
         if (o->tmp == NULL)
-            say(why, why_size, "cannot write %s (%s, written into): %s", o->path, o->kind,
-                strerror(e));
+            sl_why(why, why_size, "cannot write %s (%s, written into): %s", o->path, o->kind,
+                   strerror(e));
         else
-            say(why, why_size, "cannot write %s: %s", o->path, strerror(e));
+            sl_why(why, why_size, "cannot write %s: %s", o->path, strerror(e));
         rc = sl_error_from_errno(e);
     }
     if (rc != 0 && o->tmp != NULL)

@@ -254,16 +254,6 @@ static const uint8_t *r_take(reader *r, size_t n)
     return p;
 }
 
-static void why_set(char *why, size_t size, const char *fmt, ...)
-{
-    if (why == NULL || size == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, size, fmt, ap);
-    va_end(ap);
-}
-
 static void copy_str(char *dst, const uint8_t *src, size_t size)
 {
     memcpy(dst, src, size);
@@ -275,59 +265,59 @@ static int check_header(const uint8_t *b, size_t size, char *why, size_t why_siz
 {
     size_t magic_len = size < 8 ? size : 8;
     if (memcmp(b, FILE_MAGIC, magic_len) != 0) {
-        why_set(why, why_size, "not a schedlab trace file (bad magic)");
+        sl_why(why, why_size, "not a schedlab trace file (bad magic)");
         return SL_ECORRUPT;
     }
     if (size < HEADER_SIZE) {
-        why_set(why, why_size, "trace file truncated: %zu bytes, the header alone needs %u", size,
-                HEADER_SIZE);
+        sl_why(why, why_size, "trace file truncated: %zu bytes, the header alone needs %u", size,
+               HEADER_SIZE);
         return SL_ECORRUPT;
     }
     uint32_t version = get_u32(b + 8);
     if (version != FILE_VERSION) {
-        why_set(why, why_size,
-                "trace file version %u is not supported (this schedlab reads version %u)", version,
-                FILE_VERSION);
+        sl_why(why, why_size,
+               "trace file version %u is not supported (this schedlab reads version %u)", version,
+               FILE_VERSION);
         return SL_EVERSION;
     }
     if (get_u32(b + 12) != HEADER_SIZE || get_u64(b + 40) != 0) {
-        why_set(why, why_size, "trace file corrupt: malformed header");
+        sl_why(why, why_size, "trace file corrupt: malformed header");
         return SL_ECORRUPT;
     }
     uint64_t payload = get_u64(b + 16), n_events = get_u64(b + 24);
     if (payload > SL_TRACE_MAX_FILE - HEADER_SIZE) {
-        why_set(why, why_size,
-                "trace file corrupt: the header claims a payload of %llu bytes, over the cap "
-                "of %llu bytes for a trace file",
-                (unsigned long long)payload, (unsigned long long)SL_TRACE_MAX_FILE);
+        sl_why(why, why_size,
+               "trace file corrupt: the header claims a payload of %llu bytes, over the cap "
+               "of %llu bytes for a trace file",
+               (unsigned long long)payload, (unsigned long long)SL_TRACE_MAX_FILE);
         return SL_ECORRUPT;
     }
     if (payload < META_SIZE || n_events > (payload - META_SIZE) / EVENT_SIZE) {
-        why_set(why, why_size, "trace file corrupt: %llu events cannot fit in %llu bytes",
-                (unsigned long long)n_events, (unsigned long long)payload);
+        sl_why(why, why_size, "trace file corrupt: %llu events cannot fit in %llu bytes",
+               (unsigned long long)n_events, (unsigned long long)payload);
         return SL_ECORRUPT;
     }
     uint64_t have = size - HEADER_SIZE;
     uint64_t events_at = payload - n_events * EVENT_SIZE;
     if (have < payload) {
         if (have >= events_at)
-            why_set(why, why_size, "trace file truncated: expected %llu events, found %llu",
-                    (unsigned long long)n_events,
-                    (unsigned long long)((have - events_at) / EVENT_SIZE));
+            sl_why(why, why_size, "trace file truncated: expected %llu events, found %llu",
+                   (unsigned long long)n_events,
+                   (unsigned long long)((have - events_at) / EVENT_SIZE));
         else
-            why_set(why, why_size, "trace file truncated: %zu of %llu bytes, cut before the events",
-                    size, (unsigned long long)(payload + HEADER_SIZE));
+            sl_why(why, why_size, "trace file truncated: %zu of %llu bytes, cut before the events",
+                   size, (unsigned long long)(payload + HEADER_SIZE));
         return SL_ECORRUPT;
     }
     if (have > payload) {
-        why_set(why, why_size, "trace file corrupt: %llu unexpected bytes after the events",
-                (unsigned long long)(have - payload));
+        sl_why(why, why_size, "trace file corrupt: %llu unexpected bytes after the events",
+               (unsigned long long)(have - payload));
         return SL_ECORRUPT;
     }
     uint32_t stored = get_u32(b + 36), computed = sl__crc32(0, b + HEADER_SIZE, (size_t)payload);
     if (stored != computed) {
-        why_set(why, why_size, "trace file corrupt: checksum mismatch (stored %08x, computed %08x)",
-                stored, computed);
+        sl_why(why, why_size, "trace file corrupt: checksum mismatch (stored %08x, computed %08x)",
+               stored, computed);
         return SL_ECORRUPT;
     }
     return 0;
@@ -366,7 +356,7 @@ static int read_names(reader *r, uint32_t n, char ***out, char *why, size_t why_
 {
     *out = NULL;
     if (n > (r->size - r->at) / 4) {
-        why_set(why, why_size, "trace file corrupt: %u task names cannot fit in the file", n);
+        sl_why(why, why_size, "trace file corrupt: %u task names cannot fit in the file", n);
         return SL_ECORRUPT;
     }
     char **names = calloc(n ? n : 1, sizeof(char *));
@@ -378,7 +368,7 @@ static int read_names(reader *r, uint32_t n, char ***out, char *why, size_t why_
         const uint8_t *s = lp && len <= MAX_NAME ? r_take(r, len) : NULL;
         if (s == NULL || memchr(s, '\0', len) != NULL) {
             free_names(names, n);
-            why_set(why, why_size, "trace file corrupt: bad name for task %u", i);
+            sl_why(why, why_size, "trace file corrupt: bad name for task %u", i);
             return SL_ECORRUPT;
         }
         names[i] = strndup((const char *)s, len);
@@ -395,7 +385,7 @@ static int read_os(reader *r, sl_trace_os *os, char *why, size_t why_size)
 {
     const uint8_t *p = r_take(r, 32 + 5 * 8 + 8);
     if (p == NULL) {
-        why_set(why, why_size, "trace file corrupt: the os block is cut short");
+        sl_why(why, why_size, "trace file corrupt: the os block is cut short");
         return SL_ECORRUPT;
     }
     copy_str(os->switch_source, p, sizeof(os->switch_source));
@@ -407,8 +397,8 @@ static int read_os(reader *r, sl_trace_os *os, char *why, size_t why_size)
     os->n_vehicles = get_u32(p + 72);
     os->n_core_busy = get_u32(p + 76);
     if (os->n_core_busy > MAX_CORES || (p = r_take(r, os->n_core_busy * 8u)) == NULL) {
-        why_set(why, why_size, "trace file corrupt: bad per-core busy block (%u cores)",
-                os->n_core_busy);
+        sl_why(why, why_size, "trace file corrupt: bad per-core busy block (%u cores)",
+               os->n_core_busy);
         return SL_ECORRUPT;
     }
     for (uint32_t i = 0; i < os->n_core_busy; i++)
@@ -419,8 +409,8 @@ static int read_os(reader *r, sl_trace_os *os, char *why, size_t why_size)
 static int read_events(reader *r, sl_trace *t, uint64_t n, char *why, size_t why_size)
 {
     if (r->size - r->at != n * EVENT_SIZE) {
-        why_set(why, why_size, "trace file corrupt: the events block holds %zu bytes, not %llu",
-                r->size - r->at, (unsigned long long)(n * EVENT_SIZE));
+        sl_why(why, why_size, "trace file corrupt: the events block holds %zu bytes, not %llu",
+               r->size - r->at, (unsigned long long)(n * EVENT_SIZE));
         return SL_ECORRUPT;
     }
     if (sl__trace_reserve(t, (size_t)n) < 0)
@@ -429,11 +419,11 @@ static int read_events(reader *r, sl_trace *t, uint64_t n, char *why, size_t why
         sl_event *e = &t->events[i];
         decode_event(r_take(r, EVENT_SIZE), e);
         if (e->kind >= SL_EV__COUNT) {
-            why_set(why, why_size, "trace file corrupt: event %zu has unknown kind %u", i, e->kind);
+            sl_why(why, why_size, "trace file corrupt: event %zu has unknown kind %u", i, e->kind);
             return SL_ECORRUPT;
         }
         if (i > 0 && e->t_ns < e[-1].t_ns) {
-            why_set(why, why_size, "trace file corrupt: event %zu is out of time order", i);
+            sl_why(why, why_size, "trace file corrupt: event %zu is out of time order", i);
             return SL_ECORRUPT;
         }
     }
@@ -452,13 +442,13 @@ int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *w
     sl_trace_meta meta;
     read_meta(r_take(&r, META_SIZE), &meta);
     if (meta.n_tasks != get_u32(b + 32)) {
-        why_set(why, why_size, "trace file corrupt: header says %u tasks, meta says %u",
-                get_u32(b + 32), meta.n_tasks);
+        sl_why(why, why_size, "trace file corrupt: header says %u tasks, meta says %u",
+               get_u32(b + 32), meta.n_tasks);
         return SL_ECORRUPT;
     }
     const uint8_t *counters = r_take(&r, 16);
     if (counters == NULL) {
-        why_set(why, why_size, "trace file corrupt: the counters are cut short");
+        sl_why(why, why_size, "trace file corrupt: the counters are cut short");
         return SL_ECORRUPT;
     }
     char **names;
@@ -487,7 +477,7 @@ int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *w
 int sl_trace_load(const char *path, sl_trace **out, char *why, size_t why_size)
 {
     *out = NULL;
-    why_set(why, why_size, "%s", "");
+    sl_why(why, why_size, "%s", "");
     char *b;
     size_t size;
     int err = sl_file_read(path, SL_TRACE_MAX_FILE, false, &b, &size, why, why_size);
