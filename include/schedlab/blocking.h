@@ -33,6 +33,12 @@ struct sl_net_client;
 int sl_step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
                  struct sl_net_client *client, bool run_after_wait, char *why, size_t why_size);
 
+/* The wait of an io, get or sleep step alone (STEP already emitted):
+ * BLOCK(reason) .. the blocking call .. WAKE, and RUN if `run_after_wait`.
+ * What an executor thread does with an offloaded wait. */
+int sl_step_wait(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
+                 struct sl_net_client *client, bool run_after_wait, char *why, size_t why_size);
+
 /* A vehicle's HTTP client for `task` (SL_NO_TASK: any task of the scenario),
  * or NULL when no step needs one or it cannot be created (an io step then
  * fails with a sentence saying so). */
@@ -49,6 +55,10 @@ typedef int (*sl_task_body)(const sl_run_ctx *ctx, uint32_t task, struct sl_net_
  * the rest are cancelled, the created ones joined, SL_ELIMIT returned with
  * the reason in result->error. */
 int sl_thread_per_task(sl_run_ctx *ctx, sl_task_body body, void *arg);
+
+/* The threads strategy: a thread per task, sharing one GIL when the run's
+ * is on or `force_gil` (the gil strategy). 0 or SL_E*. */
+int sl_threads_run(sl_run_ctx *ctx, bool force_gil);
 
 /* Starts a small-stack thread (the threads strategy's stack size), 0 or errno. */
 int sl_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
@@ -104,5 +114,17 @@ bool sl_gil_drop_requested(sl_gil *g);
 
 /* Hand-offs so far (takes by another task than the last holder). */
 uint64_t sl_gil_handoffs(sl_gil *g);
+
+/* Runs `task` whole on the calling (bound) thread, one of an interpreter's
+ * threads whose GIL is `gil` (gil-task.c says when it is held); with gil =
+ * NULL (no GIL), exactly sl_task_exec_blocking. Returns the sl_exit_status. */
+int sl_gil_task_exec(const sl_run_ctx *ctx, uint32_t task, sl_gil *gil,
+                     struct sl_net_client *client);
+
+/* Runs cpu step `index` of `task` (STEP already emitted) holding `gil`:
+ * takes it, RUN, computes in slices that answer drop requests, drops it
+ * (DONE). 0, or SL_EINTR when a stop cut it short. */
+int sl_gil_cpu_exec(const sl_run_ctx *ctx, sl_gil *gil, uint32_t task, uint32_t index,
+                    const sl_step *step);
 
 #endif

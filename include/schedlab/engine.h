@@ -31,6 +31,8 @@ typedef struct sl_run_opts {
     const sl_strategy *strategy;
     uint32_t workers;         /* 0: the scenario's default */
     uint64_t gil_interval_ns; /* 0: the scenario's default */
+    uint32_t gil;             /* sl_gil_mode; SL_GIL_DEFAULT: the scenario's */
+    uint32_t offload;         /* sl_offload; SL_OFFLOAD_DEFAULT: the scenario's */
 } sl_run_opts;
 
 typedef struct sl_run sl_run;
@@ -54,6 +56,10 @@ void sl_run_free(sl_run *r);
 sl_trace *sl_run_take_trace(sl_run *r);
 
 /* Convenience: start, wait, return the finished trace and result. */
+/* The runtime a run with `opts` models: the `gil` strategy always has the
+ * GIL on; otherwise --gil, else the scenario's [run] gil. */
+uint32_t sl_run_gil(const sl_run_opts *opts);
+
 int sl_run_once(sl_engine *e, const sl_run_opts *opts, sl_trace **trace, sl_run_result *res);
 
 #endif

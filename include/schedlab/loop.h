@@ -63,6 +63,7 @@ typedef struct sl_sched_opts {
     bool no_spawn;           /* SPAWN was already emitted (by a parent process) */
     uint32_t switch_vehicle; /* vehicle of SWITCH events; 0: the coroutine's own */
     sl_sched_cpu_fn cpu;     /* where cpu steps run; NULL: inline, holding the loop */
+    sl_sched_cpu_fn wait;    /* where io, get and sleep steps run; NULL: awaited on the loop */
     sl_sched_fn start;       /* once the loop exists, before any coroutine runs */
     /* On stop, before pending tasks are cancelled: ends every offloaded
      * piece of work (its events must precede the tasks' EXIT). */

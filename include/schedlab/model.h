@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "schedlab/scenario.h"
 #include "schedlab/trace.h"
 
 typedef enum sl_state {
@@ -235,6 +236,7 @@ typedef struct sl_stats {
     uint64_t switches_coroutine, switches_gil;         /* hooks */
     uint64_t gil_wait_ns;                              /* ready time spent waiting for the GIL */
     uint64_t io_ns;                                    /* sum of io/sleep waiting time */
+    uint64_t wait_ns;  /* sum of every wait: io, sleep, queues, locks, children */
     double io_overlap; /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
     uint64_t io_waits; /* waits for io or sleep */
     uint64_t increments, lost_updates; /* shared counters: increments done, and lost */
@@ -277,6 +279,8 @@ void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size
 typedef struct sl_report_row {
     char strategy[32];            /* strategy name */
     uint32_t workers;             /* pool size, 0 if not a pool */
+    uint32_t gil;                 /* the runtime that ran (sl_gil_mode; 0 unknown) */
+    uint8_t gil_scope;            /* what that GIL meant to its vehicles (sl_gil_scope) */
     sl_stats stats;               /* from sl_stats_compute */
     bool blocking_calls;          /* io steps block their vehicle (not an event loop) */
     uint64_t create_ns;           /* mean cost of creating one vehicle */
@@ -299,8 +303,16 @@ typedef struct sl_report {
 
 /* Updates lost by a run's unsynchronised increments (expected - actual). */
 uint64_t sl_report_lost_updates(const sl_report_row *row);
-/* Speedup of row i against the sequential row (0 when there is none). */
+/* The baseline of speedups: the sequential row if it completed, else the
+ * fastest completed run on one thread (coroutines), else -1. */
+int sl_report_baseline(const sl_report *r);
+/* Speedup of row i against the baseline (0 when there is none, or row i
+ * did not complete). */
 double sl_report_speedup(const sl_report *r, size_t i);
+/* Cores a run could use at once for cpu steps, from the runtime model:
+ * threads of one interpreter with the GIL on can use one; processes and
+ * interpreters one each, up to `cores`. */
+uint32_t sl_report_cores_could(const sl_report_row *row, uint32_t cores);
 /* The recommended strategy (index into rows, or -1 with no usable run) and
  * one sentence saying why, from the measured numbers. */
 int sl_report_recommend(const sl_report *r, char *why, size_t size);

@@ -172,6 +172,7 @@ typedef struct sl_blob {
     uint32_t workers;         /* ctx->workers, for the worker's own ctx */
     uint32_t chunksize;       /* tasks per grab (procpool) */
     uint64_t gil_interval_ns; /* ctx->gil_interval_ns */
+    uint32_t gil, offload;    /* ctx->gil, ctx->offload: the runtime every process follows */
     double iters_per_us;      /* the parent's cpu calibration */
     uint16_t net_port;        /* latency server port */
     uint64_t slots_off;       /* offsets from the blob start */

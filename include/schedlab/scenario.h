@@ -10,7 +10,8 @@
  *   [lesson]  title (required), caption (repeat the key to continue the
  *             paragraph: lines are at most 198 bytes), strategies = a, b, c
  *   [run]     seed (1), workers (4, 1..4096), chunksize (1), gil_interval
- *             (5ms, 1us..10s), time_scale (1, >0..1000), pace (how long the
+ *             (5ms, 1us..10s), gil (on|off, on), offload (cpu|io|all, all),
+ *             time_scale (1, >0..1000), pace (how long the
  *             TUI takes to play a run back: 1s..600s; unset: the TUI's own)
  *   [group NAME]  count (1..10000000; tasks NAME-00..NAME-19), repeat, step...
  *   [task NAME]   repeat, step...   (one task called NAME)
@@ -35,6 +36,90 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+
+/*
+ * The runtime: which Python runtime a run models: the vocabulary shared by
+ * the scenario ([run] gil, offload), the engine, the trace's meta and
+ * every report, so they all name a runtime the same way.
+ *
+ * The GIL is a property of the interpreter, not of a strategy: with it on,
+ * the threads of one interpreter (threads, a thread pool, an executor, the
+ * threads inside one worker process) take turns on its cpu steps as under
+ * CPython; with it off they compute at once, as free-threaded CPython
+ * (3.13t, 3.14t) or plain C threads do. Each process, and each
+ * subinterpreter, has a GIL of its own.
+ */
+
+/* [run] gil / --gil. DEFAULT means "the scenario's", and a scenario
+ * without the key runs with the GIL on: the lessons are Python's. */
+typedef enum sl_gil_mode { SL_GIL_DEFAULT = 0, SL_GIL_ON = 1, SL_GIL_OFF = 2 } sl_gil_mode;
+
+/* [run] offload / --offload: which steps async+threads hands to its
+ * executor (loop.run_in_executor). DEFAULT means "the scenario's", and a
+ * scenario without the key offloads all: the notes' example runs the
+ * blocking download in the executor, and a cpu step would hold the loop. */
+typedef enum sl_offload {
+    SL_OFFLOAD_DEFAULT = 0,
+    SL_OFFLOAD_CPU = 1, /* cpu steps only; io and sleep are awaited on the loop */
+    SL_OFFLOAD_IO = 2,  /* blocking io and sleep only; cpu steps hold the loop */
+    SL_OFFLOAD_ALL = 3, /* both */
+} sl_offload;
+
+/* What the run's GIL means to a strategy's vehicles. */
+typedef enum sl_strategy_gil {
+    SL_GIL_SCOPE_NONE = 0,   /* one thread runs every step: a GIL changes nothing */
+    SL_GIL_SCOPE_RUN,        /* threads of one interpreter: the run's gil decides */
+    SL_GIL_SCOPE_PROCESS,    /* processes: one GIL each, over the threads inside it */
+    SL_GIL_SCOPE_ALWAYS,     /* `gil`: threads with the GIL on, whatever the run says */
+    SL_GIL_SCOPE_PER_WORKER, /* interpreters: each worker thread has a GIL of its own */
+} sl_gil_scope;
+
+/* The runtime's name in headers, reports and exports ("" when unknown: a
+ * trace saved before the runtime was recorded). */
+static inline const char *sl_gil_runtime(uint32_t gil)
+{
+    return gil == SL_GIL_ON    ? "CPython, GIL"
+           : gil == SL_GIL_OFF ? "no GIL: free-threaded CPython or C"
+                               : "";
+}
+
+/* The short word: "on", "off" or "" (unknown). */
+static inline const char *sl_gil_word(uint32_t gil)
+{
+    return gil == SL_GIL_ON ? "on" : gil == SL_GIL_OFF ? "off" : "";
+}
+
+/* "on" / "off" into *out; -1 for anything else. */
+static inline int sl_gil_parse(const char *s, uint32_t *out)
+{
+    if (strcmp(s, "on") == 0)
+        *out = SL_GIL_ON;
+    else if (strcmp(s, "off") == 0)
+        *out = SL_GIL_OFF;
+    else
+        return -1;
+    return 0;
+}
+
+static inline const char *sl_offload_word(uint32_t o)
+{
+    return o == SL_OFFLOAD_CPU   ? "cpu"
+           : o == SL_OFFLOAD_IO  ? "io"
+           : o == SL_OFFLOAD_ALL ? "all"
+                                 : "";
+}
+
+/* "cpu" / "io" / "all" into *out; -1 for anything else. */
+static inline int sl_offload_parse(const char *s, uint32_t *out)
+{
+    for (uint32_t o = SL_OFFLOAD_CPU; o <= SL_OFFLOAD_ALL; o++)
+        if (strcmp(s, sl_offload_word(o)) == 0) {
+            *out = o;
+            return 0;
+        }
+    return -1;
+}
 
 /* Limits every loaded scenario respects (a larger file is an error, not a
  * slow start). */
@@ -102,6 +187,8 @@ typedef struct sl_scenario {
     uint32_t workers;         /* [run] workers: pool size default */
     uint32_t chunksize;       /* [run] chunksize: procpool tasks per grab */
     uint64_t gil_interval_ns; /* [run] gil_interval: forced switch interval */
+    uint32_t gil;             /* [run] gil: SL_GIL_ON (default) or SL_GIL_OFF */
+    uint32_t offload;         /* [run] offload: an sl_offload, SL_OFFLOAD_ALL by default */
     double time_scale;        /* [run] time_scale: multiplies every duration and n */
     uint64_t pace_ns;         /* [run] pace: a run's playback time in the TUI (0: unset) */
     sl_group *groups;         /* task groups, in file order */

@@ -52,6 +52,10 @@ typedef struct sl_run_ctx {
     uint32_t workers;         /* pool size / worker processes / libuv pool */
     uint32_t chunksize;       /* procpool: tasks per grab */
     uint64_t gil_interval_ns; /* gil: forced switch interval */
+    uint32_t gil;             /* SL_GIL_ON or SL_GIL_OFF: the interpreter's runtime, which
+                               * every thread-based strategy (and every worker process,
+                               * one GIL each) follows */
+    uint32_t offload;         /* async+threads: which steps go to the executor (sl_offload) */
     uint16_t net_port;        /* latency server port */
     const char *worker_exe;   /* binary to spawn in worker mode */
     sl_os_sampler *sampler;   /* register OS vehicles here (may be NULL) */

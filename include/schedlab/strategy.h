@@ -22,6 +22,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "schedlab/scenario.h"
@@ -42,11 +43,21 @@ typedef struct sl_strategy {
     int (*run)(sl_run_ctx *ctx);
     /* io steps are awaited on an event loop instead of a blocking call. */
     bool event_loop_io;
+    /* What the run's GIL does to it (sl_gil_scope). */
+    uint8_t gil;
 } sl_strategy;
 
 /* All strategies, NULL-terminated, in menu order. */
 extern const sl_strategy *const sl_strategies[];
 /* By name, or NULL. */
 const sl_strategy *sl_strategy_find(const char *name);
+/* By a lessons' list entry: NAME, or NAME:gil / NAME:nogil to run it with
+ * the GIL on or off whatever the run's default (*gil gets SL_GIL_ON,
+ * SL_GIL_OFF or SL_GIL_DEFAULT). `len` bytes of `spec` are read. NULL if
+ * the name is unknown or the suffix is neither. */
+const sl_strategy *sl_strategy_parse(const char *spec, size_t len, uint32_t *gil);
+/* "threads" or, when `gil` is set and the strategy follows the run's GIL,
+ * "threads:nogil" / "threads:gil": how a run is labelled in reports. */
+void sl_strategy_label(const sl_strategy *st, uint32_t gil, char *buf, size_t size);
 
 #endif

@@ -224,6 +224,8 @@ typedef struct sl_trace_meta {
     uint32_t n_tasks;         /* tasks in the run */
     uint32_t workers;         /* pool size (0 when not a pool) */
     uint32_t cores;           /* online CPUs of the machine */
+    uint32_t gil;             /* the runtime (sl_gil_mode): SL_GIL_ON "CPython, GIL", SL_GIL_OFF
+                               * free-threaded or C, 0 unknown (older files) */
     uint64_t gil_interval_ns; /* GIL switch interval (0 when no GIL) */
     double cpu_iters_per_us;  /* cpu-step calibration of the machine */
     uint64_t started_unix_ns; /* wall-clock start, for the record */

@@ -185,6 +185,7 @@ typedef struct sl_ui_strategy {
     const char *name;    /* "threads" */
     const char *summary; /* one line for the help */
     bool event_loop_io;  /* io awaited on an event loop, not a blocking call */
+    uint8_t gil_scope;   /* what the run's GIL means to it (sl_gil_scope) */
 } sl_ui_strategy;
 
 struct sl_ui;
@@ -255,6 +256,8 @@ typedef struct sl_ui {
     bool compare;                    /* compare mode is shown */
     int cmp_running;                 /* index of the compare run in progress, -1 none */
     int cmp_strategy[SL_UI_MAX_CMP]; /* strategy index of each compare pane */
+    uint32_t
+        cmp_gil[SL_UI_MAX_CMP]; /* its runtime if the lesson set one (NAME:nogil), sl_gil_mode */
     uint32_t n_cmp_planned;
 
     uint64_t t_ns; /* the playhead */
@@ -273,6 +276,7 @@ typedef struct sl_ui {
 
     const sl_scenario *sc; /* the lesson (NULL in replay) */
     int strategy;          /* index into strategies of the chosen strategy */
+    uint32_t strategy_gil; /* its runtime if a demo said NAME:nogil or NAME:gil, sl_gil_mode */
     int n_strategies;
     sl_ui_strategy strategies[SL_UI_MAX_STRATEGIES]; /* in menu order */
     const sl_binding *bindings;                      /* the key table, or NULL */

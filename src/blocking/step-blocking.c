@@ -99,6 +99,26 @@ static bool shared_poll(void *arg)
     return !sl_stopped(w->ctx);
 }
 
+int sl_step_wait(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
+                 struct sl_net_client *client, bool run_after_wait, char *why, size_t why_size)
+{
+    switch (step->kind) {
+    case SL_STEP_IO: {
+        char url[128];
+        sl_net_io_url_for(url, sizeof(url), ctx->net_port, task, step->ns, step->n);
+        return exec_get(ctx, task, index, url, step->ns, client, run_after_wait, why, why_size);
+    }
+    case SL_STEP_GET:
+        return exec_get(ctx, task, index, step->url, 0, client, run_after_wait, why, why_size);
+    case SL_STEP_SLEEP:
+        return exec_sleep(ctx, task, index, step->ns, run_after_wait);
+    default:
+        snprintf(why, why_size, "step kind %u (scenario line %u) is not a wait", step->kind,
+                 step->line);
+        return SL_EINVAL;
+    }
+}
+
 int sl_step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_step *step,
                  struct sl_net_client *client, bool run_after_wait, char *why, size_t why_size)
 {
@@ -114,15 +134,10 @@ int sl_step_exec(const sl_run_ctx *ctx, uint32_t task, uint32_t index, const sl_
             sl_work_run(step->kind, amount, SL_STOP_SLICE_NS, keep_going, (void *)ctx, &sum);
         return done ? 0 : SL_EINTR;
     }
-    case SL_STEP_IO: {
-        char url[128];
-        sl_net_io_url_for(url, sizeof(url), ctx->net_port, task, step->ns, step->n);
-        return exec_get(ctx, task, index, url, step->ns, client, run_after_wait, why, why_size);
-    }
+    case SL_STEP_IO:
     case SL_STEP_GET:
-        return exec_get(ctx, task, index, step->url, 0, client, run_after_wait, why, why_size);
     case SL_STEP_SLEEP:
-        return exec_sleep(ctx, task, index, step->ns, run_after_wait);
+        return sl_step_wait(ctx, task, index, step, client, run_after_wait, why, why_size);
     case SL_STEP_YIELD:
         sl_hook_emit(SL_EV_YIELD, task, 0, 0);
         sched_yield();

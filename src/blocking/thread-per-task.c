@@ -1,6 +1,6 @@
 /*
  * thread-per-task.c - one pthread per task, the launcher of the threads and
- * gil strategies.
+ * gil strategies, and the threads strategy itself (sl_threads_run).
  *
  * Each thread binds its own ring, registers with the kernel sampler and
  * runs its task through the caller's body. Stacks are small (128 KiB) so
@@ -19,6 +19,7 @@
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 #include "schedlab/blocking.h"
+#include "schedlab/net.h"
 
 /* Sanitizers need far more stack than the task code itself. */
 #ifdef SL_SANITIZED
@@ -117,5 +118,33 @@ int sl_thread_per_task(sl_run_ctx *ctx, sl_task_body body, void *arg)
         pthread_join(threads[i], NULL);
     free(vs);
     free(threads);
+    return err;
+}
+
+/* A thread of the threads (or gil) strategy: its task under the run's GIL
+ * (`arg`), or none. */
+static int thread_body(const sl_run_ctx *ctx, uint32_t task, sl_net_client *client, void *arg)
+{
+    return sl_gil_task_exec(ctx, task, arg, client);
+}
+
+int sl_threads_run(sl_run_ctx *ctx, bool force_gil)
+{
+    sl_gil gil;
+    bool with_gil = force_gil || ctx->gil == SL_GIL_ON;
+    if (with_gil && sl_gil_init(&gil, ctx->gil_interval_ns) < 0) {
+        sl_tasks_cancel(ctx, 0, ctx->sc->n_tasks);
+        return SL_ENOMEM;
+    }
+    int err = sl_shared_create(ctx, ctx->sc->n_tasks, SL_SHARED_PER_TASK);
+    if (err == 0) {
+        /* It cancels what it could not start itself. */
+        err = sl_thread_per_task(ctx, thread_body, with_gil ? &gil : NULL);
+        sl_shared_free(ctx);
+    } else {
+        sl_tasks_cancel(ctx, 0, ctx->sc->n_tasks);
+    }
+    if (with_gil)
+        sl_gil_destroy(&gil);
     return err;
 }

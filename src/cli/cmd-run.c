@@ -33,6 +33,11 @@ int sl_cmd_run_help(void)
            "                       processes of procpool and async+procs, executor\n"
            "                       threads of async+threads\n"
            "      --tasks N        run N tasks instead of the lesson's count\n"
+           "      --gil on|off     the runtime (default: the lesson's, else on): on is\n"
+           "                       CPython with its GIL, off free-threaded CPython or C;\n"
+           "                       NAME:gil or NAME:nogil in the list sets it for one run\n"
+           "      --offload cpu|io|all  what async+threads hands to its executor\n"
+           "                       (default: the lesson's, else all)\n"
            "  -f, --format FMT     table (default), json, csv, or verdict: the lessons'\n"
            "                       comparison (blocking calls, waits overlapped, cores,\n"
            "                       GIL interference, scalability) and a recommendation\n"
@@ -65,6 +70,8 @@ typedef struct run_opts {
     const char *trace;
     uint32_t workers;
     uint32_t tasks;
+    uint32_t gil;     /* sl_gil */
+    uint32_t offload; /* sl_offload */
     int format;
 } run_opts;
 
@@ -73,7 +80,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
     static const struct option longs[] = {
         {"strategy", required_argument, NULL, 's'}, {"workers", required_argument, NULL, 'w'},
         {"format", required_argument, NULL, 'f'},   {"trace", required_argument, NULL, 't'},
-        {"tasks", required_argument, NULL, 'T'},    {NULL, 0, NULL, 0},
+        {"tasks", required_argument, NULL, 'T'},    {"gil", required_argument, NULL, 'G'},
+        {"offload", required_argument, NULL, 'O'},  {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
     optind = 1;
@@ -105,6 +113,19 @@ static int parse_args(int argc, char **argv, run_opts *o)
             break;
         case 't':
             o->trace = optarg;
+            break;
+        case 'G':
+            if (sl_gil_parse(optarg, &o->gil) < 0) {
+                fprintf(stderr, "schedlab run: --gil must be on or off, not '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case 'O':
+            if (sl_offload_parse(optarg, &o->offload) < 0) {
+                fprintf(stderr, "schedlab run: --offload must be cpu, io or all, not '%s'\n",
+                        optarg);
+                return -1;
+            }
             break;
         default:
             fprintf(stderr, "see `schedlab run --help`\n");
@@ -144,10 +165,14 @@ static int load_scenario(const char *arg, uint32_t tasks, sl_scenario **sc)
 }
 
 /* Runs one strategy; fills `row`; returns the run's status. */
-static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st, const run_opts *o,
-                   int many, sl_report_row *row, const char **source)
+static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st, uint32_t gil,
+                   const run_opts *o, int many, sl_report_row *row, const char **source)
 {
-    sl_run_opts ro = {.sc = sc, .strategy = st, .workers = o->workers};
+    sl_run_opts ro = {.sc = sc,
+                      .strategy = st,
+                      .workers = o->workers,
+                      .gil = gil != SL_GIL_DEFAULT ? gil : o->gil,
+                      .offload = o->offload};
     sl_run *run;
     int err = sl_run_start(&run, eng, &ro);
     if (err < 0)
@@ -156,7 +181,7 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
     err = sl__run_signals_wait(run, &res);
     sl_trace *trace = sl_run_take_trace(run);
     sl_run_free(run);
-    snprintf(row->strategy, sizeof(row->strategy), "%s", st->name);
+    sl_strategy_label(st, gil, row->strategy, sizeof(row->strategy));
     snprintf(row->error, sizeof(row->error), "%s", res.error);
     if (trace == NULL) {
         /* No trace, no task ran: the row still counts every task. */
@@ -164,6 +189,8 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
         return err < 0 ? err : SL_ENOMEM;
     }
     row->workers = trace->meta.workers;
+    row->gil = trace->meta.gil;
+    row->gil_scope = st->gil;
     row->blocking_calls = !st->event_loop_io;
     row->create_ns = res.n_vehicles ? res.vehicle_create_ns / res.n_vehicles : 0;
     row->n_counters = res.n_counters < 8 ? res.n_counters : 8;
@@ -180,7 +207,7 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
         fprintf(stderr, "schedlab: %s: %s\n", st->name, res.failures[i]);
     if (o->trace != NULL) {
         char path[4096];
-        trace_path(path, sizeof(path), o->trace, st->name, many);
+        trace_path(path, sizeof(path), o->trace, row->strategy, many);
         char why[600];
         int serr = sl_trace_save(trace, path, why, sizeof why);
         if (serr < 0) {
@@ -237,7 +264,8 @@ int sl_cmd_run(int argc, char **argv)
     if (load_scenario(o.scenario, o.tasks, &sc) < 0)
         return SL_EXIT_USAGE;
     const sl_strategy *list[32];
-    int n = sl__strategy_list_parse(o.strategies ? o.strategies : sc->strategies, list, 32);
+    uint32_t gil[32];
+    int n = sl__strategy_list_parse(o.strategies ? o.strategies : sc->strategies, list, gil, 32);
     if (n < 0) {
         sl_scenario_free(sc);
         return SL_EXIT_USAGE;
@@ -260,8 +288,10 @@ int sl_cmd_run(int argc, char **argv)
                      .rows = rows};
     int code = SL_EXIT_SUCCESS;
     for (int i = 0; rows != NULL && i < n && !sl__run_signals_caught(); i++) {
-        fprintf(stderr, "schedlab: %s under %s (%d/%d)...\n", sc->name, list[i]->name, i + 1, n);
-        err = run_one(eng, sc, list[i], &o, n > 1, &rows[i], &rep.switch_source);
+        char label[40];
+        sl_strategy_label(list[i], gil[i], label, sizeof(label));
+        fprintf(stderr, "schedlab: %s under %s (%d/%d)...\n", sc->name, label, i + 1, n);
+        err = run_one(eng, sc, list[i], gil[i], &o, n > 1, &rows[i], &rep.switch_source);
         rep.n_rows = (size_t)i + 1;
         if (err < 0 && err != SL_EINTR)
             code = SL_EXIT_RUN_FAILED;

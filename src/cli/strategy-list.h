@@ -6,8 +6,9 @@
 
 #include "schedlab/strategy.h"
 
-/* Fills out[] (at most max); NULL or "all" means every strategy. Prints an
- * error naming the unknown strategy and returns -1. */
-int sl__strategy_list_parse(const char *spec, const sl_strategy **out, int max);
+/* Fills out[] (at most max) and gil[] (SL_GIL_DEFAULT, or the :gil / :nogil
+ * an entry asked for); NULL or "all" means every strategy. Prints an error
+ * naming the unknown strategy and returns -1. */
+int sl__strategy_list_parse(const char *spec, const sl_strategy **out, uint32_t *gil, int max);
 
 #endif

@@ -27,12 +27,13 @@ static void end_main_run(sl_app *a)
     }
 }
 
-static int start(sl_app *a, int strategy, sl_run **out)
+static int start(sl_app *a, int strategy, uint32_t gil, sl_run **out)
 {
     sl_run_opts o = {
         .sc = a->sc,
         .strategy = sl_strategies[strategy],
         .workers = a->ui.workers,
+        .gil = gil,
     };
     int rc = sl_run_start(out, a->engine, &o);
     if (out == &a->run) {
@@ -57,7 +58,7 @@ int sl__app_run(sl_app *a)
     ui->held_end = 0;
     ui->play = ui->pace_ns ? SL_PLAY_PLAYING : SL_PLAY_LIVE;
     ui->predict.on = ui->predict.asking = false;
-    return start(a, ui->strategy, &a->run);
+    return start(a, ui->strategy, ui->strategy_gil, &a->run);
 }
 
 void sl__app_cancel_task(sl_app *a, int task)
@@ -85,20 +86,27 @@ static void plan_compare(sl_app *a)
     sl_ui *ui = &a->ui;
     ui->n_cmp_planned = 0;
     const char *list = a->sc->strategies;
+    /* NAME:gil and NAME:nogil run NAME with the GIL on or off: cpu-sumsq
+     * and io-vs-cpu show both runtimes side by side. */
     while (list && *list && ui->n_cmp_planned < SL_UI_MAX_CMP) {
         size_t n = strcspn(list, ", ");
-        for (int i = 0; i < ui->n_strategies; i++)
-            if (n && strlen(sl_strategy_name(ui, i)) == n &&
-                strncmp(sl_strategy_name(ui, i), list, n) == 0)
+        uint32_t gil;
+        const sl_strategy *st = n ? sl_strategy_parse(list, n, &gil) : NULL;
+        for (int i = 0; st != NULL && i < ui->n_strategies; i++)
+            if (strcmp(sl_strategy_name(ui, i), st->name) == 0) {
+                ui->cmp_gil[ui->n_cmp_planned] = gil;
                 ui->cmp_strategy[ui->n_cmp_planned++] = i;
+            }
         list += n;
         list += strspn(list, ", ");
     }
     if (ui->n_cmp_planned >= 2)
         return;
     ui->n_cmp_planned = 0;
-    for (int i = 0; i < ui->n_strategies && ui->n_cmp_planned < SL_UI_MAX_CMP; i++)
+    for (int i = 0; i < ui->n_strategies && ui->n_cmp_planned < SL_UI_MAX_CMP; i++) {
+        ui->cmp_gil[ui->n_cmp_planned] = SL_GIL_DEFAULT;
         ui->cmp_strategy[ui->n_cmp_planned++] = i;
+    }
 }
 
 int sl__app_compare(sl_app *a)
@@ -121,7 +129,7 @@ int sl__app_compare(sl_app *a)
     ui->t_ns = 0;
     ui->held_end = 0;
     ui->play = SL_PLAY_PAUSED;
-    return start(a, ui->cmp_strategy[0], &a->cmp_run);
+    return start(a, ui->cmp_strategy[0], ui->cmp_gil[0], &a->cmp_run);
 }
 
 void sl__app_compare_stop(sl_app *a)
@@ -206,7 +214,7 @@ static void compare_step(sl_app *a)
     }
     ui->cmp_running++;
     if ((uint32_t)ui->cmp_running < ui->n_cmp_planned &&
-        start(a, ui->cmp_strategy[ui->cmp_running], &a->cmp_run) == 0)
+        start(a, ui->cmp_strategy[ui->cmp_running], ui->cmp_gil[ui->cmp_running], &a->cmp_run) == 0)
         return;
     /* All done: play them from t = 0 on one clock. */
     ui->cmp_running = -1;

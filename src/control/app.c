@@ -225,7 +225,7 @@ void sl__app_tables(sl_ui *ui)
          ui->n_strategies++) {
         const sl_strategy *st = sl_strategies[ui->n_strategies];
         ui->strategies[ui->n_strategies] =
-            (sl_ui_strategy){st->name, st->summary, st->event_loop_io};
+            (sl_ui_strategy){st->name, st->summary, st->event_loop_io, st->gil};
     }
     ui->bindings = sl__bindings;
     ui->n_bindings = sl__n_bindings;

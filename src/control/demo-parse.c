@@ -177,7 +177,8 @@ static int parse_cmd(parser *p, char *line, sl_demo_cmd *c)
     case SL_DEMO_LESSON:
         if (!*arg || strpbrk(arg, " \t"))
             return fail(p, "%s needs one name", word);
-        if (c->op == SL_DEMO_STRATEGY && !sl_strategy_find(arg))
+        uint32_t gil;
+        if (c->op == SL_DEMO_STRATEGY && !sl_strategy_parse(arg, strlen(arg), &gil))
             return fail(p, "unknown strategy '%s' (see `schedlab list`)", arg);
         char path[PATH_MAX];
         if (c->op == SL_DEMO_LESSON && sl_scenario_resolve(arg, path, sizeof path) < 0)

@@ -34,10 +34,12 @@ static void wait_from(sl_player *p, uint64_t t, uint64_t ns)
     p->until_ns = t + ns;
 }
 
-static int find_strategy(const sl_ui *ui, const char *name)
+/* NAME, NAME:gil or NAME:nogil: its index, and the runtime in *gil. */
+static int find_strategy(const sl_ui *ui, const char *spec, uint32_t *gil)
 {
-    for (int i = 0; i < ui->n_strategies; i++)
-        if (strcmp(sl_strategy_name(ui, i), name) == 0)
+    const sl_strategy *st = sl_strategy_parse(spec, strlen(spec), gil);
+    for (int i = 0; st != NULL && i < ui->n_strategies; i++)
+        if (strcmp(sl_strategy_name(ui, i), st->name) == 0)
             return i;
     return -1;
 }
@@ -128,9 +130,11 @@ int sl__player_step(sl_player *p, sl_app *a, uint64_t now, uint64_t *next_ns)
             break;
         case SL_DEMO_STRATEGY: {
             p->pc++;
-            int i = find_strategy(&a->ui, c->text);
+            uint32_t gil = SL_GIL_DEFAULT;
+            int i = find_strategy(&a->ui, c->text, &gil);
             if (!a->ui.replay && i >= 0) {
                 a->ui.strategy = i;
+                a->ui.strategy_gil = gil;
                 flags |= SL_PLAYER_REDRAW;
             }
             break;

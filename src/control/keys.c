@@ -41,6 +41,7 @@ int sl__keys_choose_strategy(sl_ui *ui, int idx)
         return 0;
     leave_modes(ui);
     ui->strategy = idx;
+    ui->strategy_gil = SL_GIL_DEFAULT;
     ui->req |= SL_REQ_RUN;
     return SL_REDRAW;
 }

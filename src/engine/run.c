@@ -107,7 +107,10 @@ static void fill_meta(sl_trace_meta *meta, const sl_run *r, const sl_run_ctx *ct
     meta->workers = r->opts.strategy->uses_workers ? ctx->workers : 0;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     meta->cores = cores > 0 ? (uint32_t)cores : 1;
-    meta->gil_interval_ns = strcmp(r->opts.strategy->name, "gil") == 0 ? ctx->gil_interval_ns : 0;
+    meta->gil = ctx->gil;
+    meta->gil_interval_ns = ctx->gil == SL_GIL_ON && r->opts.strategy->gil != SL_GIL_SCOPE_NONE
+                                ? ctx->gil_interval_ns
+                                : 0;
     meta->cpu_iters_per_us = sl_work_iters_per_us();
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -115,6 +118,13 @@ static void fill_meta(sl_trace_meta *meta, const sl_run *r, const sl_run_ctx *ct
     struct utsname u;
     if (uname(&u) == 0)
         snprintf(meta->machine, sizeof(meta->machine), "%.40s %.20s", u.nodename, u.machine);
+}
+
+uint32_t sl_run_gil(const sl_run_opts *opts)
+{
+    if (opts->strategy->gil == SL_GIL_SCOPE_ALWAYS)
+        return SL_GIL_ON;
+    return opts->gil != SL_GIL_DEFAULT ? opts->gil : opts->sc->gil;
 }
 
 /* The worker binary: $SCHEDLAB_WORKER_EXE (tests) or this executable. */
@@ -157,6 +167,8 @@ static int run_body(sl_run *r)
         .workers = r->opts.workers ? r->opts.workers : sc->workers,
         .chunksize = sc->chunksize ? sc->chunksize : 1,
         .gil_interval_ns = r->opts.gil_interval_ns ? r->opts.gil_interval_ns : sc->gil_interval_ns,
+        .gil = sl_run_gil(&r->opts),
+        .offload = r->opts.offload ? r->opts.offload : sc->offload,
         .net_port = sl_engine_port(r->engine),
         .worker_exe = r->worker_exe,
         .stop = &r->stop,

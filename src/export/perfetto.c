@@ -208,6 +208,8 @@ static void other_data(FILE *out, const sl_trace *t)
     sl_json_string(out, t->meta.title);
     fputs(",\"strategy\":", out);
     sl_json_string(out, t->meta.strategy);
+    fputs(",\"runtime\":", out);
+    sl_json_string(out, sl_gil_runtime(t->meta.gil));
     fputs(",\"machine\":", out);
     sl_json_string(out, t->meta.machine);
     fprintf(out, ",\"tasks\":%u,\"workers\":%u,\"cores\":%u,\"events\":%llu,\"dropped\":%llu},\n",

@@ -31,13 +31,14 @@ static double ms(uint64_t ns)
 static void write_table(const sl_report *r, FILE *out)
 {
     fprintf(out, "%s: %s\n", r->scenario, r->title);
+    fprintf(out, "runtime: %s\n", sl__report_runtime(r));
     fprintf(out, "%u cores, cpu calibration %.0f iterations/us, kernel switches from %s\n\n",
             r->cores, r->iters_per_us, r->switch_source);
-    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %20s\n", "strategy", "wrk",
-            "wall ms", "cpu ms", "speedup", "cores", "ready ms", "switches", "peak", "mem/veh",
-            "events", "drop", "tasks");
-    fprintf(out, "%-16s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %20s\n", "", "", "", "", "",
-            "max/mean", "mean/max", "vol/invol/coro/gil", "RSS MiB", "KiB", "", "",
+    fprintf(out, "%-16s %3s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %20s\n", "strategy",
+            "GIL", "wrk", "wall ms", "cpu ms", "speedup", "cores", "ready ms", "switches", "peak",
+            "mem/veh", "events", "drop", "tasks");
+    fprintf(out, "%-16s %3s %4s %9s %9s %7s %9s %13s %21s %8s %9s %8s %5s %20s\n", "", "", "", "",
+            "", "", "max/mean", "mean/max", "vol/invol/coro/gil", "RSS MiB", "KiB", "", "",
             "done/fail/cncl/unrun");
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
@@ -53,10 +54,11 @@ static void write_table(const sl_report *r, FILE *out)
                  (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil);
         snprintf(done, sizeof(done), "%u/%u/%u/%u", s->completed, s->failed, s->cancelled,
                  s->not_started);
-        fprintf(out, "%-16s %4s %9.1f %9.1f %7s %9s %13s %21s %8.1f %9llu %8llu %5llu %20s\n",
-                row->strategy, workers, ms(s->wall_ns), ms(s->cpu_ns), speedup, cores, ready, sw,
-                (double)s->peak_rss_kb / 1024.0, (unsigned long long)s->vehicle_mem_kb,
-                (unsigned long long)s->events, (unsigned long long)s->dropped, done);
+        fprintf(out, "%-16s %3s %4s %9.1f %9.1f %7s %9s %13s %21s %8.1f %9llu %8llu %5llu %20s\n",
+                row->strategy, sl__report_gil(row), workers, ms(s->wall_ns), ms(s->cpu_ns), speedup,
+                cores, ready, sw, (double)s->peak_rss_kb / 1024.0,
+                (unsigned long long)s->vehicle_mem_kb, (unsigned long long)s->events,
+                (unsigned long long)s->dropped, done);
     }
     for (size_t i = 0; i < r->n_rows; i++)
         if (r->rows[i].error[0] != '\0')
@@ -108,12 +110,16 @@ static void write_json(const sl_report *r, FILE *out)
     json_number(out, r->iters_per_us);
     fputs(",\"switch_source\":", out);
     json_string(out, r->switch_source);
-    fputs("},\"runs\":[", out);
+    fputs("},\"runtime\":", out);
+    json_string(out, sl__report_runtime(r));
+    fputs(",\"runs\":[", out);
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
         const sl_stats *s = &row->stats;
         fputs(i ? ",{\"strategy\":" : "{\"strategy\":", out);
         json_string(out, row->strategy);
+        fputs(",\"gil\":", out);
+        json_string(out, sl__report_gil(row));
         fprintf(out,
                 ",\"workers\":%u,\"tasks\":%u,\"completed\":%u,\"failed\":%u,\"cancelled\":%u,"
                 "\"not_started\":%u",
@@ -128,7 +134,8 @@ static void write_json(const sl_report *r, FILE *out)
             json_number(out, sp);
         else
             fputs("null", out);
-        fprintf(out, ",\"max_cores\":%u,\"mean_cores\":", s->max_cores);
+        fprintf(out, ",\"cores_could\":%u,\"max_cores\":%u,\"mean_cores\":",
+                sl_report_cores_could(row, r->cores), s->max_cores);
         json_number(out, s->mean_cores);
         fputs(",\"ready_ms_mean\":", out);
         json_number(out, s->ready_ms_mean);
@@ -142,6 +149,8 @@ static void write_json(const sl_report *r, FILE *out)
                 (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil);
         fputs(",\"gil_wait_ms\":", out);
         json_number(out, ms(s->gil_wait_ns));
+        fputs(",\"wait_ms\":", out);
+        json_number(out, ms(s->wait_ns));
         fputs(",\"io_overlap\":", out);
         json_number(out, s->io_overlap);
         fprintf(out,
@@ -172,14 +181,15 @@ static void write_csv(const sl_report *r, FILE *out)
     fputs("scenario,strategy,workers,tasks,completed,failed,cancelled,not_started,wall_ms,cpu_ms,"
           "speedup,"
           "max_cores,mean_cores,ready_ms_mean,ready_ms_max,voluntary,involuntary,coroutine,gil,"
-          "peak_rss_kb,vehicle_mem_kb,events,dropped_events,lost_updates\n",
+          "peak_rss_kb,vehicle_mem_kb,events,dropped_events,lost_updates,runtime_gil,"
+          "cores_could\n",
           out);
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
         const sl_stats *s = &row->stats;
         fprintf(out,
                 "%s,%s,%u,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f,%u,%.3f,%.3f,%.3f,%llu,%llu,%llu,%llu,"
-                "%llu,%llu,%llu,%llu,%llu\n",
+                "%llu,%llu,%llu,%llu,%llu,%s,%u\n",
                 r->scenario, row->strategy, row->workers, s->tasks, s->completed, s->failed,
                 s->cancelled, s->not_started, ms(s->wall_ns), ms(s->cpu_ns),
                 sl_report_speedup(r, i), s->max_cores, s->mean_cores, s->ready_ms_mean,
@@ -188,7 +198,8 @@ static void write_csv(const sl_report *r, FILE *out)
                 (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil,
                 (unsigned long long)s->peak_rss_kb, (unsigned long long)s->vehicle_mem_kb,
                 (unsigned long long)s->events, (unsigned long long)s->dropped,
-                (unsigned long long)sl_report_lost_updates(row));
+                (unsigned long long)sl_report_lost_updates(row), sl__report_gil(row),
+                sl_report_cores_could(row, r->cores));
     }
 }
 

@@ -358,6 +358,10 @@ int sl_export_svg(sl_trace *trace, FILE *out)
     sl_xml_text(out, trace->meta.title[0] ? trace->meta.title : trace->meta.scenario);
     fputs(" (", out);
     sl_xml_text(out, trace->meta.strategy);
+    if (trace->meta.gil != 0) {
+        fputs(", ", out);
+        sl_xml_text(out, sl_gil_runtime(trace->meta.gil));
+    }
     fputs(")</title>\n", out);
     fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", WIDTH, height);
     defs(out);

@@ -208,7 +208,9 @@ static void percent(FILE *out, uint64_t num, uint64_t den)
 static void preamble(FILE *out, const sl_trace *trace, uint64_t tick, uint32_t first, uint32_t last)
 {
     fprintf(out, "%s: %s\n", trace->meta.scenario, trace->meta.title);
-    fprintf(out, "strategy %s, %u cores, tick ", trace->meta.strategy, trace->meta.cores);
+    fprintf(out, "strategy %s%s%s, %u cores, tick ", trace->meta.strategy,
+            trace->meta.gil ? ", runtime " : "", sl_gil_runtime(trace->meta.gil),
+            trace->meta.cores);
     print_time(out, 0, tick, tick);
     fprintf(out, " ms, tasks %u-%u of %u\n", first, last, trace->meta.n_tasks);
     fputs("RUN:step on a core, READY waiting for one (READY:gil the GIL, :loop the event\n"

@@ -118,15 +118,18 @@ static int step_exec(sl_co_task *t, uint32_t index, const sl_step *step)
             sl_work_run(step->kind, amount, SL_STOP_SLICE_NS, keep_going, (void *)ctx, &sum);
         return done ? 0 : SL_EINTR;
     }
-    case SL_STEP_IO: {
+    case SL_STEP_IO:
+    case SL_STEP_GET:
+    case SL_STEP_SLEEP:
+        if (s->o->wait != NULL)
+            return s->o->wait(t, index, step);
+        if (step->kind == SL_STEP_SLEEP)
+            return step_sleep(t, step->ns);
+        if (step->kind == SL_STEP_GET)
+            return step_get(t, step->url, 0);
         char url[128];
         sl_net_io_url_for(url, sizeof(url), ctx->net_port, t->task, step->ns, step->n);
         return step_get(t, url, step->ns);
-    }
-    case SL_STEP_GET:
-        return step_get(t, step->url, 0);
-    case SL_STEP_SLEEP:
-        return step_sleep(t, step->ns);
     case SL_STEP_YIELD:
         emit(SL_EV_YIELD, t->task, 0, 0);
         sl__sched_ready_push(t->s, t);

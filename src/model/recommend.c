@@ -1,75 +1,34 @@
 /*
  * recommend.c - which strategy the lessons' rule recommends for a set of
- * measured runs, and why, in one sentence.
+ * measured runs, and why, in one sentence. The verdict table (`run
+ * --format verdict`) and compare mode both read it here.
  *
- * The recommendation is the fastest run that completed; runs within 10% of
- * it are a tie, settled by the lessons' rule (few fast waits -> threads, many
- * or slow waits -> an event loop, cpu-bound -> whatever uses the cores). The
- * verdict table (`run --format verdict`) and compare mode both read it here.
+ * The rule, from the notes: cpu-bound work under CPython's GIL wants
+ * processes (or a pool of them); without a GIL (free-threaded CPython, C)
+ * threads; io-bound work with few fast waits wants threads, with many or
+ * slow waits coroutines. What is cpu-bound is measured on the baseline run:
+ * the share of its task time spent computing, where time blocked on io,
+ * sleep, queues, locks or children is waiting. The recommendation is the
+ * rule's vehicle when its best run is within 10% of the fastest (a tie the
+ * noise could flip); only a clear measured win goes against the rule, and
+ * the sentence then says by how much.
+ *
+ * The baseline of speedups is the sequential run, unless it did not
+ * complete (a pipeline's consumer waits for ever when nothing else runs):
+ * then the fastest completed run on a single thread (coroutines), or none.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "schedlab/model.h"
 
-double sl_report_speedup(const sl_report *r, size_t i)
-{
-    for (size_t j = 0; j < r->n_rows; j++) {
-        if (strcmp(r->rows[j].strategy, "sequential") != 0)
-            continue;
-        uint64_t base = r->rows[j].stats.wall_ns, wall = r->rows[i].stats.wall_ns;
-        return wall ? (double)base / (double)wall : 0.0;
-    }
-    return 0.0;
-}
+/* Runs within this factor of the fastest are a tie. */
+#define TIE 1.1
 
-uint64_t sl_report_lost_updates(const sl_report_row *row)
+static bool is_sequential(const sl_report_row *row)
 {
-    uint64_t lost = 0;
-    for (uint32_t c = 0; c < row->n_counters; c++)
-        if (row->counter_expected[c] > row->counter_actual[c])
-            lost += row->counter_expected[c] - row->counter_actual[c];
-    return lost;
-}
-
-/* From this many tasks, or this mean wait per task, an event loop pays off. */
-#define SL_VERDICT_MANY_TASKS 100
-#define SL_VERDICT_SLOW_WAIT_NS (50 * 1000 * 1000ull)
-
-/* Share of the sequential-equivalent work that is computation, 0..1. */
-static double cpu_share(const sl_report *r)
-{
-    uint64_t run = 0, wait = 0;
-    for (size_t i = 0; i < r->n_rows; i++) {
-        if (strcmp(r->rows[i].strategy, "sequential") == 0 || i == 0) {
-            run = r->rows[i].stats.run_ns;
-            wait = r->rows[i].stats.io_ns;
-            if (i > 0)
-                break;
-        }
-    }
-    return run + wait ? (double)run / (double)(run + wait) : 0.0;
-}
-
-/* Many tasks, or waits long enough that an idle thread per wait is waste:
- * the lessons' "io-bound, slow waits -> asyncio". */
-static bool loop_pays_off(const sl_stats *s)
-{
-    uint64_t mean_wait = s->tasks ? s->io_ns / s->tasks : 0;
-    return s->tasks >= SL_VERDICT_MANY_TASKS || mean_wait >= SL_VERDICT_SLOW_WAIT_NS;
-}
-
-/* Order among tied runs, smaller first: the vehicle the rule asks for (an
- * event loop when it pays off, plain blocking calls when not; cpu-bound
- * work has no preference), then a plain strategy before a hybrid (named
- * a+b), no GIL before a GIL, then less memory per vehicle, then speed. */
-static double tie_rank(const sl_report_row *row, bool cpu_bound, bool loop_pays)
-{
-    bool wrong_vehicle = !cpu_bound && (loop_pays ? row->blocking_calls : !row->blocking_calls);
-    bool hybrid = strchr(row->strategy, '+') != NULL;
-    bool gil = row->stats.switches_gil > 0;
-    return (double)wrong_vehicle * 1e15 + (double)hybrid * 1e14 + (double)gil * 1e13 +
-           (double)row->stats.vehicle_mem_kb * 1e3 + (double)row->stats.wall_ns / 1e9;
+    return row->gil_scope == SL_GIL_SCOPE_NONE && row->blocking_calls;
 }
 
 /* A run counts if it ran to its end and failed no more tasks than the
@@ -90,54 +49,274 @@ static bool usable(const sl_report_row *row, uint32_t fewest)
            row->stats.completed > 0 && row->stats.wall_ns > 0;
 }
 
-int sl_report_recommend(const sl_report *r, char *why, size_t size)
+/* Completed every task: what a baseline must have done. */
+static bool completed(const sl_report_row *row)
+{
+    return row->error[0] == '\0' && row->stats.failed == 0 && row->stats.cancelled == 0 &&
+           row->stats.completed > 0 && row->stats.wall_ns > 0;
+}
+
+int sl_report_baseline(const sl_report *r)
 {
     int best = -1;
-    uint32_t fewest = fewest_failures(r);
-    for (size_t i = 0; i < r->n_rows; i++)
-        if (usable(&r->rows[i], fewest) &&
-            (best < 0 || r->rows[i].stats.wall_ns < r->rows[best].stats.wall_ns))
-            best = (int)i;
-    if (best < 0) {
-        snprintf(why, size, "no run completed its tasks: nothing to recommend");
-        return -1;
-    }
-    /* Runs within 10% of the fastest are a tie the noise could flip; the
-     * lessons' rule decides between them instead (tie_rank). */
-    uint64_t fastest = r->rows[best].stats.wall_ns;
-    bool cpu_bound = cpu_share(r) >= 0.5;
-    bool loop_pays = loop_pays_off(&r->rows[best].stats);
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
-        if (usable(row, fewest) && (double)row->stats.wall_ns <= 1.1 * (double)fastest &&
-            tie_rank(row, cpu_bound, loop_pays) < tie_rank(&r->rows[best], cpu_bound, loop_pays))
+        if (row->gil_scope != SL_GIL_SCOPE_NONE || !completed(row))
+            continue;
+        if (is_sequential(row))
+            return (int)i;
+        if (best < 0 || row->stats.wall_ns < r->rows[best].stats.wall_ns)
             best = (int)i;
     }
-    const sl_report_row *b = &r->rows[best];
-    double share = cpu_share(r);
-    double speedup = sl_report_speedup(r, (size_t)best);
-    char gain[64] = "";
-    if (speedup > 0)
-        snprintf(gain, sizeof(gain), ", %.1fx faster than sequential", speedup);
-    if (strcmp(b->strategy, "sequential") == 0)
-        snprintf(why, size,
-                 "no strategy ran faster than plain sequential code here: for this work, "
-                 "concurrency only added switching and waiting.");
-    else if (share >= 0.5)
-        snprintf(why, size,
-                 "cpu-bound (%.0f%% of the work computes): only vehicles that run on several "
-                 "cores at once help, and %s used %u at once%s.",
-                 100 * share, b->strategy, b->stats.max_cores, gain);
-    else if (!b->blocking_calls)
-        snprintf(why, size,
-                 "io-bound (%.0f%% of the time waits): %s overlaps every wait on one thread at "
-                 "%llu KiB per task%s.",
-                 100 * (1 - share), b->strategy, (unsigned long long)b->stats.vehicle_mem_kb, gain);
-    else
-        snprintf(why, size,
-                 "io-bound (%.0f%% of the time waits): %s overlaps the waits with plain blocking "
-                 "calls; with %u tasks a vehicle each costs little%s.",
-                 100 * (1 - share), b->strategy, b->stats.tasks, gain);
     return best;
 }
 
+double sl_report_speedup(const sl_report *r, size_t i)
+{
+    int base = sl_report_baseline(r);
+    uint64_t wall = r->rows[i].stats.wall_ns;
+    if (base < 0 || wall == 0 || !completed(&r->rows[i]))
+        return 0.0;
+    return (double)r->rows[base].stats.wall_ns / (double)wall;
+}
+
+uint64_t sl_report_lost_updates(const sl_report_row *row)
+{
+    uint64_t lost = 0;
+    for (uint32_t c = 0; c < row->n_counters; c++)
+        if (row->counter_expected[c] > row->counter_actual[c])
+            lost += row->counter_expected[c] - row->counter_actual[c];
+    return lost;
+}
+
+uint32_t sl_report_cores_could(const sl_report_row *row, uint32_t cores)
+{
+    uint32_t vehicles = row->workers ? row->workers : row->stats.tasks;
+    uint32_t n = vehicles < cores ? vehicles : cores;
+    switch (row->gil_scope) {
+    case SL_GIL_SCOPE_RUN:
+        return row->gil == SL_GIL_OFF ? (n ? n : 1) : 1;
+    case SL_GIL_SCOPE_ALWAYS:
+    case SL_GIL_SCOPE_NONE:
+        return 1;
+    default:
+        return n ? n : 1;
+    }
+}
+
+/* From this many tasks, or this mean wait per task, an event loop pays off. */
+#define SL_VERDICT_MANY_TASKS 100
+#define SL_VERDICT_SLOW_WAIT_NS (50 * 1000 * 1000ull)
+
+/* Share of the baseline's task time spent computing, 0..1 (the first
+ * completed run stands in when there is no baseline). */
+static double cpu_share(const sl_report *r)
+{
+    int base = sl_report_baseline(r);
+    for (size_t i = 0; base < 0 && i < r->n_rows; i++)
+        if (completed(&r->rows[i]))
+            base = (int)i;
+    if (base < 0)
+        return 0.0;
+    const sl_stats *s = &r->rows[base].stats;
+    return s->run_ns + s->wait_ns ? (double)s->run_ns / (double)(s->run_ns + s->wait_ns) : 0.0;
+}
+
+/* Many tasks, or waits long enough that an idle thread per wait is waste:
+ * the lessons' "io-bound, slow waits -> asyncio". */
+static bool loop_pays_off(const sl_stats *s)
+{
+    uint64_t mean_wait = s->tasks ? s->wait_ns / s->tasks : 0;
+    return s->tasks >= SL_VERDICT_MANY_TASKS || mean_wait >= SL_VERDICT_SLOW_WAIT_NS;
+}
+
+/* What the rule asks for. */
+typedef enum want { WANT_PROCESSES, WANT_THREADS_NOGIL, WANT_THREADS, WANT_LOOP } want;
+
+static bool hybrid(const sl_report_row *row)
+{
+    return strchr(row->strategy, '+') != NULL;
+}
+
+/* True if `row` is the rule's vehicle. */
+static bool fits(const sl_report_row *row, want w)
+{
+    switch (w) {
+    case WANT_PROCESSES:
+        return row->gil_scope == SL_GIL_SCOPE_PROCESS;
+    case WANT_THREADS_NOGIL:
+        return row->gil_scope == SL_GIL_SCOPE_RUN && row->gil == SL_GIL_OFF && row->blocking_calls;
+    case WANT_THREADS:
+        return (row->gil_scope == SL_GIL_SCOPE_RUN || row->gil_scope == SL_GIL_SCOPE_ALWAYS) &&
+               row->blocking_calls;
+    default:
+        return !row->blocking_calls;
+    }
+}
+
+/* Order among tied runs of the rule's vehicle, smaller first: no lost
+ * updates, a plain strategy before a hybrid (named a+b) or the `gil` alias
+ * (threads with the GIL forced on), then less memory per vehicle, then
+ * speed. */
+static double tie_rank(const sl_report_row *row)
+{
+    return (double)(sl_report_lost_updates(row) > 0) * 1e16 +
+           (double)(hybrid(row) || row->gil_scope == SL_GIL_SCOPE_ALWAYS) * 1e14 +
+           (double)row->stats.vehicle_mem_kb * 1e3 + (double)row->stats.wall_ns / 1e9;
+}
+
+/* The rule's vehicle in words, for the sentence. */
+static const char *want_words(want w)
+{
+    switch (w) {
+    case WANT_PROCESSES:
+        return "processes";
+    case WANT_THREADS_NOGIL:
+        return "threads without a GIL";
+    case WANT_THREADS:
+        return "threads";
+    default:
+        return "coroutines";
+    }
+}
+
+/* Appends to why[] (at `*n` of `size`). */
+__attribute__((format(printf, 4, 5))) static void add(char *why, size_t size, size_t *n,
+                                                      const char *fmt, ...)
+{
+    if (*n >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(why + *n, size - *n, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *n += (size_t)k < size - *n ? (size_t)k : size - *n - 1;
+}
+
+/* The reason the rule asks for its vehicle, with the measured numbers. */
+static void rule_reason(const sl_report *r, want w, double share, const sl_report_row *b, char *why,
+                        size_t size, size_t *n)
+{
+    uint32_t could = sl_report_cores_could(b, r->cores);
+    const sl_stats *s = &b->stats;
+    switch (w) {
+    case WANT_PROCESSES:
+        add(why, size, n,
+            "cpu-bound (%.0f%% of the task time computes) under CPython's GIL, which lets one "
+            "thread of an interpreter compute at a time: %s has a GIL per process, could use %u "
+            "cores and used %u at once",
+            100 * share, b->strategy, could, s->max_cores);
+        break;
+    case WANT_THREADS_NOGIL:
+        add(why, size, n,
+            "cpu-bound (%.0f%% of the task time computes) with no GIL (free-threaded CPython or "
+            "C): %s compute on %u cores at once without a process each",
+            100 * share, b->strategy, s->max_cores);
+        break;
+    case WANT_THREADS:
+        add(why, size, n,
+            "io-bound (%.0f%% of the task time waits) with few fast waits (%u tasks, %.0f ms "
+            "each): %s overlaps them with plain blocking calls, a thread each costing little",
+            100 * (1 - share), s->tasks, s->tasks ? (double)s->wait_ns / s->tasks / 1e6 : 0.0,
+            b->strategy);
+        break;
+    default:
+        add(why, size, n,
+            "io-bound (%.0f%% of the task time waits) with %s (%u tasks, %.0f ms each): %s "
+            "overlaps every wait on one thread at %llu KiB per task",
+            100 * (1 - share), s->tasks >= SL_VERDICT_MANY_TASKS ? "many waits" : "slow waits",
+            s->tasks, s->tasks ? (double)s->wait_ns / s->tasks / 1e6 : 0.0, b->strategy,
+            (unsigned long long)s->vehicle_mem_kb);
+        break;
+    }
+}
+
+/* The runtime the comparison is about: the baseline's, else the first. */
+static uint32_t report_gil(const sl_report *r)
+{
+    int base = sl_report_baseline(r);
+    return r->n_rows == 0 ? SL_GIL_ON : r->rows[base >= 0 ? base : 0].gil;
+}
+
+int sl_report_recommend(const sl_report *r, char *why, size_t size)
+{
+    int fastest = -1;
+    uint32_t fewest = fewest_failures(r);
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (usable(&r->rows[i], fewest) &&
+            (fastest < 0 || r->rows[i].stats.wall_ns < r->rows[fastest].stats.wall_ns))
+            fastest = (int)i;
+    if (fastest < 0) {
+        snprintf(why, size, "no run completed its tasks: nothing to recommend");
+        return -1;
+    }
+    double share = cpu_share(r);
+    bool cpu_bound = share >= 0.5;
+    want w = cpu_bound ? (report_gil(r) == SL_GIL_OFF ? WANT_THREADS_NOGIL : WANT_PROCESSES)
+             : loop_pays_off(&r->rows[fastest].stats) ? WANT_LOOP
+                                                      : WANT_THREADS;
+    /* The rule's best run: the fastest of its vehicle, ties settled. */
+    int rule = -1;
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const sl_report_row *row = &r->rows[i];
+        if (!usable(row, fewest) || !fits(row, w))
+            continue;
+        if (rule < 0 || row->stats.wall_ns < r->rows[rule].stats.wall_ns)
+            rule = (int)i;
+    }
+    for (size_t i = 0; rule >= 0 && i < r->n_rows; i++) {
+        const sl_report_row *row = &r->rows[i];
+        if (usable(row, fewest) && fits(row, w) &&
+            (double)row->stats.wall_ns <= TIE * (double)r->rows[rule].stats.wall_ns &&
+            tie_rank(row) < tie_rank(&r->rows[rule]))
+            rule = (int)i;
+    }
+    uint64_t best_wall = r->rows[fastest].stats.wall_ns;
+    bool rule_holds = rule >= 0 && (double)r->rows[rule].stats.wall_ns <= TIE * (double)best_wall;
+    int best = rule_holds ? rule : fastest;
+    const sl_report_row *b = &r->rows[best];
+    size_t n = 0;
+    why[0] = '\0';
+    int base = sl_report_baseline(r);
+    double speedup = sl_report_speedup(r, (size_t)best);
+    if (is_sequential(b)) {
+        add(why, size, &n,
+            "no strategy ran clearly faster than plain sequential code here: for this work, "
+            "concurrency only added switching and waiting");
+    } else if (rule_holds) {
+        rule_reason(r, w, share, b, why, size, &n);
+        if (speedup > 0)
+            add(why, size, &n, ", %.1fx faster than %s", speedup, r->rows[base].strategy);
+        if (best != fastest)
+            add(why, size, &n, " (%s was %.0f%% faster, within the noise: the rule decides)",
+                r->rows[fastest].strategy,
+                100.0 * ((double)b->stats.wall_ns / (double)best_wall - 1.0));
+    } else {
+        add(why, size, &n, "%s measured clearly fastest", b->strategy);
+        if (speedup > 0)
+            add(why, size, &n, " (%.1fx faster than %s)", speedup, r->rows[base].strategy);
+        if (rule >= 0)
+            add(why, size, &n, ", %.0f%% ahead of %s, the rule's pick (%s) for %s work",
+                100.0 * ((double)r->rows[rule].stats.wall_ns / (double)best_wall - 1.0),
+                r->rows[rule].strategy, want_words(w), cpu_bound ? "cpu-bound" : "io-bound");
+        else
+            add(why, size, &n, "; the rule's vehicle for %s work (%s) was not measured",
+                cpu_bound ? "cpu-bound" : "io-bound", want_words(w));
+    }
+    add(why, size, &n, ".");
+    if (base < 0)
+        add(why, size, &n,
+            " No run on one thread completed, so there is no baseline for speedups.");
+    else if (!is_sequential(&r->rows[base]))
+        add(why, size, &n,
+            " Sequential did not complete (by design: its tasks wait on each other), so "
+            "speedups are against %s, the fastest run on one thread.",
+            r->rows[base].strategy);
+    uint64_t lost = sl_report_lost_updates(b);
+    if (lost > 0)
+        add(why, size, &n,
+            " But %s lost %llu updates of a shared counter: guard the increments with a lock.",
+            b->strategy, (unsigned long long)lost);
+    return best;
+}

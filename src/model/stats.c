@@ -19,6 +19,9 @@ static void from_model(const sl_model *m, uint64_t end, uint32_t cores, sl_stats
     for (uint32_t i = 0; i < m->n_tasks; i++) {
         const sl_task_now *k = &m->tasks[i];
         out->run_ns += sl_model_task_run_ns(m, i);
+        out->wait_ns += k->wait_ns;
+        if (k->state == SL_ST_WAITING)
+            out->wait_ns += sl__since(end, k->since_ns);
         if (k->state == SL_ST_WAITING && (k->reason == SL_WAIT_IO || k->reason == SL_WAIT_SLEEP))
             io_ns += sl__since(end, k->since_ns);
     }

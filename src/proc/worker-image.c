@@ -263,6 +263,8 @@ int sl_blob_init(sl_run_ctx *ctx, uint32_t n_slots, sl_blob **out)
     b->workers = ctx->workers;
     b->chunksize = ctx->chunksize > 0 ? ctx->chunksize : 1;
     b->gil_interval_ns = ctx->gil_interval_ns;
+    b->gil = ctx->gil;
+    b->offload = ctx->offload;
     b->iters_per_us = sl_work_iters_per_us();
     b->net_port = ctx->net_port;
     b->slots_off = align8(sizeof(*b));

@@ -345,6 +345,8 @@ int sl_worker_main(int argc, char **argv)
                              .workers = w.b->workers,
                              .chunksize = w.b->chunksize,
                              .gil_interval_ns = w.b->gil_interval_ns,
+                             .gil = w.b->gil,
+                             .offload = w.b->offload,
                              .net_port = w.b->net_port,
                              .stop = &sl__worker_stop,
                              .result = &w.b->result,

@@ -27,6 +27,8 @@ static const char *const key_words[SL__KEY__COUNT] = {
     [SL__KEY_WORKERS] = "workers",
     [SL__KEY_CHUNKSIZE] = "chunksize",
     [SL__KEY_GIL_INTERVAL] = "gil_interval",
+    [SL__KEY_GIL] = "gil",
+    [SL__KEY_OFFLOAD] = "offload",
     [SL__KEY_TIME_SCALE] = "time_scale",
     [SL__KEY_PACE] = "pace",
 };
@@ -79,7 +81,7 @@ static void set_strategies(sl__parser *ps, const char *value)
     const char *p = value;
     for (;;) {
         p += strspn(p, " \t");
-        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789+_-");
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789+_-:");
         const char *after = p + n + strspn(p + n, " \t");
         if (n == 0 || (*after != ',' && *after != '\0')) {
             sl__fail(ps, ps->line, SL_EPARSE,
@@ -178,7 +180,7 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
     if (k == SL__KEY__COUNT) {
         sl__fail(ps, ps->line, SL_EPARSE,
                  "unknown key '%s' in [run] (expected seed, workers, chunksize, gil_interval, "
-                 "time_scale, pace)",
+                 "gil, offload, time_scale, pace)",
                  sl__clip(key, q, sizeof(q)));
         return;
     }
@@ -205,6 +207,16 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
     case SL__KEY_PACE:
         if (duration(ps, key, value, MIN_PACE_NS, MAX_PACE_NS, "1s and 600s", &v))
             sc->pace_ns = v;
+        break;
+    case SL__KEY_GIL:
+        if (sl_gil_parse(value, &sc->gil) < 0)
+            sl__fail(ps, ps->line, SL_EPARSE, "gil must be on or off, got '%s'",
+                     sl__clip(value, q, sizeof(q)));
+        break;
+    case SL__KEY_OFFLOAD:
+        if (sl_offload_parse(value, &sc->offload) < 0)
+            sl__fail(ps, ps->line, SL_EPARSE, "offload must be cpu, io or all, got '%s'",
+                     sl__clip(value, q, sizeof(q)));
         break;
     default:
         if (sl__parse_decimal(value, &d) < 0)

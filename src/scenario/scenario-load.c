@@ -129,6 +129,8 @@ int sl_scenario_parse_bytes(const char *name, const void *data, size_t len, sl_s
     s->pub.workers = DEFAULT_WORKERS;
     s->pub.chunksize = 1;
     s->pub.gil_interval_ns = DEFAULT_GIL_NS;
+    s->pub.gil = SL_GIL_ON;
+    s->pub.offload = SL_OFFLOAD_ALL;
     s->pub.time_scale = 1.0;
     s->pub.path = strdup(name);
     s->pub.name = stem(name);

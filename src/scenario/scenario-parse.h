@@ -39,6 +39,8 @@ typedef enum sl__key {
     SL__KEY_WORKERS,
     SL__KEY_CHUNKSIZE,
     SL__KEY_GIL_INTERVAL,
+    SL__KEY_GIL,
+    SL__KEY_OFFLOAD,
     SL__KEY_TIME_SCALE,
     SL__KEY_PACE,
     SL__KEY__COUNT

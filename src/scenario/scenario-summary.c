@@ -88,8 +88,11 @@ void sl_scenario_summary(const sl_scenario *sc, FILE *out)
         print_wrapped(out, sc->caption, "  ");
     }
     sl__format_ns(sc->gil_interval_ns, gil, sizeof(gil));
-    fprintf(out, "\n  seed %llu, workers %u, chunksize %u, gil_interval %s, time_scale %g\n",
-            (unsigned long long)sc->seed, sc->workers, sc->chunksize, gil, sc->time_scale);
+    fprintf(out,
+            "\n  seed %llu, workers %u, chunksize %u, gil %s, gil_interval %s, offload %s, "
+            "time_scale %g\n",
+            (unsigned long long)sc->seed, sc->workers, sc->chunksize, sl_gil_word(sc->gil), gil,
+            sl_offload_word(sc->offload), sc->time_scale);
     if (sc->strategies != NULL)
         fprintf(out, "  strategies: %s\n", sc->strategies);
     print_objects(out, sc);

@@ -176,4 +176,5 @@ const sl_strategy sl_strategy_async_procs = {
     .blob_needed = async_procs_blob,
     .run = async_procs_run,
     .event_loop_io = true,
+    .gil = SL_GIL_SCOPE_PROCESS,
 };

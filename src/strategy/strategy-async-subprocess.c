@@ -350,4 +350,5 @@ const sl_strategy sl_strategy_async_subprocess = {
     .rings_needed = async_subprocess_rings,
     .run = async_subprocess_run,
     .event_loop_io = true,
+    .gil = SL_GIL_SCOPE_PROCESS,
 };

@@ -110,4 +110,5 @@ const sl_strategy sl_strategy_processes = {
     .rings_needed = processes_rings,
     .blob_needed = processes_blob,
     .run = processes_run,
+    .gil = SL_GIL_SCOPE_PROCESS,
 };

@@ -226,4 +226,5 @@ const sl_strategy sl_strategy_procpool = {
     .rings_needed = procpool_rings,
     .blob_needed = procpool_blob,
     .run = procpool_run,
+    .gil = SL_GIL_SCOPE_PROCESS,
 };

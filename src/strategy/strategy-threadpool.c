@@ -7,7 +7,16 @@
  * the worker that takes it. Workers block on a condition variable while the
  * backlog is empty; each has its own ring and tells the kernel sampler which
  * task it carries. The lesson: only N tasks ever run at once, however many
- * are submitted.
+ * are submitted. With the run's GIL on the workers are threads of one
+ * interpreter and share its GIL (gil-task.c), as ThreadPoolExecutor's do.
+ *
+ * The same pool, each worker with an interpreter of its own, is the
+ * `interpreters` strategy (strategy-interpreters.c): a worker first builds
+ * its private copy of everything the tasks read (the scenario, rebuilt
+ * from a serialized image, as a subinterpreter imports its modules and
+ * unpickles its arguments afresh) and its own HTTP client; that set-up is
+ * its creation cost, measured. Its GIL is its own and only its one thread
+ * ever takes it, so it never makes anyone wait and is not drawn.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -19,7 +28,9 @@
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 #include "schedlab/blocking.h"
+#include "schedlab/proc.h"
 #include "schedlab/shared.h"
+#include "strategy/threadpool.h"
 
 typedef struct pool {
     sl_run_ctx *ctx;
@@ -28,6 +39,10 @@ typedef struct pool {
     uint32_t *backlog; /* task indices; [head, tail) are waiting */
     uint32_t head, tail;
     bool closed; /* no more submissions: idle workers exit */
+    sl_gil *gil; /* the interpreter's GIL, or NULL when the run has none */
+    /* interpreters: the scenario each worker copies, serialized; else NULL */
+    void *image;
+    size_t image_size;
 } pool;
 
 typedef struct worker {
@@ -57,16 +72,44 @@ static uint32_t next_task(pool *p)
     return task;
 }
 
+/* An interpreter's private state: its own copy of the scenario, in a
+ * context of its own (the trace, the result and the shared objects stay
+ * the run's). 0, or SL_E* with the reason in why. */
+static int own_interpreter(const pool *p, sl_run_ctx *own, sl_scenario **own_sc, char *why,
+                           size_t why_size)
+{
+    int err = sl_worker_image_read(p->image, p->image_size, own_sc);
+    if (err < 0) {
+        snprintf(why, why_size, "cannot create an interpreter: its copy of the scenario: %s",
+                 sl_strerror(err));
+        return err;
+    }
+    *own = *p->ctx;
+    own->sc = *own_sc;
+    return 0;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    sl_run_ctx own;
     const sl_run_ctx *ctx = w->p->ctx;
+    sl_scenario *own_sc = NULL;
+    char why[160] = "";
+    int broken = w->p->image != NULL ? own_interpreter(w->p, &own, &own_sc, why, sizeof(why)) : 0;
+    if (own_sc != NULL)
+        ctx = &own;
     pid_t tid = gettid();
     sl_hook_bind(w->ring, (uint32_t)tid, ctx->epoch_ns);
-    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_START, sl_clock_ns() - w->created_ns);
     if (ctx->sampler != NULL)
         sl_os_sampler_add(ctx->sampler, getpid(), tid, SL_NO_TASK);
     sl_net_client *client = sl_vehicle_client(ctx->sc, SL_NO_TASK);
+    /* A pool thread is created when pthread_create returns; an interpreter
+     * only once its private state exists, here. */
+    uint64_t cost = sl_clock_ns() - w->created_ns;
+    if (w->p->image != NULL)
+        __atomic_fetch_add(&ctx->result->vehicle_create_ns, cost, __ATOMIC_RELAXED);
+    sl_hook_emit(SL_EV_MARK, SL_NO_TASK, SL_MARK_VEHICLE_START, cost);
 
     for (uint32_t task; (task = next_task(w->p)) != SL_NO_TASK;) {
         /* A future cancelled while queued never reaches a worker. */
@@ -74,10 +117,15 @@ static void *worker_main(void *arg)
             sl_task_finish(ctx, task, SL_EINTR, NULL);
             continue;
         }
+        if (broken < 0) {
+            sl_hook_emit(SL_EV_RUN, task, 0, 0);
+            sl_task_finish(ctx, task, broken, why);
+            continue;
+        }
         sl_hook_emit(SL_EV_READY, task, SL_READY_WORKER, 0);
         if (ctx->sampler != NULL)
             sl_os_sampler_set_task(ctx->sampler, tid, task);
-        sl_task_exec_blocking(ctx, task, client);
+        sl_gil_task_exec(ctx, task, w->p->gil, client);
         if (ctx->sampler != NULL)
             sl_os_sampler_set_task(ctx->sampler, tid, SL_NO_TASK);
     }
@@ -85,6 +133,8 @@ static void *worker_main(void *arg)
     if (client != NULL)
         sl_net_client_free(client);
     sl_thread_vehicle_end(ctx, tid);
+    if (own_sc != NULL)
+        sl_worker_image_free(own_sc);
     return NULL;
 }
 
@@ -116,8 +166,9 @@ static uint32_t start_workers(pool *p, worker *ws, pthread_t *threads, uint32_t 
                      "cannot create pool worker %u: %s", i + 1, strerror_r(e, buf, sizeof(buf)));
             return i;
         }
-        __atomic_fetch_add(&ctx->result->vehicle_create_ns, sl_clock_ns() - ws[i].created_ns,
-                           __ATOMIC_RELAXED);
+        if (p->image == NULL)
+            __atomic_fetch_add(&ctx->result->vehicle_create_ns, sl_clock_ns() - ws[i].created_ns,
+                               __ATOMIC_RELAXED);
         __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
     }
     return n;
@@ -135,12 +186,22 @@ static void submit_all(pool *p)
     }
 }
 
-static uint32_t rings_needed(const sl_run_ctx *ctx)
+uint32_t sl__threadpool_rings(const sl_run_ctx *ctx)
 {
     return pool_size(ctx) + 2;
 }
 
-static int run(sl_run_ctx *ctx)
+/* interpreters: the scenario once serialized, for each worker to copy. */
+static int write_image(pool *p)
+{
+    p->image_size = sl_worker_image_size(p->ctx->sc);
+    p->image = malloc(p->image_size);
+    if (p->image == NULL)
+        return SL_ENOMEM;
+    return sl_worker_image_write(p->ctx->sc, p->image, p->image_size);
+}
+
+int sl__threadpool_run(sl_run_ctx *ctx, bool own_interpreters)
 {
     uint32_t n_tasks = ctx->sc->n_tasks;
     uint32_t n = pool_size(ctx);
@@ -149,10 +210,10 @@ static int run(sl_run_ctx *ctx)
     pool p = {.ctx = ctx, .backlog = calloc(n_tasks ? n_tasks : 1, sizeof(uint32_t))};
     worker *ws = calloc(n ? n : 1, sizeof(*ws));
     pthread_t *threads = calloc(n ? n : 1, sizeof(*threads));
-    int err = 0;
-    if (p.backlog == NULL || ws == NULL || threads == NULL) {
+    int err = own_interpreters ? write_image(&p) : 0;
+    if (p.backlog == NULL || ws == NULL || threads == NULL || err < 0) {
         sl_tasks_cancel(ctx, 0, n_tasks);
-        err = SL_ENOMEM;
+        err = err < 0 ? err : SL_ENOMEM;
         goto out;
     }
     /* A small pool can deadlock on queues and locks: its workers all
@@ -162,6 +223,16 @@ static int run(sl_run_ctx *ctx)
     if (err < 0) {
         sl_tasks_cancel(ctx, 0, n_tasks);
         goto out;
+    }
+    sl_gil gil;
+    if (ctx->gil == SL_GIL_ON && !own_interpreters) {
+        if (sl_gil_init(&gil, ctx->gil_interval_ns) < 0) {
+            sl_shared_free(ctx);
+            sl_tasks_cancel(ctx, 0, n_tasks);
+            err = SL_ENOMEM;
+            goto out;
+        }
+        p.gil = &gil;
     }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.nonempty, NULL);
@@ -178,12 +249,20 @@ static int run(sl_run_ctx *ctx)
         pthread_join(threads[i], NULL);
     pthread_cond_destroy(&p.nonempty);
     pthread_mutex_destroy(&p.mu);
+    if (p.gil != NULL)
+        sl_gil_destroy(p.gil);
     sl_shared_free(ctx);
 out:
+    free(p.image);
     free(p.backlog);
     free(ws);
     free(threads);
     return err;
+}
+
+static int run(sl_run_ctx *ctx)
+{
+    return sl__threadpool_run(ctx, false);
 }
 
 const sl_strategy sl_strategy_threadpool = {
@@ -191,6 +270,7 @@ const sl_strategy sl_strategy_threadpool = {
     .summary = "N worker threads take tasks from one FIFO backlog",
     .python = "concurrent.futures.ThreadPoolExecutor(max_workers=N)",
     .uses_workers = true,
-    .rings_needed = rings_needed,
+    .rings_needed = sl__threadpool_rings,
     .run = run,
+    .gil = SL_GIL_SCOPE_RUN,
 };

@@ -6,18 +6,15 @@
  * task with blocking calls, so the OS scheduler decides everything: the
  * ready list is the kernel's run queue, seen through OS_SAMPLE events.
  *
- * The launcher (blocking/thread-per-task.c) is shared with the gil strategy,
- * which differs only in what a thread does with its task.
+ * With the run's GIL on (the default: the lessons are Python's) the
+ * threads share one lock, as CPython's threads do, and take turns on cpu
+ * steps (blocking/gil-task.c); with it off they compute at once, as
+ * free-threaded CPython's or C's do. The launcher (sl_threads_run in
+ * blocking/thread-per-task.c) is shared with the `gil` strategy, which is
+ * this one with the GIL forced on.
  */
 #include "schedlab/strategy.h"
-#include "schedlab/net.h"
 #include "schedlab/blocking.h"
-#include "schedlab/shared.h"
-
-static int thread_body(const sl_run_ctx *ctx, uint32_t task, sl_net_client *client, void *arg)
-{
-    return sl_task_exec_blocking(ctx, task, client);
-}
 
 static uint32_t rings_needed(const sl_run_ctx *ctx)
 {
@@ -26,14 +23,7 @@ static uint32_t rings_needed(const sl_run_ctx *ctx)
 
 static int run(sl_run_ctx *ctx)
 {
-    int err = sl_shared_create(ctx, ctx->sc->n_tasks, SL_SHARED_PER_TASK);
-    if (err < 0) {
-        sl_tasks_cancel(ctx, 0, ctx->sc->n_tasks);
-        return err;
-    }
-    err = sl_thread_per_task(ctx, thread_body, NULL);
-    sl_shared_free(ctx);
-    return err;
+    return sl_threads_run(ctx, false);
 }
 
 const sl_strategy sl_strategy_threads = {
@@ -43,4 +33,5 @@ const sl_strategy sl_strategy_threads = {
     .uses_workers = false,
     .rings_needed = rings_needed,
     .run = run,
+    .gil = SL_GIL_SCOPE_RUN,
 };

@@ -11,7 +11,7 @@
  *     16 u64 payload size     40 u64 reserved (0)
  *   payload
  *     meta        scenario[64] title[128] strategy[32] n_tasks workers cores
- *                 u32 0, gil_interval_ns, cpu_iters_per_us (IEEE bits),
+ *                 u32 gil (0 unknown, 1 on, 2 off), gil_interval_ns, cpu_iters_per_us (IEEE bits),
  *                 started_unix_ns, machine[64]
  *     counters    u64 dropped, u64 late
  *     task names  per task: u32 length, bytes (no NUL)
@@ -158,7 +158,7 @@ static void write_payload(writer *w, const sl_trace *t)
     w_u32(w, m->n_tasks);
     w_u32(w, m->workers);
     w_u32(w, m->cores);
-    w_u32(w, 0);
+    w_u32(w, m->gil);
     w_u64(w, m->gil_interval_ns);
     w_u64(w, bits);
     w_u64(w, m->started_unix_ns);
@@ -335,6 +335,7 @@ static void read_meta(const uint8_t *p, sl_trace_meta *m)
     m->n_tasks = get_u32(p);
     m->workers = get_u32(p + 4);
     m->cores = get_u32(p + 8);
+    m->gil = get_u32(p + 12) <= 2 ? get_u32(p + 12) : 0; /* 2: SL_GIL_OFF, the largest sl_gil */
     m->gil_interval_ns = get_u64(p + 16);
     uint64_t bits = get_u64(p + 24);
     memcpy(&m->cpu_iters_per_us, &bits, sizeof(bits));

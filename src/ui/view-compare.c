@@ -19,22 +19,6 @@ static const sl_ui_strategy *find_strategy(const sl_ui *ui, const char *name)
     return NULL;
 }
 
-/* The baseline for speedups: sequential if it was compared, else the slowest. */
-static const sl_stats *baseline(const sl_ui *ui)
-{
-    const sl_stats *base = NULL;
-    for (uint32_t i = 0; i < ui->n_cmp; i++) {
-        const sl_pane *p = &ui->cmp[i];
-        if (!p->have_stats)
-            continue;
-        if (strcmp(p->trace->meta.strategy, "sequential") == 0)
-            return &p->stats;
-        if (!base || p->stats.wall_ns > base->wall_ns)
-            base = &p->stats;
-    }
-    return base;
-}
-
 /* The compared runs as report rows, so compare mode and `run --format
  * verdict` recommend with one rule (export/verdict.c). Returns the count. */
 static size_t report_rows(const sl_ui *ui, sl_report_row *rows, size_t max)
@@ -50,8 +34,21 @@ static size_t report_rows(const sl_ui *ui, sl_report_row *rows, size_t max)
         row->stats = p->stats;
         const sl_ui_strategy *st = find_strategy(ui, row->strategy);
         row->blocking_calls = st == NULL || !st->event_loop_io;
+        row->gil = p->trace->meta.gil;
+        row->gil_scope = st != NULL ? st->gil_scope : SL_GIL_SCOPE_NONE;
+        row->workers = p->trace->meta.workers;
+        if (p->trace->meta.gil == SL_GIL_OFF && row->gil_scope == SL_GIL_SCOPE_RUN)
+            snprintf(row->strategy, sizeof(row->strategy), "%.24s:nogil", p->trace->meta.strategy);
     }
     return n;
+}
+
+/* The compared runs as a report: the one the recommendation reads. */
+static sl_report compared(const sl_ui *ui, sl_report_row *rows)
+{
+    uint32_t cores = ui->n_cmp ? ui->cmp[0].trace->meta.cores : 1;
+    return (sl_report){
+        .rows = rows, .n_rows = report_rows(ui, rows, SL_UI_MAX_CMP), .cores = cores};
 }
 
 void sl__compare_verdict(const sl_ui *ui, char *buf, size_t size)
@@ -71,8 +68,8 @@ void sl__compare_verdict(const sl_ui *ui, char *buf, size_t size)
         return;
     }
     sl_report_row rows[SL_UI_MAX_CMP];
-    sl_report rep = {.rows = rows, .n_rows = report_rows(ui, rows, SL_UI_MAX_CMP)};
-    char why[320];
+    sl_report rep = compared(ui, rows);
+    char why[640];
     int best = rep.n_rows ? sl_report_recommend(&rep, why, sizeof(why)) : -1;
     if (best < 0) {
         snprintf(buf, size, "Runs one strategy at a time, so each has the machine to itself.");
@@ -85,25 +82,33 @@ void sl__compare_verdict(const sl_ui *ui, char *buf, size_t size)
 static void table(const sl_ui *ui, sl_rect r, int *used)
 {
     int y = r.y, x = r.x + 1;
-    sl__term_putf(y++, x, r.w - 1, SL_ROLE_TITLE, "%-16s %8s %8s %8s %8s %6s %6s %9s", "strategy",
-                  "wall", "speedup", "blocking", "overlap", "cores", "GIL q", "KiB/veh");
-    const sl_stats *base = baseline(ui);
-    for (uint32_t i = 0; i < ui->n_cmp; i++) {
-        const sl_pane *p = &ui->cmp[i];
-        if (!p->have_stats)
-            continue;
-        const sl_stats *s = &p->stats;
-        char wall[32], overlap[16], gil[16];
+    sl__term_putf(y++, x, r.w - 1, SL_ROLE_TITLE, "%-16s %4s %8s %8s %8s %8s %5s %5s %6s %9s %6s",
+                  "strategy", "GIL", "wall", "speedup", "blocking", "overlap", "could", "did",
+                  "GIL q", "KiB/veh", "lost");
+    sl_report_row rows[SL_UI_MAX_CMP];
+    sl_report rep = compared(ui, rows);
+    for (size_t i = 0; i < rep.n_rows; i++) {
+        const sl_report_row *row = &rows[i];
+        const sl_stats *s = &row->stats;
+        char wall[32], overlap[16], gil[16], speedup[16], mem[24], lost[24];
         sl__fmt_dur(wall, sizeof wall, s->wall_ns, ui->ascii);
         snprintf(overlap, sizeof overlap, s->io_ns ? "%.0f%%" : "-", 100 * s->io_overlap);
         snprintf(gil, sizeof gil, s->gil_wait_ns && s->wall_ns ? "%.1f" : "-",
                  s->wall_ns ? (double)s->gil_wait_ns / (double)s->wall_ns : 0.0);
-        const sl_ui_strategy *st = find_strategy(ui, p->trace->meta.strategy);
-        double speedup = base && s->wall_ns ? (double)base->wall_ns / (double)s->wall_ns : 0;
-        sl__term_putf(y++, x, r.w - 1, SL_ROLE_NORMAL, "%-16s %8s %7.1fx %8s %8s %6u %6s %9llu",
-                      p->trace->meta.strategy, wall, speedup,
-                      st && st->event_loop_io ? "no" : "yes", overlap, s->max_cores, gil,
-                      (unsigned long long)s->vehicle_mem_kb);
+        double sp = sl_report_speedup(&rep, i);
+        snprintf(speedup, sizeof speedup, sp > 0 ? "%.1fx" : "-", sp);
+        bool vehicle = row->gil_scope != SL_GIL_SCOPE_NONE || !row->blocking_calls;
+        snprintf(mem, sizeof mem, vehicle ? "%llu" : "-", (unsigned long long)s->vehicle_mem_kb);
+        uint64_t l = sl_report_lost_updates(row);
+        snprintf(lost, sizeof lost, row->n_counters ? "%llu" : "-", (unsigned long long)l);
+        sl__term_putf(y++, x, r.w - 1, SL_ROLE_NORMAL,
+                      "%-16s %4s %8s %8s %8s %8s %5u %5u %6s %9s %6s", row->strategy,
+                      row->gil_scope == SL_GIL_SCOPE_NONE ? "-"
+                      : row->gil == 0                     ? "?"
+                                                          : sl_gil_word(row->gil),
+                      wall,
+                      speedup, row->blocking_calls ? "yes" : "no", overlap,
+                      sl_report_cores_could(row, rep.cores), s->max_cores, gil, mem, lost);
     }
     *used = y - r.y;
 }

@@ -55,8 +55,11 @@ static void strategy_text(const sl_ui *ui, char *buf, size_t size)
     int n = snprintf(buf, size, "%s", m->strategy);
     if (m->workers && n >= 0 && (size_t)n < size)
         n += snprintf(buf + n, size - (size_t)n, "%s%u workers", sep, m->workers);
+    /* The runtime that ran: "CPython, GIL" or "no GIL: free-threaded CPython or C". */
+    if (m->gil && n >= 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, "%s%s", sep, sl_gil_runtime(m->gil));
     if (m->gil_interval_ns && n >= 0 && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, "%sGIL %s", sep,
+        snprintf(buf + n, size - (size_t)n, "%sswitch %s", sep,
                  sl__fmt_dur(gil, sizeof gil, m->gil_interval_ns, ui->ascii));
 }
 

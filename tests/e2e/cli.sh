@@ -57,10 +57,18 @@ expect_code 2 "unknown strategy" "$bin" run "$tmp/small.ini" -s bogus
 expect_text "$tmp/err" "unknown strategy 'bogus'" "unknown strategy message"
 
 expect_code 0 "run all, table" "$bin" run "$tmp/small.ini" -s all
-for s in sequential threads threadpool processes procpool coroutines gil; do
+for s in sequential threads threadpool interpreters processes procpool coroutines gil; do
   expect_text "$tmp/out" "^$s " "table row for $s"
 done
 expect_text "$tmp/out" ' 4/0/0/0$' "all tasks done, none failed, cancelled or not started"
+expect_text "$tmp/out" "^runtime: CPython, GIL$" "the runtime: the GIL on by default"
+
+expect_code 0 "run with the GIL off" "$bin" run "$tmp/small.ini" -s threads,threads:gil --gil off
+expect_text "$tmp/out" "^runtime: CPython with the GIL on and off" "a report of two runtimes"
+expect_text "$tmp/out" "^threads +off " "threads without a GIL"
+expect_text "$tmp/out" "^threads:gil +on " "threads:gil keeps the GIL"
+expect_code 2 "bad --gil" "$bin" run "$tmp/small.ini" --gil maybe
+expect_text "$tmp/err" "--gil must be on or off, not 'maybe'" "bad --gil message"
 
 expect_code 0 "run json" "$bin" run "$tmp/small.ini" -s sequential,coroutines --format json
 if python3 - "$tmp/out" <<'PY'

@@ -93,13 +93,16 @@ static inline sl_scenario *harness_parse(const char *text)
 
 /* The context the engine builds for `sc` before the rings exist: the
  * scenario's workers and GIL interval, the latency server's port (0 when
- * none runs). Tests override what they vary. */
+ * none runs), its runtime (GIL on unless it says off) and offload. Tests
+ * override what they vary. */
 static inline sl_run_ctx harness_ctx(const sl_scenario *sc, atomic_int *stop, sl_run_result *res)
 {
     return (sl_run_ctx){
         .sc = sc,
         .workers = sc->workers,
         .gil_interval_ns = sc->gil_interval_ns,
+        .gil = sc->gil,
+        .offload = sc->offload,
         .net_port = harness_server != NULL ? sl_net_server_port(harness_server) : 0,
         .stop = stop,
         .result = res,

@@ -107,26 +107,38 @@ static void test_a_worker_process_refuses_to_run(void **state)
 /* Timing shapes: not built under sanitizers, which slow threads and
  * processes unevenly, so a ratio there would judge the sanitizer. */
 
-/* Runs a shipped lesson under `strategy`; returns its wall time, and its
- * statistics in *out if not NULL. */
-static uint64_t lesson_run(const char *lesson, const char *strategy, sl_stats *out)
+/* The runtime of the lesson runs below: the lesson's own, or --gil. */
+static uint32_t run_gil = SL_GIL_DEFAULT;
+
+/* Runs a shipped lesson under `strategy` (and run_gil); returns its wall
+ * time, and its report row (what `run` would print) in *out if not NULL. */
+static uint64_t lesson_run(const char *lesson, const char *strategy, sl_report_row *out)
 {
     char path[4096];
     assert_int_equal(sl_scenario_resolve(lesson, path, sizeof(path)), 0);
     sl_scenario *sc;
     sl_diag diag;
     assert_int_equal(sl_scenario_load(path, &sc, &diag), 0);
+    const sl_strategy *st = sl_strategy_find(strategy);
+    assert_non_null(st);
+    sl_run_opts opts = {.sc = sc, .strategy = st, .gil = run_gil};
+    sl_trace *t = NULL;
     sl_run_result res;
-    sl_trace *t = run_strategy(sc, strategy, &res);
+    assert_int_equal(sl_run_once(engine, &opts, &t, &res), 0);
     assert_int_equal(res.failed, 0);
-    sl_stats st;
-    sl_stats_compute(t, &st);
+    sl_report_row row = {.gil = t->meta.gil,
+                         .gil_scope = st->gil,
+                         .workers = t->meta.workers,
+                         .blocking_calls = !st->event_loop_io};
+    sl_strategy_label(st, run_gil, row.strategy, sizeof(row.strategy));
+    sl_stats_compute(t, &row.stats);
     sl_trace_free(t);
     sl_scenario_free(sc);
-    print_message("    %-12s %-10s %8.1f ms\n", lesson, strategy, (double)st.wall_ns / 1e6);
+    print_message("    %-12s %-14s %8.1f ms\n", lesson, row.strategy,
+                  (double)row.stats.wall_ns / 1e6);
     if (out != NULL)
-        *out = st;
-    return st.wall_ns;
+        *out = row;
+    return row.stats.wall_ns;
 }
 
 static uint64_t lesson_wall(const char *lesson, const char *strategy)
@@ -139,6 +151,11 @@ static void test_io_download_shape(void **state)
     double seq = (double)lesson_wall("io-download", "sequential");
     assert_true(seq / (double)lesson_wall("io-download", "threadpool") >= 3.0);
     assert_true(seq / (double)lesson_wall("io-download", "coroutines") >= 3.0);
+    /* run_in_executor(pool, blocking_download) with 5 workers is a pool of
+     * 5 (about 4.5x), not a download per coroutine (about 12x). */
+    double r = seq / (double)lesson_wall("io-download", "async+threads");
+    print_message("    async+threads: %.2fx sequential\n", r);
+    assert_true(r >= 3.0 && r <= 7.0);
 }
 
 /* Up to three runs of `strategy`, stopping when `ok(*seq / wall)` holds: a
@@ -177,18 +194,43 @@ static void test_cpu_sumsq_shape(void **state)
 {
     if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
         skip_because("one core: no parallel speedup to check");
+    /* CPython with its GIL (the lesson's runtime): the threads of one
+     * interpreter take turns, processes have a GIL each. */
+    run_gil = SL_GIL_DEFAULT;
     double seq = (double)lesson_wall("cpu-sumsq", "sequential");
     assert_true(
         parallel_enough(ratio_within_tries("cpu-sumsq", "procpool", &seq, parallel_enough)));
-    assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "threads", &seq, parallel_enough)));
-    assert_true(about_sequential(ratio_within_tries("cpu-sumsq", "gil", &seq, about_sequential)));
+    const char *one_gil[] = {"threads", "threadpool", "async+threads", "gil"};
+    for (size_t i = 0; i < 4; i++)
+        assert_true(
+            about_sequential(ratio_within_tries("cpu-sumsq", one_gil[i], &seq, about_sequential)));
     /* What the hooks saw, whatever the machine's speed: one holder at a
      * time, and the lock changing hands while others wait for it. */
-    sl_stats gil;
-    lesson_run("cpu-sumsq", "gil", &gil);
-    assert_int_equal(gil.max_cores, 1);
-    assert_true(gil.switches_gil >= 20);
-    assert_true(gil.gil_wait_ns > 0);
+    sl_report_row rows[4];
+    lesson_run("cpu-sumsq", "threads", &rows[0]);
+    assert_int_equal(rows[0].stats.max_cores, 1);
+    assert_true(rows[0].stats.switches_gil >= 20);
+    assert_true(rows[0].stats.gil_wait_ns > 0);
+    /* The recommendation, from runs side by side: a process strategy. */
+    lesson_run("cpu-sumsq", "sequential", &rows[1]);
+    lesson_run("cpu-sumsq", "procpool", &rows[2]);
+    sl_report rep = {.cores = 2, .rows = rows, .n_rows = 3};
+    char why[640];
+    int best = sl_report_recommend(&rep, why, sizeof(why));
+    print_message("    GIL on: recommended %s - %s\n", best >= 0 ? rows[best].strategy : "-", why);
+    assert_int_equal(best, 2);
+
+    /* Free-threaded CPython or C: threads use both cores, and are the rule. */
+    run_gil = SL_GIL_OFF;
+    seq = (double)lesson_wall("cpu-sumsq", "sequential");
+    assert_true(parallel_enough(ratio_within_tries("cpu-sumsq", "threads", &seq, parallel_enough)));
+    lesson_run("cpu-sumsq", "sequential", &rows[0]);
+    lesson_run("cpu-sumsq", "threads", &rows[1]);
+    lesson_run("cpu-sumsq", "procpool", &rows[2]);
+    best = sl_report_recommend(&rep, why, sizeof(why));
+    print_message("    GIL off: recommended %s - %s\n", best >= 0 ? rows[best].strategy : "-", why);
+    assert_int_equal(best, 1);
+    run_gil = SL_GIL_DEFAULT;
 }
 #endif
 

@@ -56,6 +56,8 @@ static void test_exact_tasks_and_steps(void **state)
                                "workers = 5\n"
                                "chunksize = 3\n"
                                "gil_interval = 2.5ms\n"
+                               "gil = off\n"
+                               "offload = io\n"
                                "[group page]\n"
                                "count = 3\n"
                                "step = io 300ms 20k\n"
@@ -75,11 +77,13 @@ static void test_exact_tasks_and_steps(void **state)
     assert_int_equal(sc->workers, 5);
     assert_int_equal(sc->chunksize, 3);
     assert_int_equal(sc->gil_interval_ns, 2500000);
+    assert_int_equal(sc->gil, SL_GIL_OFF);
+    assert_int_equal(sc->offload, SL_OFFLOAD_IO);
     assert_true(sc->time_scale == 1.0);
 
     assert_int_equal(sc->n_groups, 2);
     assert_string_equal(sc->groups[0].name, "page");
-    assert_int_equal(sc->groups[0].line, 13);
+    assert_int_equal(sc->groups[0].line, 15);
     assert_int_equal(sc->groups[0].count, 3);
     assert_string_equal(sc->groups[1].name, "solo");
     assert_int_equal(sc->groups[1].count, 1);
@@ -95,17 +99,17 @@ static void test_exact_tasks_and_steps(void **state)
     for (uint32_t t = 0; t < 3; t++) {
         const sl_step *io = step_of(sc, t, 0), *cpu = step_of(sc, t, 1);
         assert_int_equal(io->kind, SL_STEP_IO);
-        assert_int_equal(io->line, 15);
+        assert_int_equal(io->line, 17);
         assert_int_equal(io->ns, 300000000);
         assert_int_equal(io->n, 20 * 1024);
         assert_int_equal(cpu->kind, SL_STEP_CPU);
-        assert_int_equal(cpu->line, 16);
+        assert_int_equal(cpu->line, 18);
         assert_int_equal(cpu->ns, 2000000);
     }
     const sl_step *s = sl_task_steps(sc, 3);
     assert_int_equal(s[0].kind, SL_STEP_SLEEP);
     assert_int_equal(s[0].ns, 100000000);
-    assert_int_equal(s[0].line, 18);
+    assert_int_equal(s[0].line, 20);
     assert_int_equal(s[1].kind, SL_STEP_YIELD);
     assert_int_equal(s[2].kind, SL_STEP_GET);
     assert_string_equal(s[2].url, "https://example.org/x?y=1");
@@ -114,7 +118,7 @@ static void test_exact_tasks_and_steps(void **state)
     assert_int_equal(s[4].kind, SL_STEP_IO);
     assert_int_equal(s[4].ns, 1500000000);
     assert_int_equal(s[4].n, 1024); /* default body */
-    assert_int_equal(s[4].line, 22);
+    assert_int_equal(s[4].line, 24);
     sl_scenario_free(sc);
 }
 
@@ -130,6 +134,9 @@ static void test_defaults_crlf_bom(void **state)
     assert_int_equal(sc->chunksize, 1);
     assert_int_equal(sc->gil_interval_ns, 5000000);
     assert_int_equal(sc->pace_ns, 0);
+    /* The lessons are Python's: the GIL is on unless a scenario says off. */
+    assert_int_equal(sc->gil, SL_GIL_ON);
+    assert_int_equal(sc->offload, SL_OFFLOAD_ALL);
     assert_int_equal(sc->n_tasks, 1);
     assert_string_equal(sc->tasks[0].name, "a");
     assert_int_equal(step_of(sc, 0, 0)->ns, 1000);
@@ -406,7 +413,11 @@ static void test_io_download_lesson(void **state)
 {
     sl_scenario *sc = NULL;
     assert_int_equal(sl_scenario_load(SL_TEST_ASSETS "/scenarios/io-download.ini", &sc, NULL), 0);
-    assert_string_equal(sc->strategies, "sequential, threads, threadpool, processes, coroutines");
+    assert_string_equal(sc->strategies,
+                        "sequential, threads, threadpool, processes, coroutines, async+threads");
+    /* The notes' run_in_executor(pool, blocking_download), under CPython. */
+    assert_int_equal(sc->offload, SL_OFFLOAD_IO);
+    assert_int_equal(sc->gil, SL_GIL_ON);
     for (uint32_t t = 0; t < sc->n_tasks; t++) {
         assert_int_equal(step_of(sc, t, 0)->kind, SL_STEP_IO);
         assert_in_range(step_of(sc, t, 0)->ns, 100000000, 600000000);
@@ -467,7 +478,7 @@ static void test_summary(void **state)
     fclose(f);
     assert_non_null(strstr(text, "t: Sum\n"));
     assert_non_null(strstr(text, "  A lesson.\n"));
-    assert_non_null(strstr(text, "time_scale 2\n"));
+    assert_non_null(strstr(text, "gil on, gil_interval 5ms, offload all, time_scale 2\n"));
     assert_non_null(
         strstr(text, "  group page x12 (page-00 .. page-11), program repeated 2 times  [line 6]\n"
                      "    io 100ms..600ms 10k..300k\n"

@@ -37,20 +37,22 @@ extern const sl_strategy sl_strategy_gil;
 /* Every scenario needs a lesson title. */
 #define LESSON "[lesson]\ntitle = test\n"
 
-/* A small mixed program: every step kind a blocking vehicle executes. */
-static const char *const mixed_scenario = LESSON "[run]\n"
-                                                 "workers = 2\n"
-                                                 "gil_interval = 1ms\n"
-                                                 "[group mix]\n"
-                                                 "count = 5\n"
-                                                 "step = cpu 4ms\n"
-                                                 "step = io 5ms 200\n"
-                                                 "step = cpu-sumsq 200000\n"
-                                                 "step = sleep 3ms\n"
-                                                 "step = yield\n"
-                                                 "step = cpu 2ms\n"
-                                                 "step = cpu 2ms\n"
-                                                 "step = sleep 1ms\n";
+/* A small mixed program: every step kind a blocking vehicle executes,
+ * under the lessons' default runtime (the GIL on) and without a GIL. */
+#define MIXED_RUN LESSON "[run]\nworkers = 2\ngil_interval = 1ms\n"
+#define MIXED_TASKS                                                                                \
+    "[group mix]\n"                                                                                \
+    "count = 5\n"                                                                                  \
+    "step = cpu 4ms\n"                                                                             \
+    "step = io 5ms 200\n"                                                                          \
+    "step = cpu-sumsq 200000\n"                                                                    \
+    "step = sleep 3ms\n"                                                                           \
+    "step = yield\n"                                                                               \
+    "step = cpu 2ms\n"                                                                             \
+    "step = cpu 2ms\n"                                                                             \
+    "step = sleep 1ms\n"
+static const char *const mixed_scenario = MIXED_RUN MIXED_TASKS;
+static const char *const mixed_nogil = MIXED_RUN "gil = off\n" MIXED_TASKS;
 
 /* Runs `st` on the scenario text as the engine would. `n_rings` > 0
  * replaces the engine's count (rings_needed + 2) to provoke the launcher's
@@ -186,8 +188,11 @@ static void check_trace(const run_out *out, trace_facts *f)
             break;
         case SL_EV_EXIT:
             ok = e->reason <= SL_EXIT_CANCELLED;
+            /* Under the GIL a thread whose last step computed let go of
+             * the lock (ready(cpu)) before it exits. */
             if (e->reason == SL_EXIT_OK)
-                ok = ok && from == ST_RUNNING && x->step + 1 == (int64_t)sc->tasks[e->task].n_steps;
+                ok = ok && (from == ST_RUNNING || (from == ST_READY && gil_last != SL_NO_TASK)) &&
+                     x->step + 1 == (int64_t)sc->tasks[e->task].n_steps;
             x->exits++;
             x->exit_status = e->reason;
             f->exits[e->reason <= SL_EXIT_CANCELLED ? e->reason : 0]++;
@@ -221,10 +226,10 @@ static void check_trace(const run_out *out, trace_facts *f)
 
 /* ---- every strategy on the mixed scenario ------------------------------- */
 
-static void check_mixed(const sl_strategy *st, uint32_t vehicles, trace_facts *f)
+static void check_mixed(const sl_strategy *st, const char *text, uint32_t vehicles, trace_facts *f)
 {
     run_out out;
-    run_with(st, mixed_scenario, 0, 0, 0, &out);
+    run_with(st, text, 0, 0, 0, &out);
     assert_int_equal(out.status, 0);
     check_trace(&out, f);
     assert_int_equal(f->exits[SL_EXIT_OK], out.sc->n_tasks);
@@ -240,7 +245,7 @@ static void check_mixed(const sl_strategy *st, uint32_t vehicles, trace_facts *f
 static void sequential_never_overlaps(void **state)
 {
     trace_facts f;
-    check_mixed(&sl_strategy_sequential, 1, &f);
+    check_mixed(&sl_strategy_sequential, mixed_scenario, 1, &f);
     assert_int_equal(f.max_active, 1);
     assert_int_equal(f.gil_takes, 0);
 }
@@ -274,25 +279,41 @@ static void sequential_queues_what_has_not_started(void **state)
     harness_free(&out);
 }
 
+/* Without a GIL, threads overlap and nothing takes a lock. */
 static void threads_overlap(void **state)
 {
     trace_facts f;
-    check_mixed(&sl_strategy_threads, 5, &f);
+    check_mixed(&sl_strategy_threads, mixed_nogil, 5, &f);
     assert_true(f.max_active > 1);
     assert_int_equal(f.gil_takes, 0);
+}
+
+/* With the run's GIL on (the default), plain threads share one: the
+ * checker allows a GIL_TAKE only while nobody holds it and a cpu step's
+ * RUN only by the holder. */
+static void threads_share_the_gil(void **state)
+{
+    trace_facts f;
+    check_mixed(&sl_strategy_threads, mixed_scenario, 5, &f);
+    assert_true(f.max_active > 1);
+    assert_true(f.gil_takes >= 5);
 }
 
 static void threadpool_runs_at_most_n(void **state)
 {
     trace_facts f;
-    check_mixed(&sl_strategy_threadpool, 2, &f);
+    check_mixed(&sl_strategy_threadpool, mixed_scenario, 2, &f);
     assert_int_equal(f.max_active, 2);
+    assert_true(f.gil_takes >= 5);
+    check_mixed(&sl_strategy_threadpool, mixed_nogil, 2, &f);
+    assert_int_equal(f.max_active, 2);
+    assert_int_equal(f.gil_takes, 0);
 }
 
 static void gil_has_one_holder(void **state)
 {
     trace_facts f;
-    check_mixed(&sl_strategy_gil, 5, &f);
+    check_mixed(&sl_strategy_gil, mixed_scenario, 5, &f);
     assert_true(f.max_active > 1);
     /* At least one take per task, and tasks did take turns. */
     assert_true(f.gil_takes >= 5);
@@ -418,7 +439,7 @@ static void cpu_bound_uses_cores_but_not_under_the_gil(void **state)
         skip_because("one core: no parallel speedup to check");
     sl_work_calibrate();
     const char *cpu =
-        LESSON "[run]\ngil_interval = 5ms\n[group sum]\ncount = 4\nstep = cpu 100ms\n";
+        LESSON "[run]\ngil = off\ngil_interval = 5ms\n[group sum]\ncount = 4\nstep = cpu 100ms\n";
     bool threads_ok = false, gil_ok = false;
     int judged = 0;
     for (int attempt = 0; attempt < 10 && judged < 3 && !(threads_ok && gil_ok); attempt++) {
@@ -448,11 +469,11 @@ static void cpu_bound_uses_cores_but_not_under_the_gil(void **state)
     assert_true(gil_ok);
 }
 
-/* The seven base strategies lead the menu in this order; hybrids follow. */
+/* The eight base strategies lead the menu in this order; hybrids follow. */
 static void table_lists_every_strategy_in_menu_order(void **state)
 {
-    const char *const order[] = {"sequential", "threads",    "threadpool", "processes",
-                                 "procpool",   "coroutines", "gil"};
+    const char *const order[] = {"sequential", "threads",  "threadpool", "interpreters",
+                                 "processes",  "procpool", "coroutines", "gil"};
     const size_t n_base = sizeof(order) / sizeof(order[0]);
     size_t n = 0;
     for (; sl_strategies[n] != NULL; n++) {
@@ -481,6 +502,7 @@ int main(void)
         cmocka_unit_test(sequential_never_overlaps),
         cmocka_unit_test(sequential_queues_what_has_not_started),
         cmocka_unit_test(threads_overlap),
+        cmocka_unit_test(threads_share_the_gil),
         cmocka_unit_test(threadpool_runs_at_most_n),
         cmocka_unit_test(gil_has_one_holder),
         cmocka_unit_test(failed_get_fails_only_its_task),

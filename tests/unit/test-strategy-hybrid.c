@@ -118,6 +118,8 @@ typedef struct task_track {
 
 typedef struct trace_facts {
     uint32_t loop_runs, offloaded_runs, switches;
+    uint32_t offloaded_waits; /* BLOCKs on an executor thread (offload io|all) */
+    uint32_t gil_events;      /* GIL_TAKE and GIL_DROP on executor threads */
     uint32_t exits[3];
     task_track *t; /* per task, after the fold (freed by facts_free) */
 } trace_facts;
@@ -163,8 +165,23 @@ static void check_trace(const run_out *out, trace_facts *f)
             x->state = ST_QUEUED;
             break;
         case SL_EV_READY:
-            ok = (from == ST_READY || from == ST_QUEUED) && e->reason == SL_READY_LOOP && coro;
+            if (!coro) {
+                /* An executor thread queueing for its interpreter's GIL
+                 * (before a cpu step, or after a forced switch), or ready
+                 * after letting it go: the task still awaits the executor. */
+                ok = ((from == ST_WAITING && x->wait == SL_WAIT_CHILD) ||
+                      (from == ST_RUNNING && x->offloaded)) &&
+                     (e->reason == SL_READY_GIL || e->reason == SL_READY_CPU);
+                break;
+            }
+            ok = (from == ST_READY || from == ST_QUEUED) && e->reason == SL_READY_LOOP;
             x->state = ST_READY;
+            break;
+        case SL_EV_GIL_TAKE:
+        case SL_EV_GIL_DROP:
+            ok = !coro && ((from == ST_WAITING && x->wait == SL_WAIT_CHILD) ||
+                           (from == ST_RUNNING && x->offloaded));
+            f->gil_events++;
             break;
         case SL_EV_SWITCH:
             ok = from == ST_READY;
@@ -177,6 +194,9 @@ static void check_trace(const run_out *out, trace_facts *f)
                 ok = coro && (int64_t)e->arg == (x->step < 0 ? 0 : x->step);
                 x->offloaded = false;
                 f->loop_runs++;
+            } else if (from == ST_RUNNING && x->offloaded) {
+                /* Back on its executor thread after a forced GIL switch. */
+                ok = !coro && (int64_t)e->arg == x->step;
             } else {
                 /* An offloaded cpu step starts on another vehicle. */
                 int kind = x->step >= 0 ? sl_task_steps(sc, e->task)[x->step].kind : -1;
@@ -194,7 +214,13 @@ static void check_trace(const run_out *out, trace_facts *f)
             x->step = (int64_t)e->arg;
             break;
         case SL_EV_BLOCK:
-            ok = from == ST_RUNNING && !x->offloaded && coro;
+            /* A wait starts on its loop, or an offloaded one (io, sleep)
+             * on the executor thread that now makes the blocking call. */
+            ok = (from == ST_RUNNING && !x->offloaded && coro) ||
+                 (from == ST_WAITING && x->wait == SL_WAIT_CHILD && !coro &&
+                  (e->reason == SL_WAIT_IO || e->reason == SL_WAIT_SLEEP));
+            if (!coro)
+                f->offloaded_waits++;
             x->wait = e->reason;
             x->state = ST_WAITING;
             break;
@@ -238,20 +264,28 @@ static void check_trace(const run_out *out, trace_facts *f)
 
 /* ---- every hybrid completes a mixed program ------------------------------- */
 
-static const char mixed[] = "[run]\nworkers = 2\n"
-                            "[group mix]\n"
-                            "count = 4\n"
-                            "step = cpu 2ms\n"
-                            "step = io 5ms 200\n"
-                            "step = cpu-sumsq 100000\n"
-                            "step = sleep 3ms\n"
-                            "step = yield\n"
-                            "step = cpu 1ms\n";
+#define MIXED_TASKS                                                                                \
+    "[group mix]\n"                                                                                \
+    "count = 4\n"                                                                                  \
+    "step = cpu 2ms\n"                                                                             \
+    "step = io 5ms 200\n"                                                                          \
+    "step = cpu-sumsq 100000\n"                                                                    \
+    "step = sleep 3ms\n"                                                                           \
+    "step = yield\n"                                                                               \
+    "step = cpu 1ms\n"
+/* The lessons' runtime (GIL on, offload all), without a GIL, and with
+ * only the cpu steps offloaded. */
+static const char mixed[] = "[run]\nworkers = 2\n" MIXED_TASKS;
+static const char mixed_nogil[] = "[run]\ngil = off\nworkers = 2\n" MIXED_TASKS;
+static const char mixed_cpu_only[] = "[run]\noffload = cpu\nworkers = 2\n" MIXED_TASKS;
 
-static void mixed_completes(const sl_strategy *st, uint32_t offloads_per_task)
+/* `offloads_per_task` cpu steps and `waits_per_task` waits go to another
+ * vehicle; `gil`: its offloaded cpu steps take a GIL. */
+static void mixed_completes(const sl_strategy *st, const char *text, uint32_t offloads_per_task,
+                            uint32_t waits_per_task, bool gil)
 {
     run_out out;
-    run_with(st, mixed, NULL, &out);
+    run_with(st, text, NULL, &out);
     assert_int_equal(out.status, 0);
     trace_facts f;
     check_trace(&out, &f);
@@ -262,6 +296,12 @@ static void mixed_completes(const sl_strategy *st, uint32_t offloads_per_task)
     assert_int_equal(out.res.completed, n);
     assert_int_equal(out.res.failed + out.res.cancelled, 0);
     assert_int_equal(f.offloaded_runs, offloads_per_task * n);
+    assert_int_equal(f.offloaded_waits, waits_per_task * n);
+    /* Each offloaded cpu step takes and drops it at least once. */
+    if (gil)
+        assert_true(f.gil_events >= 2 * offloads_per_task * n);
+    else
+        assert_int_equal(f.gil_events, 0);
     assert_true(out.res.cpu_ns > 0);
     assert_true(out.res.n_vehicles >= n);
     assert_true(out.res.vehicle_create_ns > 0);
@@ -274,19 +314,23 @@ static void mixed_completes(const sl_strategy *st, uint32_t offloads_per_task)
     harness_assert_no_children();
 }
 
+/* Offloaded cpu steps RUN on an executor thread (3 a task); offloaded
+ * waits BLOCK there; the checker follows both, GIL hand-offs included. */
 static void threads_mixed(void **state)
 {
-    mixed_completes(&sl_strategy_async_threads, 3);
+    mixed_completes(&sl_strategy_async_threads, mixed, 3, 2, true);
+    mixed_completes(&sl_strategy_async_threads, mixed_nogil, 3, 2, false);
+    mixed_completes(&sl_strategy_async_threads, mixed_cpu_only, 3, 0, true);
 }
 
 static void procs_mixed(void **state)
 {
-    mixed_completes(&sl_strategy_async_procs, 0);
+    mixed_completes(&sl_strategy_async_procs, mixed, 0, 0, false);
 }
 
 static void subprocess_mixed(void **state)
 {
-    mixed_completes(&sl_strategy_async_subprocess, 3);
+    mixed_completes(&sl_strategy_async_subprocess, mixed, 3, 0, false);
 }
 
 /* ---- async+threads: the loop runs on while a step is offloaded ------------ */
@@ -295,7 +339,7 @@ static void threads_loop_keeps_running(void **state)
 {
     run_out out;
     run_with(&sl_strategy_async_threads,
-             "[run]\nworkers = 1\n[task hog]\nstep = cpu 200ms\n"
+             "[run]\noffload = cpu\nworkers = 1\n[task hog]\nstep = cpu 200ms\n"
              "[group chatty]\ncount = 3\n"
              "step = sleep 10ms\nstep = yield\nstep = sleep 10ms\nstep = yield\n"
              "step = sleep 10ms\nstep = yield\nstep = sleep 10ms\nstep = yield\n",
@@ -492,7 +536,7 @@ static void stop_cancels(const sl_strategy *st)
     run_out out;
     meddler m = {.fn = stop_later, .after_ns = 150000000ull};
     run_with(st,
-             "[run]\nworkers = 2\n"
+             "[run]\ngil = off\nworkers = 2\n"
              "[group napper]\ncount = 2\nstep = sleep 10s\n"
              "[group spinner]\ncount = 3\nstep = cpu 5ms\nstep = yield\nstep = cpu 10s\n",
              &m, &out);
@@ -574,7 +618,7 @@ static void cpu_bound_shape(void **state)
     uint64_t n = sumsq_n_for(250000000ull);
     char text[256];
     snprintf(text, sizeof(text),
-             "[run]\nworkers = 2\n[group sum]\ncount = 8\nstep = cpu-sumsq %llu\n",
+             "[run]\ngil = off\nworkers = 2\n[group sum]\ncount = 8\nstep = cpu-sumsq %llu\n",
              (unsigned long long)n);
     assert_true(speedup_in(&sl_strategy_async_threads, text, n, 8, 1.5, 100));
     assert_true(speedup_in(&sl_strategy_async_procs, text, n, 8, 1.5, 100));

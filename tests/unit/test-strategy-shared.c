@@ -415,8 +415,9 @@ static void test_no_block_without_a_wait(void **state)
     harness_free(&out);
 }
 
-static const char *const race =
-    LESSON "[counter hits]\nwindow = 20us\n[group w]\ncount = 8\nstep = inc hits 200\n";
+/* Threads without a GIL (C, free-threaded CPython) race on every core. */
+static const char *const race = LESSON
+    "[run]\ngil = off\n[counter hits]\nwindow = 20us\n[group w]\ncount = 8\nstep = inc hits 200\n";
 
 static const char *const race_locked =
     LESSON "[counter hits]\nwindow = 20us\n[group w]\ncount = 8\nrepeat = 100\n"

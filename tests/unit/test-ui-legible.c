@@ -40,8 +40,8 @@ typedef struct fixture {
 } fixture;
 
 static const sl_ui_strategy strategies[] = {
-    {"sequential", "one task after another", false},
-    {"threads", "a thread per task", false},
+    {"sequential", "one task after another", false, SL_GIL_SCOPE_NONE},
+    {"threads", "a thread per task", false, SL_GIL_SCOPE_RUN},
 };
 
 static void draw(fixture *f)

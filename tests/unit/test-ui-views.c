@@ -35,9 +35,9 @@ static uint64_t busy_moment(sl_ui *ui)
 /* The views draw whatever strategies and keys the controller hands them:
  * a few of each, as the real tables would. */
 static const sl_ui_strategy strategies[] = {
-    {"sequential", "one task after another", false},
-    {"threads", "a thread per task", false},
-    {"coroutines", "coroutines on one event loop", true},
+    {"sequential", "one task after another", false, SL_GIL_SCOPE_NONE},
+    {"threads", "a thread per task", false, SL_GIL_SCOPE_RUN},
+    {"coroutines", "coroutines on one event loop", true, SL_GIL_SCOPE_NONE},
 };
 static const sl_binding bindings[] = {
     {{'?', 0}, "?", NULL, "help and legend", "help", 1, NULL},
