@@ -44,9 +44,11 @@ for word in Running Ready Waiting Queued Cores Counters 'q quit'; do
     screen | grep -q "$word" || fail "panel '$word' missing"
 done
 
-# Switch strategy with a number key: 6 is coroutines in the table.
-keys 6
-wait_for '^ schedlab .*coroutines' 10 || fail "key 6 did not switch to coroutines"
+# Switch strategy with the number key the strategy line gives coroutines.
+n=$(screen | grep -o '[0-9] coroutines' | head -1 | cut -c1)
+[[ -n "$n" ]] || fail "the strategy line has no number for coroutines"
+keys "$n"
+wait_for '^ schedlab .*coroutines' 10 || fail "key $n did not switch to coroutines"
 # The lecture pace plays it back over 15 s; End skips to the end (or live).
 keys End
 wait_for 'ENDED' 20 || fail "the coroutines run did not finish"
