@@ -86,11 +86,24 @@ static void url_host_port(const char *url, char *host, size_t size, char *port, 
     curl_url_cleanup(u);
 }
 
+/* "<what> out of file descriptors (<the limit>)": the limit by name and,
+ * for the process's own one, its value. */
+static void out_of_descriptors(const char *what, bool system_wide, char *why, size_t size)
+{
+    struct rlimit rl;
+    if (system_wide)
+        snprintf(why, size, "%s out of file descriptors (fs.file-max)", what);
+    else if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        snprintf(why, size, "%s out of file descriptors (RLIMIT_NOFILE is %llu, see ulimit -n)",
+                 what, (unsigned long long)rl.rlim_cur);
+    else
+        snprintf(why, size, "%s out of file descriptors (RLIMIT_NOFILE, see ulimit -n)", what);
+}
+
 static void connect_failure(CURL *easy, const char *host, const char *port, const char *detail,
                             char *why, size_t size)
 {
     long os_errno = 0;
-    struct rlimit rl;
 
     curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
     if (os_errno == 0)
@@ -107,18 +120,14 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
         snprintf(why, size, "connecting to %s:%s timed out (offline?)", host, port);
         break;
     case EMFILE:
-    case ENFILE:
+    case ENFILE: {
         /* Loopback connections cost two descriptors: the server is in this
          * process. */
-        if (os_errno == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
-            snprintf(why, size,
-                     "cannot connect to %s:%s: out of file descriptors (RLIMIT_NOFILE is %llu, "
-                     "see ulimit -n)",
-                     host, port, (unsigned long long)rl.rlim_cur);
-        else
-            snprintf(why, size, "cannot connect to %s:%s: out of file descriptors (%s)", host, port,
-                     os_errno == EMFILE ? "RLIMIT_NOFILE, see ulimit -n" : "fs.file-max");
+        char what[320];
+        snprintf(what, sizeof(what), "cannot connect to %s:%s:", host, port);
+        out_of_descriptors(what, os_errno == ENFILE, why, size);
         break;
+    }
     case EADDRNOTAVAIL:
         snprintf(why, size,
                  "cannot connect to %s:%s: no free local port (net.ipv4.ip_local_port_range)", host,
@@ -180,7 +189,12 @@ int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
-        snprintf(why, why_size, "connection to %s:%s broke: %s", host, port, detail);
+        if (atomic_load_explicit(&sl__net_fd_sheds, memory_order_relaxed) > 0) {
+            char what[320];
+            snprintf(what, sizeof(what), "connection to %s:%s broke: the server ran", host, port);
+            out_of_descriptors(what, false, why, why_size);
+        } else
+            snprintf(why, why_size, "connection to %s:%s broke: %s", host, port, detail);
         break;
     default:
         snprintf(why, why_size, "GET %s failed: %s", url, detail);

@@ -14,12 +14,15 @@
  * timers count whole milliseconds from a cached clock and may fire early.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -45,6 +48,7 @@ struct sl_net_server {
     atomic_uint_fast64_t requests;    /* 200 answers started */
     atomic_uint_fast64_t connections; /* connections accepted */
     conn *conns;                      /* open connections, to close them on stop */
+    int spare_fd;                     /* held to accept-and-hang-up when out of descriptors */
     char chunk[CHUNK_SIZE];           /* the filler every body is cut from */
 };
 
@@ -248,11 +252,51 @@ static void conn_process(conn *c)
     uv_timer_start(&c->timer, on_delay, (req.delay_us + 999) / 1000, 0);
 }
 
+/* Out of descriptors (EMFILE, ENFILE). The clients are threads of this
+ * process and share its descriptor table: a connection the server cannot
+ * accept holds its client's descriptor while that client waits for an answer
+ * that never comes, and libuv calls back here in a loop until the accept
+ * succeeds, so the server's own timers never fire either. Unless a
+ * descriptor is freed here, at once, the run hangs. So free one: close an
+ * idle kept-alive connection (its client reconnects), else accept the
+ * pending one on the spare descriptor and hang it up, else drop a busy one;
+ * the clients of the last two fail promptly and name the limit. */
+atomic_uint_fast64_t sl__net_fd_sheds;
+
+static void shed_one(sl_net_server *s, uv_stream_t *listener)
+{
+    atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
+    conn *busy = NULL;
+    for (conn *c = s->conns; c; c = c->next) {
+        if (c->closing)
+            continue;
+        if (!c->busy) {
+            conn_close(c); /* uv_close closes the socket now, not later */
+            return;
+        }
+        busy = c;
+    }
+    uv_os_fd_t fd;
+    if (s->spare_fd >= 0 && uv_fileno((uv_handle_t *)listener, &fd) == 0) {
+        close(s->spare_fd);
+        int pending = accept(fd, NULL, NULL);
+        if (pending >= 0)
+            close(pending);
+        s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (pending >= 0)
+            return;
+    }
+    if (busy != NULL)
+        conn_close(busy);
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
     sl_net_server *s = listener->data;
     conn *c;
 
+    if (status == UV_EMFILE || status == UV_ENFILE)
+        shed_one(s, listener);
     if (status < 0)
         return;
     c = calloc(1, sizeof(*c));
@@ -360,6 +404,13 @@ static int server_listen(sl_net_server *s)
     return SL_ENET;
 }
 
+static void server_free(sl_net_server *s)
+{
+    if (s->spare_fd >= 0)
+        close(s->spare_fd);
+    free(s);
+}
+
 int sl_net_server_start(sl_net_server **out)
 {
     sl_net_server *s;
@@ -372,10 +423,11 @@ int sl_net_server_start(sl_net_server **out)
     s = calloc(1, sizeof(*s));
     if (!s)
         return SL_ENOMEM;
+    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     for (size_t i = 0; i < CHUNK_SIZE; i++)
         s->chunk[i] = (char)('a' + i % 26);
     if (uv_loop_init(&s->loop) != 0) {
-        free(s);
+        server_free(s);
         return SL_ENET;
     }
     rc = uv_async_init(&s->loop, &s->stop_async, on_stop) == 0 ? server_listen(s) : SL_ENET;
@@ -386,7 +438,7 @@ int sl_net_server_start(sl_net_server **out)
         uv_walk(&s->loop, close_any, NULL);
         uv_run(&s->loop, UV_RUN_DEFAULT);
         uv_loop_close(&s->loop);
-        free(s);
+        server_free(s);
         return rc;
     }
     *out = s;
@@ -417,6 +469,6 @@ int sl_net_server_stop(sl_net_server *s)
     uv_async_send(&s->stop_async);
     pthread_join(s->thread, NULL);
     rc = s->loop_close_rc == 0 ? 0 : SL_ESTATE;
-    free(s);
+    server_free(s);
     return rc;
 }

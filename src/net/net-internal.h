@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include <curl/curl.h>
 
 /* Largest request head the server buffers; a longer one is malformed. */
@@ -41,6 +43,11 @@ int sl__net_easy_setup(CURL *easy, uint64_t *counter, char *errbuf);
 /* Words a finished transfer: 0 when it succeeded with HTTP status < 400,
  * else SL_ENET with one sentence in why ("connection refused to
  * 127.0.0.1:1234", "HTTP 404 from <url>", ...). */
+/* Connections the in-process server hung up because the process was out of
+ * file descriptors (latency-server.c): a broken transfer then names the
+ * limit rather than a bare reset. */
+extern atomic_uint_fast64_t sl__net_fd_sheds;
+
 int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf, char *why,
                    size_t why_size);
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -280,6 +281,48 @@ static void test_out_of_descriptors_sentence(void **state)
     assert_non_null(strstr(why, "out of file descriptors (RLIMIT_NOFILE"));
 }
 
+/* Out of descriptors, the server cannot accept: it must hang up the
+ * connection it cannot take, not leave its client waiting forever (the
+ * clients are this process's threads: waiting, they keep the descriptors
+ * that would let it accept), and serve again once descriptors are back. */
+static void test_out_of_descriptors_server_hangs_up(void **state)
+{
+    fixture *f = *state;
+    struct rlimit old, low;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(f->port)};
+    static const char get[] = "GET /io?delay_us=0&bytes=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    char url[128], why[256], buf[256];
+    int fds[64], n = 0;
+
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = (rlim_t)dup(0) + 32;
+    close((int)low.rlim_cur - 32);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    while (n < 64 && (fds[n] = dup(0)) >= 0)
+        n++;
+    close(fds[--n]); /* one left: the client's socket takes it */
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(sock >= 0);
+    struct timeval five = {.tv_sec = 5};
+    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof(five));
+    assert_int_equal(connect(sock, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(send(sock, get, sizeof(get) - 1, 0), (ssize_t)(sizeof(get) - 1));
+    errno = 0;
+    ssize_t got = recv(sock, buf, sizeof(buf), 0);
+    int recv_errno = errno;
+    close(sock);
+    while (n > 0)
+        close(fds[--n]);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    /* Hung up (0, or a reset), not answered and not left to time out. */
+    assert_true(got == 0 || (got < 0 && recv_errno == ECONNRESET));
+
+    sl_net_io_url(url, sizeof(url), f->port, 0, 1);
+    assert_int_equal(sl_net_client_get(f->client, url, NULL, why, sizeof(why)), 0);
+}
+
 static void test_nofile_raised(void **state)
 {
     struct rlimit rl;
@@ -306,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_io_url),
         cmocka_unit_test_setup_teardown(test_every_address_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_descriptors_sentence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_descriptors_server_hangs_up, setup, teardown),
         cmocka_unit_test(test_nofile_raised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
