@@ -124,6 +124,10 @@ void sl_exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, boo
  * copies of itself without end. */
 #define SL_WORKER_MARK_ENV "SCHEDLAB_WORKER_OF"
 
+/* Fault injection for the tests: a pool worker kills itself (SIGKILL) right
+ * after the EXIT of the task this variable names, before marking it done. */
+#define SL_FAULT_DIE_AFTER_EXIT_ENV "SCHEDLAB_FAULT_DIE_AFTER_EXIT"
+
 /* Entry of a worker process (`schedlab __worker …`): returns its exit code. */
 int sl_worker_main(int argc, char **argv);
 

@@ -60,9 +60,13 @@ typedef struct worker {
     sl_blob *b;
     _Atomic uint32_t *states;
     sl_worker_slot *slot; /* NULL for role task */
-    sl_ring *ring;         /* the ring its hooks write to */
-    atomic_uchar *claims;  /* the engine's per-task claims, or NULL */
+    sl_ring *ring;        /* the ring its hooks write to */
+    atomic_uchar *claims; /* the engine's per-task claims, or NULL */
     sl_net_client *client;
+    /* Fault injection for the tests: the task after whose EXIT this worker
+     * kills itself before marking the task done (the window in which the
+     * pool once reported a second EXIT); from SL_FAULT_DIE_AFTER_EXIT_ENV. */
+    const char *die_after_exit;
 } worker;
 
 static bool parse_long(const char *s, long lo, long hi, long *out)
@@ -176,6 +180,8 @@ static void run_task(worker *w, uint32_t t)
             sl_hook_emit(SL_EV_READY, t, SL_READY_WORKER, 0);
         }
         sl_task_exec_blocking(&w->ctx, t, w->client);
+        if (w->die_after_exit != NULL && strcmp(w->ctx.sc->tasks[t].name, w->die_after_exit) == 0)
+            raise(SIGKILL);
     }
     atomic_store(&w->states[t], SL_TASK_DONE);
     if (w->slot != NULL)
@@ -330,7 +336,7 @@ int sl_worker_main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
 
-    worker w = {0};
+    worker w = {.die_after_exit = getenv(SL_FAULT_DIE_AFTER_EXIT_ENV)};
     sl_rings *rings = NULL;
     sl_scenario *sc = NULL;
     int err = join_run(&w, &a, &rings, &sc);

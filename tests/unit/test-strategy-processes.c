@@ -361,6 +361,33 @@ static void test_procpool_survives_a_killed_worker(void **state)
     harness_assert_no_children();
 }
 
+/* A worker killed after its task's EXIT and before it marked the task done
+ * (the worker does it to itself: SL_FAULT_DIE_AFTER_EXIT_ENV, set in main,
+ * names `doomed-after-exit`). The EXIT in the ring is the one witness: the
+ * task stays completed with its one EXIT, no second one is made up for the
+ * dead worker, and the pool replaces the worker to finish the rest. */
+static void test_procpool_worker_killed_after_an_exit(void **state)
+{
+    const char *exe = harness_worker_exe();
+    rig r;
+    rig_open(&r,
+             "[lesson]\ntitle = late death\n[run]\nseed = 1\n"
+             "[task doomed-after-exit]\nstep = cpu 1ms\n"
+             "[group short]\ncount = 5\nstep = cpu 1ms\nstep = sleep 10ms\n",
+             &sl_strategy_procpool, 2, 1, exe);
+    assert_int_equal(sl_strategy_procpool.run(&r.ctx), 0);
+    rig_finish(&r);
+    uint32_t vehicles;
+    check_contract(&r, true, &vehicles); /* one EXIT per task, last */
+    const sl_event *e = exit_of(r.trace, task_named(r.sc, "doomed-after-exit"));
+    assert_int_equal(e->reason, SL_EXIT_OK);
+    assert_int_equal(r.res.completed, r.sc->n_tasks);
+    assert_int_equal(r.res.failed, 0);
+    assert_true(vehicles >= 3); /* the dead one was replaced */
+    rig_free(&r);
+    harness_assert_no_children();
+}
+
 static const char *sleepers = "[lesson]\ntitle = stop\n[run]\nseed = 1\n"
                               "[group s]\ncount = 6\nstep = sleep 3s\n";
 
@@ -510,6 +537,8 @@ static void test_worker_rejects_bad_arguments(void **state)
 
 int main(void)
 {
+    /* Before any spawn: workers inherit the environment built at the first. */
+    setenv(SL_FAULT_DIE_AFTER_EXIT_ENV, "doomed-after-exit", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_image_round_trip_and_corruption),
         cmocka_unit_test(test_worker_rejects_bad_arguments),
@@ -517,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_procpool_never_runs_more_than_n),
         cmocka_unit_test(test_processes_report_a_killed_child),
         cmocka_unit_test(test_procpool_survives_a_killed_worker),
+        cmocka_unit_test(test_procpool_worker_killed_after_an_exit),
         cmocka_unit_test(test_stop_cancels_and_reaps),
         cmocka_unit_test(test_spawn_failure_cancels_the_rest),
 #ifndef SL_SANITIZED
