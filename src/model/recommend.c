@@ -122,12 +122,21 @@ static double cpu_share(const sl_report *r)
     return s->run_ns + s->wait_ns ? (double)s->run_ns / (double)(s->run_ns + s->wait_ns) : 0.0;
 }
 
+/* How long one wait lasts, on average: a task that makes ten 10 ms
+ * requests in a row has fast waits, though it waits 100 ms in all. Per task
+ * when the trace counted no io wait (queues and locks only). */
+static uint64_t mean_wait_ns(const sl_stats *s)
+{
+    if (s->io_waits > 0)
+        return s->io_ns / s->io_waits;
+    return s->tasks ? s->wait_ns / s->tasks : 0;
+}
+
 /* Many tasks, or waits long enough that an idle thread per wait is waste:
  * the lessons' "io-bound, slow waits -> asyncio". */
 static bool loop_pays_off(const sl_stats *s)
 {
-    uint64_t mean_wait = s->tasks ? s->wait_ns / s->tasks : 0;
-    return s->tasks >= SL_VERDICT_MANY_TASKS || mean_wait >= SL_VERDICT_SLOW_WAIT_NS;
+    return s->tasks >= SL_VERDICT_MANY_TASKS || mean_wait_ns(s) >= SL_VERDICT_SLOW_WAIT_NS;
 }
 
 /* What the rule asks for. */
@@ -216,17 +225,16 @@ static void rule_reason(const sl_report *r, want w, double share, const sl_repor
         break;
     case WANT_THREADS:
         add(why, size, n,
-            "io-bound (%.0f%% of the task time waits) with few fast waits (%u tasks, %.0f ms "
-            "each): %s overlaps them with plain blocking calls, a thread each costing little",
-            100 * (1 - share), s->tasks, s->tasks ? (double)s->wait_ns / s->tasks / 1e6 : 0.0,
-            b->strategy);
+            "io-bound (%.0f%% of the task time waits) with few fast waits (%u tasks, waits of "
+            "%.0f ms): %s overlaps them with plain blocking calls, a thread each costing little",
+            100 * (1 - share), s->tasks, (double)mean_wait_ns(s) / 1e6, b->strategy);
         break;
     default:
         add(why, size, n,
-            "io-bound (%.0f%% of the task time waits) with %s (%u tasks, %.0f ms each): %s "
+            "io-bound (%.0f%% of the task time waits) with %s (%u tasks, waits of %.0f ms): %s "
             "overlaps every wait on one thread at %llu KiB per task",
             100 * (1 - share), s->tasks >= SL_VERDICT_MANY_TASKS ? "many waits" : "slow waits",
-            s->tasks, s->tasks ? (double)s->wait_ns / s->tasks / 1e6 : 0.0, b->strategy,
+            s->tasks, (double)mean_wait_ns(s) / 1e6, b->strategy,
             (unsigned long long)s->vehicle_mem_kb);
         break;
     }

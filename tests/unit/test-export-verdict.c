@@ -113,14 +113,15 @@ static void io_bound_ties_follow_the_lessons_rule(void **state)
     char why[640];
     /* gil (59 ms) and coroutines (62) tie with threads (60): threads. */
     assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 1);
-    assert_non_null(strstr(why, "io-bound (91% of the task time waits) with few fast waits (20 "
-                                "tasks, 10 ms each): threads overlaps them with plain blocking"));
+    assert_non_null(strstr(why,
+                           "io-bound (91% of the task time waits) with few fast waits (20 "
+                           "tasks, waits of 10 ms): threads overlaps them with plain blocking"));
 
     /* The same tasks waiting 350 ms each: slow waits, an event loop. */
     for (int i = 0; i < 5; i++)
         rows[i].stats.io_ns = rows[i].stats.wait_ns = 7000ull * 1000 * 1000;
     assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 2);
-    assert_non_null(strstr(why, "with slow waits (20 tasks, 350 ms each): coroutines overlaps "
+    assert_non_null(strstr(why, "with slow waits (20 tasks, waits of 350 ms): coroutines overlaps "
                                 "every wait on one thread at 35 KiB"));
 
     /* 2000 tasks with fast waits: many, an event loop too. */
@@ -129,7 +130,19 @@ static void io_bound_ties_follow_the_lessons_rule(void **state)
         rows[i].stats.io_ns = rows[i].stats.wait_ns = 2000ull * 10 * 1000 * 1000;
     }
     assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 2);
-    assert_non_null(strstr(why, "with many waits (2000 tasks, 10 ms each)"));
+    assert_non_null(strstr(why, "with many waits (2000 tasks, waits of 10 ms)"));
+
+    /* io-fast-few's shape: 4 tasks, ten 12 ms requests each in a row. 120 ms
+     * of waiting per task, but each wait is fast: threads. */
+    for (int i = 0; i < 5; i++) {
+        rows[i].stats.tasks = rows[i].stats.completed = 4;
+        rows[i].stats.io_ns = rows[i].stats.wait_ns = 4ull * 120 * 1000 * 1000;
+        rows[i].stats.io_waits = 40;
+    }
+    assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 1);
+    assert_non_null(strstr(why, "with few fast waits (4 tasks, waits of 12 ms)"));
+    for (int i = 0; i < 5; i++)
+        rows[i].stats.io_waits = 0;
 
     /* A hybrid ties with the plain strategy: the plain one. */
     snprintf(rows[1].strategy, sizeof(rows[1].strategy), "async+threads");
