@@ -294,7 +294,7 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
             "concurrency only added switching and waiting");
     } else if (rule_holds) {
         rule_reason(r, w, share, b, why, size, &n);
-        if (speedup > 0)
+        if (speedup > 0 && best != base) /* never "1.0x faster than" itself */
             add(why, size, &n, ", %.1fx faster than %s", speedup, r->rows[base].strategy);
         if (best != fastest)
             add(why, size, &n, " (%s was %.0f%% faster, within the noise: the rule decides)",
@@ -302,7 +302,7 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
                 100.0 * ((double)b->stats.wall_ns / (double)best_wall - 1.0));
     } else {
         add(why, size, &n, "%s measured clearly fastest", b->strategy);
-        if (speedup > 0)
+        if (speedup > 0 && best != base)
             add(why, size, &n, " (%.1fx faster than %s)", speedup, r->rows[base].strategy);
         if (rule >= 0)
             add(why, size, &n, ", %.0f%% ahead of %s, the rule's pick (%s) for %s work",

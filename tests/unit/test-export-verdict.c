@@ -187,6 +187,10 @@ static void failed_sequential_is_no_baseline(void **state)
     assert_non_null(strstr(why, "io-bound (83% of the task time waits)"));
     assert_non_null(strstr(why, "Sequential did not complete (by design: its tasks wait on each "
                                 "other), so speedups are against coroutines"));
+    /* The baseline itself wins: no "1.0x faster than coroutines". */
+    rows[1].stats.wall_ns = 3000000000ull;
+    assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 2);
+    assert_null(strstr(why, "faster than coroutines"));
     rows[2].error[0] = 'x';
     assert_int_equal(sl_report_baseline(&r), -1);
     sl_report_recommend(&r, why, sizeof(why));
