@@ -13,6 +13,7 @@
  * delay is checked against uv_hrtime when the timer fires because libuv
  * timers count whole milliseconds from a cached clock and may fire early.
  */
+#define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -252,56 +253,16 @@ static void conn_process(conn *c)
     uv_timer_start(&c->timer, on_delay, (req.delay_us + 999) / 1000, 0);
 }
 
-/* Out of descriptors (EMFILE, ENFILE). The clients are threads of this
- * process and share its descriptor table: a connection the server cannot
- * accept holds its client's descriptor while that client waits for an answer
- * that never comes, and libuv calls back here in a loop until the accept
- * succeeds, so the server's own timers never fire either. Unless a
- * descriptor is freed here, at once, the run hangs. So free one: close an
- * idle kept-alive connection (its client reconnects), else accept the
- * pending one on the spare descriptor and hang it up, else drop a busy one;
- * the clients of the last two fail promptly and name the limit. */
-atomic_uint_fast64_t sl__net_fd_sheds;
-
-static void shed_one(sl_net_server *s, uv_stream_t *listener)
+/* A new connection: accepted from the listener, or (fd >= 0) already
+ * accepted by shed_one. Served until the client hangs up. */
+static void conn_serve(sl_net_server *s, uv_stream_t *listener, int fd)
 {
-    atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
-    conn *busy = NULL;
-    for (conn *c = s->conns; c; c = c->next) {
-        if (c->closing)
-            continue;
-        if (!c->busy) {
-            conn_close(c); /* uv_close closes the socket now, not later */
-            return;
-        }
-        busy = c;
-    }
-    uv_os_fd_t fd;
-    if (s->spare_fd >= 0 && uv_fileno((uv_handle_t *)listener, &fd) == 0) {
-        close(s->spare_fd);
-        int pending = accept(fd, NULL, NULL);
-        if (pending >= 0)
-            close(pending);
-        s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (pending >= 0)
-            return;
-    }
-    if (busy != NULL)
-        conn_close(busy);
-}
-
-static void on_connection(uv_stream_t *listener, int status)
-{
-    sl_net_server *s = listener->data;
-    conn *c;
-
-    if (status == UV_EMFILE || status == UV_ENFILE)
-        shed_one(s, listener);
-    if (status < 0)
+    conn *c = calloc(1, sizeof(*c));
+    if (!c) {
+        if (fd >= 0)
+            close(fd);
         return;
-    c = calloc(1, sizeof(*c));
-    if (!c)
-        return;
+    }
     c->s = s;
     uv_tcp_init(&s->loop, &c->tcp);
     uv_timer_init(&s->loop, &c->timer);
@@ -312,13 +273,75 @@ static void on_connection(uv_stream_t *listener, int status)
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
-    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+    int rc = fd >= 0 ? uv_tcp_open(&c->tcp, fd) : uv_accept(listener, (uv_stream_t *)&c->tcp);
+    if (rc != 0) {
+        if (fd >= 0)
+            close(fd); /* uv_tcp_open failed: the handle does not own it */
         conn_close(c);
         return;
     }
     atomic_fetch_add_explicit(&s->connections, 1, memory_order_relaxed);
     uv_tcp_nodelay(&c->tcp, 1);
     reading(c, true);
+}
+
+/* Out of descriptors (EMFILE, ENFILE). The clients are threads of this
+ * process and share its descriptor table: a connection the server cannot
+ * accept holds its client's descriptor while that client waits for an answer
+ * that never comes, and libuv calls back here in a loop until the accept
+ * succeeds, so the server's own timers never fire either. Unless a
+ * descriptor is freed here, at once, the run hangs. So free one: close an
+ * idle kept-alive connection (its client reconnects), else accept the
+ * pending one on the spare descriptor and hang it up, else drop a busy one;
+ * the clients of the last two fail promptly and name the limit. A pending
+ * connection accepted once descriptors are back (the spare reopens beside
+ * it) is served, not hung up: it may be a client that came after the
+ * shortage ended. */
+atomic_uint_fast64_t sl__net_fd_sheds;
+
+static void shed_one(sl_net_server *s, uv_stream_t *listener)
+{
+    conn *busy = NULL;
+    for (conn *c = s->conns; c; c = c->next) {
+        if (c->closing)
+            continue;
+        if (!c->busy) {
+            atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
+            conn_close(c); /* uv_close closes the socket now, not later */
+            return;
+        }
+        busy = c;
+    }
+    uv_os_fd_t fd;
+    if (s->spare_fd >= 0 && uv_fileno((uv_handle_t *)listener, &fd) == 0) {
+        close(s->spare_fd);
+        int pending = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (pending >= 0 && s->spare_fd >= 0) {
+            conn_serve(s, listener, pending);
+            return;
+        }
+        if (pending >= 0) {
+            atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
+            close(pending);
+            s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+            return;
+        }
+    }
+    if (busy != NULL) {
+        atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
+        conn_close(busy);
+    }
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    sl_net_server *s = listener->data;
+
+    if (status == UV_EMFILE || status == UV_ENFILE)
+        shed_one(s, listener);
+    else if (status == 0)
+        conn_serve(s, listener, -1);
 }
 
 static void on_stop(uv_async_t *a)

@@ -319,8 +319,20 @@ static void test_out_of_descriptors_server_hangs_up(void **state)
     /* Hung up (0, or a reset), not answered and not left to time out. */
     assert_true(got == 0 || (got < 0 && recv_errno == ECONNRESET));
 
+    /* Served again. libuv's own out-of-descriptors guard accepts and hangs
+     * up every pending connection in a loop that can still be running when
+     * the descriptors come back, so the first connection after the shortage
+     * may be hung up too; the next ones must be served. */
     sl_net_io_url(url, sizeof(url), f->port, 0, 1);
-    assert_int_equal(sl_net_client_get(f->client, url, NULL, why, sizeof(why)), 0);
+    int again = SL_ENET;
+    for (int attempt = 0; attempt < 3 && again != 0; attempt++) {
+        if (attempt > 0)
+            usleep(20000);
+        again = sl_net_client_get(f->client, url, NULL, why, sizeof(why));
+    }
+    if (again != 0)
+        print_error("not served again: %s\n", why);
+    assert_int_equal(again, 0);
 }
 
 static void test_nofile_raised(void **state)
