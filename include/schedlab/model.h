@@ -277,18 +277,20 @@ void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size
 
 /* One run's line of the report. */
 typedef struct sl_report_row {
-    char strategy[32];            /* strategy name */
-    uint32_t workers;             /* pool size, 0 if not a pool */
-    uint32_t gil;                 /* the runtime that ran (sl_gil_mode; 0 unknown) */
-    uint8_t gil_scope;            /* what that GIL meant to its vehicles (sl_gil_scope) */
-    sl_stats stats;               /* from sl_stats_compute */
-    bool blocking_calls;          /* io steps block their vehicle (not an event loop) */
-    uint64_t create_ns;           /* mean cost of creating one vehicle */
-    char error[256];              /* why the run stopped early, or "" */
-    uint32_t n_counters;          /* shared counters of the scenario */
-    char counter_names[8][48];    /* their names */
-    uint64_t counter_expected[8]; /* increments performed */
-    uint64_t counter_actual[8];   /* final values: fewer means lost updates */
+    char strategy[32];                   /* strategy name */
+    uint32_t workers;                    /* pool size, 0 if not a pool */
+    uint32_t gil;                        /* the runtime that ran (sl_gil_mode; 0 unknown) */
+    uint8_t gil_scope;                   /* what that GIL meant to its vehicles (sl_gil_scope) */
+    sl_stats stats;                      /* from sl_stats_compute */
+    bool blocking_calls;                 /* io steps block their vehicle (not an event loop) */
+    uint64_t create_ns;                  /* mean cost of creating one vehicle */
+    char error[256];                     /* why the run stopped early, or "" */
+    uint32_t n_counters;                 /* shared counters of the scenario */
+    char counter_names[8][48];           /* their names */
+    uint64_t counter_expected[8];        /* increments performed */
+    uint64_t counter_actual[8];          /* final values in the parent */
+    bool counter_shared[8];              /* declared `shared = yes` */
+    sl_counter_copies counter_copies[8]; /* a plain counter's copies in worker processes */
 } sl_report_row;
 
 typedef struct sl_report {
@@ -301,7 +303,10 @@ typedef struct sl_report {
     size_t n_rows;
 } sl_report;
 
-/* Updates lost by a run's unsynchronised increments (expected - actual). */
+/* Counter c's lost updates: increments that neither the parent's value nor
+ * a worker process's copy holds. */
+uint64_t sl_report_counter_lost(const sl_report_row *row, uint32_t c);
+/* Updates lost by a run's unsynchronised increments, every counter's. */
 uint64_t sl_report_lost_updates(const sl_report_row *row);
 /* The baseline of speedups: the sequential row if it completed, else the
  * fastest completed run on one thread (coroutines), else -1. */

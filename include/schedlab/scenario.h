@@ -17,7 +17,9 @@
  *   [task NAME]   repeat, step...   (one task called NAME)
  *   [queue NAME]  capacity (required, 1..1000000): a bounded FIFO of items
  *   [counter NAME] window (0, at most 1s): the gap between the read and the
- *                 write of each `inc`, spent busy; a shared integer from 0
+ *                 write of each `inc`, spent busy; shared (no): yes puts it in
+ *                 memory every process shares (multiprocessing.Value), no
+ *                 makes it a plain global, which each worker process copies
  * Steps: cpu <d>, cpu-sumsq <n>[ + i], io <d> [<bytes>=1k], get <http(s) url>,
  * sleep <d>, yield, put <queue> [n=1], take <queue> [n=1], inc <counter>
  * [n=1], lock <name>, unlock <name>. Durations take ns/us/µs/ms/s and
@@ -33,6 +35,7 @@
 #ifndef SCHEDLAB_SCENARIO_H
 #define SCHEDLAB_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,6 +178,7 @@ typedef struct sl_object {
     uint32_t line;      /* its section header, or a lock's first use */
     uint32_t capacity;  /* queue: items it holds at most */
     uint64_t window_ns; /* counter: busy gap between read and write of inc (time scale applied) */
+    bool shared;        /* counter: declared `shared = yes`: one copy for every process */
 } sl_object;
 
 typedef struct sl_scenario {

@@ -232,6 +232,15 @@ typedef struct sl_trace_meta {
     char machine[64];         /* hostname / CPU model, for the record */
 } sl_trace_meta;
 
+/* The copies a plain counter had in worker processes: like a Python global,
+ * it is not shared, so each process counts on a copy of its own and the
+ * parent's stays as it was. */
+typedef struct sl_counter_copies {
+    uint32_t n;             /* worker processes that incremented their copy */
+    uint64_t done;          /* increments made on the copies */
+    uint64_t sum, min, max; /* the copies' final values */
+} sl_counter_copies;
+
 /* Per-run measurements that are not events (filled by the runner). */
 typedef struct sl_trace_os {
     char switch_source[32];    /* "schedstat" or "perf_event" or "rusage" */

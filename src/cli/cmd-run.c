@@ -198,6 +198,8 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
         snprintf(row->counter_names[c], sizeof(row->counter_names[c]), "%s", res.counter_names[c]);
         row->counter_expected[c] = res.counter_expected[c];
         row->counter_actual[c] = res.counter_actual[c];
+        row->counter_shared[c] = res.counter_shared[c];
+        row->counter_copies[c] = res.counter_copies[c];
     }
     sl_stats_compute(trace, &row->stats);
     static char src[32];

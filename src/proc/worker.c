@@ -42,6 +42,7 @@
 #include "schedlab/blocking.h"
 #include "schedlab/loop.h"
 #include "schedlab/proc.h"
+#include "schedlab/shared.h"
 #include "proc/worker.h"
 
 /* lock-free, so a signal handler may store it */
@@ -363,6 +364,8 @@ int sl_worker_main(int argc, char **argv)
     }
     if (err == 0)
         err = bind_ring(&w, &a, rings);
+    /* a worker process has its own memory: plain counters are copies */
+    sl_shared_own_copies();
     if (err == 0) {
         if (strcmp(a.role, "loop") == 0) {
             err = loop_main(&w, (uint32_t)a.index);
@@ -372,6 +375,7 @@ int sl_worker_main(int argc, char **argv)
             atomic_store(&w.states[a.index], SL_TASK_RUNNING);
             run_task(&w, (uint32_t)a.index);
         }
+        sl_shared_publish_copies(w.ctx.shared);
         sl_hook_unbind();
     }
     sl_net_client_free(w.client);

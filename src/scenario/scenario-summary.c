@@ -71,7 +71,8 @@ static void print_objects(FILE *out, const sl_scenario *sc)
                 sc->queues[i].capacity, sc->queues[i].line);
     for (uint32_t i = 0; i < sc->n_counters; i++) {
         sl__format_ns(sc->counters[i].window_ns, w, sizeof(w));
-        fprintf(out, "  counter %s: from 0, window %s  [line %u]\n", sc->counters[i].name, w,
+        fprintf(out, "  counter %s: from 0, window %s, %s  [line %u]\n", sc->counters[i].name, w,
+                sc->counters[i].shared ? "shared by every process" : "a copy per worker process",
                 sc->counters[i].line);
     }
     for (uint32_t i = 0; i < sc->n_locks; i++)
