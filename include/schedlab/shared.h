@@ -70,6 +70,7 @@ typedef struct sl_run_ctx {
      * sl_run_cancel_task (SL_CLAIM_*). It lives in the rings' blob, so
      * worker processes share it; NULL: no task can be cancelled alone. */
     atomic_uchar *claims;
+    sl_start_method start; /* how worker processes start (SL_START_DEFAULT: forkserver) */
 } sl_run_ctx;
 
 /* States of ctx->claims[task]: only PENDING ever changes, by one CAS. */

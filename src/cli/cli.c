@@ -92,6 +92,20 @@ static void usage(FILE *out)
                  "130 interrupted.\n");
 }
 
+bool sl_cli_runs_tasks(int argc, char **argv)
+{
+    if (argc < 2)
+        return true;
+    const char *cmd = argv[1];
+    static const char *const running[] = {"tui", "run", "record", "replay", "bench"};
+    for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
+        if (strcmp(cmd, running[i]) == 0)
+            return !sl_cli_wants_help(argc - 1, argv + 1);
+    /* options without a command open the TUI */
+    return cmd[0] == '-' && strcmp(cmd, "--version") != 0 && strcmp(cmd, "-V") != 0 &&
+           strcmp(cmd, "--help") != 0 && strcmp(cmd, "-h") != 0;
+}
+
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2)

@@ -20,6 +20,8 @@
  *               (N = the blob's slots) as coroutines on its own event loop
  *   role cpu    one cpu step of async+subprocess (worker-cpu.c): needs no
  *               blob, only ring R; prints its result on stdout
+ *   role noop   exits at once: what starting a process costs, for
+ *               `schedlab bench` (sl_process_create_once)
  *
  * It dies with its parent (PR_SET_PDEATHSIG) and, on SIGTERM, cancels its
  * current task cleanly at the next slice and takes no other (a loop worker
@@ -102,7 +104,8 @@ static bool parse_rate(const char *s, double *out)
 
 static bool known_role(const char *v)
 {
-    return !strcmp(v, "task") || !strcmp(v, "pool") || !strcmp(v, "loop") || !strcmp(v, "cpu");
+    return !strcmp(v, "task") || !strcmp(v, "pool") || !strcmp(v, "loop") || !strcmp(v, "cpu") ||
+           !strcmp(v, "noop");
 }
 
 static bool parse_args(int argc, char **argv, worker_args *a)
@@ -326,6 +329,8 @@ int sl_worker_main(int argc, char **argv)
     worker_args a;
     if (!parse_args(argc, argv, &a))
         return WORKER_USAGE;
+    if (strcmp(a.role, "noop") == 0)
+        return WORKER_OK;
     /* The parent may die at any moment, even before the prctl: check after. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (a.parent > 0 && getppid() != (pid_t)a.parent)

@@ -43,6 +43,7 @@ typedef enum sl__key {
     SL__KEY_OFFLOAD,
     SL__KEY_TIME_SCALE,
     SL__KEY_PACE,
+    SL__KEY_START,
     SL__KEY__COUNT
 } sl__key;
 

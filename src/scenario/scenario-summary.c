@@ -91,9 +91,9 @@ void sl_scenario_summary(const sl_scenario *sc, FILE *out)
     sl__format_ns(sc->gil_interval_ns, gil, sizeof(gil));
     fprintf(out,
             "\n  seed %llu, workers %u, chunksize %u, gil %s, gil_interval %s, offload %s, "
-            "time_scale %g\n",
+            "time_scale %g, start %s\n",
             (unsigned long long)sc->seed, sc->workers, sc->chunksize, sl_gil_word(sc->gil), gil,
-            sl_offload_word(sc->offload), sc->time_scale);
+            sl_offload_word(sc->offload), sc->time_scale, sl_start_method_name(sc->start));
     if (sc->strategies != NULL)
         fprintf(out, "  strategies: %s\n", sc->strategies);
     print_objects(out, sc);

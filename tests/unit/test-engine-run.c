@@ -236,6 +236,9 @@ static void test_cpu_sumsq_shape(void **state)
 
 int main(void)
 {
+    /* before any thread, as the app does: the default start method's server */
+    if (sl_forkserver_start() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_strategy_completes_with_a_sound_trace),
         cmocka_unit_test(test_a_worker_process_refuses_to_run),

@@ -653,5 +653,5 @@ int main(void)
         cmocka_unit_test(cpu_bound_shape),
 #endif
     };
-    return skip_exit_code(cmocka_run_group_tests(tests, setup, harness_server_teardown));
+    return skip_exit_code(HARNESS_RUN_PER_START_METHOD(tests, setup, harness_server_teardown));
 }

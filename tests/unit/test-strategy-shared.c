@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "schedlab/proc.h"
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
@@ -659,6 +660,9 @@ static void test_stop_cancels_a_waiter(void **state)
 
 int main(void)
 {
+    /* before any thread, as the app does: the default start method's server */
+    if (sl_forkserver_start() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_take_serves_waiters_in_fifo_order),
         cmocka_unit_test(test_put_waits_while_full),
