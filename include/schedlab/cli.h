@@ -37,6 +37,7 @@ bool sl_cli_runs_tasks(int argc, char **argv);
 
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_check(int argc, char **argv);
+int sl_cmd_serve(int argc, char **argv);
 int sl_cmd_list(int argc, char **argv);
 int sl_cmd_bench(int argc, char **argv);
 int sl_cmd_tui(int argc, char **argv);
@@ -46,6 +47,7 @@ int sl_cmd_record(int argc, char **argv);
 
 int sl_cmd_run_help(void);
 int sl_cmd_check_help(void);
+int sl_cmd_serve_help(void);
 int sl_cmd_list_help(void);
 int sl_cmd_bench_help(void);
 int sl_cmd_tui_help(void);
