@@ -85,6 +85,8 @@ typedef enum sl_ready_cause {
     SL_READY_GIL,     /* the global interpreter lock */
     SL_READY_LOOP,    /* its turn on the event loop */
     SL_READY_WORKER,  /* picked from a pool backlog, about to start */
+    SL_READY_STARTUP, /* its process is being started: from the creation request
+                       * to its first step (what the start method costs) */
     SL_READY__COUNT
 } sl_ready_cause;
 

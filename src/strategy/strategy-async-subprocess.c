@@ -274,6 +274,8 @@ static void start_child(child *c, uint32_t index, const sl_step *step)
     uv_pipe_init(&s->loop, &c->out, 0);
     c->out.data = c;
     c->pidfd = -1;
+    /* start-up: from this request to the child's RUN */
+    sl_hook_emit(SL_EV_READY, c->t->task, SL_READY_STARTUP, 0);
     uint64_t t0 = sl_clock_ns();
     bool ok = ctx->start == SL_START_SPAWN ? spawn_uv(c, args) : fork_served(c, args);
     uint64_t cost = sl_clock_ns() - t0;

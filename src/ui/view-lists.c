@@ -23,6 +23,8 @@ static const char *ready_cause(int c)
         return "loop";
     case SL_READY_WORKER:
         return "worker";
+    case SL_READY_STARTUP:
+        return "start-up";
     default:
         return "";
     }

@@ -122,6 +122,7 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
     uint32_t *spawns = calloc(n, sizeof(uint32_t)), *exits = calloc(n, sizeof(uint32_t));
     uint32_t *runs = calloc(n, sizeof(uint32_t)), *ready = calloc(n, sizeof(uint32_t));
     uint32_t *owner = calloc(n, sizeof(uint32_t)), seen[64];
+    uint32_t *starts = calloc(n, sizeof(uint32_t));
     bool *running = calloc(n, sizeof(bool));
     uint32_t now = 0, most = 0, n_seen = 0;
     for (size_t i = 0; i < t->count; i++) {
@@ -135,6 +136,16 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
         if (e->kind == SL_EV_SPAWN || e->kind == SL_EV_QUEUE) {
             assert_int_equal(e->vehicle, r->runner);
             spawns[e->task] += e->kind == SL_EV_SPAWN;
+            continue;
+        }
+        /* processes: the start-up phase, from the creation request (right
+         * after SPAWN, by the runner) to the child's first RUN */
+        if (e->kind == SL_EV_READY && e->reason == SL_READY_STARTUP) {
+            assert_false(pool);
+            assert_int_equal(e->vehicle, r->runner);
+            assert_int_equal(spawns[e->task], 1);
+            assert_int_equal(runs[e->task], 0);
+            starts[e->task]++;
             continue;
         }
         if (e->kind == SL_EV_EXIT && e->vehicle == r->runner) {
@@ -155,6 +166,8 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
             ready[e->task]++;
         if (e->kind == SL_EV_RUN) {
             runs[e->task]++;
+            if (!pool)
+                assert_int_equal(starts[e->task], 1); /* started up first */
             if (pool)
                 assert_int_equal(ready[e->task], 1); /* READY(worker) came first */
             if (!running[e->task]) {
@@ -184,6 +197,7 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
     free(exits);
     free(runs);
     free(ready);
+    free(starts);
     free(owner);
     free(running);
     *vehicles = n_seen;
