@@ -214,7 +214,8 @@ static void preamble(FILE *out, const sl_trace *trace, uint64_t tick, uint32_t f
     print_time(out, 0, tick, tick);
     fprintf(out, " ms, tasks %u-%u of %u\n", first, last, trace->meta.n_tasks);
     fputs("RUN:step on a core, READY waiting for one (READY:gil the GIL, :loop the event\n"
-          "loop, :worker a pool worker), WAIT:reason blocked, blank not spawned yet;\n"
+          "loop, :worker a pool worker, :start-up its process starting), WAIT:reason\n"
+          "blocked, blank not spawned yet;\n"
           "CPU tasks on a core, IOs tasks waiting on io\n",
           out);
 }
