@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli/cli.h"
+#include "schedlab/cli.h"
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 
