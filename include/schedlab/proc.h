@@ -19,10 +19,12 @@
 /*
  * Starting worker processes and reaping them (process strategies).
  *
- * The start method is posix_spawn of the schedlab binary in worker mode,
- * never fork: the app has a collector thread, the latency server thread and
- * maybe a UI thread, and a forked child of a multi-threaded process may only
- * call async-signal-safe functions. Each child ends up with the rings' memfd
+ * Two start methods, as in multiprocessing: forkserver (a fork of a small
+ * server forked before any thread existed) and spawn (posix_spawn of the
+ * schedlab binary in worker mode). Never a fork of the app itself: it has a
+ * collector thread, the latency server thread and maybe a UI thread, and a
+ * forked child of a multi-threaded process may only call
+ * async-signal-safe functions. Each child ends up with the rings' memfd
  * on fd 3, every other fd closed, default signal dispositions, an empty
  * signal mask and its own process group (a terminal's Ctrl-C reaches only
  * the app, which then stops its workers itself).
@@ -134,9 +136,9 @@ int sl_worker_main(int argc, char **argv);
 /*
  * What a worker process finds in the rings' shared blob.
  *
- * Worker processes are started with posix_spawn (never fork: the app is
- * multi-threaded), so they inherit nothing but the rings' memfd on fd 3.
- * Everything else they need travels in the blob of that region:
+ * Worker processes inherit nothing of the run but the rings' memfd on fd 3
+ * (a spawned one is a fresh image; a forkserver's was forked before the run
+ * existed). Everything else they need travels in the blob of that region:
  *
  *   sl_blob header   run parameters, the procpool queue counter, and the
  *                     result (outcomes, failure sentences) workers fill

@@ -45,7 +45,6 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
-#include "schedlab/strategy.h"
 #include "schedlab/proc.h"
 
 enum { OP_FORK = 1, OP_REAP = 2 };

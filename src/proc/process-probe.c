@@ -9,9 +9,7 @@
 #include <sys/wait.h>
 
 #include "schedlab/error.h"
-#include "schedlab/strategy.h"
 #include "schedlab/trace.h"
-#include "schedlab/proc.h"
 #include "schedlab/proc.h"
 
 int sl_process_create_once(sl_start_method m, const char *exe, uint64_t *ns)

@@ -20,7 +20,6 @@
 #include "schedlab/error.h"
 #include "schedlab/blocking.h"
 #include "schedlab/proc.h"
-#include "schedlab/proc.h"
 #include "schedlab/shared.h"
 
 extern char **environ;
