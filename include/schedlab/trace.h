@@ -42,6 +42,8 @@
  *   OS_SAMPLE   task   runqueue-wait µs     on-cpu µs              (kernel view of a vehicle)
  *   MARK        -      sl_mark              value                  (run begin/end, notes)
  *   OBJECT      task   SL_OBJECT_REF        SL_OBJECT_* values     (a shared object changed)
+ *   START       task   -                    -                      starting: its process is
+ *                                                                  being created (to its RUN)
  */
 #define SL_NO_TASK UINT32_MAX
 /* Set in the vehicle id of a coroutine (the rest is its task or index):
@@ -65,6 +67,7 @@ typedef enum sl_event_kind {
     SL_EV_OS_SAMPLE,
     SL_EV_MARK,
     SL_EV_OBJECT,
+    SL_EV_START, /* appended: kinds are stored in trace files by number */
     SL_EV__COUNT
 } sl_event_kind;
 
@@ -85,8 +88,6 @@ typedef enum sl_ready_cause {
     SL_READY_GIL,     /* the global interpreter lock */
     SL_READY_LOOP,    /* its turn on the event loop */
     SL_READY_WORKER,  /* picked from a pool backlog, about to start */
-    SL_READY_STARTUP, /* its process is being started: from the creation request
-                       * to its first step (what the start method costs) */
     SL_READY__COUNT
 } sl_ready_cause;
 

@@ -135,8 +135,10 @@ void sl_print_us(FILE *out, uint64_t ns)
 const char *sl_ready_cause_name(int cause)
 {
     static const char *const names[SL_READY__COUNT] = {
-        [SL_READY_CPU] = "cpu",       [SL_READY_GIL] = "gil",          [SL_READY_LOOP] = "loop",
-        [SL_READY_WORKER] = "worker", [SL_READY_STARTUP] = "start-up",
+        [SL_READY_CPU] = "cpu",
+        [SL_READY_GIL] = "gil",
+        [SL_READY_LOOP] = "loop",
+        [SL_READY_WORKER] = "worker",
     };
     return cause >= 0 && cause < SL_READY__COUNT ? names[cause] : "?";
 }

@@ -275,7 +275,7 @@ static void start_child(child *c, uint32_t index, const sl_step *step)
     c->out.data = c;
     c->pidfd = -1;
     /* start-up: from this request to the child's RUN */
-    sl_hook_emit(SL_EV_READY, c->t->task, SL_READY_STARTUP, 0);
+    sl_hook_emit(SL_EV_START, c->t->task, 0, 0);
     uint64_t t0 = sl_clock_ns();
     bool ok = ctx->start == SL_START_SPAWN ? spawn_uv(c, args) : fork_served(c, args);
     uint64_t cost = sl_clock_ns() - t0;

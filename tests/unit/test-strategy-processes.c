@@ -140,7 +140,7 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
         }
         /* processes: the start-up phase, from the creation request (right
          * after SPAWN, by the runner) to the child's first RUN */
-        if (e->kind == SL_EV_READY && e->reason == SL_READY_STARTUP) {
+        if (e->kind == SL_EV_START) {
             assert_false(pool);
             assert_int_equal(e->vehicle, r->runner);
             assert_int_equal(spawns[e->task], 1);

@@ -33,7 +33,7 @@ import io_download  # noqa: E402
 # (the notes' construct, how to run it, schedlab's strategy, its --start)
 WAYS = [
     ("for loop", lambda m, w: m.run_loop(w), "sequential", None),
-    ("Thread per task", lambda m, w: m.run_threads(w), "gil", None),
+    ("Thread per task", lambda m, w: m.run_threads(w), "threads", None),
     ("ThreadPoolExecutor", lambda m, w: m.run_thread_pool(w), "threadpool", None),
     ("Pool (forkserver)", lambda m, w: m.run_pool(w, "forkserver"), "procpool", "forkserver"),
     ("Pool (spawn)", lambda m, w: m.run_pool(w, "spawn"), "procpool", "spawn"),
