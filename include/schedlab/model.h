@@ -244,9 +244,10 @@ typedef struct sl_stats {
     uint64_t switches_coroutine, switches_gil;         /* hooks */
     uint64_t gil_wait_ns;                              /* ready time spent waiting for the GIL */
     uint64_t io_ns;                                    /* sum of io/sleep waiting time */
-    uint64_t wait_ns;  /* sum of every wait: io, sleep, queues, locks, children */
-    double io_overlap; /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
-    uint64_t io_waits; /* waits for io or sleep */
+    uint64_t wait_ns;     /* sum of every wait: io, sleep, queues, locks, children */
+    uint64_t starting_ns; /* sum of start-up: creation request to a process's first step */
+    double io_overlap;    /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
+    uint64_t io_waits;    /* waits for io or sleep */
     uint64_t increments, lost_updates; /* shared counters: increments done, and lost */
     uint64_t racy_increments;          /* increments done on the counters that lost some */
     uint64_t peak_rss_kb, vehicle_mem_kb;

@@ -170,6 +170,8 @@ static void write_json(const sl_report *r, FILE *out)
         json_number(out, ms(s->gil_wait_ns));
         fputs(",\"wait_ms\":", out);
         json_number(out, ms(s->wait_ns));
+        fputs(",\"starting_ms\":", out);
+        json_number(out, ms(s->starting_ns));
         fputs(",\"io_overlap\":", out);
         json_number(out, s->io_overlap);
         fprintf(out,
