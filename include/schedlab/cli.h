@@ -10,6 +10,8 @@
 #ifndef SL_CLI_H
 #define SL_CLI_H
 
+#include <stdbool.h>
+
 enum {
     SL_EXIT_SUCCESS = 0,
     SL_EXIT_RUN_FAILED = 1,
@@ -29,9 +31,13 @@ typedef struct sl_command {
 
 /* Dispatches argv to a command; no arguments opens the TUI. */
 int sl_cli_main(int argc, char **argv);
+/* Whether the command line may run tasks (and so start worker processes):
+ * then main() starts the forkserver before anything else. */
+bool sl_cli_runs_tasks(int argc, char **argv);
 
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_check(int argc, char **argv);
+int sl_cmd_serve(int argc, char **argv);
 int sl_cmd_list(int argc, char **argv);
 int sl_cmd_bench(int argc, char **argv);
 int sl_cmd_tui(int argc, char **argv);
@@ -41,6 +47,7 @@ int sl_cmd_record(int argc, char **argv);
 
 int sl_cmd_run_help(void);
 int sl_cmd_check_help(void);
+int sl_cmd_serve_help(void);
 int sl_cmd_list_help(void);
 int sl_cmd_bench_help(void);
 int sl_cmd_tui_help(void);

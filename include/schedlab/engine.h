@@ -33,6 +33,7 @@ typedef struct sl_run_opts {
     uint64_t gil_interval_ns; /* 0: the scenario's default */
     uint32_t gil;             /* sl_gil_mode; SL_GIL_DEFAULT: the scenario's */
     uint32_t offload;         /* sl_offload; SL_OFFLOAD_DEFAULT: the scenario's */
+    sl_start_method start;    /* SL_START_DEFAULT: the scenario's */
 } sl_run_opts;
 
 typedef struct sl_run sl_run;

@@ -10,6 +10,7 @@
  * Event -> state (see event.h for the fields):
  *   SPAWN, READY, WAKE, YIELD -> ready      QUEUE -> queued
  *   RUN -> running on ev.core               BLOCK -> waiting(ev.reason)
+ *   START -> starting (its process is being created, until its RUN)
  *   EXIT -> done / failed / cancelled by ev.reason
  * A running task whose latest OS_SAMPLE shows more run-queue wait than
  * on-cpu time is preempted by the kernel: it is listed as ready(cpu).
@@ -29,6 +30,7 @@
 
 typedef enum sl_state {
     SL_ST_NEW = 0,
+    SL_ST_STARTING, /* its vehicle, a process, is being created: start-up */
     SL_ST_QUEUED,
     SL_ST_READY,
     SL_ST_RUNNING,
@@ -39,7 +41,8 @@ typedef enum sl_state {
     SL_ST__COUNT
 } sl_state;
 
-/* "new", "queued", "ready", "running", "waiting", "done", "failed", "cancelled". */
+/* "new", "starting", "queued", "ready", "running", "waiting", "done", "failed",
+ * "cancelled". */
 const char *sl_state_name(int state);
 /* A duration as every panel, list, caption and lint writes it, so that one
  * instant reads the same everywhere: "0s", "850ns", "850µs" ("us" when
@@ -48,12 +51,13 @@ char *sl_fmt_duration(char *buf, size_t size, uint64_t ns, bool ascii);
 
 /* Cores the model keeps apart (higher core numbers share the last slot). */
 #define SL_MODEL_CORES 64
-/* Lists kept in order by the fold: ready, waiting, queued, one per core,
- * and the finished tasks (done, failed, cancelled) in EXIT order. */
+/* Lists kept in order by the fold: ready, waiting, queued, starting, one
+ * per core, and the finished tasks (done, failed, cancelled) in EXIT order. */
 #define SL_LIST_READY 0
 #define SL_LIST_WAITING 1
 #define SL_LIST_QUEUED 2
-#define SL_LIST_CORE0 3
+#define SL_LIST_STARTING 3
+#define SL_LIST_CORE0 4
 #define SL_LIST_DONE (SL_LIST_CORE0 + SL_MODEL_CORES)
 #define SL_LIST_COUNT (SL_LIST_DONE + 1)
 
@@ -73,7 +77,8 @@ typedef struct sl_task_now {
     uint64_t run_ns;       /* running time of finished intervals (add t_ns - since_ns if running) */
     uint64_t ready_ns;     /* ready time of finished intervals */
     uint64_t wait_ns;      /* waiting time of finished intervals */
-    uint64_t startup_ns;   /* ready time before the first RUN */
+    uint64_t starting_ns;  /* starting time of finished intervals */
+    uint64_t startup_ns;   /* starting and ready time before the first RUN */
     uint64_t gil_since_ns; /* READY(gil) not yet followed by GIL_TAKE: its time, else UINT64_MAX */
     uint64_t exit_arg;     /* EXIT arg (error code or signal) */
 } sl_task_now;
@@ -121,8 +126,10 @@ typedef struct sl_model {
     uint64_t io_union_since_ns;      /* start of the current such stretch */
     uint32_t io_waiting;             /* tasks waiting for io or sleep now */
     uint64_t io_waits;               /* waits for io or sleep begun (BLOCK events) */
+    uint64_t starting_ns;            /* time tasks spent starting, finished intervals */
     uint32_t startup_exited;         /* exited tasks that had run */
-    uint32_t startup_heavy;          /* of those, ready before the first RUN longer than running */
+    uint32_t startup_heavy;          /* of those, start-up (starting and ready before the first
+                                      * RUN) longer than running */
     uint64_t startup_heavy_ready_ns; /* their start-up waits, summed */
     uint64_t startup_heavy_run_ns;   /* their running times, summed */
     uint32_t n_objects;              /* shared objects seen, in first-change order */
@@ -161,6 +168,7 @@ size_t sl_model_running(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_ready(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_waiting(const sl_model *m, uint32_t *out, size_t max);
 size_t sl_model_queued(const sl_model *m, uint32_t *out, size_t max);
+size_t sl_model_starting(const sl_model *m, uint32_t *out, size_t max);
 /* Finished tasks (done, failed, cancelled) in completion (EXIT) order, like
  * Python's as_completed(): the most recent `max` of them, oldest first. The
  * first one written is completion number sl_model_finished(m) - count + 1. */
@@ -236,9 +244,10 @@ typedef struct sl_stats {
     uint64_t switches_coroutine, switches_gil;         /* hooks */
     uint64_t gil_wait_ns;                              /* ready time spent waiting for the GIL */
     uint64_t io_ns;                                    /* sum of io/sleep waiting time */
-    uint64_t wait_ns;  /* sum of every wait: io, sleep, queues, locks, children */
-    double io_overlap; /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
-    uint64_t io_waits; /* waits for io or sleep */
+    uint64_t wait_ns;     /* sum of every wait: io, sleep, queues, locks, children */
+    uint64_t starting_ns; /* sum of start-up: creation request to a process's first step */
+    double io_overlap;    /* 1 - (wall time with >=1 task waiting / io_ns): 0 = serial */
+    uint64_t io_waits;    /* waits for io or sleep */
     uint64_t increments, lost_updates; /* shared counters: increments done, and lost */
     uint64_t racy_increments;          /* increments done on the counters that lost some */
     uint64_t peak_rss_kb, vehicle_mem_kb;
@@ -277,18 +286,20 @@ void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size
 
 /* One run's line of the report. */
 typedef struct sl_report_row {
-    char strategy[32];            /* strategy name */
-    uint32_t workers;             /* pool size, 0 if not a pool */
-    uint32_t gil;                 /* the runtime that ran (sl_gil_mode; 0 unknown) */
-    uint8_t gil_scope;            /* what that GIL meant to its vehicles (sl_gil_scope) */
-    sl_stats stats;               /* from sl_stats_compute */
-    bool blocking_calls;          /* io steps block their vehicle (not an event loop) */
-    uint64_t create_ns;           /* mean cost of creating one vehicle */
-    char error[256];              /* why the run stopped early, or "" */
-    uint32_t n_counters;          /* shared counters of the scenario */
-    char counter_names[8][48];    /* their names */
-    uint64_t counter_expected[8]; /* increments performed */
-    uint64_t counter_actual[8];   /* final values: fewer means lost updates */
+    char strategy[32];                   /* strategy name */
+    uint32_t workers;                    /* pool size, 0 if not a pool */
+    uint32_t gil;                        /* the runtime that ran (sl_gil_mode; 0 unknown) */
+    uint8_t gil_scope;                   /* what that GIL meant to its vehicles (sl_gil_scope) */
+    sl_stats stats;                      /* from sl_stats_compute */
+    bool blocking_calls;                 /* io steps block their vehicle (not an event loop) */
+    uint64_t create_ns;                  /* mean cost of creating one vehicle */
+    char error[256];                     /* why the run stopped early, or "" */
+    uint32_t n_counters;                 /* shared counters of the scenario */
+    char counter_names[8][48];           /* their names */
+    uint64_t counter_expected[8];        /* increments performed */
+    uint64_t counter_actual[8];          /* final values in the parent */
+    bool counter_shared[8];              /* declared `shared = yes` */
+    sl_counter_copies counter_copies[8]; /* a plain counter's copies in worker processes */
 } sl_report_row;
 
 typedef struct sl_report {
@@ -301,7 +312,10 @@ typedef struct sl_report {
     size_t n_rows;
 } sl_report;
 
-/* Updates lost by a run's unsynchronised increments (expected - actual). */
+/* Counter c's lost updates: increments that neither the parent's value nor
+ * a worker process's copy holds. */
+uint64_t sl_report_counter_lost(const sl_report_row *row, uint32_t c);
+/* Updates lost by a run's unsynchronised increments, every counter's. */
 uint64_t sl_report_lost_updates(const sl_report_row *row);
 /* The baseline of speedups: the sequential row if it completed, else the
  * fastest completed run on one thread (coroutines), else -1. */

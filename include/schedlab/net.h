@@ -31,6 +31,9 @@ typedef struct sl_net_server sl_net_server;
  * Keep-alive connections carry one request at a time; a malformed request
  * gets 400 and the connection closes, an unknown path 404. 0 or SL_E*. */
 int sl_net_server_start(sl_net_server **out);
+/* The same on a given port (0: an ephemeral one); SL_ENET if it is taken
+ * on any of the addresses. */
+int sl_net_server_start_on(sl_net_server **out, uint16_t port);
 uint16_t sl_net_server_port(const sl_net_server *s);
 /* Requests answered with 200 so far (counted as the answer starts). */
 uint64_t sl_net_server_requests(const sl_net_server *s);

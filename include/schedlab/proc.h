@@ -19,10 +19,12 @@
 /*
  * Starting worker processes and reaping them (process strategies).
  *
- * The start method is posix_spawn of the schedlab binary in worker mode,
- * never fork: the app has a collector thread, the latency server thread and
- * maybe a UI thread, and a forked child of a multi-threaded process may only
- * call async-signal-safe functions. Each child ends up with the rings' memfd
+ * Two start methods, as in multiprocessing: forkserver (a fork of a small
+ * server forked before any thread existed) and spawn (posix_spawn of the
+ * schedlab binary in worker mode). Never a fork of the app itself: it has a
+ * collector thread, the latency server thread and maybe a UI thread, and a
+ * forked child of a multi-threaded process may only call
+ * async-signal-safe functions. Each child ends up with the rings' memfd
  * on fd 3, every other fd closed, default signal dispositions, an empty
  * signal mask and its own process group (a terminal's Ctrl-C reaches only
  * the app, which then stops its workers itself).
@@ -134,9 +136,9 @@ int sl_worker_main(int argc, char **argv);
 /*
  * What a worker process finds in the rings' shared blob.
  *
- * Worker processes are started with posix_spawn (never fork: the app is
- * multi-threaded), so they inherit nothing but the rings' memfd on fd 3.
- * Everything else they need travels in the blob of that region:
+ * Worker processes inherit nothing of the run but the rings' memfd on fd 3
+ * (a spawned one is a fresh image; a forkserver's was forked before the run
+ * existed). Everything else they need travels in the blob of that region:
  *
  *   sl_blob header   run parameters, the procpool queue counter, and the
  *                     result (outcomes, failure sentences) workers fill
@@ -231,5 +233,39 @@ static inline struct sl_shared *sl_blob_shared(sl_blob *b)
 /* Adds the workers' outcome counters and failure sentences to `r`, and the
  * shared counters' race report (parent, once every worker has been reaped). */
 void sl_blob_merge(sl_blob *b, sl_run_result *r);
+
+/* A pidfd for pid (-1 on failure) and its close, through raw syscalls (see
+ * spawn.c for why). */
+int sl_pidfd_open(pid_t pid);
+void sl_pidfd_close(int fd);
+
+/* Reaps pid, a child of this process or of the forkserver: 1 with *status
+ * and *ru, 0 if nohang and it has not ended, SL_ESPAWN if it cannot. */
+struct rusage;
+int sl_proc_reap(pid_t pid, bool nohang, int *status, struct rusage *ru);
+
+/* The forkserver (src/proc/forkserver.c): its pid, or 0 (not started, or
+ * gone). */
+pid_t sl_forkserver_pid(void);
+/* Forks a worker that runs sl_worker_main(argc, argv) with fd3 as its fd 3
+ * and, when fd1 >= 0, fd1 as its stdout. argv[argc] must be NULL; its
+ * strings must fit in 2 KiB. 0 with *pid, SL_ELIMIT or SL_ESPAWN with a
+ * sentence in why. */
+int sl_forkserver_fork(int argc, char *const argv[], int fd3, int fd1, pid_t *pid, char *why,
+                       size_t why_size);
+/* Reaps pid, a child of the server: 1 with *status and *ru, 0 if nohang and
+ * it has not ended, SL_ESPAWN if the server cannot. */
+int sl_forkserver_reap(pid_t pid, bool nohang, int *status, struct rusage *ru);
+
+/* Forks the forkserver (the default start method of worker processes, see
+ * src/proc/forkserver.c). Call it at the very top of main(), before any
+ * thread exists; without it, runs with the forkserver start method fail with
+ * a sentence. 0, or SL_ELIMIT if the OS refused a socket or a process. */
+int sl_forkserver_start(void);
+
+/* Starts one worker process that exits at once (exe: the schedlab binary,
+ * for spawn) by start method m, and reaps it: what creating a process
+ * vehicle costs (schedlab bench). 0 with *ns, or SL_E*. */
+int sl_process_create_once(sl_start_method m, const char *exe, uint64_t *ns);
 
 #endif

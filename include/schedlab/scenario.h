@@ -12,12 +12,15 @@
  *   [run]     seed (1), workers (4, 1..4096), chunksize (1), gil_interval
  *             (5ms, 1us..10s), gil (on|off, on), offload (cpu|io|all, all),
  *             time_scale (1, >0..1000), pace (how long the
- *             TUI takes to play a run back: 1s..600s; unset: the TUI's own)
+ *             TUI takes to play a run back: 1s..600s; unset: the TUI's own),
+ *             start (forkserver or spawn: how worker processes start)
  *   [group NAME]  count (1..10000000; tasks NAME-00..NAME-19), repeat, step...
  *   [task NAME]   repeat, step...   (one task called NAME)
  *   [queue NAME]  capacity (required, 1..1000000): a bounded FIFO of items
  *   [counter NAME] window (0, at most 1s): the gap between the read and the
- *                 write of each `inc`, spent busy; a shared integer from 0
+ *                 write of each `inc`, spent busy; shared (no): yes puts it in
+ *                 memory every process shares (multiprocessing.Value), no
+ *                 makes it a plain global, which each worker process copies
  * Steps: cpu <d>, cpu-sumsq <n>[ + i], io <d> [<bytes>=1k], get <http(s) url>,
  * sleep <d>, yield, put <queue> [n=1], take <queue> [n=1], inc <counter>
  * [n=1], lock <name>, unlock <name>. Durations take ns/us/µs/ms/s and
@@ -33,6 +36,7 @@
 #ifndef SCHEDLAB_SCENARIO_H
 #define SCHEDLAB_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,7 +179,21 @@ typedef struct sl_object {
     uint32_t line;      /* its section header, or a lock's first use */
     uint32_t capacity;  /* queue: items it holds at most */
     uint64_t window_ns; /* counter: busy gap between read and write of inc (time scale applied) */
+    bool shared;        /* counter: declared `shared = yes`: one copy for every process */
 } sl_object;
+
+/* How worker processes start, as multiprocessing's start methods. Python's
+ * plain `fork` is not offered: forking a multi-threaded process is unsafe. */
+typedef enum sl_start_method {
+    SL_START_DEFAULT = 0, /* the scenario's, or else forkserver */
+    SL_START_FORKSERVER,  /* forked from a server forked before any thread existed */
+    SL_START_SPAWN,       /* posix_spawn of schedlab: a fresh process image */
+} sl_start_method;
+
+/* "forkserver", "spawn" (DEFAULT reads as forkserver). */
+const char *sl_start_method_name(sl_start_method m);
+/* By name; SL_START_DEFAULT if unknown. */
+sl_start_method sl_start_method_parse(const char *name);
 
 typedef struct sl_scenario {
     const char *path;         /* file it was loaded from ("<string>" for tests) */
@@ -189,6 +207,7 @@ typedef struct sl_scenario {
     uint64_t gil_interval_ns; /* [run] gil_interval: forced switch interval */
     uint32_t gil;             /* [run] gil: SL_GIL_ON (default) or SL_GIL_OFF */
     uint32_t offload;         /* [run] offload: an sl_offload, SL_OFFLOAD_ALL by default */
+    sl_start_method start;    /* [run] start: forkserver (the default) or spawn */
     double time_scale;        /* [run] time_scale: multiplies every duration and n */
     uint64_t pace_ns;         /* [run] pace: a run's playback time in the TUI (0: unset) */
     sl_group *groups;         /* task groups, in file order */

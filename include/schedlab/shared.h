@@ -37,12 +37,15 @@ typedef struct sl_run_result {
     char failures[8][160];                 /* first failures, one sentence each */
     uint32_t n_failures;
     /* The race report: per [counter], the increments performed (what a
-     * correct counter would read) and the value it ended with; lost updates
-     * are expected - actual. Filled when the run ends. */
+     * correct counter would read, copies included) and the value it ended
+     * with in the parent; lost updates are expected - actual - the copies'
+     * sum. Filled when the run ends. */
     uint32_t n_counters;
     char counter_names[SL_RESULT_COUNTERS][48];
     uint64_t counter_expected[SL_RESULT_COUNTERS];
     uint64_t counter_actual[SL_RESULT_COUNTERS];
+    bool counter_shared[SL_RESULT_COUNTERS];              /* declared `shared = yes` */
+    sl_counter_copies counter_copies[SL_RESULT_COUNTERS]; /* per-process copies (plain) */
 } sl_run_result;
 
 typedef struct sl_run_ctx {
@@ -67,6 +70,7 @@ typedef struct sl_run_ctx {
      * sl_run_cancel_task (SL_CLAIM_*). It lives in the rings' blob, so
      * worker processes share it; NULL: no task can be cancelled alone. */
     atomic_uchar *claims;
+    sl_start_method start; /* how worker processes start (SL_START_DEFAULT: forkserver) */
 } sl_run_ctx;
 
 /* States of ctx->claims[task]: only PENDING ever changes, by one CAS. */
@@ -246,6 +250,14 @@ void sl_shared_leave(sl_shared *sh);
 bool sl_shared_may_go(sl_shared *sh, uint32_t task, sl_wait_reason *reason);
 /* True for a region whose waiters poll (sl_shared_set_polled). */
 bool sl_shared_polled(const sl_shared *sh);
+
+/* Makes this process count on copies of its own of the plain counters (not
+ * `shared = yes`), as a Python worker process does with a global: called
+ * once by a worker process as it joins the run, never by the parent. */
+void sl_shared_own_copies(void);
+/* Adds this process's copies (those it incremented) to the region's report
+ * of copies: called by a worker process once its tasks are done. */
+void sl_shared_publish_copies(sl_shared *sh);
 
 /* Counter i's value and increments performed so far (tests, reports). */
 uint64_t sl_shared_counter(sl_shared *sh, uint32_t i, uint64_t *done);

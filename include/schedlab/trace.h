@@ -42,6 +42,8 @@
  *   OS_SAMPLE   task   runqueue-wait µs     on-cpu µs              (kernel view of a vehicle)
  *   MARK        -      sl_mark              value                  (run begin/end, notes)
  *   OBJECT      task   SL_OBJECT_REF        SL_OBJECT_* values     (a shared object changed)
+ *   START       task   -                    -                      starting: its process is
+ *                                                                  being created (to its RUN)
  */
 #define SL_NO_TASK UINT32_MAX
 /* Set in the vehicle id of a coroutine (the rest is its task or index):
@@ -65,6 +67,7 @@ typedef enum sl_event_kind {
     SL_EV_OS_SAMPLE,
     SL_EV_MARK,
     SL_EV_OBJECT,
+    SL_EV_START, /* appended: kinds are stored in trace files by number */
     SL_EV__COUNT
 } sl_event_kind;
 
@@ -231,6 +234,15 @@ typedef struct sl_trace_meta {
     uint64_t started_unix_ns; /* wall-clock start, for the record */
     char machine[64];         /* hostname / CPU model, for the record */
 } sl_trace_meta;
+
+/* The copies a plain counter had in worker processes: like a Python global,
+ * it is not shared, so each process counts on a copy of its own and the
+ * parent's stays as it was. */
+typedef struct sl_counter_copies {
+    uint32_t n;             /* worker processes that incremented their copy */
+    uint64_t done;          /* increments made on the copies */
+    uint64_t sum, min, max; /* the copies' final values */
+} sl_counter_copies;
 
 /* Per-run measurements that are not events (filled by the runner). */
 typedef struct sl_trace_os {

@@ -143,6 +143,7 @@ typedef struct sl_pane {
     sl_model model;  /* folded to the playhead */
     sl_spans spans;  /* every task's history */
     bool have_spans;
+    uint32_t states_seen;   /* bit st: some span shows sl_state st (the legend's states) */
     size_t spans_count;     /* trace->count when the spans were built */
     uint32_t spans_gen;     /* trace->generation then */
     uint64_t spans_done_ns; /* monotonic time the last build ended */

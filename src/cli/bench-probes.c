@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "cli/bench-probes.h"
+#include "schedlab/proc.h"
 #include "schedlab/coro.h"
+#include "schedlab/strategy.h"
 #include "schedlab/trace.h"
 
 extern char **environ;
@@ -290,30 +292,25 @@ double sl__bench_thread_create_ns(void)
     return per_op(t0, t1, n);
 }
 
-/* A process vehicle is this binary spawned in worker mode: spawn, exec,
- * dynamic linking and exit, as the process strategies pay it. */
-double sl__bench_process_create_ns(void)
+/* A process vehicle started by method m and reaped: a fork of the
+ * forkserver, or a posix_spawn of this binary (exec and dynamic linking
+ * included), as the process strategies pay it. */
+double sl__bench_process_create_ns(sl_start_method m)
 {
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (len <= 0)
         return -1;
     exe[len] = '\0';
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1 /* O_WRONLY */, 0);
-    char *args[] = {exe, "--version", NULL};
     const uint64_t n = 100;
-    uint64_t t0 = sl_clock_ns();
+    uint64_t total = 0;
     for (uint64_t i = 0; i < n; i++) {
-        pid_t pid;
-        if (posix_spawn(&pid, exe, &fa, NULL, args, environ) != 0)
+        uint64_t ns;
+        if (sl_process_create_once(m, exe, &ns) < 0)
             return -1;
-        waitpid(pid, NULL, 0);
+        total += ns;
     }
-    uint64_t t1 = sl_clock_ns();
-    posix_spawn_file_actions_destroy(&fa);
-    return per_op(t0, t1, n);
+    return (double)total / (double)n;
 }
 
 double sl__bench_collector_events_per_s(void)

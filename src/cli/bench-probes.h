@@ -7,6 +7,8 @@
 #ifndef SL_CLI_BENCH_PROBES_H
 #define SL_CLI_BENCH_PROBES_H
 
+#include "schedlab/scenario.h"
+
 double sl__bench_empty_loop_ns(void);
 double sl__bench_clock_ns(void);
 /* One read of the CPU's cycle counter (rdtsc, cntvct_el0); -1 elsewhere. */
@@ -17,7 +19,8 @@ double sl__bench_coroutine_create_ns(void);
 double sl__bench_thread_switch_ns(void);
 double sl__bench_process_switch_ns(void);
 double sl__bench_thread_create_ns(void);
-double sl__bench_process_create_ns(void);
+/* Creation of a process vehicle by start method m, reaped. */
+double sl__bench_process_create_ns(sl_start_method m);
 double sl__bench_collector_events_per_s(void);
 
 #endif

@@ -52,6 +52,11 @@ static const sl_command commands[] = {
      .summary = "validate a scenario without running it and summarise it",
      .main = sl_cmd_check,
      .help = sl_cmd_check_help},
+    {.name = "serve",
+     .args = "[--port N]",
+     .summary = "run the loopback latency server alone (for the CPython side by side)",
+     .main = sl_cmd_serve,
+     .help = sl_cmd_serve_help},
     {.name = "list",
      .args = "",
      .summary = "list the lessons and the strategies",
@@ -90,6 +95,20 @@ static void usage(FILE *out)
     fprintf(out, "\n`schedlab COMMAND --help` describes a command; `schedlab --version`.\n"
                  "exit codes: 0 ok, 1 the run failed, 2 bad usage or input, 3 internal error,\n"
                  "130 interrupted.\n");
+}
+
+bool sl_cli_runs_tasks(int argc, char **argv)
+{
+    if (argc < 2)
+        return true;
+    const char *cmd = argv[1];
+    static const char *const running[] = {"tui", "run", "record", "replay", "bench"};
+    for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
+        if (strcmp(cmd, running[i]) == 0)
+            return !sl_cli_wants_help(argc - 1, argv + 1);
+    /* options without a command open the TUI */
+    return cmd[0] == '-' && strcmp(cmd, "--version") != 0 && strcmp(cmd, "-V") != 0 &&
+           strcmp(cmd, "--help") != 0 && strcmp(cmd, "-h") != 0;
 }
 
 static int dispatch(int argc, char **argv)

@@ -38,6 +38,11 @@ int sl_cmd_run_help(void)
            "                       NAME:gil or NAME:nogil in the list sets it for one run\n"
            "      --offload cpu|io|all  what async+threads hands to its executor\n"
            "                       (default: the lesson's, else all)\n"
+           "      --start METHOD   how worker processes start, as in multiprocessing:\n"
+           "                       forkserver (default: forked from a server forked\n"
+           "                       before any thread) or spawn (a fresh schedlab);\n"
+           "                       plain fork is not offered: forking a multi-threaded\n"
+           "                       process is unsafe\n"
            "  -f, --format FMT     table (default), json, csv, or verdict: the lessons'\n"
            "                       comparison (blocking calls, waits overlapped, cores,\n"
            "                       GIL interference, scalability) and a recommendation\n"
@@ -73,15 +78,21 @@ typedef struct run_opts {
     uint32_t gil;     /* sl_gil */
     uint32_t offload; /* sl_offload */
     int format;
+    sl_start_method start; /* SL_START_DEFAULT: the lesson's */
 } run_opts;
 
 static int parse_args(int argc, char **argv, run_opts *o)
 {
     static const struct option longs[] = {
-        {"strategy", required_argument, NULL, 's'}, {"workers", required_argument, NULL, 'w'},
-        {"format", required_argument, NULL, 'f'},   {"trace", required_argument, NULL, 't'},
-        {"tasks", required_argument, NULL, 'T'},    {"gil", required_argument, NULL, 'G'},
-        {"offload", required_argument, NULL, 'O'},  {NULL, 0, NULL, 0},
+        {"strategy", required_argument, NULL, 's'},
+        {"workers", required_argument, NULL, 'w'},
+        {"format", required_argument, NULL, 'f'},
+        {"trace", required_argument, NULL, 't'},
+        {"tasks", required_argument, NULL, 'T'},
+        {"gil", required_argument, NULL, 'G'},
+        {"offload", required_argument, NULL, 'O'},
+        {"start", required_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
     optind = 1;
@@ -117,6 +128,16 @@ static int parse_args(int argc, char **argv, run_opts *o)
         case 'G':
             if (sl_gil_parse(optarg, &o->gil) < 0) {
                 fprintf(stderr, "schedlab run: --gil must be on or off, not '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case 'S':
+            o->start = sl_start_method_parse(optarg);
+            if (o->start == SL_START_DEFAULT) {
+                fprintf(stderr,
+                        "schedlab run: unknown start method '%s' (forkserver or spawn; fork is "
+                        "not offered: forking a multi-threaded process is unsafe)\n",
+                        optarg);
                 return -1;
             }
             break;
@@ -172,7 +193,8 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
                       .strategy = st,
                       .workers = o->workers,
                       .gil = gil != SL_GIL_DEFAULT ? gil : o->gil,
-                      .offload = o->offload};
+                      .offload = o->offload,
+                      .start = o->start};
     sl_run *run;
     int err = sl_run_start(&run, eng, &ro);
     if (err < 0)
@@ -198,6 +220,8 @@ static int run_one(sl_engine *eng, const sl_scenario *sc, const sl_strategy *st,
         snprintf(row->counter_names[c], sizeof(row->counter_names[c]), "%s", res.counter_names[c]);
         row->counter_expected[c] = res.counter_expected[c];
         row->counter_actual[c] = res.counter_actual[c];
+        row->counter_shared[c] = res.counter_shared[c];
+        row->counter_copies[c] = res.counter_copies[c];
     }
     sl_stats_compute(trace, &row->stats);
     static char src[32];

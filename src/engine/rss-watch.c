@@ -4,7 +4,9 @@
  * The kernel's VmHWM is a lifetime maximum of one process, useless for the
  * second run of a comparison and blind to worker processes. So a thread
  * samples, every few milliseconds, /proc/self/statm plus the statm of every
- * child listed in /proc/self/task/<tid>/children, and keeps the largest sum.
+ * child listed in /proc/self/task/<tid>/children and of their children (a
+ * forkserver's workers), and keeps the largest sum. The sum at the start
+ * (the forkserver itself) is the base a run's growth is measured from.
  * With many children the period stretches so the watcher stays cheap.
  */
 #include <fcntl.h>
@@ -55,12 +57,13 @@ static uint64_t statm_rss_kb(const char *path)
     return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 }
 
-/* Adds the RSS of the children listed in one thread's children file. */
-static unsigned add_thread_children(const char *tid, uint64_t *sum)
+/* Adds the RSS of the children listed in a children file and, `depth`
+ * levels down, of theirs: the forkserver's workers are the app's
+ * grandchildren. */
+static unsigned add_children_of(const char *list, uint64_t *sum, int depth)
 {
     char path[512], buf[8192];
-    snprintf(path, sizeof(path), "/proc/self/task/%s/children", tid);
-    if (read_proc(path, buf, sizeof(buf)) < 0)
+    if (read_proc(list, buf, sizeof(buf)) < 0)
         return 0;
     unsigned n = 0;
     for (char *save = NULL, *tok = strtok_r(buf, " \n", &save); tok != NULL;
@@ -68,8 +71,20 @@ static unsigned add_thread_children(const char *tid, uint64_t *sum)
         snprintf(path, sizeof(path), "/proc/%s/statm", tok);
         *sum += statm_rss_kb(path);
         n++;
+        if (depth > 0) {
+            snprintf(path, sizeof(path), "/proc/%s/task/%s/children", tok, tok);
+            n += add_children_of(path, sum, depth - 1);
+        }
     }
     return n;
+}
+
+/* Adds the RSS of one thread's children and grandchildren. */
+static unsigned add_thread_children(const char *tid, uint64_t *sum)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/proc/self/task/%s/children", tid);
+    return add_children_of(path, sum, 1);
 }
 
 /* The record getdents64 fills (the kernel's layout; glibc has no public name). */
@@ -126,6 +141,7 @@ int sl__rss_watch_start(sl__rss_watch **out)
     if (w == NULL)
         return SL_ENOMEM;
     w->base_kb = statm_rss_kb("/proc/self/statm");
+    add_children_rss(&w->base_kb);
     w->peak_kb = w->base_kb;
     atomic_init(&w->stop, false);
     if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {

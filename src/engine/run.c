@@ -173,6 +173,7 @@ static int run_body(sl_run *r)
         .worker_exe = r->worker_exe,
         .stop = &r->stop,
         .result = &r->result,
+        .start = r->opts.start != SL_START_DEFAULT ? r->opts.start : sc->start,
     };
     if (getenv(SL_WORKER_MARK_ENV) != NULL) {
         snprintf(r->result.error, sizeof(r->result.error),

@@ -75,7 +75,7 @@ static void slices(writer *w, const sl_spans *s)
 
 /* List lengths and core occupancy: what the counters show. */
 typedef struct counters {
-    uint32_t ready, waiting, queued;
+    uint32_t ready, waiting, queued, starting;
     uint8_t core_busy[SL_MODEL_CORES];
 } counters;
 
@@ -86,6 +86,7 @@ static void read_counters(const sl_model *m, uint32_t n_cores, counters *c)
     c->ready = m->count[SL_ST_READY] + m->preempted;
     c->waiting = m->count[SL_ST_WAITING];
     c->queued = m->count[SL_ST_QUEUED];
+    c->starting = m->count[SL_ST_STARTING];
     for (uint32_t k = 0; k < n_cores; k++)
         c->core_busy[k] = m->core_task[k] != SL_NO_TASK;
 }
@@ -97,8 +98,9 @@ static void counter(writer *w, uint64_t t, const char *name, uint32_t value)
 }
 
 /* Emits the counters that differ from `last` (all of them when `all`). The
- * queued counter appears only once a pool backlog exists, so runs without a
- * pool do not carry a flat track of zeros. */
+ * queued and starting counters appear only once a pool backlog exists or a
+ * process starts, so runs without either do not carry a flat track of
+ * zeros. */
 static void emit_counters(writer *w, uint64_t t, const counters *now, const counters *last,
                           uint32_t n_cores, bool all)
 {
@@ -108,6 +110,8 @@ static void emit_counters(writer *w, uint64_t t, const counters *now, const coun
         counter(w, t, "waiting", now->waiting);
     if (now->queued != last->queued)
         counter(w, t, "queued", now->queued);
+    if (now->starting != last->starting)
+        counter(w, t, "starting", now->starting);
     if (all || memcmp(now->core_busy, last->core_busy, n_cores) != 0) {
         begin(w, "C", 0, t);
         fputs(",\"name\":\"cores busy\",\"args\":{", w->out);

@@ -23,6 +23,31 @@ int sl_report_format_parse(const char *s)
     return -1;
 }
 
+/* One counter's line of the race report. A plain counter that worker
+ * processes incremented was never shared: the parent's value stayed, and
+ * each process's copy holds only its own increments. */
+static void counter_line(FILE *out, const sl_report_row *row, uint32_t c)
+{
+    unsigned long long want = row->counter_expected[c], got = row->counter_actual[c];
+    unsigned long long lost = sl_report_counter_lost(row, c);
+    const sl_counter_copies *k = &row->counter_copies[c];
+    if (k->n == 0) {
+        fprintf(out, "  %-16s counter %s%s: %llu of %llu (%llu lost updates)\n", row->strategy,
+                row->counter_names[c], row->counter_shared[c] ? " (shared)" : "", got, want, lost);
+        return;
+    }
+    char each[48];
+    if (k->min == k->max)
+        snprintf(each, sizeof(each), "%llu each", (unsigned long long)k->min);
+    else
+        snprintf(each, sizeof(each), "%llu to %llu", (unsigned long long)k->min,
+                 (unsigned long long)k->max);
+    fprintf(out,
+            "  %-16s counter %s: %llu in the parent after %llu increments (%llu lost updates); "
+            "not shared: each process had its own copy (%u copies, %s)\n",
+            row->strategy, row->counter_names[c], got, want, lost, k->n, each);
+}
+
 static double ms(uint64_t ns)
 {
     return (double)ns / 1e6;
@@ -64,16 +89,10 @@ static void write_table(const sl_report *r, FILE *out)
         if (r->rows[i].error[0] != '\0')
             fprintf(out, "\n%s stopped early: %s\n", r->rows[i].strategy, r->rows[i].error);
     if (r->n_rows > 0 && r->rows[0].n_counters > 0)
-        fprintf(out, "\nshared counters (final value of expected increments):\n");
-    for (size_t i = 0; i < r->n_rows; i++) {
-        const sl_report_row *row = &r->rows[i];
-        for (uint32_t c = 0; c < row->n_counters; c++) {
-            uint64_t want = row->counter_expected[c], got = row->counter_actual[c];
-            fprintf(out, "  %-16s counter %s: %llu of %llu (%llu lost updates)\n", row->strategy,
-                    row->counter_names[c], (unsigned long long)got, (unsigned long long)want,
-                    (unsigned long long)(want > got ? want - got : 0));
-        }
-    }
+        fprintf(out, "\ncounters (final value of expected increments):\n");
+    for (size_t i = 0; i < r->n_rows; i++)
+        for (uint32_t c = 0; c < r->rows[i].n_counters; c++)
+            counter_line(out, &r->rows[i], c);
 }
 
 /* Writes a JSON string literal with the escapes JSON requires. */
@@ -151,6 +170,8 @@ static void write_json(const sl_report *r, FILE *out)
         json_number(out, ms(s->gil_wait_ns));
         fputs(",\"wait_ms\":", out);
         json_number(out, ms(s->wait_ns));
+        fputs(",\"starting_ms\":", out);
+        json_number(out, ms(s->starting_ns));
         fputs(",\"io_overlap\":", out);
         json_number(out, s->io_overlap);
         fprintf(out,
@@ -162,9 +183,15 @@ static void write_json(const sl_report *r, FILE *out)
         for (uint32_t c = 0; c < row->n_counters; c++) {
             fputs(c ? ",{\"name\":" : "{\"name\":", out);
             json_string(out, row->counter_names[c]);
-            fprintf(out, ",\"expected\":%llu,\"actual\":%llu}",
+            const sl_counter_copies *k = &row->counter_copies[c];
+            fprintf(out,
+                    ",\"shared\":%s,\"expected\":%llu,\"actual\":%llu,\"lost\":%llu,"
+                    "\"copies\":%u,\"copies_sum\":%llu}",
+                    row->counter_shared[c] ? "true" : "false",
                     (unsigned long long)row->counter_expected[c],
-                    (unsigned long long)row->counter_actual[c]);
+                    (unsigned long long)row->counter_actual[c],
+                    (unsigned long long)sl_report_counter_lost(row, c), k->n,
+                    (unsigned long long)k->sum);
         }
         fputs("],\"error\":", out);
         if (row->error[0] != '\0')

@@ -16,7 +16,7 @@
  *
  * Up to 200 tasks get a lane each, thinner as they grow. Past that, a lane
  * stands for a group of tasks: per column of pixels it stacks how many of
- * them run, are ready, wait or are queued, which is what a picture of
+ * them run, are ready, wait, are queued or start, which is what a picture of
  * thousands of tasks can honestly show.
  */
 #include <math.h>
@@ -46,6 +46,7 @@ static const style styles[SL_ST__COUNT] = {
     [SL_ST_READY] = {"ready", "ready", "#E69F00", "#000000"},
     [SL_ST_WAITING] = {"waiting", "waiting", "#56B4E9", "#000000"},
     [SL_ST_QUEUED] = {"queued", "queued", "#F0E442", "#000000"},
+    [SL_ST_STARTING] = {"starting", "starting", "#CC79A7", "#000000"},
     [SL_ST_DONE] = {"done", "done", "#E6E6E6", "#000000"},
     [SL_ST_FAILED] = {"failed", "failed", "#D55E00", "#000000"},
     [SL_ST_CANCELLED] = {"cancelled", "cancelled", "#999999", "#000000"},
@@ -57,6 +58,7 @@ static const char *const marks[SL_ST__COUNT] = {
                     "stroke-width=\"1.5\"/>",
     [SL_ST_WAITING] = "<circle cx=\"4\" cy=\"4\" r=\"1.3\" fill=\"#000\" fill-opacity=\"0.5\"/>",
     [SL_ST_QUEUED] = "<path d=\"M0,4 L8,4\" stroke=\"#000\" stroke-opacity=\"0.45\"/>",
+    [SL_ST_STARTING] = "<path d=\"M4,0 L4,8\" stroke=\"#000\" stroke-opacity=\"0.45\"/>",
     [SL_ST_FAILED] = "<path d=\"M0,0 L8,8 M0,8 L8,0\" stroke=\"#000\" stroke-opacity=\"0.6\"/>",
     [SL_ST_CANCELLED] = "<path d=\"M0,0 L8,8 M0,8 L8,0\" stroke=\"#000\" "
                         "stroke-opacity=\"0.6\"/>",
@@ -121,8 +123,8 @@ static void header(const pic *p)
                  " \xc2\xb7 %u tasks per lane, stacked counts", p->group);
     text(p->out, 16, 50, 13, "start", "#333333", line);
 
-    static const int order[] = {SL_ST_RUNNING, SL_ST_READY,  SL_ST_WAITING,  SL_ST_QUEUED,
-                                SL_ST_DONE,    SL_ST_FAILED, SL_ST_CANCELLED};
+    static const int order[] = {SL_ST_RUNNING,  SL_ST_READY, SL_ST_WAITING, SL_ST_QUEUED,
+                                SL_ST_STARTING, SL_ST_DONE,  SL_ST_FAILED,  SL_ST_CANCELLED};
     double x = 16;
     fputs("<g id=\"legend\">\n", p->out);
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
@@ -187,6 +189,9 @@ static void task_lanes(const pic *p, double y0)
     fputs("</g>\n", p->out);
 }
 
+/* States a group lane stacks (state_slot). */
+#define SLOTS 5
+
 static int state_slot(int state)
 {
     switch (state) {
@@ -198,6 +203,8 @@ static int state_slot(int state)
         return 2;
     case SL_ST_QUEUED:
         return 3;
+    case SL_ST_STARTING:
+        return 4;
     default:
         return -1;
     }
@@ -206,9 +213,10 @@ static int state_slot(int state)
 /* Lanes for groups of tasks: per column, stacked counts by state. */
 static int group_lanes(const pic *p, double y0)
 {
-    static const int slot_state[4] = {SL_ST_RUNNING, SL_ST_READY, SL_ST_WAITING, SL_ST_QUEUED};
+    static const int slot_state[SLOTS] = {SL_ST_RUNNING, SL_ST_READY, SL_ST_WAITING, SL_ST_QUEUED,
+                                          SL_ST_STARTING};
     uint32_t cols = PLOT / COL_PX;
-    uint16_t(*n)[4] = calloc((size_t)p->lanes * cols, sizeof *n);
+    uint16_t(*n)[SLOTS] = calloc((size_t)p->lanes * cols, sizeof *n);
     char name[64];
 
     if (!n)
@@ -234,13 +242,13 @@ static int group_lanes(const pic *p, double y0)
             snprintf(name, sizeof name, "tasks %u-%u", a, b);
             text(p->out, LEFT - 6, y + p->lane_h, 8, "end", "#000000", name);
         }
-        uint16_t(*row)[4] = &n[(size_t)g * cols];
+        uint16_t(*row)[SLOTS] = &n[(size_t)g * cols];
         for (uint32_t c = 0; c < cols;) {
             uint32_t e = c + 1;
             while (e < cols && memcmp(row[e], row[c], sizeof row[c]) == 0)
                 e++;
             double base = y + p->lane_h;
-            for (int s = 0; s < 4; s++) {
+            for (int s = 0; s < SLOTS; s++) {
                 if (!row[c][s])
                     continue;
                 double h = p->lane_h * row[c][s] / (double)(b - a + 1);

@@ -31,6 +31,9 @@ static void label(const sl_model *m, uint32_t i, char *buf)
     case SL_ST_QUEUED:
         snprintf(buf, LABEL_SIZE, "QUEUED");
         break;
+    case SL_ST_STARTING:
+        snprintf(buf, LABEL_SIZE, "START");
+        break;
     case SL_ST_READY:
         /* A preempted running task waits for a core, whatever it waited for before. */
         if (k->state == SL_ST_RUNNING || k->reason == SL_READY_CPU)
@@ -214,7 +217,8 @@ static void preamble(FILE *out, const sl_trace *trace, uint64_t tick, uint32_t f
     print_time(out, 0, tick, tick);
     fprintf(out, " ms, tasks %u-%u of %u\n", first, last, trace->meta.n_tasks);
     fputs("RUN:step on a core, READY waiting for one (READY:gil the GIL, :loop the event\n"
-          "loop, :worker a pool worker), WAIT:reason blocked, blank not spawned yet;\n"
+          "loop, :worker a pool worker), WAIT:reason blocked, START its process starting\n"
+          "up (creation to first step), blank not spawned yet;\n"
           "CPU tasks on a core, IOs tasks waiting on io\n",
           out);
 }

@@ -11,8 +11,11 @@
  *
  * Time no span covers (before a task's first event) counts as "new"; a
  * task's final state, once it has ended, lasts for ever. Ties go to the
- * state that tells more (running over failed, cancelled, ready, waiting,
- * queued, done, new), so two equal halves draw the run.
+ * state that tells more (running over failed, cancelled, starting, ready,
+ * waiting, queued, done, new), so two equal halves draw the run. Starting
+ * (a process being created) is a state of its own like the others: a
+ * column where start-up held longest draws start-up, so a process that
+ * costs more to start than its work shows it at any zoom.
  *
  * Cost: O(spans of the lane + columns x states), whatever the zoom: each
  * span adds its partial first and last columns directly and the columns it
@@ -26,8 +29,9 @@
 
 /* How much a state tells when two hold a column equally long. */
 static const uint8_t tells[SL_ST__COUNT] = {
-    [SL_ST_NEW] = 0,   [SL_ST_DONE] = 1,      [SL_ST_QUEUED] = 2, [SL_ST_WAITING] = 3,
-    [SL_ST_READY] = 4, [SL_ST_CANCELLED] = 5, [SL_ST_FAILED] = 6, [SL_ST_RUNNING] = 7,
+    [SL_ST_NEW] = 0,       [SL_ST_DONE] = 1,   [SL_ST_QUEUED] = 2,
+    [SL_ST_WAITING] = 3,   [SL_ST_READY] = 4,  [SL_ST_STARTING] = 5,
+    [SL_ST_CANCELLED] = 6, [SL_ST_FAILED] = 7, [SL_ST_RUNNING] = 8,
 };
 
 static bool ended(uint8_t st)

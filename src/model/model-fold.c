@@ -14,9 +14,9 @@
 #include "schedlab/error.h"
 
 static const char *const state_names[SL_ST__COUNT] = {
-    [SL_ST_NEW] = "new",         [SL_ST_QUEUED] = "queued",       [SL_ST_READY] = "ready",
-    [SL_ST_RUNNING] = "running", [SL_ST_WAITING] = "waiting",     [SL_ST_DONE] = "done",
-    [SL_ST_FAILED] = "failed",   [SL_ST_CANCELLED] = "cancelled",
+    [SL_ST_NEW] = "new",     [SL_ST_STARTING] = "starting", [SL_ST_QUEUED] = "queued",
+    [SL_ST_READY] = "ready", [SL_ST_RUNNING] = "running",   [SL_ST_WAITING] = "waiting",
+    [SL_ST_DONE] = "done",   [SL_ST_FAILED] = "failed",     [SL_ST_CANCELLED] = "cancelled",
 };
 
 const char *sl_state_name(int state)
@@ -112,6 +112,10 @@ static void leave(sl_model *m, uint32_t i, uint64_t t)
         k->ready_ns += d;
         m->ready_by_cause[k->reason]--;
         break;
+    case SL_ST_STARTING:
+        k->starting_ns += d;
+        m->starting_ns += d;
+        break;
     case SL_ST_WAITING:
         k->wait_ns += d;
         m->waiting_by_reason[k->reason]--;
@@ -192,7 +196,7 @@ static void run(sl_model *m, uint32_t i, const sl_event *ev)
     }
     if (!k->started) {
         k->started = true;
-        k->startup_ns = k->ready_ns;
+        k->startup_ns = k->ready_ns + k->starting_ns;
     }
     k->core = ev->core;
     k->step = (uint32_t)ev->arg;
@@ -324,6 +328,10 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
     case SL_EV_QUEUE:
         leave(m, i, t);
         enter(m, i, SL_ST_QUEUED, 0, t);
+        break;
+    case SL_EV_START:
+        leave(m, i, t);
+        enter(m, i, SL_ST_STARTING, 0, t);
         break;
     case SL_EV_RUN:
         run(m, i, ev);

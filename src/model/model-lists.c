@@ -19,6 +19,8 @@ int sl__model_list_of(const sl_model *m, uint32_t task)
     switch (t->state) {
     case SL_ST_QUEUED:
         return SL_LIST_QUEUED;
+    case SL_ST_STARTING:
+        return SL_LIST_STARTING;
     case SL_ST_READY:
         return SL_LIST_READY;
     case SL_ST_WAITING:
@@ -108,6 +110,11 @@ size_t sl_model_waiting(const sl_model *m, uint32_t *out, size_t max)
 size_t sl_model_queued(const sl_model *m, uint32_t *out, size_t max)
 {
     return list_copy(m, SL_LIST_QUEUED, out, 0, max);
+}
+
+size_t sl_model_starting(const sl_model *m, uint32_t *out, size_t max)
+{
+    return list_copy(m, SL_LIST_STARTING, out, 0, max);
 }
 
 size_t sl_model_completed(const sl_model *m, uint32_t *out, size_t max)

@@ -80,12 +80,17 @@ double sl_report_speedup(const sl_report *r, size_t i)
     return (double)r->rows[base].stats.wall_ns / (double)wall;
 }
 
+uint64_t sl_report_counter_lost(const sl_report_row *row, uint32_t c)
+{
+    uint64_t held = row->counter_actual[c] + row->counter_copies[c].sum;
+    return row->counter_expected[c] > held ? row->counter_expected[c] - held : 0;
+}
+
 uint64_t sl_report_lost_updates(const sl_report_row *row)
 {
     uint64_t lost = 0;
     for (uint32_t c = 0; c < row->n_counters; c++)
-        if (row->counter_expected[c] > row->counter_actual[c])
-            lost += row->counter_expected[c] - row->counter_actual[c];
+        lost += sl_report_counter_lost(row, c);
     return lost;
 }
 

@@ -22,9 +22,12 @@ static void from_model(const sl_model *m, uint64_t end, uint32_t cores, sl_stats
         out->wait_ns += k->wait_ns;
         if (k->state == SL_ST_WAITING)
             out->wait_ns += sl__since(end, k->since_ns);
+        if (k->state == SL_ST_STARTING)
+            out->starting_ns += sl__since(end, k->since_ns);
         if (k->state == SL_ST_WAITING && (k->reason == SL_WAIT_IO || k->reason == SL_WAIT_SLEEP))
             io_ns += sl__since(end, k->since_ns);
     }
+    out->starting_ns += m->starting_ns;
     if (m->io_waiting > 0)
         io_union += sl__since(end, m->io_union_since_ns);
     if (m->events > 0)

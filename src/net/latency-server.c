@@ -407,11 +407,12 @@ static void close_listeners(sl_net_server *s)
  * sl_net_server_start itself and the port is known before it returns.
  * 127.0.0.1 gets an ephemeral port; the other addresses must get the same
  * one, and another program may hold it there, so a few ports are tried. */
-static int server_listen(sl_net_server *s)
+static int server_listen(sl_net_server *s, uint16_t port)
 {
-    for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+    /* a port asked for is the one: nothing else to try */
+    for (int attempt = 0; attempt < (port ? 1 : BIND_ATTEMPTS); attempt++) {
         struct sockaddr_storage bound;
-        int len = sizeof(bound), host, rc = listen_on(s, 0, 0);
+        int len = sizeof(bound), host, rc = listen_on(s, 0, port);
 
         if (rc == 0 && uv_tcp_getsockname(&s->listeners[0], (struct sockaddr *)&bound, &len) != 0)
             rc = SL_ENET;
@@ -436,6 +437,11 @@ static void server_free(sl_net_server *s)
 
 int sl_net_server_start(sl_net_server **out)
 {
+    return sl_net_server_start_on(out, 0);
+}
+
+int sl_net_server_start_on(sl_net_server **out, uint16_t port)
+{
     sl_net_server *s;
     int rc;
 
@@ -453,7 +459,7 @@ int sl_net_server_start(sl_net_server **out)
         server_free(s);
         return SL_ENET;
     }
-    rc = uv_async_init(&s->loop, &s->stop_async, on_stop) == 0 ? server_listen(s) : SL_ENET;
+    rc = uv_async_init(&s->loop, &s->stop_async, on_stop) == 0 ? server_listen(s, port) : SL_ENET;
     s->stop_async.data = s;
     if (rc == 0 && pthread_create(&s->thread, NULL, server_main, s) != 0)
         rc = SL_ESPAWN;

@@ -1,6 +1,7 @@
 /*
- * spawn.c - starting worker processes with posix_spawn, watching them
- * through pidfds and reaping them with wait4 (see spawn.h for why).
+ * spawn.c - starting worker processes (through the forkserver, or with
+ * posix_spawn), watching them through pidfds and reaping them with wait4,
+ * ours or the forkserver's (see spawn.h for why).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +19,8 @@
 
 #include "schedlab/error.h"
 #include "schedlab/blocking.h"
-#include "schedlab/shared.h"
 #include "schedlab/proc.h"
+#include "schedlab/shared.h"
 
 extern char **environ;
 
@@ -70,16 +71,26 @@ static int spawn_error(int rc)
     }
 }
 
+/* Counts a started worker and marks its start in the trace. */
+static void started(sl_run_ctx *ctx, pid_t pid, uint64_t cost)
+{
+    __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&ctx->result->vehicle_create_ns, cost, __ATOMIC_RELAXED);
+    sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, (uint32_t)pid, SL_MARK_VEHICLE_START, cost);
+}
+
 int sl_worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring, pid_t *pid,
                     char *why, size_t why_size)
 {
-    if (ctx->worker_exe == NULL || ctx->worker_exe[0] == '\0') {
+    bool served = ctx->start != SL_START_SPAWN;
+    if (!served && (ctx->worker_exe == NULL || ctx->worker_exe[0] == '\0')) {
         snprintf(why, why_size, "no schedlab binary to start worker processes from");
         return SL_ESPAWN;
     }
     char idx[16], parent[16], ringbuf[16];
     snprintf(idx, sizeof(idx), "%u", index);
-    snprintf(parent, sizeof(parent), "%d", (int)getpid());
+    /* the worker checks that its parent is alive and is the one named here */
+    snprintf(parent, sizeof(parent), "%d", served ? (int)sl_forkserver_pid() : (int)getpid());
     snprintf(ringbuf, sizeof(ringbuf), "%d", ring);
     char *argv[] = {(char *)ctx->worker_exe,
                     "__worker",
@@ -94,6 +105,15 @@ int sl_worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring,
                     ring >= 0 ? "--ring" : NULL,
                     ringbuf,
                     NULL};
+    if (served) {
+        uint64_t t0 = sl_clock_ns();
+        /* sl_worker_main's argv starts at "__worker" */
+        int err = sl_forkserver_fork(ring >= 0 ? 11 : 9, argv + 1, sl_rings_fd(ctx->rings), -1, pid,
+                                     why, why_size);
+        if (err == 0)
+            started(ctx, *pid, sl_clock_ns() - t0);
+        return err;
+    }
 
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
@@ -139,22 +159,34 @@ int sl_worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring,
                  strerror(rc));
         return spawn_error(rc);
     }
-    __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&ctx->result->vehicle_create_ns, cost, __ATOMIC_RELAXED);
-    sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, (uint32_t)*pid, SL_MARK_VEHICLE_START, cost);
+    started(ctx, *pid, cost);
     return 0;
+}
+
+int sl_proc_reap(pid_t pid, bool nohang, int *status, struct rusage *ru)
+{
+    pid_t got;
+    do
+        got = wait4(pid, status, nohang ? WNOHANG : 0, ru);
+    while (got < 0 && errno == EINTR);
+    if (got == pid)
+        return 1;
+    /* not a child of this process: one of the forkserver's */
+    if (got < 0 && errno == ECHILD && sl_forkserver_pid() != 0)
+        return sl_forkserver_reap(pid, nohang, status, ru);
+    return got == 0 ? 0 : SL_ESPAWN;
 }
 
 /* pidfds are opened and closed with raw syscalls: ThreadSanitizer does not
  * intercept pidfd_open, so a pidfd reusing a number another thread's socket
  * had (the latency server's) would look like a race on close(). Kept out of
  * the sanitizer's sight entirely, they are correctly seen as never shared. */
-static int pidfd_open_raw(pid_t pid)
+int sl_pidfd_open(pid_t pid)
 {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-static void pidfd_close_raw(int fd)
+void sl_pidfd_close(int fd)
 {
     syscall(SYS_close, fd);
 }
@@ -165,14 +197,16 @@ int sl_children_add(sl_children *cs, pid_t pid, uint32_t tag)
         uint32_t cap = cs->cap ? 2 * cs->cap : 16;
         sl_child *v = realloc(cs->v, cap * sizeof(*v));
         if (v == NULL) {
+            int status;
+            struct rusage ru;
             kill(pid, SIGKILL);
-            waitpid(pid, NULL, 0);
+            sl_proc_reap(pid, false, &status, &ru);
             return SL_ENOMEM;
         }
         cs->v = v;
         cs->cap = cap;
     }
-    int pidfd = pidfd_open_raw(pid);
+    int pidfd = sl_pidfd_open(pid);
     cs->v[cs->n++] = (sl_child){.pid = pid, .pidfd = pidfd, .tag = tag, .alive = true};
     cs->live++;
     return 0;
@@ -198,15 +232,11 @@ static bool reap(sl_children *cs, sl_run_ctx *ctx, uint32_t i, int *status)
 {
     sl_child *c = &cs->v[i];
     struct rusage ru;
-    pid_t got;
-    do
-        got = wait4(c->pid, status, c->pidfd >= 0 ? 0 : WNOHANG, &ru);
-    while (got < 0 && errno == EINTR);
-    if (got != c->pid)
+    if (sl_proc_reap(c->pid, c->pidfd < 0, status, &ru) != 1)
         return false;
     account(ctx->result, &ru);
     if (c->pidfd >= 0)
-        pidfd_close_raw(c->pidfd);
+        sl_pidfd_close(c->pidfd);
     c->pidfd = -1;
     c->alive = false;
     cs->live--;
@@ -280,7 +310,7 @@ void sl_children_free(sl_children *cs)
 {
     for (uint32_t i = 0; i < cs->n; i++)
         if (cs->v[i].pidfd >= 0)
-            pidfd_close_raw(cs->v[i].pidfd);
+            sl_pidfd_close(cs->v[i].pidfd);
     free(cs->v);
     *cs = (sl_children){0};
 }

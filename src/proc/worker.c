@@ -20,6 +20,8 @@
  *               (N = the blob's slots) as coroutines on its own event loop
  *   role cpu    one cpu step of async+subprocess (worker-cpu.c): needs no
  *               blob, only ring R; prints its result on stdout
+ *   role noop   exits at once: what starting a process costs, for
+ *               `schedlab bench` (sl_process_create_once)
  *
  * It dies with its parent (PR_SET_PDEATHSIG) and, on SIGTERM, cancels its
  * current task cleanly at the next slice and takes no other (a loop worker
@@ -42,6 +44,7 @@
 #include "schedlab/blocking.h"
 #include "schedlab/loop.h"
 #include "schedlab/proc.h"
+#include "schedlab/shared.h"
 #include "proc/worker.h"
 
 /* lock-free, so a signal handler may store it */
@@ -101,7 +104,8 @@ static bool parse_rate(const char *s, double *out)
 
 static bool known_role(const char *v)
 {
-    return !strcmp(v, "task") || !strcmp(v, "pool") || !strcmp(v, "loop") || !strcmp(v, "cpu");
+    return !strcmp(v, "task") || !strcmp(v, "pool") || !strcmp(v, "loop") || !strcmp(v, "cpu") ||
+           !strcmp(v, "noop");
 }
 
 static bool parse_args(int argc, char **argv, worker_args *a)
@@ -325,6 +329,8 @@ int sl_worker_main(int argc, char **argv)
     worker_args a;
     if (!parse_args(argc, argv, &a))
         return WORKER_USAGE;
+    if (strcmp(a.role, "noop") == 0)
+        return WORKER_OK;
     /* The parent may die at any moment, even before the prctl: check after. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (a.parent > 0 && getppid() != (pid_t)a.parent)
@@ -363,6 +369,8 @@ int sl_worker_main(int argc, char **argv)
     }
     if (err == 0)
         err = bind_ring(&w, &a, rings);
+    /* a worker process has its own memory: plain counters are copies */
+    sl_shared_own_copies();
     if (err == 0) {
         if (strcmp(a.role, "loop") == 0) {
             err = loop_main(&w, (uint32_t)a.index);
@@ -372,6 +380,7 @@ int sl_worker_main(int argc, char **argv)
             atomic_store(&w.states[a.index], SL_TASK_RUNNING);
             run_task(&w, (uint32_t)a.index);
         }
+        sl_shared_publish_copies(w.ctx.shared);
         sl_hook_unbind();
     }
     sl_net_client_free(w.client);

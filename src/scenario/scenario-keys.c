@@ -31,6 +31,7 @@ static const char *const key_words[SL__KEY__COUNT] = {
     [SL__KEY_OFFLOAD] = "offload",
     [SL__KEY_TIME_SCALE] = "time_scale",
     [SL__KEY_PACE] = "pace",
+    [SL__KEY_START] = "start",
 };
 
 /* Marks a once-only key as seen; false (with the error set) if it was. */
@@ -180,7 +181,7 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
     if (k == SL__KEY__COUNT) {
         sl__fail(ps, ps->line, SL_EPARSE,
                  "unknown key '%s' in [run] (expected seed, workers, chunksize, gil_interval, "
-                 "gil, offload, time_scale, pace)",
+                 "gil, offload, time_scale, pace, start)",
                  sl__clip(key, q, sizeof(q)));
         return;
     }
@@ -211,6 +212,14 @@ static void run_key(sl__parser *ps, const char *key, const char *value)
     case SL__KEY_GIL:
         if (sl_gil_parse(value, &sc->gil) < 0)
             sl__fail(ps, ps->line, SL_EPARSE, "gil must be on or off, got '%s'",
+                     sl__clip(value, q, sizeof(q)));
+        break;
+    case SL__KEY_START:
+        sc->start = sl_start_method_parse(value);
+        if (sc->start == SL_START_DEFAULT)
+            sl__fail(ps, ps->line, SL_EPARSE,
+                     "start must be forkserver or spawn, got '%s' (fork is not offered: forking "
+                     "a multi-threaded process is unsafe)",
                      sl__clip(value, q, sizeof(q)));
         break;
     case SL__KEY_OFFLOAD:

@@ -131,6 +131,7 @@ int sl_scenario_parse_bytes(const char *name, const void *data, size_t len, sl_s
     s->pub.gil_interval_ns = DEFAULT_GIL_NS;
     s->pub.gil = SL_GIL_ON;
     s->pub.offload = SL_OFFLOAD_ALL;
+    s->pub.start = SL_START_FORKSERVER;
     s->pub.time_scale = 1.0;
     s->pub.path = strdup(name);
     s->pub.name = stem(name);

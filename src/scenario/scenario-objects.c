@@ -85,7 +85,26 @@ void sl__object_open(sl__parser *ps, const char *kind, const char *name)
         ps->obj = sc->n_counters - 1;
     }
     ps->obj_key = 0;
+    ps->shared_key = 0;
     ps->sec = queue ? SL__SEC_QUEUE : SL__SEC_COUNTER;
+}
+
+/* A counter's `shared = yes|no`: where the integer lives when processes
+ * run the tasks (threads and coroutines share it either way). */
+static void counter_shared(sl__parser *ps, sl_object *o, const char *value)
+{
+    char q[64];
+    if (ps->shared_key != 0) {
+        sl__fail(ps, ps->line, SL_EPARSE, "duplicate key 'shared' (first at line %u)",
+                 ps->shared_key);
+        return;
+    }
+    ps->shared_key = ps->line;
+    if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+        o->shared = value[0] == 'y';
+    else
+        sl__fail(ps, ps->line, SL_EPARSE, "shared must be yes or no, got '%s'",
+                 sl__clip(value, q, sizeof(q)));
 }
 
 void sl__object_key(sl__parser *ps, const char *key, const char *value)
@@ -95,9 +114,14 @@ void sl__object_key(sl__parser *ps, const char *key, const char *value)
     bool queue = ps->sec == SL__SEC_QUEUE;
     const char *want = queue ? "capacity" : "window";
     sl_object *o = queue ? &sc->queues[ps->obj] : &sc->counters[ps->obj];
+    if (!queue && strcmp(key, "shared") == 0) {
+        counter_shared(ps, o, value);
+        return;
+    }
     if (strcmp(key, want) != 0) {
         sl__fail(ps, ps->line, SL_EPARSE, "unknown key '%s' in [%s %s] (expected %s)",
-                 sl__clip(key, q, sizeof(q)), queue ? "queue" : "counter", o->name, want);
+                 sl__clip(key, q, sizeof(q)), queue ? "queue" : "counter", o->name,
+                 queue ? want : "window or shared");
         return;
     }
     if (ps->obj_key != 0) {

@@ -43,6 +43,7 @@ typedef enum sl__key {
     SL__KEY_OFFLOAD,
     SL__KEY_TIME_SCALE,
     SL__KEY_PACE,
+    SL__KEY_START,
     SL__KEY__COUNT
 } sl__key;
 
@@ -54,10 +55,11 @@ typedef struct sl__parser {
     uint32_t line;       /* line last handed to libinih */
     uint32_t pending;    /* key line libinih has not passed to the handler, or 0 */
     char pending_text[64];
-    sl__sec sec;      /* section being read */
-    sl__section *cur; /* its template, for [group] and [task] */
-    uint32_t obj;     /* the object, for [queue] and [counter] */
-    uint32_t obj_key; /* line of its capacity or window key, 0 while absent */
+    sl__sec sec;         /* section being read */
+    sl__section *cur;    /* its template, for [group] and [task] */
+    uint32_t obj;        /* the object, for [queue] and [counter] */
+    uint32_t obj_key;    /* line of its capacity or window key, 0 while absent */
+    uint32_t shared_key; /* line of a counter's shared key, 0 while absent */
     uint32_t lesson_line, run_line;
     uint32_t key_line[SL__KEY__COUNT];
     size_t caption_len;

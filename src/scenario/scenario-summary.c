@@ -71,7 +71,8 @@ static void print_objects(FILE *out, const sl_scenario *sc)
                 sc->queues[i].capacity, sc->queues[i].line);
     for (uint32_t i = 0; i < sc->n_counters; i++) {
         sl__format_ns(sc->counters[i].window_ns, w, sizeof(w));
-        fprintf(out, "  counter %s: from 0, window %s  [line %u]\n", sc->counters[i].name, w,
+        fprintf(out, "  counter %s: from 0, window %s, %s  [line %u]\n", sc->counters[i].name, w,
+                sc->counters[i].shared ? "shared by every process" : "a copy per worker process",
                 sc->counters[i].line);
     }
     for (uint32_t i = 0; i < sc->n_locks; i++)
@@ -90,9 +91,9 @@ void sl_scenario_summary(const sl_scenario *sc, FILE *out)
     sl__format_ns(sc->gil_interval_ns, gil, sizeof(gil));
     fprintf(out,
             "\n  seed %llu, workers %u, chunksize %u, gil %s, gil_interval %s, offload %s, "
-            "time_scale %g\n",
+            "time_scale %g, start %s\n",
             (unsigned long long)sc->seed, sc->workers, sc->chunksize, sl_gil_word(sc->gil), gil,
-            sl_offload_word(sc->offload), sc->time_scale);
+            sl_offload_word(sc->offload), sc->time_scale, sl_start_method_name(sc->start));
     if (sc->strategies != NULL)
         fprintf(out, "  strategies: %s\n", sc->strategies);
     print_objects(out, sc);

@@ -43,8 +43,14 @@ typedef struct sl__sh_queue {
 
 typedef struct sl__sh_counter {
     _Atomic uint64_t value; /* the shared integer, updated without a lock */
-    _Atomic uint64_t done;  /* increments performed: what value should read */
+    _Atomic uint64_t done;  /* increments performed on it: what value should read */
     uint64_t window_ns;
+    uint32_t shared; /* declared `shared = yes`: worker processes use it too;
+                      * else each worker process counts on a copy of its own */
+    /* What the copies ended with, added by each worker process as it ends
+     * (sl_shared_publish_copies). */
+    _Atomic uint32_t copies;
+    _Atomic uint64_t copies_done, copies_sum, copies_min, copies_max;
     char name[SL__SH_NAME];
 } sl__sh_counter;
 

@@ -116,7 +116,13 @@ int sl_shared_init(void *mem, size_t size, const sl_scenario *sc, uint32_t slots
         sl__sh_counter *c = &sh->counters[i];
         atomic_init(&c->value, 0);
         atomic_init(&c->done, 0);
+        atomic_init(&c->copies, 0);
+        atomic_init(&c->copies_done, 0);
+        atomic_init(&c->copies_sum, 0);
+        atomic_init(&c->copies_min, UINT64_MAX);
+        atomic_init(&c->copies_max, 0);
         c->window_ns = sc->counters[i].window_ns;
+        c->shared = sc->counters[i].shared;
         copy_name(c->name, sc->counters[i].name);
     }
     for (uint32_t i = 0; i < sc->n_locks; i++) {
@@ -220,6 +226,15 @@ void sl_shared_report(sl_shared *sh, sl_run_result *res)
     for (uint32_t i = 0; i < n; i++) {
         snprintf(res->counter_names[i], sizeof(res->counter_names[i]), "%s", sh->counters[i].name);
         res->counter_actual[i] = sl_shared_counter(sh, i, &res->counter_expected[i]);
+        res->counter_shared[i] = sh->counters[i].shared != 0;
+        const sl__sh_counter *c = &sh->counters[i];
+        sl_counter_copies *k = &res->counter_copies[i];
+        *k = (sl_counter_copies){.n = atomic_load(&c->copies),
+                                 .done = atomic_load(&c->copies_done),
+                                 .sum = atomic_load(&c->copies_sum),
+                                 .max = atomic_load(&c->copies_max)};
+        k->min = k->n > 0 ? atomic_load(&c->copies_min) : 0;
+        res->counter_expected[i] += k->done;
     }
 }
 

@@ -244,19 +244,77 @@ static bool spend(uint64_t ns, const sl_shared_hooks *h)
  * is whole (no torn 64-bit value) and ThreadSanitizer knows the race is
  * intended, yet together they are no atomic read-modify-write, so the
  * window stays as real as with plain accesses. */
-static bool inc_once(sl_shared *sh, uint32_t ci, uint32_t task, const sl_shared_hooks *h)
+static bool inc_once(_Atomic uint64_t *value, _Atomic uint64_t *done, uint64_t window_ns,
+                     uint32_t ci, uint32_t task, const sl_shared_hooks *h)
 {
-    sl__sh_counter *c = &sh->counters[ci];
-    uint64_t v = atomic_load_explicit(&c->value, memory_order_relaxed);
-    if (c->window_ns > 0 && !spend(c->window_ns, h))
+    uint64_t v = atomic_load_explicit(value, memory_order_relaxed);
+    if (window_ns > 0 && !spend(window_ns, h))
         return false;
-    atomic_store_explicit(&c->value, v + 1, memory_order_relaxed);
-    uint64_t done = atomic_fetch_add_explicit(&c->done, 1, memory_order_relaxed) + 1;
+    atomic_store_explicit(value, v + 1, memory_order_relaxed);
+    uint64_t d = atomic_fetch_add_explicit(done, 1, memory_order_relaxed) + 1;
     /* What this task wrote against what should be there by now: the
-     * views count lost updates from it. */
+     * views count lost updates from it (for a process's own copy, against
+     * the increments made on that copy). */
     sl_hook_emit(SL_EV_OBJECT, task, SL_OBJECT_REF(SL_OBJ_COUNTER, ci),
-                 SL_OBJECT_COUNTER_ARG(v + 1, done));
+                 SL_OBJECT_COUNTER_ARG(v + 1, d));
     return true;
+}
+
+/* This process's copies of the plain counters. Off in the parent, whose
+ * vehicles (threads, coroutines) share its memory and so the region's
+ * counters; on in a worker process, which, like a Python worker process,
+ * has its own copy of every global. The copies start at 0, the value the
+ * scenario declares, and are atomics for the same reason as the region's
+ * (the threads of one process, if any, share them and race on them). */
+static struct {
+    bool on;
+    _Atomic uint64_t value[SL_SCENARIO_MAX_COUNTERS];
+    _Atomic uint64_t done[SL_SCENARIO_MAX_COUNTERS];
+} own;
+
+void sl_shared_own_copies(void)
+{
+    own.on = true;
+}
+
+static void store_min(_Atomic uint64_t *at, uint64_t v)
+{
+    uint64_t cur = atomic_load(at);
+    while (v < cur && !atomic_compare_exchange_weak(at, &cur, v))
+        ;
+}
+
+static void store_max(_Atomic uint64_t *at, uint64_t v)
+{
+    uint64_t cur = atomic_load(at);
+    while (v > cur && !atomic_compare_exchange_weak(at, &cur, v))
+        ;
+}
+
+void sl_shared_publish_copies(sl_shared *sh)
+{
+    if (sh == NULL || !own.on)
+        return;
+    for (uint32_t i = 0; i < sh->n_counters; i++) {
+        uint64_t done = atomic_load(&own.done[i]), v = atomic_load(&own.value[i]);
+        if (sh->counters[i].shared || done == 0)
+            continue;
+        sl__sh_counter *c = &sh->counters[i];
+        atomic_fetch_add(&c->copies, 1);
+        atomic_fetch_add(&c->copies_done, done);
+        atomic_fetch_add(&c->copies_sum, v);
+        store_min(&c->copies_min, v);
+        store_max(&c->copies_max, v);
+    }
+}
+
+/* One increment of counter i: of this process's copy, or of the region's. */
+static bool inc_counter(sl_shared *sh, uint32_t i, uint32_t task, const sl_shared_hooks *h)
+{
+    sl__sh_counter *c = &sh->counters[i];
+    if (own.on && !c->shared)
+        return inc_once(&own.value[i], &own.done[i], c->window_ns, i, task, h);
+    return inc_once(&c->value, &c->done, c->window_ns, i, task, h);
 }
 
 int sl_shared_step(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, const sl_step *step,
@@ -287,7 +345,7 @@ int sl_shared_step(sl_shared *sh, const sl_run_ctx *ctx, uint32_t task, const sl
         else if (step->kind == SL_STEP_TAKE)
             err = take_one(sh, ctx, task, step->obj, h, why, why_size);
         else
-            err = h->poll(h->arg) && inc_once(sh, step->obj, task, h) ? 0 : SL_EINTR;
+            err = h->poll(h->arg) && inc_counter(sh, step->obj, task, h) ? 0 : SL_EINTR;
     }
     return err;
 }

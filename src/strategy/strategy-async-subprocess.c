@@ -28,7 +28,11 @@
  * cancels the pending tasks.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +44,22 @@
 #include "schedlab/blocking.h"
 #include "schedlab/loop.h"
 #include "schedlab/proc.h"
+#include "schedlab/proc.h"
 
 typedef struct subproc subproc;
+
+/* Arguments of a cpu child's command line, its binary included. */
+#define SL__CPU_ARGC 20
 
 /* The child of one task's current cpu step. */
 typedef struct child {
     subproc *sp;
     sl_co_task *t;
-    uv_process_t proc;
+    uv_process_t proc; /* spawn: libuv's process handle */
+    uv_poll_t watch;   /* forkserver: its pidfd, readable once it ended */
+    int pidfd;
+    bool served;  /* a forkserver's child, reaped through the server */
+    char why[96]; /* why the forkserver could not start it */
     uv_pipe_t out;
     int open;      /* handles not closed yet */
     bool live;     /* spawned, exit not seen */
@@ -92,9 +104,9 @@ static void on_closed(uv_handle_t *h)
         sl_sched_wake(c->t, SL_WAIT_CHILD, true);
 }
 
-static void on_child_exit(uv_process_t *proc, int64_t exit_status, int term_signal)
+/* Records how child c ended, however it was watched. */
+static void child_ended(child *c, int64_t exit_status, int term_signal)
 {
-    child *c = proc->data;
     sl_run_ctx *ctx = c->sp->ctx;
     c->live = false;
     c->exit_status = exit_status;
@@ -103,7 +115,26 @@ static void on_child_exit(uv_process_t *proc, int64_t exit_status, int term_sign
                    term_signal ? (uint64_t)term_signal : (uint64_t)exit_status);
     if (ctx->sampler != NULL)
         sl_os_sampler_remove(ctx->sampler, c->pid);
+}
+
+static void on_child_exit(uv_process_t *proc, int64_t exit_status, int term_signal)
+{
+    child_ended(proc->data, exit_status, term_signal);
     uv_close((uv_handle_t *)proc, on_closed);
+}
+
+/* A forkserver's child's pidfd turned readable: the child ended. */
+static void on_pidfd(uv_poll_t *w, int status, int events)
+{
+    child *c = w->data;
+    int st = 0;
+    struct rusage ru;
+    if (sl_proc_reap(c->pid, false, &st, &ru) != 1)
+        st = SIGKILL; /* the server is gone, and the child with it */
+    uv_close((uv_handle_t *)w, on_closed);
+    sl_pidfd_close(c->pidfd);
+    c->pidfd = -1;
+    child_ended(c, WIFEXITED(st) ? WEXITSTATUS(st) : 0, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
@@ -122,6 +153,86 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         c->len += (size_t)n;
     else if (n < 0)
         uv_close((uv_handle_t *)s, on_closed);
+}
+
+/* spawn: uv_spawn of the binary; false (its handles closing) if refused. */
+static bool spawn_uv(child *c, char **args)
+{
+    sl_run_ctx *ctx = c->sp->ctx;
+    uv_stdio_container_t stdio[4] = {
+        {.flags = UV_IGNORE},
+        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&c->out},
+        {.flags = UV_INHERIT_FD, .data.fd = 2},
+        {.flags = UV_INHERIT_FD, .data.fd = sl_rings_fd(ctx->rings)},
+    };
+    /* Detached: its own session, so a terminal's Ctrl-C reaches only the
+     * app, which stops its children itself. */
+    uv_process_options_t opt = {.exit_cb = on_child_exit,
+                                .file = ctx->worker_exe,
+                                .args = args,
+                                .env = sl_worker_environ(),
+                                .flags = UV_PROCESS_DETACHED,
+                                .stdio_count = 4,
+                                .stdio = stdio};
+    /* No binary: fail like exec would, without a process handle to close. */
+    bool tried = ctx->worker_exe != NULL && ctx->worker_exe[0] != '\0';
+    int rc = tried ? uv_spawn(&c->t->s->loop, &c->proc, &opt) : UV_ENOENT;
+    c->proc.data = c;
+    c->open = tried ? 2 : 1;
+    c->sp->open += (uint32_t)c->open;
+    if (rc < 0) {
+        c->spawn_err = rc;
+        /* A handle uv_spawn refused is initialised all the same. */
+        if (tried)
+            uv_close((uv_handle_t *)&c->proc, on_closed);
+        uv_close((uv_handle_t *)&c->out, on_closed);
+        return false;
+    }
+    c->pid = c->proc.pid;
+    return true;
+}
+
+/* forkserver: the server forks the child with the write end of a pipe as
+ * its stdout; the loop watches its pidfd. false (handles closing) if not. */
+static bool fork_served(child *c, char **args)
+{
+    sl_run_ctx *ctx = c->sp->ctx;
+    int p[2] = {-1, -1};
+    pid_t pid = 0;
+    int err = SL_ELIMIT;
+    c->served = true;
+    if (pipe2(p, O_CLOEXEC) < 0)
+        snprintf(c->why, sizeof(c->why), "cannot make a pipe: %s", strerror(errno));
+    else
+        err = sl_forkserver_fork(SL__CPU_ARGC - 1, args + 1, sl_rings_fd(ctx->rings), p[1], &pid,
+                                 c->why, sizeof(c->why));
+    if (p[1] >= 0)
+        close(p[1]);
+    if (err == 0 && (c->pidfd = sl_pidfd_open(pid)) < 0) {
+        int st;
+        struct rusage ru;
+        kill(pid, SIGKILL);
+        sl_proc_reap(pid, false, &st, &ru);
+        snprintf(c->why, sizeof(c->why), "cannot watch cpu child pid %d: %s", (int)pid,
+                 strerror(errno));
+        err = SL_ESPAWN;
+    }
+    if (err == 0 && uv_pipe_open(&c->out, p[0]) == 0) {
+        c->pid = pid;
+        uv_poll_init(&c->t->s->loop, &c->watch, c->pidfd);
+        c->watch.data = c;
+        uv_poll_start(&c->watch, UV_READABLE, on_pidfd);
+        c->open = 2;
+        c->sp->open += 2;
+        return true;
+    }
+    if (p[0] >= 0)
+        close(p[0]);
+    c->spawn_err = err == SL_ELIMIT ? UV_EAGAIN : UV_ENOENT;
+    c->open = 1;
+    c->sp->open += 1;
+    uv_close((uv_handle_t *)&c->out, on_closed);
+    return false;
 }
 
 /* Starts the child of step `index`; on failure closes what it opened (the
@@ -159,41 +270,18 @@ static void start_child(child *c, uint32_t index, const sl_step *step)
                     "--parent",
                     sp->parent,
                     NULL};
-    uv_stdio_container_t stdio[4] = {
-        {.flags = UV_IGNORE},
-        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&c->out},
-        {.flags = UV_INHERIT_FD, .data.fd = 2},
-        {.flags = UV_INHERIT_FD, .data.fd = sl_rings_fd(ctx->rings)},
-    };
-    /* Detached: its own session, so a terminal's Ctrl-C reaches only the
-     * app, which stops its children itself. */
-    uv_process_options_t opt = {.exit_cb = on_child_exit,
-                                .file = ctx->worker_exe,
-                                .args = args,
-                                .env = sl_worker_environ(),
-                                .flags = UV_PROCESS_DETACHED,
-                                .stdio_count = 4,
-                                .stdio = stdio};
+    _Static_assert(sizeof(args) / sizeof(args[0]) == SL__CPU_ARGC + 1, "argv of a cpu child");
     uv_pipe_init(&s->loop, &c->out, 0);
     c->out.data = c;
-    /* No binary: fail like exec would, without a process handle to close. */
-    bool tried = ctx->worker_exe != NULL && ctx->worker_exe[0] != '\0';
+    c->pidfd = -1;
+    /* start-up: from this request to the child's RUN */
+    sl_hook_emit(SL_EV_START, c->t->task, 0, 0);
     uint64_t t0 = sl_clock_ns();
-    int rc = tried ? uv_spawn(&s->loop, &c->proc, &opt) : UV_ENOENT;
+    bool ok = ctx->start == SL_START_SPAWN ? spawn_uv(c, args) : fork_served(c, args);
     uint64_t cost = sl_clock_ns() - t0;
-    c->proc.data = c;
-    c->open = tried ? 2 : 1;
-    sp->open += (uint32_t)c->open;
-    if (rc < 0) {
-        c->spawn_err = rc;
-        /* A handle uv_spawn refused is initialised all the same. */
-        if (tried)
-            uv_close((uv_handle_t *)&c->proc, on_closed);
-        uv_close((uv_handle_t *)&c->out, on_closed);
+    if (!ok)
         return;
-    }
     c->live = true;
-    c->pid = c->proc.pid;
     __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&ctx->result->vehicle_create_ns, cost, __ATOMIC_RELAXED);
     sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, (uint32_t)c->pid, SL_MARK_VEHICLE_START, cost);
@@ -219,7 +307,7 @@ static int outcome(child *c)
     sl_co_task *t = c->t;
     if (c->spawn_err != 0) {
         snprintf(t->why, sizeof(t->why), "cannot start a cpu child process: %s",
-                 uv_strerror(c->spawn_err));
+                 c->why[0] != 0 ? c->why : uv_strerror(c->spawn_err));
         return c->spawn_err == UV_EAGAIN || c->spawn_err == UV_ENOMEM ? SL_ELIMIT : SL_ESPAWN;
     }
     if (c->termed || sl_sched_stopped(t->s))
@@ -274,11 +362,12 @@ static void sub_drain(sl_sched *s)
             child *c = &sp->kids[i];
             if (!c->live)
                 continue;
+            /* a live child is unreaped: its pid names it still */
             if (!c->termed) {
-                uv_process_kill(&c->proc, SIGTERM);
+                kill(c->pid, SIGTERM);
                 c->termed = true;
             } else if (now >= kill_at) {
-                uv_process_kill(&c->proc, SIGKILL);
+                kill(c->pid, SIGKILL);
             }
         }
         /* The scheduler's stop watch bounds each turn. */
@@ -325,7 +414,8 @@ static int async_subprocess_run(sl_run_ctx *ctx)
     snprintf(sp.rate, sizeof(sp.rate), "%.17g", sl_work_iters_per_us());
     if (!(sl_work_iters_per_us() > 0))
         snprintf(sp.rate, sizeof(sp.rate), "%.17g", sl_work_calibrate());
-    snprintf(sp.parent, sizeof(sp.parent), "%d", (int)getpid());
+    snprintf(sp.parent, sizeof(sp.parent), "%d",
+             ctx->start == SL_START_SPAWN ? (int)getpid() : (int)sl_forkserver_pid());
     sl_sched_opts o = {
         .switch_vehicle = (uint32_t)getpid(), .cpu = spawn_step, .drain = sub_drain, .user = &sp};
     err = sl_sched_run(ctx, &o);

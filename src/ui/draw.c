@@ -32,10 +32,12 @@ void sl_ui_draw(sl_ui *ui)
         else
             sl__view_ready(ui, l->ready);
         sl__view_waiting(ui, l->waiting);
-        /* Narrow screens share one column: Queued while a backlog
-         * waits, then what has completed (or as the a key says). */
+        /* Narrow screens share one column: Queued (or Starting) while a
+         * backlog waits or processes start, then what has completed (or as
+         * the a key says). */
         uint32_t queued;
-        bool none_queued = sl_model_queued(&ui->main.model, &queued, 1) == 0;
+        bool none_queued = sl_model_queued(&ui->main.model, &queued, 1) == 0 &&
+                           sl_model_starting(&ui->main.model, &queued, 1) == 0;
         if (l->completed.w > 0) {
             sl__view_queued(ui, l->queued);
             sl__view_completed(ui, l->completed, false);

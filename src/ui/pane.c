@@ -92,6 +92,9 @@ static void refresh_spans(sl_pane *p)
         sl_spans_free(&p->spans);
     p->spans = fresh;
     p->have_spans = true;
+    p->states_seen = 0;
+    for (size_t i = 0; i < fresh.n; i++)
+        p->states_seen |= 1u << fresh.v[i].state;
     p->spans_count = count;
     p->spans_gen = gen;
 }

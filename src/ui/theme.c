@@ -3,11 +3,11 @@
  *
  * The 16-colour palette is the default because it is what a projector and a
  * lecture-room terminal reliably show; each state gets its own hue so that
- * running, ready, waiting and queued stay distinguishable, and failed and
+ * running, ready, waiting, queued and starting stay distinguishable, and failed and
  * cancelled are the only reds (told apart by their glyphs). Every state's
  * colour keeps a contrast of at least 3:1 on a black background (xterm's
- * palette), so waiting is the bright blue: the dark one reads 2.2:1. With 256 colours the same hues are softer. In monochrome the
- * glyphs carry the meaning and attributes only separate the chrome.
+ * palette), so waiting is the bright blue: the dark one reads 2.2:1. With 256 colours the same hues
+ * are softer. In monochrome the glyphs carry the meaning and attributes only separate the chrome.
  */
 #include "ui/theme.h"
 
@@ -62,6 +62,7 @@ static const sl_style styles16[SL_ROLE__COUNT] = {
     [SL_ROLE_LIVE] = {C_WHITE, C_RED, .bold = true},
     [SL_ROLE_PAUSED] = {C_BLACK, C_YELLOW},
     [SL_ROLE_ST_NEW] = {-1, -1, .dim = true},
+    [SL_ROLE_ST_STARTING] = {C_CYAN, -1},
     [SL_ROLE_ST_QUEUED] = {C_MAGENTA, -1},
     [SL_ROLE_ST_READY] = {C_YELLOW, -1},
     [SL_ROLE_ST_RUNNING] = {C_GREEN, -1, .bold = true},
@@ -85,6 +86,7 @@ static const sl_style styles256[SL_ROLE__COUNT] = {
     [SL_ROLE_LIVE] = {255, 160, .bold = true},
     [SL_ROLE_PAUSED] = {16, 221},
     [SL_ROLE_ST_NEW] = {240, -1},
+    [SL_ROLE_ST_STARTING] = {44, -1},
     [SL_ROLE_ST_QUEUED] = {141, -1},
     [SL_ROLE_ST_READY] = {221, -1},
     [SL_ROLE_ST_RUNNING] = {77, -1},
@@ -118,13 +120,15 @@ sl_style sl__theme_style(sl_palette p, int role)
 }
 
 static const char *const glyphs_utf8[SL_ST__COUNT] = {
-    [SL_ST_NEW] = " ",     [SL_ST_QUEUED] = "·", [SL_ST_READY] = "▒",  [SL_ST_RUNNING] = "█",
-    [SL_ST_WAITING] = "░", [SL_ST_DONE] = " ",   [SL_ST_FAILED] = "✗", [SL_ST_CANCELLED] = "⊘",
+    [SL_ST_NEW] = " ",   [SL_ST_STARTING] = "▞", [SL_ST_QUEUED] = "·",
+    [SL_ST_READY] = "▒", [SL_ST_RUNNING] = "█",  [SL_ST_WAITING] = "░",
+    [SL_ST_DONE] = " ",  [SL_ST_FAILED] = "✗",   [SL_ST_CANCELLED] = "⊘",
 };
 
 static const char *const glyphs_ascii[SL_ST__COUNT] = {
-    [SL_ST_NEW] = " ",     [SL_ST_QUEUED] = ".", [SL_ST_READY] = "=",  [SL_ST_RUNNING] = "#",
-    [SL_ST_WAITING] = "-", [SL_ST_DONE] = " ",   [SL_ST_FAILED] = "X", [SL_ST_CANCELLED] = "x",
+    [SL_ST_NEW] = " ",   [SL_ST_STARTING] = "^", [SL_ST_QUEUED] = ".",
+    [SL_ST_READY] = "=", [SL_ST_RUNNING] = "#",  [SL_ST_WAITING] = "-",
+    [SL_ST_DONE] = " ",  [SL_ST_FAILED] = "X",   [SL_ST_CANCELLED] = "x",
 };
 
 const char *sl__theme_glyph(int state, bool ascii)

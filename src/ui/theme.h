@@ -26,6 +26,7 @@ typedef enum sl_role {
     SL_ROLE_LIVE,     /* the LIVE badge */
     SL_ROLE_PAUSED,   /* the PAUSED badge */
     SL_ROLE_ST_NEW,   /* one role per task state, in sl_state order */
+    SL_ROLE_ST_STARTING,
     SL_ROLE_ST_QUEUED,
     SL_ROLE_ST_READY,
     SL_ROLE_ST_RUNNING,

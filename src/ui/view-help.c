@@ -11,6 +11,7 @@ static const char *const meaning[SL_ST__COUNT] = {
     [SL_ST_READY] = "runnable, waiting for a core, the GIL or the loop",
     [SL_ST_WAITING] = "blocked on io, sleep, a lock or a child",
     [SL_ST_QUEUED] = "waiting for its turn: a pool worker, or the one runner",
+    [SL_ST_STARTING] = "its process is being created, until its first step",
     [SL_ST_DONE] = "finished",
     [SL_ST_FAILED] = "crashed or returned an error",
     [SL_ST_CANCELLED] = "cancelled before it started (x, or a stopped run)",
@@ -77,8 +78,8 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     sl__term_box(r, "Help: keys (Esc closes, arrows scroll)");
     int x = r.x + 2, w = r.w - 4;
     int n_strategies = ui->n_strategies;
-    static const uint8_t states[] = {SL_ST_RUNNING, SL_ST_READY,  SL_ST_WAITING,  SL_ST_QUEUED,
-                                     SL_ST_DONE,    SL_ST_FAILED, SL_ST_CANCELLED};
+    static const uint8_t states[] = {SL_ST_RUNNING,  SL_ST_READY, SL_ST_WAITING, SL_ST_QUEUED,
+                                     SL_ST_STARTING, SL_ST_DONE,  SL_ST_FAILED,  SL_ST_CANCELLED};
     /* Bindings, a gap, the legend title, the states and the brief-run mark, a gap, the
      * strategies title and the strategies: scrolling stops at the last. */
     int lines = (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + 1 + n_strategies;

@@ -1,6 +1,7 @@
 /*
  * view-lists.c - the lists at the playhead: running (per core), ready
- * (queue order), waiting (reason, time waited so far), queued for a pool,
+ * (queue order), waiting (reason, time waited so far), queued for a pool
+ * with the tasks whose process is starting above them (start-up so far),
  * and the finished tasks in completion order (as_completed). Predict mode
  * numbers the ready list for the guess keys.
  */
@@ -138,19 +139,34 @@ void sl__view_waiting(const sl_ui *ui, sl_rect r)
     }
 }
 
+/* Tasks not running their first step yet: those whose process is starting
+ * (processes never queue), then a pool's backlog. The title counts each. */
 void sl__view_queued(const sl_ui *ui, sl_rect r)
 {
     const sl_model *m = &ui->main.model;
     uint32_t ids[MAX_ROWS];
-    size_t n = sl_model_queued(m, ids, MAX_ROWS);
-    int rows = list_title(r, "Queued", (uint32_t)n);
+    size_t starting = sl_model_starting(m, ids, MAX_ROWS);
+    size_t n = starting + sl_model_queued(m, ids + starting, MAX_ROWS - starting);
+    char title[48];
+    if (starting > 0 && n > starting)
+        snprintf(title, sizeof title, "Starting %u, queued %u", m->count[SL_ST_STARTING],
+                 m->count[SL_ST_QUEUED]);
+    else if (starting > 0)
+        snprintf(title, sizeof title, "Starting %u", m->count[SL_ST_STARTING]);
+    else
+        snprintf(title, sizeof title, "Queued %u", m->count[SL_ST_QUEUED]);
+    sl__term_title(r.y, r.x, r.w, title);
+    int rows = r.h - 1;
     char d[32];
     int shown = fit(rows, n, r.y + 1, r);
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
-        entry(ui, r, r.y + 1 + i, r.x + 1, row_role(ui, ids[i], SL_ROLE_ST_QUEUED, r, r.y + 1 + i),
-              "%s %s", sl_trace_task_name(ui->main.trace, ids[i]),
-              sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii));
+        bool st = (size_t)i < starting;
+        int y = r.y + 1 + i;
+        entry(ui, r, y, r.x + 1,
+              row_role(ui, ids[i], st ? SL_ROLE_ST_STARTING : SL_ROLE_ST_QUEUED, r, y), "%s %s%s",
+              sl_trace_task_name(ui->main.trace, ids[i]),
+              sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii), st ? " start-up" : "");
     }
 }
 

@@ -106,22 +106,42 @@ static void draw_cells(const sl_ui *ui, int y, int x, const uint8_t *cells, int 
     }
 }
 
-static void draw_legend(const sl_ui *ui, int y, int left, int right)
+/* Legend entries' width: a mark and " name " each. */
+static int legend_width(const uint8_t *states, size_t n)
 {
-    static const uint8_t shown[] = {SL_ST_RUNNING, SL_ST_READY,  SL_ST_WAITING,  SL_ST_QUEUED,
-                                    SL_ST_DONE,    SL_ST_FAILED, SL_ST_CANCELLED};
+    int w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += 3 + (int)strlen(sl_state_name(states[i]));
+    return w;
+}
+
+static void draw_legend(const sl_ui *ui, const sl_pane *p, int y, int left, int right)
+{
+    static const uint8_t all[] = {SL_ST_RUNNING,  SL_ST_READY, SL_ST_WAITING, SL_ST_QUEUED,
+                                  SL_ST_STARTING, SL_ST_DONE,  SL_ST_FAILED,  SL_ST_CANCELLED};
     /* An underlined column: the task ran there, but less than the state shown. */
     static const char brief[] = "brief run";
-    int w = 0;
-    for (size_t i = 0; i < sizeof shown; i++)
-        w += 3 + (int)strlen(sl_state_name(shown[i]));
-    /* Every state always; the brief-run mark where it fits too (the help's
-     * legend explains it on any screen). */
+    /* Every state where they fit; on a narrow screen queued and starting
+     * only when this run has them (a pool's backlog, processes starting
+     * up), as the others always fit. */
+    uint8_t shown[sizeof all];
+    size_t n = sizeof all;
+    memcpy(shown, all, sizeof all);
+    if (legend_width(all, sizeof all) > right - left) {
+        n = 0;
+        for (size_t i = 0; i < sizeof all; i++)
+            if ((all[i] != SL_ST_QUEUED && all[i] != SL_ST_STARTING) ||
+                (p->states_seen & (1u << all[i])))
+                shown[n++] = all[i];
+    }
+    int w = legend_width(shown, n);
+    /* The brief-run mark where it fits too (the help's legend explains it
+     * on any screen). */
     bool with_brief = right - left >= w + 3 + (int)strlen(brief);
     if (with_brief)
         w += 3 + (int)strlen(brief);
     int x = right - w;
-    for (size_t i = 0; i < sizeof shown; i++) {
+    for (size_t i = 0; i < n; i++) {
         sl__term_put(y, x, 1, SL_ROLE_STATE(shown[i]), sl__theme_end_mark(shown[i], ui->ascii));
         x += 1;
         x += sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", sl_state_name(shown[i]));
@@ -181,7 +201,7 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
     if (flags & SL_TL_TITLE) {
         sl__term_title(y, r.x, r.w, "Timeline");
         if (r.w >= 70)
-            draw_legend(ui, y, r.x + (int)sizeof "── Timeline ─", r.x + r.w - 1);
+            draw_legend(ui, p, y, r.x + (int)sizeof "── Timeline ─", r.x + r.w - 1);
         y++;
         rows--;
     }

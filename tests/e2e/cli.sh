@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end checks of the headless commands, as a user types them:
 # help and version, list, check (good and bad files), run in every format,
-# traces, exit codes, and Ctrl-C during a run (partial results, no orphans).
+# traces, exit codes, Ctrl-C during a run under each start method (partial
+# results, no orphans), a SIGKILLed app leaving no worker, and serve.
 set -u
 bin=${1:?usage: cli.sh path/to/schedlab}
 . "$(dirname "$0")/lib/need.sh"
@@ -95,7 +96,8 @@ if python3 - "$tmp/out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for k in ("hook_ns", "clock_ns", "coroutine_switch_ns", "thread_switch_ns", "process_switch_ns",
-          "coroutine_create_ns", "thread_create_ns", "process_create_ns",
+          "coroutine_create_ns", "thread_create_ns", "process_create_forkserver_ns",
+          "process_create_spawn_ns",
           "collector_events_per_s"):
     assert isinstance(d[k], (int, float)) and d[k] > 0, (k, d.get(k))
 # a coroutine switch is far cheaper than a thread's: the lesson the table shows
@@ -122,20 +124,60 @@ caption = Sleeps for a long time.
 count = 3
 step = sleep 30s
 INI
-"$bin" run "$tmp/long.ini" -s processes >"$tmp/out" 2>"$tmp/err" &
+# The app's children and theirs: a forkserver's workers are grandchildren.
+descendants() {
+    for c in $(pgrep -P "$1"); do echo "$c"; pgrep -P "$c"; done
+}
+# Live (not a zombie: whoever adopted a dead one may reap it late).
+alive() {
+    [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+shm_before=$(ls /dev/shm | wc -l)
+for method in forkserver spawn; do
+    "$bin" run "$tmp/long.ini" -s processes --start "$method" >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    sleep 2
+    kid_pids=$(descendants "$pid")
+    kids=$(echo "$kid_pids" | grep -c .)
+    kill -INT "$pid"
+    wait "$pid"; code=$?
+    [ "$code" = 130 ] && ok || bad "$method: SIGINT exit code $code, want 130"
+    [ "$kids" -ge 3 ] && ok || bad "$method: expected 3 worker processes before SIGINT, saw $kids"
+    expect_text "$tmp/err" 'interrupted' "$method: interrupted message"
+    expect_text "$tmp/out" '^processes ' "$method: partial results printed"
+    sleep 0.5
+    left=0
+    for k in $kid_pids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
+    [ "$left" = 0 ] && ok || bad "$method: $left worker processes left after SIGINT"
+
+    # SIGKILL gives the app no chance to stop anything: its workers (and the
+    # forkserver) die with it all the same, and no shared memory is left.
+    "$bin" run "$tmp/long.ini" -s procpool --start "$method" >/dev/null 2>&1 &
+    pid=$!
+    sleep 2
+    kid_pids=$(descendants "$pid")
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null
+    sleep 0.5
+    left=0
+    for k in $kid_pids; do alive "$k" && left=$((left + 1)); done
+    [ -n "$kid_pids" ] && [ "$left" = 0 ] && ok || bad "$method: $left processes outlived a SIGKILLed app"
+done
+[ "$(ls /dev/shm | wc -l)" = "$shm_before" ] && ok || bad "shared memory left in /dev/shm"
+expect_code 2 "run --start fork" "$bin" run "$tmp/long.ini" --start fork
+expect_text "$tmp/err" 'forking a multi-threaded process is unsafe' "fork refused with the reason"
+
+# serve: the latency server alone answers an io request, and stops on SIGINT.
+"$bin" serve >"$tmp/serve" 2>&1 &
 pid=$!
-sleep 2
-kid_pids=$(pgrep -P "$pid")
-kids=$(echo "$kid_pids" | grep -c .)
+sleep 0.5
+port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/serve")
+got=$(python3 -c "import urllib.request,sys; print(len(urllib.request.urlopen('http://127.0.0.2:$port/io?delay_us=1000&bytes=3000').read()))" 2>&1)
+[ "$got" = 3000 ] && ok || bad "serve answered '$got', want 3000 bytes"
 kill -INT "$pid"
 wait "$pid"; code=$?
-[ "$code" = 130 ] && ok || bad "SIGINT exit code $code, want 130"
-[ "$kids" -ge 3 ] && ok || bad "expected 3 worker processes before SIGINT, saw $kids"
-expect_text "$tmp/err" 'interrupted' "interrupted message"
-expect_text "$tmp/out" '^processes ' "partial results printed"
-sleep 0.5
-left=0
-for k in $kid_pids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
-[ "$left" = 0 ] && ok || bad "$left worker processes left after SIGINT"
+[ "$code" = 0 ] && ok || bad "serve exit code $code after SIGINT, want 0"
+expect_text "$tmp/serve" '1 requests' "serve counts its requests"
+expect_code 2 "serve --port 0" "$bin" serve --port 0
 
 tally cli

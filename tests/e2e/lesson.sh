@@ -41,12 +41,12 @@ for ((i = 0; i < 20; i++)); do
 done
 screen | grep -q 'Four racers each add 1' || fail "the picker lacks the lesson's line"
 keys Enter
-wait_for 'Four racers each add 1 to the counter' 10 || fail "race-counter did not open with its caption"
+wait_for 'Four racers each add 1 to hits' 10 || fail "race-counter did not open with its caption"
 wait_for '^ schedlab .*threads' 5 || fail "race-counter did not open on threads, its first strategy"
 keys Escape
 wait_for 'counter hits [0-9]+ of [0-9]+' 20 || fail "the shared counter is not on screen"
 wait_for 'All 8 tasks' 20 || fail "the race-counter run did not end"
-wait_for 'threads lost [0-9]+ of 1200 increments|threads lost none of' 10 ||
+wait_for 'threads lost [0-9]+ of 2400 increments|threads lost none of' 10 ||
     fail "no takeaway at the end of the run"
 keys q
 echo "ok: lesson e2e in $((SECONDS - start)) s"

@@ -33,6 +33,7 @@
 
 #include "schedlab/net.h"
 #include "schedlab/strategy.h"
+#include "schedlab/proc.h"
 
 /* The latency server GET and io steps talk to; NULL until started. */
 static sl_net_server *harness_server;
@@ -91,10 +92,30 @@ static inline sl_scenario *harness_parse(const char *text)
     return sc;
 }
 
+/* How the worker processes of the runs start: a test binary that forked
+ * the forkserver at the top of main may run its tests under each method. */
+static sl_start_method harness_start = SL_START_FORKSERVER;
+
+/* Runs the group once per start method (the forkserver forked first, at
+ * the top of main as the app does): 0 if every test passed both times. */
+#define HARNESS_RUN_PER_START_METHOD(tests, setup, teardown)                                       \
+    __extension__({                                                                                \
+        int failed_ = sl_forkserver_start() < 0;                                                   \
+        if (failed_)                                                                               \
+            print_error("the forkserver did not start: no test ran\n");                            \
+        if (!failed_) {                                                                            \
+            harness_start = SL_START_FORKSERVER;                                                   \
+            failed_ |= cmocka_run_group_tests(tests, setup, teardown);                             \
+            harness_start = SL_START_SPAWN;                                                        \
+            failed_ |= cmocka_run_group_tests(tests, setup, teardown);                             \
+        }                                                                                          \
+        failed_;                                                                                   \
+    })
+
 /* The context the engine builds for `sc` before the rings exist: the
  * scenario's workers and GIL interval, the latency server's port (0 when
- * none runs), its runtime (GIL on unless it says off) and offload. Tests
- * override what they vary. */
+ * none runs), its runtime (GIL on unless it says off) and offload, and
+ * harness_start. Tests override what they vary. */
 static inline sl_run_ctx harness_ctx(const sl_scenario *sc, atomic_int *stop, sl_run_result *res)
 {
     return (sl_run_ctx){
@@ -106,6 +127,7 @@ static inline sl_run_ctx harness_ctx(const sl_scenario *sc, atomic_int *stop, sl
         .net_port = harness_server != NULL ? sl_net_server_port(harness_server) : 0,
         .stop = stop,
         .result = res,
+        .start = harness_start,
     };
 }
 
@@ -182,12 +204,37 @@ static inline void harness_free(run_out *out)
     sl_scenario_free(out->sc);
 }
 
-/* No child of this process is left, reaped or not. */
+/* The pids a /proc children file lists, as its text ("" when none). */
+static inline void harness_read_children(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f != NULL ? fread(buf, 1, size - 1, f) : 0;
+    buf[n] = '\0';
+    if (f != NULL)
+        fclose(f);
+}
+
+/* No child of this process is left, reaped or not, but the forkserver when
+ * one runs: and it has no child left either. */
 static inline void harness_assert_no_children(void)
 {
+    pid_t fs = sl_forkserver_pid();
     errno = 0;
-    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
+    if (fs == 0) {
+        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+        assert_int_equal(errno, ECHILD);
+        return;
+    }
+    /* nothing ended unreaped, and the one live child is the server */
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), 0);
+    char path[96], buf[256], want[32];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+    harness_read_children(path, buf, sizeof(buf));
+    snprintf(want, sizeof(want), "%d ", (int)fs);
+    assert_string_equal(buf, want);
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)fs, (int)fs);
+    harness_read_children(path, buf, sizeof(buf));
+    assert_string_equal(buf, "");
 }
 
 #endif

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "schedlab/proc.h"
 #include "schedlab/error.h"
 #include "schedlab/engine.h"
 #include "engine-fixture.h"
@@ -204,6 +205,9 @@ static void test_threads_race_has_one_winner(void **state)
 
 int main(void)
 {
+    /* before any thread, as the app does: the default start method's server */
+    if (sl_forkserver_start() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threadpool_cancels_a_queued_task),
         cmocka_unit_test(test_procpool_cancels_a_queued_task),

@@ -83,6 +83,58 @@ static void test_every_strategy_completes_with_a_sound_trace(void **state)
     sl_scenario_free(sc);
 }
 
+/* Under processes, with either start method, every task's history opens
+ * with start-up: a starting span from its creation request to its first
+ * step, drawn before anything else, and the run's start-up time adds them
+ * up. Under threads there is no start-up. */
+static void test_processes_show_start_up(void **state)
+{
+    sl_scenario *sc;
+    sl_diag diag;
+    assert_int_equal(sl_scenario_parse("small.ini", small, &sc, &diag), 0);
+    const sl_start_method methods[] = {SL_START_FORKSERVER, SL_START_SPAWN};
+    for (int k = 0; k < 3; k++) {
+        bool procs = k < 2;
+        sl_run_opts opts = {.sc = sc,
+                            .strategy = sl_strategy_find(procs ? "processes" : "threads"),
+                            .start = procs ? methods[k] : SL_START_DEFAULT};
+        sl_trace *t = NULL;
+        sl_run_result res;
+        assert_int_equal(sl_run_once(engine, &opts, &t, &res), 0);
+        assert_int_equal(res.completed, 4);
+        sl_spans sp;
+        assert_int_equal(sl_spans_build(t, &sp), 0);
+        uint64_t starting = 0;
+        for (uint32_t task = 0; task < 4; task++) {
+            size_t a = sp.first[task], b = sp.first[task + 1];
+            size_t first_run = a;
+            while (first_run < b && sp.v[first_run].state != SL_ST_RUNNING)
+                first_run++;
+            assert_true(first_run < b);
+            uint64_t task_starting = 0;
+            for (size_t q = a; q < b; q++)
+                if (sp.v[q].state == SL_ST_STARTING) {
+                    assert_true(q < first_run); /* only before its first step */
+                    task_starting += sp.v[q].end_ns - sp.v[q].start_ns;
+                }
+            if (procs)
+                assert_true(task_starting > 0);
+            else
+                assert_int_equal(task_starting, 0);
+            starting += task_starting;
+        }
+        sl_stats st;
+        assert_int_equal(sl_stats_compute(t, &st), 0);
+        assert_int_equal(st.starting_ns, starting);
+        print_message("    %s%s%s: start-up %.2f ms a task\n", opts.strategy->name,
+                      procs ? " --start " : "", procs ? sl_start_method_name(methods[k]) : "",
+                      (double)starting / 4e6);
+        sl_spans_free(&sp);
+        sl_trace_free(t);
+    }
+    sl_scenario_free(sc);
+}
+
 /* A process that was itself started as a worker refuses to run: its binary
  * is not schedlab, and starting workers from it would never end. */
 static void test_a_worker_process_refuses_to_run(void **state)
@@ -236,9 +288,13 @@ static void test_cpu_sumsq_shape(void **state)
 
 int main(void)
 {
+    /* before any thread, as the app does: the default start method's server */
+    if (sl_forkserver_start() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_strategy_completes_with_a_sound_trace),
         cmocka_unit_test(test_a_worker_process_refuses_to_run),
+        cmocka_unit_test(test_processes_show_start_up),
 #ifndef SL_SANITIZED
         cmocka_unit_test(test_io_download_shape),
         cmocka_unit_test(test_cpu_sumsq_shape),

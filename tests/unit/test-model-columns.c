@@ -95,6 +95,34 @@ static void test_sixty_forty_draws_the_sixty(void **state)
     assert_int_equal(out[3], SL_ST_RUNNING);
 }
 
+/* A process that starts for 70 and runs for 10: the column draws start-up,
+ * marked brief-run; start-up beats ready and waiting in a tie, running
+ * beats it. */
+static void test_start_up_longer_than_the_work_draws_starting(void **state)
+{
+    static builder b;
+    memset(&b, 0, sizeof b);
+    span(&b, 0, 70, SL_ST_STARTING, 0);
+    span(&b, 70, 80, SL_ST_RUNNING, 0);
+    span(&b, 80, 100, SL_ST_DONE, 0);
+    start_task(&b, 1);
+    span(&b, 100, 150, SL_ST_STARTING, 0);
+    span(&b, 150, 200, SL_ST_READY, 0);
+    start_task(&b, 2);
+    span(&b, 100, 150, SL_ST_WAITING, 0);
+    span(&b, 150, 200, SL_ST_RUNNING, 0);
+    sl_spans s = done(&b, 3);
+    uint8_t out[2];
+    assert_int_equal(sl_spans_columns(&s, 0, 1, 0, 100, UINT64_MAX, 1, out), 0);
+    assert_int_equal(out[0], SL_ST_STARTING | BRIEF);
+    assert_int_equal(sl_spans_columns(&s, 1, 2, 100, 100, UINT64_MAX, 1, out), 0);
+    assert_int_equal(out[0], SL_ST_STARTING);
+    /* Tasks 1 and 2 in one lane: 50 starting, 50 ready, 50 waiting, 50
+     * running: running tells most. */
+    assert_int_equal(sl_spans_columns(&s, 1, 3, 100, 100, UINT64_MAX, 1, out), 0);
+    assert_int_equal(out[0], SL_ST_RUNNING);
+}
+
 /* A long stretch of mostly waiting, then one of ready, then running: at
  * every zoom and offset, each column wholly inside a stretch shows it. */
 static void test_zoom_never_flips_a_long_stretch(void **state)
@@ -210,6 +238,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_percent_running_draws_waiting),
         cmocka_unit_test(test_sixty_forty_draws_the_sixty),
+        cmocka_unit_test(test_start_up_longer_than_the_work_draws_starting),
         cmocka_unit_test(test_zoom_never_flips_a_long_stretch),
         cmocka_unit_test(test_lane_sums_its_tasks),
         cmocka_unit_test(test_core_lanes),

@@ -82,6 +82,7 @@ static void test_state_names(void **state)
 {
     assert_string_equal(sl_state_name(SL_ST_NEW), "new");
     assert_string_equal(sl_state_name(SL_ST_QUEUED), "queued");
+    assert_string_equal(sl_state_name(SL_ST_STARTING), "starting");
     assert_string_equal(sl_state_name(SL_ST_RUNNING), "running");
     assert_string_equal(sl_state_name(SL_ST_CANCELLED), "cancelled");
     assert_string_equal(sl_state_name(99), "?");
@@ -406,6 +407,47 @@ static void test_exit_once(void **state)
     sl_model_free(&m);
 }
 
+/* A process strategy's tasks: SPAWN, then START until the process's first
+ * RUN. Start-up is its own state and list, counts into startup_ns (not into
+ * ready latency), and a task whose start-up outlasts its work is counted as
+ * start-up heavy. */
+static void test_start_up_phase(void **state)
+{
+    static const sl_event ev[] = {
+        EV(0, SPAWN, 0, 0, 0, 0), EV(0, START, 0, 0, 0, 0),
+        EV(1, SPAWN, 1, 0, 0, 0), EV(1, START, 1, 0, 0, 0),
+        EV(30, RUN, 0, 0, 0, 0),  EV(40, EXIT, 0, SL_EXIT_OK, 0, 0),
+        EV(41, RUN, 1, 0, 0, 1),  EV(141, EXIT, 1, SL_EXIT_OK, 0, 1),
+    };
+    sl_model m;
+    assert_int_equal(sl_model_init(&m, 2, 2), 0);
+    fold_to(&m, ev, 8, 20);
+    assert_task(&m, 0, SL_ST_STARTING, 0, 0);
+    assert_task(&m, 1, SL_ST_STARTING, 0, 1);
+    assert_int_equal(m.count[SL_ST_STARTING], 2);
+    assert_int_equal(m.count[SL_ST_READY], 0);
+    LIST(sl_model_starting, &m, 0, 1);
+    EMPTY(sl_model_ready, &m);
+    EMPTY(sl_model_queued, &m);
+    fold_to(&m, ev, 8, 35);
+    assert_task(&m, 0, SL_ST_RUNNING, 0, 30);
+    LIST(sl_model_starting, &m, 1);
+    assert_int_equal(m.tasks[0].starting_ns, 30);
+    assert_int_equal(m.tasks[0].startup_ns, 30);
+    assert_int_equal(m.ready_lat_count, 0); /* start-up is no wait for a core */
+    fold_to(&m, ev, 8, 200);
+    EMPTY(sl_model_starting, &m);
+    assert_int_equal(m.count[SL_ST_STARTING], 0);
+    assert_int_equal(m.starting_ns, 30 + 40);
+    assert_int_equal(m.tasks[1].startup_ns, 40);
+    /* task 0 started 30 for 10 of work; task 1 40 for 100 */
+    assert_int_equal(m.startup_exited, 2);
+    assert_int_equal(m.startup_heavy, 1);
+    assert_int_equal(m.startup_heavy_ready_ns, 30);
+    assert_int_equal(m.startup_heavy_run_ns, 10);
+    sl_model_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_gil_wait_and_handoffs),
         cmocka_unit_test(test_out_of_range_and_empty),
         cmocka_unit_test(test_exit_once),
+        cmocka_unit_test(test_start_up_phase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,9 +34,12 @@ static const error_case cases[] = {
      "[queue NAME] or [counter NAME])"},
     {"unknown key in run", LESSON "[run]\nseeds = 3\n" TASK, 4,
      "unknown key 'seeds' in [run] (expected seed, workers, chunksize, gil_interval, "
-     "gil, offload, time_scale, pace)"},
+     "gil, offload, time_scale, pace, start)"},
     {"pace out of range", LESSON "[run]\npace = 900ms\n" TASK, 4,
      "pace must be between 1s and 600s, got 900ms"},
+    {"start fork", LESSON "[run]\nstart = fork\n" TASK, 4,
+     "start must be forkserver or spawn, got 'fork' (fork is not offered: forking a "
+     "multi-threaded process is unsafe)"},
     {"unknown key in lesson", LESSON "author = me\n" TASK, 3,
      "unknown key 'author' in [lesson] (expected title, caption, strategies)"},
     {"unknown key in group", LESSON "[group g]\nsteps = cpu 1ms\n", 4,

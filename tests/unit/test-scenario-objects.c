@@ -39,8 +39,8 @@ static void test_objects_loaded(void **state)
                                       "step = unlock m\nstep = lock n\nstep = unlock n\n"
                                       "[queue other]\ncapacity = 1\n"
                                       "[queue jobs]\ncapacity = 4\n"
-                                      "[counter hits]\nwindow = 20us\n"
-                                      "[counter quiet]\n");
+                                      "[counter hits]\nwindow = 20us\nshared = yes\n"
+                                      "[counter quiet]\nshared = no\n");
     assert_int_equal(sc->n_queues, 2);
     assert_string_equal(sc->queues[1].name, "jobs");
     assert_int_equal(sc->queues[1].capacity, 4);
@@ -50,6 +50,9 @@ static void test_objects_loaded(void **state)
     /* time_scale applies to the window, declared before or after it */
     assert_int_equal(sc->counters[0].window_ns, 40000);
     assert_int_equal(sc->counters[1].window_ns, 0);
+    /* a plain counter is a copy per process; `shared = yes` is one for all */
+    assert_true(sc->counters[0].shared);
+    assert_false(sc->counters[1].shared);
     assert_int_equal(sc->n_locks, 2);
     assert_string_equal(sc->locks[0].name, "m");
     assert_int_equal(sc->locks[0].line, 10);
@@ -106,7 +109,8 @@ static void test_summary_lists_objects(void **state)
     sl_scenario_summary(sc, f);
     fclose(f);
     assert_non_null(strstr(buf, "  queue q: capacity 2  [line 3]\n"));
-    assert_non_null(strstr(buf, "  counter c: from 0, window 50us  [line 5]\n"));
+    assert_non_null(
+        strstr(buf, "  counter c: from 0, window 50us, a copy per worker process  [line 5]\n"));
     assert_non_null(strstr(buf, "  lock m  [first used at line 8]\n"));
     assert_non_null(strstr(buf, "    lock m\n    put q 2\n    inc c 10\n    unlock m\n"));
     free(buf);
@@ -152,7 +156,11 @@ static const error_case cases[] = {
     {"counter bad window", LESSON "[counter c]\nwindow = 20\n", 4,
      "bad duration '20' (expected a number and a unit: ns, us, µs, ms or s, e.g. 300ms)"},
     {"counter unknown key", LESSON "[counter c]\nstart = 5\n", 4,
-     "unknown key 'start' in [counter c] (expected window)"},
+     "unknown key 'start' in [counter c] (expected window or shared)"},
+    {"counter bad shared", LESSON "[counter c]\nshared = maybe\n", 4,
+     "shared must be yes or no, got 'maybe'"},
+    {"counter duplicate shared", LESSON "[counter c]\nshared = yes\nshared = no\n", 5,
+     "duplicate key 'shared' (first at line 4)"},
     {"too many counters",
      LESSON "[counter c1]\n[counter c2]\n[counter c3]\n[counter c4]\n[counter c5]\n"
             "[counter c6]\n[counter c7]\n[counter c8]\n[counter c9]\n",

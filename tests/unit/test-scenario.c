@@ -464,6 +464,19 @@ static void test_resolve_and_list(void **state)
     assert_int_equal(found, 3);
 }
 
+/* [run] start: forkserver by default, as Python 3.14 on Linux; spawn on request. */
+static void test_start_method(void **state)
+{
+    sl_scenario *sc = parse_ok("[lesson]\ntitle = t\n[task a]\nstep = yield\n");
+    assert_int_equal(sc->start, SL_START_FORKSERVER);
+    sl_scenario_free(sc);
+    sc = parse_ok("[lesson]\ntitle = t\n[run]\nstart = spawn\n[task a]\nstep = yield\n");
+    assert_int_equal(sc->start, SL_START_SPAWN);
+    assert_string_equal(sl_start_method_name(sc->start), "spawn");
+    sl_scenario_free(sc);
+    assert_int_equal(sl_start_method_parse("fork"), SL_START_DEFAULT);
+}
+
 static void test_summary(void **state)
 {
     sl_scenario *sc = parse_ok("[lesson]\ntitle = Sum\ncaption = A lesson.\n"
@@ -478,7 +491,8 @@ static void test_summary(void **state)
     fclose(f);
     assert_non_null(strstr(text, "t: Sum\n"));
     assert_non_null(strstr(text, "  A lesson.\n"));
-    assert_non_null(strstr(text, "gil on, gil_interval 5ms, offload all, time_scale 2\n"));
+    assert_non_null(
+        strstr(text, "gil on, gil_interval 5ms, offload all, time_scale 2, start forkserver\n"));
     assert_non_null(
         strstr(text, "  group page x12 (page-00 .. page-11), program repeated 2 times  [line 6]\n"
                      "    io 100ms..600ms 10k..300k\n"
@@ -530,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_shipped_lessons),
         cmocka_unit_test(test_io_download_lesson),
         cmocka_unit_test(test_resolve_and_list),
+        cmocka_unit_test(test_start_method),
         cmocka_unit_test(test_summary),
         cmocka_unit_test(test_diag_format_and_names),
     };

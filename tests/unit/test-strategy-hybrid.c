@@ -103,7 +103,7 @@ static void run_with(const sl_strategy *st, const char *text, meddler *m, run_ou
 
 /* ---- the per-task state machine ------------------------------------------ */
 
-enum { ST_NEW, ST_QUEUED, ST_READY, ST_RUNNING, ST_WAITING, ST_DONE };
+enum { ST_NEW, ST_QUEUED, ST_READY, ST_RUNNING, ST_WAITING, ST_STARTING, ST_DONE };
 
 typedef struct task_track {
     int state;
@@ -118,6 +118,7 @@ typedef struct task_track {
 
 typedef struct trace_facts {
     uint32_t loop_runs, offloaded_runs, switches;
+    uint32_t starts;          /* STARTs: a child process being created for a cpu step */
     uint32_t offloaded_waits; /* BLOCKs on an executor thread (offload io|all) */
     uint32_t gil_events;      /* GIL_TAKE and GIL_DROP on executor threads */
     uint32_t exits[3];
@@ -183,6 +184,13 @@ static void check_trace(const run_out *out, trace_facts *f)
                            (from == ST_RUNNING && x->offloaded));
             f->gil_events++;
             break;
+        case SL_EV_START:
+            /* A cpu step's child process is being created: the task awaits
+             * it, and starts up until the child's RUN. */
+            ok = from == ST_WAITING && x->wait == SL_WAIT_CHILD;
+            x->state = ST_STARTING;
+            f->starts++;
+            break;
         case SL_EV_SWITCH:
             ok = from == ST_READY;
             x->pid = e->vehicle;
@@ -200,8 +208,8 @@ static void check_trace(const run_out *out, trace_facts *f)
             } else {
                 /* An offloaded cpu step starts on another vehicle. */
                 int kind = x->step >= 0 ? sl_task_steps(sc, e->task)[x->step].kind : -1;
-                ok = from == ST_WAITING && x->wait == SL_WAIT_CHILD && !coro &&
-                     (int64_t)e->arg == x->step &&
+                ok = (from == ST_STARTING || (from == ST_WAITING && x->wait == SL_WAIT_CHILD)) &&
+                     !coro && (int64_t)e->arg == x->step &&
                      (kind == SL_STEP_CPU || kind == SL_STEP_CPU_SUMSQ);
                 x->offloaded = true;
                 f->offloaded_runs++;
@@ -225,8 +233,9 @@ static void check_trace(const run_out *out, trace_facts *f)
             x->state = ST_WAITING;
             break;
         case SL_EV_WAKE:
-            ok = e->reason == x->wait &&
-                 (from == ST_WAITING || (from == ST_RUNNING && x->offloaded));
+            /* (from starting: the child died before its first step) */
+            ok = e->reason == x->wait && (from == ST_WAITING || from == ST_STARTING ||
+                                          (from == ST_RUNNING && x->offloaded));
             x->offloaded = false;
             x->state = ST_READY;
             break;
@@ -297,6 +306,8 @@ static void mixed_completes(const sl_strategy *st, const char *text, uint32_t of
     assert_int_equal(out.res.failed + out.res.cancelled, 0);
     assert_int_equal(f.offloaded_runs, offloads_per_task * n);
     assert_int_equal(f.offloaded_waits, waits_per_task * n);
+    /* A child process per cpu step starts up in the trace (async+subprocess). */
+    assert_int_equal(f.starts, st == &sl_strategy_async_subprocess ? f.offloaded_runs : 0);
     /* Each offloaded cpu step takes and drops it at least once. */
     if (gil)
         assert_true(f.gil_events >= 2 * offloads_per_task * n);
@@ -510,11 +521,15 @@ static void subprocess_killed_child_fails_its_task(void **state)
 static void subprocess_without_binary_fails_cpu_tasks(void **state)
 {
     run_out out;
+    /* whichever pass this is: a forkserver needs no binary */
+    sl_start_method pass = harness_start;
+    harness_start = SL_START_SPAWN;
     exe_override = "/nonexistent/schedlab";
     run_with(&sl_strategy_async_subprocess,
              "[task crunch]\nstep = sleep 1ms\nstep = cpu 5ms\n[task nap]\nstep = sleep 5ms\n",
              NULL, &out);
     exe_override = NULL;
+    harness_start = pass;
     assert_int_equal(out.status, 0);
     trace_facts f;
     check_trace(&out, &f);
@@ -653,5 +668,5 @@ int main(void)
         cmocka_unit_test(cpu_bound_shape),
 #endif
     };
-    return skip_exit_code(cmocka_run_group_tests(tests, setup, harness_server_teardown));
+    return skip_exit_code(HARNESS_RUN_PER_START_METHOD(tests, setup, harness_server_teardown));
 }

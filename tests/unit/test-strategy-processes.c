@@ -13,6 +13,7 @@
  * no worker.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -121,6 +122,7 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
     uint32_t *spawns = calloc(n, sizeof(uint32_t)), *exits = calloc(n, sizeof(uint32_t));
     uint32_t *runs = calloc(n, sizeof(uint32_t)), *ready = calloc(n, sizeof(uint32_t));
     uint32_t *owner = calloc(n, sizeof(uint32_t)), seen[64];
+    uint32_t *starts = calloc(n, sizeof(uint32_t));
     bool *running = calloc(n, sizeof(bool));
     uint32_t now = 0, most = 0, n_seen = 0;
     for (size_t i = 0; i < t->count; i++) {
@@ -134,6 +136,16 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
         if (e->kind == SL_EV_SPAWN || e->kind == SL_EV_QUEUE) {
             assert_int_equal(e->vehicle, r->runner);
             spawns[e->task] += e->kind == SL_EV_SPAWN;
+            continue;
+        }
+        /* processes: the start-up phase, from the creation request (right
+         * after SPAWN, by the runner) to the child's first RUN */
+        if (e->kind == SL_EV_START) {
+            assert_false(pool);
+            assert_int_equal(e->vehicle, r->runner);
+            assert_int_equal(spawns[e->task], 1);
+            assert_int_equal(runs[e->task], 0);
+            starts[e->task]++;
             continue;
         }
         if (e->kind == SL_EV_EXIT && e->vehicle == r->runner) {
@@ -154,6 +166,8 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
             ready[e->task]++;
         if (e->kind == SL_EV_RUN) {
             runs[e->task]++;
+            if (!pool)
+                assert_int_equal(starts[e->task], 1); /* started up first */
             if (pool)
                 assert_int_equal(ready[e->task], 1); /* READY(worker) came first */
             if (!running[e->task]) {
@@ -183,6 +197,7 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
     free(exits);
     free(runs);
     free(ready);
+    free(starts);
     free(owner);
     free(running);
     *vehicles = n_seen;
@@ -414,6 +429,7 @@ static void test_spawn_failure_cancels_the_rest(void **state)
 {
     rig r;
     rig_open(&r, mixed, &sl_strategy_processes, 0, 0, "/nonexistent/schedlab");
+    r.ctx.start = SL_START_SPAWN; /* whichever pass this is: a forkserver needs no binary */
     assert_int_equal(sl_strategy_processes.run(&r.ctx), SL_ESPAWN);
     rig_finish(&r);
     uint32_t vehicles;
@@ -424,6 +440,55 @@ static void test_spawn_failure_cancels_the_rest(void **state)
     assert_non_null(strstr(r.res.error, "cannot start worker process /nonexistent/schedlab"));
     rig_free(&r);
     harness_assert_no_children();
+}
+
+/* Entries of /proc/PID/fd whose link names `what` (any when NULL). */
+static int fds_of(pid_t pid, const char *what)
+{
+    char dir[64], path[320], link[256];
+    snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        ssize_t len = readlink(path, link, sizeof(link) - 1);
+        link[len > 0 ? len : 0] = '\0';
+        n += what == NULL || strstr(link, what) != NULL;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The forkserver keeps nothing of a run: every worker reaped (by it, on the
+ * app's request), no descriptor of the run's memfd left in it, and none in
+ * the app once the rings are gone: the shared memory is released. */
+static void test_forkserver_keeps_nothing_of_a_run(void **state)
+{
+    const char *exe = harness_worker_exe();
+    pid_t fs = sl_forkserver_pid();
+    assert_true(fs > 0);
+    int server_fds = fds_of(fs, NULL);
+    const sl_strategy *strategies[] = {&sl_strategy_processes, &sl_strategy_procpool};
+    for (int i = 0; i < 2; i++) {
+        rig r;
+        rig_open(&r, mixed, strategies[i], 2, 1, exe);
+        r.ctx.start = SL_START_FORKSERVER; /* whichever pass this is */
+        assert_int_equal(fds_of(getpid(), "memfd:"), 1);
+        assert_int_equal(strategies[i]->run(&r.ctx), 0);
+        rig_finish(&r);
+        assert_int_equal(r.res.completed, 4);
+        /* the server's wait4 rusage came back: cpu time and peak RSS */
+        assert_true(r.res.cpu_ns >= 4 * 3000000ull);
+        assert_true(r.res.peak_rss_kb > 0);
+        rig_free(&r);
+        assert_int_equal(fds_of(fs, "memfd:"), 0);
+        assert_int_equal(fds_of(fs, NULL), server_fds);
+        assert_int_equal(fds_of(getpid(), "memfd:"), 0);
+        harness_assert_no_children();
+    }
 }
 
 #ifndef SL_SANITIZED
@@ -548,9 +613,11 @@ int main(void)
         cmocka_unit_test(test_procpool_worker_killed_after_an_exit),
         cmocka_unit_test(test_stop_cancels_and_reaps),
         cmocka_unit_test(test_spawn_failure_cancels_the_rest),
+        cmocka_unit_test(test_forkserver_keeps_nothing_of_a_run),
 #ifndef SL_SANITIZED
         cmocka_unit_test(test_procpool_uses_both_cores_for_cpu_work),
 #endif
     };
-    return skip_exit_code(cmocka_run_group_tests(tests, group_setup, harness_server_teardown));
+    return skip_exit_code(
+        HARNESS_RUN_PER_START_METHOD(tests, group_setup, harness_server_teardown));
 }

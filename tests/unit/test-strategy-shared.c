@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "schedlab/proc.h"
 #include "schedlab/error.h"
 #include "schedlab/strategy.h"
 #include "schedlab/work.h"
@@ -419,6 +420,12 @@ static void test_no_block_without_a_wait(void **state)
 static const char *const race = LESSON
     "[run]\ngil = off\n[counter hits]\nwindow = 20us\n[group w]\ncount = 8\nstep = inc hits 200\n";
 
+/* Under processes, a plain counter's copies: see
+ * test_processes_plain_counter_is_copied. */
+static const char *const race_after_nap =
+    LESSON "[counter hits]\nwindow = 20us\n[group w]\ncount = 8\nstep = sleep 300ms\n"
+           "step = inc hits 200\n";
+
 static const char *const race_locked =
     LESSON "[counter hits]\nwindow = 20us\n[group w]\ncount = 8\nrepeat = 100\n"
            "step = lock m\nstep = inc hits 2\nstep = unlock m\n";
@@ -478,33 +485,82 @@ static void test_gil_counter_reported(void **state)
     harness_free(&out);
 }
 
-/* The same race for worker processes. Each task first naps 300 ms: a
- * pool's workers come up one after another, and under a sanitizer on a cold
- * machine the first one up could otherwise take all eight 4 ms tasks before
- * the second exists, so nothing would overlap. Lost updates are still a
- * matter of chance, so three runs may try to show one. */
-static const char *const race_after_nap =
-    LESSON "[counter hits]\nwindow = 20us\n[group w]\ncount = 8\nstep = sleep 300ms\n"
-           "step = inc hits 200\n";
+/* The same race for worker processes, on a counter declared shared (a
+ * multiprocessing.Value used without its lock). Each task first naps 300
+ * ms: a pool's workers come up one after another, and under a sanitizer on
+ * a cold machine the first one up could otherwise take all eight 4 ms tasks
+ * before the second exists, so nothing would overlap. Lost updates are
+ * still a matter of chance, so three runs may try to show one. */
+static const char *const race_shared_after_nap =
+    LESSON "[counter hits]\nwindow = 20us\nshared = yes\n[group w]\ncount = 8\n"
+           "step = sleep 300ms\nstep = inc hits 200\n";
 
-static void test_processes_lose_updates(void **state)
+static const char *const race_shared_locked =
+    LESSON "[counter hits]\nwindow = 20us\nshared = yes\n[group w]\ncount = 8\nrepeat = 100\n"
+           "step = lock m\nstep = inc hits 2\nstep = unlock m\n";
+
+static void test_processes_shared_counter_loses_updates(void **state)
 {
     harness_worker_exe();
     run_out out;
     uint64_t hits = 1600;
     for (int attempt = 0; attempt < 3 && hits == 1600; attempt++) {
-        run_with(&sl_strategy_procpool, race_after_nap, 4, 0, &out);
+        run_with(&sl_strategy_procpool, race_shared_after_nap, 4, 0, &out);
         assert_int_equal(out.res.completed, 8);
         check_counter(&out, 1600);
+        assert_true(out.res.counter_shared[0]);
+        /* one integer for every process: no copies */
+        assert_int_equal(out.res.counter_copies[0].n, 0);
         hits = out.res.counter_actual[0];
-        print_message("procpool: hits %llu of 1600\n", (unsigned long long)hits);
+        print_message("procpool: shared hits %llu of 1600\n", (unsigned long long)hits);
         harness_free(&out);
     }
     assert_true(hits < 1600);
-    run_with(&sl_strategy_processes, race_locked, 0, 0, &out);
+    run_with(&sl_strategy_processes, race_shared_locked, 0, 0, &out);
     assert_int_equal(out.res.completed, 8);
     check_counter(&out, 1600);
     assert_int_equal(out.res.counter_actual[0], 1600);
+    harness_free(&out);
+}
+
+/* A plain counter is a Python global: each worker process counts on its own
+ * copy, none loses anything (one task at a time per process), and the
+ * parent's value stays 0. */
+static void test_processes_plain_counter_is_copied(void **state)
+{
+    if (harness_worker_exe() == NULL)
+        return;
+    run_out out;
+    run_with(&sl_strategy_processes, race_after_nap, 0, 0, &out);
+    assert_int_equal(out.res.completed, 8);
+    check_counter(&out, 1600);
+    assert_false(out.res.counter_shared[0]);
+    assert_int_equal(out.res.counter_actual[0], 0);
+    const sl_counter_copies *k = &out.res.counter_copies[0];
+    /* one process per task: eight copies of 200 */
+    assert_int_equal(k->n, 8);
+    assert_int_equal(k->done, 1600);
+    assert_int_equal(k->sum, 1600);
+    assert_int_equal(k->min, 200);
+    assert_int_equal(k->max, 200);
+    harness_free(&out);
+
+    /* a pool's worker keeps its copy from one task to the next */
+    run_with(&sl_strategy_procpool, race_after_nap, 4, 0, &out);
+    assert_int_equal(out.res.completed, 8);
+    check_counter(&out, 1600);
+    assert_int_equal(out.res.counter_actual[0], 0);
+    k = &out.res.counter_copies[0];
+    assert_true(k->n >= 1 && k->n <= 4);
+    assert_int_equal(k->sum, 1600);
+    assert_int_equal(k->min % 200, 0);
+    assert_int_equal(k->max % 200, 0);
+    harness_free(&out);
+
+    /* threads share the parent's memory: the same counter is shared there */
+    run_with(&sl_strategy_threads, race, 0, 0, &out);
+    assert_int_equal(out.res.counter_copies[0].n, 0);
+    assert_true(out.res.counter_actual[0] > 0);
     harness_free(&out);
 }
 
@@ -604,6 +660,9 @@ static void test_stop_cancels_a_waiter(void **state)
 
 int main(void)
 {
+    /* before any thread, as the app does: the default start method's server */
+    if (sl_forkserver_start() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_take_serves_waiters_in_fifo_order),
         cmocka_unit_test(test_put_waits_while_full),
@@ -619,7 +678,8 @@ int main(void)
         cmocka_unit_test(test_lock_loses_nothing),
         cmocka_unit_test(test_coroutines_lose_nothing),
         cmocka_unit_test(test_gil_counter_reported),
-        cmocka_unit_test(test_processes_lose_updates),
+        cmocka_unit_test(test_processes_shared_counter_loses_updates),
+        cmocka_unit_test(test_processes_plain_counter_is_copied),
         cmocka_unit_test(test_sequential_take_would_wait_forever),
         cmocka_unit_test(test_coroutines_stall_fails_the_waiters),
         cmocka_unit_test(test_threadpool_stall_fails_the_waiters),

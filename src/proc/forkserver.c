@@ -1,0 +1,347 @@
+/*
+ * forkserver.c - the forkserver start method: worker processes forked from a
+ * small server process that was itself forked before any thread existed.
+ *
+ * Forking the app is unsafe (the collector, the latency server and the UI
+ * are threads: a child of a multi-threaded process may only call
+ * async-signal-safe functions), and posix_spawn of schedlab pays exec and
+ * the dynamic loader for every worker. So, as Python's forkserver does,
+ * sl_forkserver_start forks one server at the very top of main(), while the
+ * process is still single-threaded, and every worker is then a plain fork()
+ * of that server: a copy of a small process that has loaded everything and
+ * started nothing.
+ *
+ *   app ──socketpair (SOCK_SEQPACKET)──▶ server ──fork()──▶ worker
+ *
+ * The app asks with one message per request, under a mutex (any thread may
+ * ask; each request gets its reply before the next is sent):
+ *   FORK  the worker's argv, with the run's memfd (and, for a cpu child, the
+ *         write end of its stdout pipe) attached as SCM_RIGHTS; the server
+ *         forks, the child installs the memfd as fd 3 (and the pipe as fd 1),
+ *         closes every other descriptor, takes its own process group,
+ *         resets signals and runs sl_worker_main. Reply: the pid or an errno.
+ *   REAP  a pid the app saw end (through a pidfd it opened itself: the pid
+ *         stays the server's unreaped child until this request, so it can
+ *         never name another process). The server wait4()s it and replies
+ *         with its status and rusage: the app still gets every worker's CPU
+ *         time, context switches and peak RSS.
+ * Lifetimes: the server dies with the app (PR_SET_PDEATHSIG, and EOF on the
+ * socket), a worker dies with the server (PR_SET_PDEATHSIG), so workers
+ * die with the app. The server keeps no descriptor of a run after a fork:
+ * the memfd is released when the run's last process lets it go.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "schedlab/error.h"
+#include "schedlab/proc.h"
+
+enum { OP_FORK = 1, OP_REAP = 2 };
+
+#define ARGS_MAX 2048
+
+typedef struct request {
+    uint32_t op;
+    int32_t pid;     /* REAP */
+    uint32_t nohang; /* REAP: do not wait for it to end */
+    uint32_t argc;   /* FORK: strings in args, each NUL-terminated */
+    uint32_t has_fd1;
+    uint32_t len; /* bytes used in args */
+    char args[ARGS_MAX];
+} request;
+
+typedef struct reply {
+    int32_t pid; /* FORK: the worker; REAP: the pid reaped, 0 if not ended */
+    int32_t err; /* errno of a failed fork or wait4, else 0 */
+    int32_t status;
+    int32_t pad;
+    struct rusage ru;
+} reply;
+
+/* Signals a worker must not inherit as ignored or blocked. */
+static const int reset_signals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE,
+                                    SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+
+static struct {
+    pthread_mutex_t mu;
+    int sock;  /* the app's end, -1 when no server */
+    pid_t pid; /* the server */
+} server = {PTHREAD_MUTEX_INITIALIZER, -1, 0};
+
+/* ---- the server side ---------------------------------------------------- */
+
+/* In the freshly forked worker: from the server's copy to a worker that
+ * knows nothing of the server. Never returns. */
+static void become_worker(int sock, request *rq, int fd3, int fd1, pid_t app)
+{
+    close(sock);
+    setpgid(0, 0);
+    if (fd1 >= 0 && dup2(fd1, 1) < 0)
+        _exit(3);
+    if (dup2(fd3, 3) < 0)
+        _exit(3);
+    closefrom(4);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (size_t i = 0; i < sizeof(reset_signals) / sizeof(reset_signals[0]); i++)
+        signal(reset_signals[i], SIG_DFL);
+    char mark[16];
+    snprintf(mark, sizeof(mark), "%d", (int)app);
+    setenv(SL_WORKER_MARK_ENV, mark, 1);
+    char *argv[ARGS_MAX / 2 + 1];
+    uint32_t argc = 0;
+    for (uint32_t off = 0; off < rq->len && argc < rq->argc; argc++) {
+        argv[argc] = rq->args + off;
+        off += (uint32_t)strlen(rq->args + off) + 1;
+    }
+    argv[argc] = NULL;
+    /* exit, not _exit: a cpu child's result line sits in stdio's buffer */
+    exit(sl_worker_main((int)argc, argv));
+}
+
+/* Receives one request and its descriptors (up to 2). 0 on EOF or error. */
+static ssize_t receive(int sock, request *rq, int fds[2], int *n_fds)
+{
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+    } ctl;
+    struct iovec iov = {.iov_base = rq, .iov_len = sizeof(*rq)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
+    ssize_t n;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    *n_fds = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < k && *n_fds < 2; i++)
+                memcpy(&fds[(*n_fds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+        }
+    if (n < (ssize_t)offsetof(request, args) || rq->len > ARGS_MAX)
+        return n <= 0 ? 0 : -1;
+    return n;
+}
+
+static void serve_fork(int sock, request *rq, const int fds[2], int n_fds, pid_t app, reply *rp)
+{
+    if (n_fds < 1 || (rq->has_fd1 && n_fds < 2) || rq->len == 0 || rq->args[rq->len - 1] != '\0') {
+        rp->err = EINVAL;
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0)
+        become_worker(sock, rq, fds[0], rq->has_fd1 ? fds[1] : -1, app);
+    rp->pid = pid > 0 ? pid : 0;
+    rp->err = pid > 0 ? 0 : errno;
+}
+
+static void serve_reap(const request *rq, reply *rp)
+{
+    pid_t got;
+    do
+        got = wait4(rq->pid, &rp->status, rq->nohang ? WNOHANG : 0, &rp->ru);
+    while (got < 0 && errno == EINTR);
+    rp->pid = got > 0 ? got : 0;
+    rp->err = got < 0 ? errno : 0;
+}
+
+/* The server: one request at a time until the app closes its end. */
+static void serve(int sock, pid_t app)
+{
+    for (;;) {
+        request rq;
+        int fds[2], n_fds;
+        ssize_t n = receive(sock, &rq, fds, &n_fds);
+        if (n == 0)
+            break;
+        reply rp = {0};
+        if (n < 0)
+            rp.err = EINVAL;
+        else if (rq.op == OP_FORK)
+            serve_fork(sock, &rq, fds, n_fds, app, &rp);
+        else if (rq.op == OP_REAP)
+            serve_reap(&rq, &rp);
+        else
+            rp.err = EINVAL;
+        /* the worker has its copies: the server keeps nothing of the run */
+        for (int i = 0; i < n_fds; i++)
+            close(fds[i]);
+        if (send(sock, &rp, sizeof(rp), MSG_NOSIGNAL) != (ssize_t)sizeof(rp))
+            break;
+    }
+    _exit(0);
+}
+
+/* At the app's exit: the server sees EOF and ends; reap it, so that it is
+ * not left a zombie for whoever adopts it. */
+static void stop_server(void)
+{
+    pthread_mutex_lock(&server.mu);
+    if (server.sock >= 0) {
+        close(server.sock);
+        server.sock = -1;
+        waitpid(server.pid, NULL, 0);
+    }
+    pthread_mutex_unlock(&server.mu);
+}
+
+int sl_forkserver_start(void)
+{
+    if (server.sock >= 0)
+        return 0;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return SL_ELIMIT;
+    pid_t app = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return SL_ELIMIT;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        /* dies with the app, even if the app dies before the prctl */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != app)
+            _exit(0);
+        /* its own process group: a terminal's Ctrl-C or Ctrl-Z reaches the
+         * app, which stops its workers itself, never the server */
+        setpgid(0, 0);
+        signal(SIGINT, SIG_IGN);
+        signal(SIGPIPE, SIG_IGN);
+        prctl(PR_SET_NAME, "schedlab-fsrv");
+        serve(sv[1], app);
+    }
+    close(sv[1]);
+    server.sock = sv[0];
+    server.pid = pid;
+    atexit(stop_server);
+    return 0;
+}
+
+/* ---- the app side ------------------------------------------------------- */
+
+pid_t sl_forkserver_pid(void)
+{
+    pthread_mutex_lock(&server.mu);
+    pid_t pid = server.sock >= 0 ? server.pid : 0;
+    pthread_mutex_unlock(&server.mu);
+    return pid;
+}
+
+/* The server stopped answering: forget it (its workers died with it). */
+static void lost_server(void)
+{
+    close(server.sock);
+    server.sock = -1;
+    waitpid(server.pid, NULL, WNOHANG);
+}
+
+/* One round trip with the mutex held: 0, or the errno of the socket. */
+static int ask(const request *rq, const int *fds, int n_fds, reply *rp)
+{
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(2 * sizeof(int))];
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct iovec iov = {.iov_base = (void *)rq, .iov_len = offsetof(request, args) + rq->len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (n_fds > 0) {
+        msg.msg_control = ctl.buf;
+        msg.msg_controllen = CMSG_SPACE((size_t)n_fds * sizeof(int));
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN((size_t)n_fds * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, (size_t)n_fds * sizeof(int));
+    }
+    ssize_t n;
+    do
+        n = sendmsg(server.sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno;
+    do
+        n = recv(server.sock, rp, sizeof(*rp), 0);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(*rp))
+        return n < 0 ? errno : EPIPE;
+    return 0;
+}
+
+int sl_forkserver_fork(int argc, char *const argv[], int fd3, int fd1, pid_t *pid, char *why,
+                       size_t why_size)
+{
+    request rq = {.op = OP_FORK, .argc = (uint32_t)argc, .has_fd1 = fd1 >= 0};
+    for (int i = 0; i < argc; i++) {
+        size_t len = strlen(argv[i]) + 1;
+        if (rq.len + len > ARGS_MAX) {
+            snprintf(why, why_size, "worker arguments longer than the forkserver's %d bytes",
+                     ARGS_MAX);
+            return SL_ESPAWN;
+        }
+        memcpy(rq.args + rq.len, argv[i], len);
+        rq.len += (uint32_t)len;
+    }
+    int fds[2] = {fd3, fd1};
+    reply rp;
+    pthread_mutex_lock(&server.mu);
+    if (server.sock < 0) {
+        pthread_mutex_unlock(&server.mu);
+        snprintf(why, why_size,
+                 "no forkserver: it is started at the top of main, before any thread "
+                 "(use --start spawn)");
+        return SL_ESPAWN;
+    }
+    int err = ask(&rq, fds, fd1 >= 0 ? 2 : 1, &rp);
+    pid_t server_pid = server.pid;
+    if (err != 0)
+        lost_server();
+    pthread_mutex_unlock(&server.mu);
+    if (err != 0) {
+        snprintf(why, why_size, "the forkserver (pid %d) is gone: %s (use --start spawn)",
+                 (int)server_pid, strerror(err));
+        return SL_ESPAWN;
+    }
+    if (rp.err != 0) {
+        snprintf(why, why_size, "the forkserver cannot fork a worker: %s", strerror(rp.err));
+        return rp.err == EAGAIN || rp.err == ENOMEM ? SL_ELIMIT : SL_ESPAWN;
+    }
+    *pid = rp.pid;
+    return 0;
+}
+
+int sl_forkserver_reap(pid_t pid, bool nohang, int *status, struct rusage *ru)
+{
+    request rq = {.op = OP_REAP, .pid = pid, .nohang = nohang};
+    reply rp;
+    pthread_mutex_lock(&server.mu);
+    int err = server.sock >= 0 ? ask(&rq, NULL, 0, &rp) : EPIPE;
+    if (err != 0 && server.sock >= 0)
+        lost_server();
+    pthread_mutex_unlock(&server.mu);
+    if (err != 0 || rp.err != 0)
+        return SL_ESPAWN;
+    if (rp.pid == 0)
+        return 0;
+    *status = rp.status;
+    *ru = rp.ru;
+    return 1;
+}
