@@ -6,8 +6,9 @@
  *                        shared memory: survives the producer's crash)
  *   collector thread ─▶ drains every ring ─▶ sl_trace (append-only, sorted)
  *
- * The hot path (sl_hook_emit) takes no lock and makes no syscall: one vDSO
- * clock read, one getcpu via rseq, one store, one release increment. A full
+ * The hot path (sl_hook_emit) takes no lock and makes no syscall: one CPU
+ * counter read converted to CLOCK_MONOTONIC ns, one getcpu via rseq, one
+ * store, one release increment. A full
  * ring counts the event as dropped; the count is reported, never hidden.
  */
 #ifndef SCHEDLAB_TRACE_H
@@ -243,6 +244,8 @@ typedef struct sl_trace_os {
     uint32_t n_vehicles;       /* vehicles created */
     uint32_t n_core_busy;      /* entries in core_busy_ns */
     uint64_t core_busy_ns[64]; /* per-core busy time during the run (/proc/stat) */
+    char clock_source[16];     /* hooks' clock: "perf-page", "calibrated", "clock_gettime" */
+    uint64_t clock_drift_ns;   /* worst |CLOCK_MONOTONIC - hooks' clock| the collector saw */
 } sl_trace_os;
 
 typedef struct sl_trace {

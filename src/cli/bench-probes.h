@@ -11,7 +11,9 @@ double sl__bench_empty_loop_ns(void);
 double sl__bench_clock_ns(void);
 /* One read of the CPU's cycle counter (rdtsc, cntvct_el0); -1 elsewhere. */
 double sl__bench_counter_read_ns(void);
-double sl__bench_hook_ns(double empty_loop_ns);
+/* One hook (minus the empty loop) and one counter read (likewise), measured
+ * in alternating rounds; 0, or -1 when the rings cannot be made. */
+int sl__bench_hook(double empty_loop_ns, double *hook_ns, double *counter_ns);
 double sl__bench_coroutine_switch_ns(void);
 double sl__bench_coroutine_create_ns(void);
 double sl__bench_thread_switch_ns(void);

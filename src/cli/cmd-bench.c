@@ -24,6 +24,12 @@ typedef struct bench_row {
     double value;
 } bench_row;
 
+/* A ratio needs its second decimal to be compared with its target. */
+static int digits(const bench_row *r)
+{
+    return strcmp(r->unit, "x") == 0 ? 2 : 1;
+}
+
 int sl_cmd_bench_help(void)
 {
     printf("usage: schedlab bench [--json]\n\n"
@@ -50,11 +56,15 @@ int sl_cmd_bench(int argc, char **argv)
     double empty = sl__bench_empty_loop_ns();
     double frame_us = -1;
     sl_ui_bench_frame(120, 40, 20, 10000, &frame_us);
+    double hook = -1, counter = -1;
+    if (sl__bench_hook(empty, &hook, &counter) < 0)
+        hook = counter = -1;
     bench_row rows[] = {
-        {"hook_ns", "hook (per event, minus empty loop)", "ns", "<= 10", sl__bench_hook_ns(empty)},
+        {"hook_ns", "hook (per event, minus empty loop)", "ns", "<= 10", hook},
         {"clock_ns", "clock read", "ns", "", sl__bench_clock_ns()},
-        {"counter_read_ns", "cycle counter read (floor of a timestamp)", "ns", "",
-         sl__bench_counter_read_ns()},
+        {"counter_read_ns", "cycle counter read (floor of a timestamp)", "ns", "", counter},
+        {"hook_to_counter_ratio", "hook / counter read (same rounds)", "x", "<= 1.3",
+         hook > 0 && counter > 0 ? hook / counter : -1},
         {"coroutine_switch_ns", "coroutine switch", "ns", "<= 10", sl__bench_coroutine_switch_ns()},
         {"thread_switch_ns", "thread switch (pipe ping-pong, 1 cpu)", "ns", "",
          sl__bench_thread_switch_ns()},
@@ -73,7 +83,7 @@ int sl_cmd_bench(int argc, char **argv)
     if (json) {
         printf("{");
         for (size_t i = 0; i < n; i++)
-            printf("%s\"%s\":%.1f", i ? "," : "", rows[i].key, rows[i].value);
+            printf("%s\"%s\":%.*f", i ? "," : "", rows[i].key, digits(&rows[i]), rows[i].value);
         printf(",\"coroutine_backend\":\"%s\",\"cpu_iters_per_us\":%.1f}\n", sl_coro_backend(),
                sl_work_calibrate());
         return SL_EXIT_SUCCESS;
@@ -83,10 +93,10 @@ int sl_cmd_bench(int argc, char **argv)
         if (rows[i].value < 0)
             printf("%-42s %14s %-9s %s\n", rows[i].label, "n/a", rows[i].unit, rows[i].target);
         else
-            printf("%-42s %14.1f %-9s %s\n", rows[i].label, rows[i].value, rows[i].unit,
-                   rows[i].target);
+            printf("%-42s %14.*f %-9s %s\n", rows[i].label, digits(&rows[i]), rows[i].value,
+                   rows[i].unit, rows[i].target);
     }
-    double co = rows[3].value, th = rows[4].value;
+    double co = rows[4].value, th = rows[5].value;
     if (co > 0 && th > 0)
         printf("\na thread switch costs %.0fx a coroutine switch (backend %s)\n", th / co,
                sl_coro_backend());

@@ -22,12 +22,14 @@
  * are bumped so that consumers refold.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "schedlab/error.h"
 #include "trace-internal.h"
+#include "trace/ring-layout.h"
 
 #define HORIZON_NS 20000000u
 #define DEFAULT_PERIOD_US 1000u
@@ -296,6 +298,7 @@ static void *collector_main(void *arg)
             break;
         pthread_mutex_unlock(&c->wake_mu);
         pthread_mutex_lock(&c->mu);
+        sl__cclock_refresh(sl__rings_clock(c->rings));
         drain_pass(c);
         publish(c, false);
         pthread_mutex_unlock(&c->mu);
@@ -377,7 +380,13 @@ int sl_collector_stop(sl_collector *c)
     pthread_join(c->thread, NULL);
 
     sl_collector_drain(c);
+    /* The end's check: how far the hooks' clock strayed from the kernel's. */
+    sl__cclock *k = sl__rings_clock(c->rings);
+    sl__cclock_refresh(k);
     pthread_rwlock_wrlock(&c->trace->lock);
+    snprintf(c->trace->os.clock_source, sizeof(c->trace->os.clock_source), "%s",
+             sl__cclock_source_name(k));
+    c->trace->os.clock_drift_ns = k->max_err_ns;
     c->trace->finished = true;
     pthread_rwlock_unlock(&c->trace->lock);
     collector_free(c);
