@@ -265,6 +265,10 @@ typedef struct sl_trace {
 /* Creates an empty trace for `meta`, copying `task_names` (may be NULL). */
 int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *task_names);
 void sl_trace_free(sl_trace *t);
+/* Makes room for `n` more events and writes over it, so that its pages are
+ * resident before a run (or a benchmark) of known size: the first touch of a
+ * fresh page costs microseconds on a virtual machine. 0 or SL_ENOMEM. */
+int sl_trace_reserve(sl_trace *t, size_t n);
 /* Appends events that are known to be in order (tests, loaders). */
 int sl_trace_append(sl_trace *t, const sl_event *ev, size_t n);
 /* Name of task i ("task-3" if none was given). */

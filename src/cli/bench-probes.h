@@ -7,6 +7,8 @@
 #ifndef SL_CLI_BENCH_PROBES_H
 #define SL_CLI_BENCH_PROBES_H
 
+#include <stdint.h>
+
 double sl__bench_empty_loop_ns(void);
 double sl__bench_clock_ns(void);
 /* One read of the CPU's cycle counter (rdtsc, cntvct_el0); -1 elsewhere. */
@@ -20,6 +22,7 @@ double sl__bench_thread_switch_ns(void);
 double sl__bench_process_switch_ns(void);
 double sl__bench_thread_create_ns(void);
 double sl__bench_process_create_ns(void);
-double sl__bench_collector_events_per_s(void);
+/* Events per second the collector merges from n_rings interleaved rings. */
+double sl__bench_collector_events_per_s(uint32_t n_rings);
 
 #endif

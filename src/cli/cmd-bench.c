@@ -75,8 +75,10 @@ int sl_cmd_bench(int argc, char **argv)
         {"thread_create_ns", "thread creation + join", "ns", "", sl__bench_thread_create_ns()},
         {"process_create_ns", "process creation (spawn schedlab, exit)", "ns", "",
          sl__bench_process_create_ns()},
-        {"collector_events_per_s", "collector throughput", "events/s", ">= 10000000",
-         sl__bench_collector_events_per_s()},
+        {"collector_events_per_s", "collector throughput, 4 interleaved rings", "events/s",
+         ">= 20000000", sl__bench_collector_events_per_s(4)},
+        {"collector_single_ring_events_per_s", "collector throughput, one ring", "events/s",
+         ">= 50000000", sl__bench_collector_events_per_s(1)},
         {"tui_frame_us", "TUI frame 120x40, 20 tasks, 10k events", "us", "", frame_us},
     };
     size_t n = sizeof(rows) / sizeof(rows[0]);

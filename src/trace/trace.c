@@ -89,6 +89,17 @@ int sl__trace_reserve(sl_trace *t, size_t extra)
     return 0;
 }
 
+int sl_trace_reserve(sl_trace *t, size_t n)
+{
+    pthread_rwlock_wrlock(&t->lock);
+    int err = sl__trace_reserve(t, n);
+    /* Writing is what makes a page resident (on a VM, advice is not enough). */
+    if (err == 0)
+        memset(t->events + t->count, 0, (t->cap - t->count) * sizeof(sl_event));
+    pthread_rwlock_unlock(&t->lock);
+    return err;
+}
+
 int sl_trace_append(sl_trace *t, const sl_event *ev, size_t n)
 {
     if (n == 0)

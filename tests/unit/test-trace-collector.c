@@ -272,6 +272,70 @@ static void test_drain_throughput(void **state)
     sl_rings_destroy(r);
 }
 
+/* Backlogs bigger than one round's chunk, in 1, 3 (merge tree) and 12 (heap)
+ * rings, with many equal times across rings: the merge is exactly the order
+ * (time, ring, position in ring), with ten producer threads pushing at once
+ * into ten further rings that the live collector drains meanwhile. */
+static void test_chunked_merge_exact_order(void **state)
+{
+    const uint32_t counts[] = {1, 3, 12};
+    enum { PER_RING = 50000, LIVE = 10 };
+    for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+        uint32_t n = counts[c];
+        sl_rings *r;
+        assert_int_equal(sl_rings_create(&r, n + LIVE, 1u << 17, sl_clock_ns(), 0), 0);
+        srand(7 + (unsigned)c);
+        for (uint32_t k = 0; k < n; k++) {
+            sl_ring *ring = sl_rings_claim(r);
+            uint64_t t = 1;
+            for (uint32_t i = 0; i < PER_RING; i++) {
+                t += (uint64_t)(rand() % 3); /* steps of 0 make ties within and across rings */
+                sl_event e = {.t_ns = t, .arg = i, .vehicle = k, .kind = SL_EV_STEP};
+                assert_true(sl_ring_push(ring, &e));
+            }
+        }
+        sl_trace *t = new_trace();
+        sl_collector *col;
+        assert_int_equal(sl_collector_start(&col, r, t, 1000), 0);
+        atomic_bool go = false;
+        producer ps[LIVE];
+        pthread_t th[LIVE];
+        for (uint32_t i = 0; i < LIVE; i++) {
+            ps[i] = (producer){.ring = sl_rings_claim(r),
+                               .epoch = sl_rings_epoch(r) + (1ull << 40),
+                               .id = n + i,
+                               .n = 20000,
+                               .use_hooks = true,
+                               .go = &go};
+            assert_int_equal(pthread_create(&th[i], NULL, produce, &ps[i]), 0);
+        }
+        atomic_store(&go, true);
+        for (uint32_t i = 0; i < LIVE; i++)
+            pthread_join(th[i], NULL);
+        assert_int_equal(sl_collector_stop(col), 0);
+        assert_int_equal(t->dropped, 0);
+        assert_int_equal(t->count, (size_t)n * PER_RING + LIVE * 20000u);
+        /* The live producers' epoch is far in the future: their events are
+         * stamped 0 and sort first, each ring's in its order (across rings,
+         * a tie with an event published earlier keeps arrival order). */
+        size_t at = 0;
+        uint32_t next[LIVE] = {0};
+        for (; at < (size_t)LIVE * 20000u; at++) {
+            const sl_event *e = &t->events[at];
+            assert_int_equal(e->t_ns, 0);
+            assert_true(e->vehicle >= n && e->vehicle < n + LIVE);
+            assert_int_equal(e->arg, next[e->vehicle - n]++);
+        }
+        for (size_t i = at + 1; i < t->count; i++) {
+            const sl_event *a = &t->events[i - 1], *b = &t->events[i];
+            assert_true(a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->vehicle < b->vehicle) ||
+                        (a->t_ns == b->t_ns && a->vehicle == b->vehicle && a->arg < b->arg));
+        }
+        sl_trace_free(t);
+        sl_rings_destroy(r);
+    }
+}
+
 static void test_trace_append_and_names(void **state)
 {
     const char *names[] = {"download", NULL, "parse"};
@@ -307,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_unsorted_ring_and_ties),
         cmocka_unit_test(test_horizon_holds_recent_events),
         cmocka_unit_test(test_drain_throughput),
+        cmocka_unit_test(test_chunked_merge_exact_order),
         cmocka_unit_test(test_trace_append_and_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
