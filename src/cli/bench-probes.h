@@ -24,5 +24,7 @@ double sl__bench_thread_create_ns(void);
 double sl__bench_process_create_ns(void);
 /* Events per second the collector merges from n_rings interleaved rings. */
 double sl__bench_collector_events_per_s(uint32_t n_rings);
+/* Events per second the model folds (one pass from the start). */
+double sl__bench_fold_events_per_s(void);
 
 #endif
