@@ -151,6 +151,22 @@ const char *sl_wait_reason_name(int reason);
 
 /* CLOCK_MONOTONIC in ns (vDSO: no syscall). */
 uint64_t sl_clock_ns(void);
+/* The CPU's raw counter (rdtsc on x86-64, cntvct_el0 on aarch64; 0
+ * elsewhere): what a hook's timestamp is converted from. */
+static inline uint64_t sl_counter_read(void)
+{
+#if defined(__x86_64__)
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+#elif defined(__aarch64__)
+    uint64_t v;
+    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+#else
+    return 0;
+#endif
+}
 
 /* ---- rings in shared memory --------------------------------------------- */
 

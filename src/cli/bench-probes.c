@@ -80,27 +80,10 @@ double sl__bench_clock_ns(void)
     return time_reads(sl_clock_ns);
 }
 
-/* The CPU's own cycle counter, the cheapest timestamp there is: the floor
- * under any hook that stamps its events, whatever clock it converts to. */
-static inline uint64_t read_counter(void)
-{
-#if defined(__x86_64__)
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-#elif defined(__aarch64__)
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
-    return v;
-#else
-    return 0;
-#endif
-}
-
 double sl__bench_counter_read_ns(void)
 {
 #if defined(__x86_64__) || defined(__aarch64__)
-    return time_reads(read_counter);
+    return time_reads(sl_counter_read);
 #else
     return -1;
 #endif

@@ -62,9 +62,9 @@ static void anchor(uint64_t *cyc, uint64_t *ns)
 {
     uint64_t best = UINT64_MAX;
     for (int i = 0; i < ANCHOR_TRIES; i++) {
-        uint64_t c1 = sl__counter_read();
+        uint64_t c1 = sl_counter_read();
         uint64_t m = sl__cclock_gettime();
-        uint64_t c2 = sl__counter_read();
+        uint64_t c2 = sl_counter_read();
         if (c2 >= c1 && c2 - c1 < best) {
             best = c2 - c1;
             *cyc = c1 + (c2 - c1) / 2;
@@ -72,7 +72,7 @@ static void anchor(uint64_t *cyc, uint64_t *ns)
         }
     }
     if (best == UINT64_MAX) { /* the counter went backwards every time */
-        *cyc = sl__counter_read();
+        *cyc = sl_counter_read();
         *ns = sl__cclock_gettime();
     }
 }

@@ -30,6 +30,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "schedlab/trace.h"
+
 /* Where the conversion's rate came from. */
 typedef enum sl__cclock_source {
     SL__CCLOCK_GETTIME = 0, /* no invariant counter: every read is clock_gettime */
@@ -62,22 +64,6 @@ void sl__cclock_refresh(sl__cclock *k);
 /* "perf-page", "calibrated" or "clock_gettime". */
 const char *sl__cclock_source_name(const sl__cclock *k);
 
-/* The raw counter. */
-static inline uint64_t sl__counter_read(void)
-{
-#if defined(__x86_64__)
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-#elif defined(__aarch64__)
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
-    return v;
-#else
-    return 0;
-#endif
-}
-
 /* The line through (cyc0, ns0) with slope mult, for a counter on either side. */
 static inline uint64_t sl__cclock_convert(uint64_t c, uint64_t cyc0, uint64_t ns0, uint64_t mult)
 {
@@ -96,7 +82,7 @@ static inline uint64_t sl__cclock_now(const sl__cclock *k)
     sl__cclock *w = (sl__cclock *)k;
     for (;;) {
         unsigned s = atomic_load_explicit(&w->seq, memory_order_acquire);
-        uint64_t c = sl__counter_read();
+        uint64_t c = sl_counter_read();
         uint64_t cyc0 = atomic_load_explicit(&w->cyc0, memory_order_relaxed);
         uint64_t ns0 = atomic_load_explicit(&w->ns0, memory_order_relaxed);
         uint64_t mult = atomic_load_explicit(&w->mult, memory_order_relaxed);
