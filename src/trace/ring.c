@@ -317,7 +317,7 @@ bool sl_ring_holds(const sl_ring *ring, uint64_t from, sl_event_kind kind, uint3
     /* Older slots were overwritten; a scribbled head cannot make this scan more than a ring. */
     if (head - from > ring->mask + 1)
         from = head - (ring->mask + 1);
-    const sl_event *slots = ring_slots((sl_ring *)ring);
+    const sl_event *slots = sl__ring_slots((sl_ring *)ring);
     for (uint64_t pos = head; pos > from; pos--) {
         const sl_event *e = &slots[(pos - 1) & ring->mask];
         if (e->kind == kind && e->task == task)
