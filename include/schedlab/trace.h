@@ -14,7 +14,6 @@
 #ifndef SCHEDLAB_TRACE_H
 #define SCHEDLAB_TRACE_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -264,10 +263,16 @@ typedef struct sl_trace_os {
     uint64_t clock_drift_ns;   /* worst |CLOCK_MONOTONIC - hooks' clock| the collector saw */
 } sl_trace_os;
 
+/* The lock between the collector and the readers: private to src/trace/. */
+typedef struct sl_trace_guard sl_trace_guard;
+
+/* While a run is live, read events, count, generation, finished and dropped
+ * only through a view (sl_trace_read); a finished or loaded trace no longer
+ * changes. */
 typedef struct sl_trace {
     sl_trace_meta meta;
     char **task_names; /* n_tasks names (owned) */
-    sl_event *events;  /* time-ordered; read under `lock` while live */
+    sl_event *events;  /* time-ordered */
     size_t count;      /* events published */
     size_t cap;
     uint64_t dropped;      /* events lost to full rings */
@@ -275,8 +280,27 @@ typedef struct sl_trace {
     uint32_t generation;   /* bumped when published history changes (late insert) */
     bool finished;         /* the run has ended: no more events */
     sl_trace_os os;        /* kernel-side measurements */
-    pthread_rwlock_t lock; /* writer: collector; readers: views */
+    sl_trace_guard *guard; /* writer: collector; readers: views */
 } sl_trace;
+
+/* What a reader sees of a trace at one instant. */
+typedef struct sl_trace_view {
+    const sl_event *events; /* count events, time-ordered; NULL from sl_trace_peek */
+    size_t count;
+    uint32_t generation; /* a change means published history was rewritten */
+    bool finished;       /* no event will follow */
+    uint64_t dropped;    /* events lost to full rings so far */
+    uint64_t late;       /* events inserted behind later ones so far */
+    const sl_trace *trace_;
+} sl_trace_view;
+
+/* Opens a view of the events: until sl_trace_read_end, the collector waits
+ * to publish, so fold and close; do not open a second view of the same trace
+ * in one thread. */
+void sl_trace_read(const sl_trace *t, sl_trace_view *v);
+void sl_trace_read_end(sl_trace_view *v);
+/* The same numbers without the events (nothing stays held). */
+void sl_trace_peek(const sl_trace *t, sl_trace_view *v);
 
 /* Creates an empty trace for `meta`, copying `task_names` (may be NULL). */
 int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *task_names);

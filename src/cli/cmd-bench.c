@@ -81,7 +81,7 @@ int sl_cmd_bench(int argc, char **argv)
          ">= 20000000", sl__bench_collector_events_per_s(4)},
         {"collector_single_ring_events_per_s", "collector throughput, one ring", "events/s",
          ">= 50000000", sl__bench_collector_events_per_s(1)},
-        {"fold_events_per_s", "model fold, 1,000 tasks", "events/s", "",
+        {"fold_events_per_s", "span fold, 1,000 tasks", "events/s", "",
          sl__bench_fold_events_per_s()},
         {"tui_frame_us", "TUI frame 120x40, 20 tasks, 10k events", "us", "", frame_us},
     };

@@ -22,6 +22,7 @@
  * are bumped so that consumers refold.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,7 +388,7 @@ static void publish(sl_collector *c, uint64_t limit)
         total = heap_init(c, limit, &n_heap);
     uint64_t dropped = total_dropped(c);
     sl_trace *t = c->trace;
-    pthread_rwlock_wrlock(&t->lock);
+    sl__trace_write_lock(t);
     t->dropped = dropped;
     if (total > 0 && sl__trace_reserve(t, total) == 0) {
         prefault(c, t, t->count + total);
@@ -409,7 +410,7 @@ static void publish(sl_collector *c, uint64_t limit)
         }
         t->count += m;
     }
-    pthread_rwlock_unlock(&t->lock);
+    sl__trace_unlock(t);
 }
 
 /* Events older than the horizon, or everything when `all`. */
@@ -556,12 +557,12 @@ int sl_collector_stop(sl_collector *c)
     /* The end's check: how far the hooks' clock strayed from the kernel's. */
     sl__cclock *k = sl__rings_clock(c->rings);
     sl__cclock_refresh(k);
-    pthread_rwlock_wrlock(&c->trace->lock);
+    sl__trace_write_lock(c->trace);
     snprintf(c->trace->os.clock_source, sizeof(c->trace->os.clock_source), "%s",
              sl__cclock_source_name(k));
     c->trace->os.clock_drift_ns = k->max_err_ns;
     c->trace->finished = true;
-    pthread_rwlock_unlock(&c->trace->lock);
+    sl__trace_unlock(c->trace);
     collector_free(c);
     return 0;
 }

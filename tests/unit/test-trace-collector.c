@@ -4,6 +4,7 @@
  * place with a generation bump, out-of-order rings repaired.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -156,26 +157,32 @@ static void test_late_event_inserted(void **state)
     for (uint64_t i = 1; i <= 10; i++)
         push_at(sl_rings_at(r, 0), i * 100, i);
     sl_collector_drain(c);
-    pthread_rwlock_rdlock(&t->lock);
-    assert_int_equal(t->count, 10);
-    assert_int_equal(t->generation, 0);
-    assert_int_equal(t->late, 0);
-    pthread_rwlock_unlock(&t->lock);
+    {
+        sl_trace_view held;
+        sl_trace_read(t, &held);
+        assert_int_equal(held.count, 10);
+        assert_int_equal(held.generation, 0);
+        assert_int_equal(held.late, 0);
+        sl_trace_read_end(&held);
+    }
 
     push_at(sl_rings_at(r, 1), 450, 99);  /* between 400 and 500 */
     push_at(sl_rings_at(r, 1), 1000, 98); /* equal to the last one: not late */
     push_at(sl_rings_at(r, 0), 1100, 11);
     assert_int_equal(sl_collector_drain(c), 3);
-    pthread_rwlock_rdlock(&t->lock);
-    assert_int_equal(t->count, 13);
-    assert_int_equal(t->late, 1);
-    assert_int_equal(t->generation, 1);
-    assert_int_equal(t->events[4].arg, 99);
-    assert_int_equal(t->events[4].t_ns, 450);
-    assert_int_equal(t->events[10].arg, 10); /* published first at t=1000 ... */
-    assert_int_equal(t->events[11].arg, 98); /* ... so it stays before the newcomer */
-    assert_int_equal(t->events[12].arg, 11);
-    pthread_rwlock_unlock(&t->lock);
+    {
+        sl_trace_view held;
+        sl_trace_read(t, &held);
+        assert_int_equal(held.count, 13);
+        assert_int_equal(held.late, 1);
+        assert_int_equal(held.generation, 1);
+        assert_int_equal(held.events[4].arg, 99);
+        assert_int_equal(held.events[4].t_ns, 450);
+        assert_int_equal(held.events[10].arg, 10); /* published first at t=1000 ... */
+        assert_int_equal(held.events[11].arg, 98); /* ... so it stays before the newcomer */
+        assert_int_equal(held.events[12].arg, 11);
+        sl_trace_read_end(&held);
+    }
     assert_sorted(t);
 
     assert_int_equal(sl_collector_stop(c), 0);
@@ -222,9 +229,12 @@ static void test_horizon_holds_recent_events(void **state)
     for (int i = 0; i < 5; i++) {
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
-        pthread_rwlock_rdlock(&t->lock);
-        assert_int_equal(t->count, 0);
-        pthread_rwlock_unlock(&t->lock);
+        {
+            sl_trace_view held;
+            sl_trace_read(t, &held);
+            assert_int_equal(held.count, 0);
+            sl_trace_read_end(&held);
+        }
     }
     assert_int_equal(sl_collector_stop(c), 0);
     assert_int_equal(t->count, 1);
