@@ -377,6 +377,11 @@ int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *w
  * n_events events: tasks spawn, queue for a pool, get dispatched round-robin
  * when a core is free, run, wait on io or sleep, yield, and exit (the last
  * task fails). Events are 100 us apart. */
+#define SL_SYNTH_STEP_NS 100000 /* the synthetic traces' time between events */
 int sl_synth_trace(sl_trace **out, uint32_t n_tasks, size_t n_events, uint32_t cores);
+/* A finished trace of an event loop carrying n_tasks coroutines, at most
+ * `in_flight` of them waiting for io at once (the million-task shape, built
+ * in O(events): 12 per task). */
+int sl_synth_loop_trace(sl_trace **out, uint32_t n_tasks, uint32_t in_flight);
 
 #endif
