@@ -152,6 +152,13 @@ void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns);
  * (0: two per task, at least 65536), within `budget_bytes` in all (0: never).
  * Seeks do this with the defaults (64 MiB) unless it was called before. */
 int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes);
+/* Moves m's playhead to t_ns by copying `src` (the same fold over the first
+ * `next` events of `trace` at `generation`), when that is the state a seek
+ * would reach (the trace holds exactly those events, none later than t_ns)
+ * and folding the events in between would cost more than the copy.
+ * Returns whether it did; if not, seek as usual. */
+bool sl_model_adopt(sl_model *m, const sl_model *src, sl_trace *trace, uint32_t generation,
+                    size_t next, uint64_t t_ns);
 
 /* Lists at the playhead; each fills `out` with task ids and returns the count
  * (at most `max`). Ready: queue order (earliest first), preempted included.

@@ -183,3 +183,36 @@ void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns)
     m->t_ns = t_ns;
     sl_trace_read_end(&v);
 }
+
+bool sl_model_adopt(sl_model *m, const sl_model *src, sl_trace *trace, uint32_t generation,
+                    size_t next, uint64_t t_ns)
+{
+    if (src->n_tasks != m->n_tasks || src->n_cores != m->n_cores)
+        return false;
+    sl_trace_view v;
+    sl_trace_read(trace, &v);
+    bool same = v.generation == generation && v.count == next &&
+                (next == 0 || v.events[next - 1].t_ns <= t_ns);
+    size_t ahead = trace == m->trace && v.generation == m->generation && m->next <= next
+                       ? next - m->next
+                       : next;
+    sl_trace_read_end(&v);
+    /* Copying a task table costs about what folding as many events does. */
+    if (!same || ahead <= (size_t)m->n_tasks + 1024)
+        return false;
+    sl_model keep = *m;
+    *m = *src;
+    m->tasks = keep.tasks;
+    m->link = keep.link;
+    m->checkpoints = keep.checkpoints;
+    m->checkpoints_free = keep.checkpoints_free;
+    m->trace = trace;
+    m->generation = generation;
+    m->next = next;
+    m->t_ns = t_ns;
+    if (m->n_tasks > 0) {
+        memcpy(m->tasks, src->tasks, m->n_tasks * sizeof *m->tasks);
+        memcpy(m->link, src->link, 2 * (size_t)m->n_tasks * sizeof *m->link);
+    }
+    return true;
+}

@@ -108,8 +108,12 @@ void sl_pane_seek(sl_pane *p, uint64_t t_ns)
 {
     if (!p->trace)
         return;
-    sl_model_seek(&p->model, p->trace, t_ns);
+    /* The fold first: at the end of a trace the playhead takes its model
+     * instead of folding every event a second time. */
     refresh_spans(p);
+    if (!(p->have_spans && sl_model_adopt(&p->model, &p->fold.model, p->trace, p->fold.generation,
+                                          p->fold.next, t_ns)))
+        sl_model_seek(&p->model, p->trace, t_ns);
     /* A finished run's numbers, once: the end-of-run takeaway reads them. */
     if (p->finished && !p->have_stats)
         p->have_stats = sl_stats_of_fold(&p->fold, p->trace, &p->stats) == 0 ||

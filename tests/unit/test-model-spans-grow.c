@@ -298,11 +298,59 @@ static void test_callback_once_in_order(void **state)
     sl_trace_free(t);
 }
 
+/* At the end of a trace the playhead takes the fold's model (a copy, not a
+ * second fold): the same state a seek reaches, lists and counters alike;
+ * a playhead already close to the end folds the rest itself. */
+static void test_adopt_equals_seek(void **state)
+{
+    (void)state;
+    sl_trace *t;
+    assert_int_equal(sl_synth_trace(&t, 300, 60000, 4), 0);
+    sl_span_fold f;
+    assert_int_equal(sl_span_fold_init(&f, t->meta.n_tasks, t->meta.cores), 0);
+    sl_trace_view v;
+    sl_trace_read(t, &v);
+    assert_int_equal(sl_span_fold_grow(&f, &v, NULL, NULL), 0);
+    sl_trace_read_end(&v);
+    uint64_t end = sl_trace_end_ns(t);
+    sl_model a, b;
+    assert_int_equal(sl_model_init(&a, t->meta.n_tasks, t->meta.cores), 0);
+    assert_int_equal(sl_model_init(&b, t->meta.n_tasks, t->meta.cores), 0);
+    /* Before the end: a seek would stop short of the fold, so no copy. */
+    assert_false(sl_model_adopt(&a, &f.model, t, f.generation, f.next, end - 1));
+    assert_true(sl_model_adopt(&a, &f.model, t, f.generation, f.next, end + 5));
+    sl_model_seek(&b, t, end + 5);
+    assert_int_equal(a.next, b.next);
+    assert_int_equal(a.t_ns, b.t_ns);
+    assert_int_equal(a.events, b.events);
+    assert_memory_equal(a.count, b.count, sizeof a.count);
+    assert_memory_equal(a.busy_ns, b.busy_ns, sizeof a.busy_ns);
+    assert_memory_equal(a.tasks, b.tasks, a.n_tasks * sizeof *a.tasks);
+    assert_memory_equal(a.link, b.link, 2 * (size_t)a.n_tasks * sizeof *a.link);
+    uint32_t la[64], lb[64];
+    size_t na = sl_model_running(&a, la, 64), nb = sl_model_running(&b, lb, 64);
+    assert_int_equal(na, nb);
+    assert_memory_equal(la, lb, na * sizeof *la);
+    /* Seeking back from the copy lands where a fresh seek does. */
+    sl_model_seek(&a, t, end / 3);
+    sl_model_seek(&b, t, end / 3);
+    assert_int_equal(a.next, b.next);
+    assert_memory_equal(a.tasks, b.tasks, a.n_tasks * sizeof *a.tasks);
+    /* Close to the end already: folding the rest is cheaper than a copy. */
+    sl_model_seek(&a, t, end - 1);
+    assert_false(sl_model_adopt(&a, &f.model, t, f.generation, f.next, end));
+    sl_model_free(&a);
+    sl_model_free(&b);
+    sl_span_fold_free(&f);
+    sl_trace_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grown_equals_built),
         cmocka_unit_test(test_callback_once_in_order),
+        cmocka_unit_test(test_adopt_equals_seek),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
