@@ -292,9 +292,12 @@ static sl_event *merge2(slice a, slice b, sl_event *dst)
         pb += take_b;
         pa += !take_b;
     }
-    memcpy(dst, pa, (size_t)(ea - pa) * sizeof(sl_event));
+    /* An empty slice may have no events pointer at all: memcpy wants one. */
+    if (pa < ea)
+        memcpy(dst, pa, (size_t)(ea - pa) * sizeof(sl_event));
     dst += ea - pa;
-    memcpy(dst, pb, (size_t)(eb - pb) * sizeof(sl_event));
+    if (pb < eb)
+        memcpy(dst, pb, (size_t)(eb - pb) * sizeof(sl_event));
     return dst + (eb - pb);
 }
 
