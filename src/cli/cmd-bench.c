@@ -37,9 +37,10 @@ int sl_cmd_bench_help(void)
            "loop), a clock read, a read of the CPU's cycle counter (the floor under any\n"
            "timestamp) and the hook's ratio to it, a coroutine, thread and process\n"
            "switch, coroutine, thread and process creation, the collector's throughput\n"
-           "(4 interleaved rings and one ring, in CPU time), and the time to draw one\n"
-           "full TUI frame (120x40, 20 tasks, 10,000 events). Short probes keep the\n"
-           "fastest of 15 rounds; compare ratios within one run.\n\n"
+           "(4 interleaved rings and one ring, in CPU time), the span fold, the time\n"
+           "to draw one full TUI frame (120x40, 20 tasks, 10,000 events), and for a\n"
+           "finished 1,000,000-coroutine run its first frame and a playback frame.\n"
+           "Short probes keep the fastest of 15 rounds; compare ratios within one run.\n\n"
            "  --json   one JSON object instead of the table\n");
     return SL_EXIT_SUCCESS;
 }

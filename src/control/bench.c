@@ -16,7 +16,7 @@
 #include "schedlab/ui.h"
 
 #define FRAMES 200
-#define PLAYBACK_FRAMES 60 /* two seconds at 30 fps */
+#define PLAYBACK_FRAMES 30 /* one second at 30 fps */
 
 static double now_us(clockid_t clock)
 {
