@@ -227,6 +227,8 @@ void sl_span_fold_free(sl_span_fold *f);
 /* Applies the view's events after the last applied one (all of them again
  * when its generation changed); `cb` may be NULL. 0 or SL_ENOMEM. */
 int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb cb, void *arg);
+/* Initialises `f` and folds every event `trace` holds now (one view). */
+int sl_span_fold_trace(sl_span_fold *f, sl_trace *trace);
 /* Every task's spans so far into `out` (its arrays reused; sl_spans_free
  * releases them): the open ones end at the last applied event. */
 int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out);

@@ -195,21 +195,30 @@ int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out)
     return 0;
 }
 
+int sl_span_fold_trace(sl_span_fold *f, sl_trace *trace)
+{
+    int rc = sl_span_fold_init(f, trace->meta.n_tasks, trace->meta.cores);
+    if (rc < 0)
+        return rc;
+    sl_trace_view v;
+    sl_trace_read(trace, &v);
+    rc = sl_span_fold_grow(f, &v, NULL, NULL);
+    sl_trace_read_end(&v);
+    if (rc < 0)
+        sl_span_fold_free(f);
+    return rc;
+}
+
 int sl_spans_build(sl_trace *trace, sl_spans *out)
 {
     memset(out, 0, sizeof *out);
     if (!trace)
         return SL_EINVAL;
     sl_span_fold f;
-    int rc = sl_span_fold_init(&f, trace->meta.n_tasks, trace->meta.cores);
+    int rc = sl_span_fold_trace(&f, trace);
     if (rc < 0)
         return rc;
-    sl_trace_view v;
-    sl_trace_read(trace, &v);
-    rc = sl_span_fold_grow(&f, &v, NULL, NULL);
-    sl_trace_read_end(&v);
-    if (rc == 0)
-        rc = sl_span_fold_spans(&f, out);
+    rc = sl_span_fold_spans(&f, out);
     sl_span_fold_free(&f);
     if (rc < 0)
         sl_spans_free(out);

@@ -85,15 +85,10 @@ int sl_stats_compute(sl_trace *trace, sl_stats *out)
     if (!trace)
         return SL_EINVAL;
     sl_span_fold f;
-    int rc = sl_span_fold_init(&f, trace->meta.n_tasks, trace->meta.cores);
+    int rc = sl_span_fold_trace(&f, trace);
     if (rc < 0)
         return rc;
-    sl_trace_view v;
-    sl_trace_read(trace, &v);
-    rc = sl_span_fold_grow(&f, &v, NULL, NULL);
-    sl_trace_read_end(&v);
-    if (rc == 0)
-        rc = sl_stats_of_fold(&f, trace, out);
+    rc = sl_stats_of_fold(&f, trace, out);
     sl_span_fold_free(&f);
     return rc;
 }
