@@ -102,8 +102,11 @@ static uint64_t perf_page_rate(void)
             bool zero = pc->cap_user_time_zero;
             uint32_t mult = pc->time_mult;
             uint16_t shift = pc->time_shift;
-            __atomic_thread_fence(__ATOMIC_ACQUIRE);
-            if (__atomic_load_n(&pc->lock, __ATOMIC_RELAXED) != seq || (seq & 1))
+            /* The kernel's own recipe for this page (perf_event.h): a
+             * compiler barrier between the reads and the second look at
+             * the sequence (a fence would not build under ThreadSanitizer). */
+            __asm__ __volatile__("" ::: "memory");
+            if (__atomic_load_n(&pc->lock, __ATOMIC_ACQUIRE) != seq || (seq & 1))
                 continue;
             if (zero && mult != 0 && shift <= 32)
                 rate = (uint64_t)mult << (32 - shift);
