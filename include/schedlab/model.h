@@ -159,6 +159,13 @@ void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns);
  * (0: two per task, at least 65536), within `budget_bytes` in all (0: never).
  * Seeks do this with the defaults (64 MiB) unless it was called before. */
 int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes);
+/* Moves m's playhead to t_ns by copying `src` (the same fold over the first
+ * `next` events of `trace` at `generation`), when that is the state a seek
+ * would reach (the trace holds exactly those events, none later than t_ns)
+ * and folding the events in between would cost more than the copy.
+ * Returns whether it did; if not, seek as usual. */
+bool sl_model_adopt(sl_model *m, const sl_model *src, sl_trace *trace, uint32_t generation,
+                    size_t next, uint64_t t_ns);
 
 /* Lists at the playhead; each fills `out` with task ids and returns the count
  * (at most `max`). Ready: queue order (earliest first), preempted included.
@@ -200,9 +207,39 @@ typedef struct sl_spans {
     uint32_t n_tasks;
 } sl_spans;
 
-/* Builds every task's spans from the trace (takes its read lock). */
+/* Builds every task's spans from the trace (one fold, through a view). */
 int sl_spans_build(sl_trace *trace, sl_spans *out);
 void sl_spans_free(sl_spans *s);
+
+/* The fold that spans grow with: it applies each published event once, in
+ * order, and keeps the spans it has closed; a view reads them out in
+ * O(spans) without refolding. A late insertion (a new generation) starts it
+ * over. Its model is the trace's state after the last applied event, which
+ * the statistics and the exporters read too. */
+typedef struct sl_span_fold {
+    sl_model model;              /* every applied event folded */
+    struct sl_span_pending *pen; /* per task: the span still open, the one held back */
+    size_t *n_closed;            /* per task: spans closed */
+    sl_span *closed;             /* closed spans, in the order they closed */
+    size_t n, cap;
+    size_t next;         /* events applied */
+    uint32_t generation; /* of the trace those events came from */
+    uint64_t end_ns;     /* time of the last applied event */
+} sl_span_fold;
+
+/* Called after each applied event, with the model as it stands after it. */
+typedef void (*sl_span_fold_cb)(const sl_model *m, const sl_trace_view *v, size_t e, void *arg);
+
+int sl_span_fold_init(sl_span_fold *f, uint32_t n_tasks, uint32_t n_cores);
+void sl_span_fold_free(sl_span_fold *f);
+/* Applies the view's events after the last applied one (all of them again
+ * when its generation changed); `cb` may be NULL. 0 or SL_ENOMEM. */
+int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb cb, void *arg);
+/* Initialises `f` and folds every event `trace` holds now (one view). */
+int sl_span_fold_trace(sl_span_fold *f, sl_trace *trace);
+/* Every task's spans so far into `out` (its arrays reused; sl_spans_free
+ * releases them): the open ones end at the last applied event. */
+int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out);
 
 /* ---- columns: what one column of a timeline shows (columns.c) ---------- */
 
@@ -256,6 +293,9 @@ typedef struct sl_stats {
 
 /* Computes the statistics of a finished (or live) trace. */
 int sl_stats_compute(sl_trace *trace, sl_stats *out);
+/* The same from a span fold that has applied every event of `trace` (the
+ * pane's, so that the table costs no second fold); SL_EINVAL when it has not. */
+int sl_stats_of_fold(const sl_span_fold *f, sl_trace *trace, sl_stats *out);
 
 /* ---- captions and teaching lints --------------------------------------- */
 

@@ -6,14 +6,14 @@
  *                        shared memory: survives the producer's crash)
  *   collector thread ─▶ drains every ring ─▶ sl_trace (append-only, sorted)
  *
- * The hot path (sl_hook_emit) takes no lock and makes no syscall: one vDSO
- * clock read, one getcpu via rseq, one store, one release increment. A full
+ * The hot path (sl_hook_emit) takes no lock and makes no syscall: one CPU
+ * counter read converted to CLOCK_MONOTONIC ns, one getcpu via rseq, one
+ * store, one release increment. A full
  * ring counts the event as dropped; the count is reported, never hidden.
  */
 #ifndef SCHEDLAB_TRACE_H
 #define SCHEDLAB_TRACE_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -153,6 +153,22 @@ const char *sl_wait_reason_name(int reason);
 
 /* CLOCK_MONOTONIC in ns (vDSO: no syscall). */
 uint64_t sl_clock_ns(void);
+/* The CPU's raw counter (rdtsc on x86-64, cntvct_el0 on aarch64; 0
+ * elsewhere): what a hook's timestamp is converted from. */
+static inline uint64_t sl_counter_read(void)
+{
+#if defined(__x86_64__)
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+#elif defined(__aarch64__)
+    uint64_t v;
+    __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+#else
+    return 0;
+#endif
+}
 
 /* ---- rings in shared memory --------------------------------------------- */
 
@@ -255,12 +271,20 @@ typedef struct sl_trace_os {
     uint32_t n_vehicles;       /* vehicles created */
     uint32_t n_core_busy;      /* entries in core_busy_ns */
     uint64_t core_busy_ns[64]; /* per-core busy time during the run (/proc/stat) */
+    char clock_source[16];     /* hooks' clock: "perf-page", "calibrated", "clock_gettime" */
+    uint64_t clock_drift_ns;   /* worst |CLOCK_MONOTONIC - hooks' clock| the collector saw */
 } sl_trace_os;
 
+/* The lock between the collector and the readers: private to src/trace/. */
+typedef struct sl_trace_guard sl_trace_guard;
+
+/* While a run is live, read events, count, generation, finished and dropped
+ * only through a view (sl_trace_read); a finished or loaded trace no longer
+ * changes. */
 typedef struct sl_trace {
     sl_trace_meta meta;
     char **task_names; /* n_tasks names (owned) */
-    sl_event *events;  /* time-ordered; read under `lock` while live */
+    sl_event *events;  /* time-ordered */
     size_t count;      /* events published */
     size_t cap;
     uint64_t dropped;      /* events lost to full rings */
@@ -268,12 +292,35 @@ typedef struct sl_trace {
     uint32_t generation;   /* bumped when published history changes (late insert) */
     bool finished;         /* the run has ended: no more events */
     sl_trace_os os;        /* kernel-side measurements */
-    pthread_rwlock_t lock; /* writer: collector; readers: views */
+    sl_trace_guard *guard; /* writer: collector; readers: views */
 } sl_trace;
+
+/* What a reader sees of a trace at one instant. */
+typedef struct sl_trace_view {
+    const sl_event *events; /* count events, time-ordered; NULL from sl_trace_peek */
+    size_t count;
+    uint32_t generation; /* a change means published history was rewritten */
+    bool finished;       /* no event will follow */
+    uint64_t dropped;    /* events lost to full rings so far */
+    uint64_t late;       /* events inserted behind later ones so far */
+    const sl_trace *trace_;
+} sl_trace_view;
+
+/* Opens a view of the events: until sl_trace_read_end, the collector waits
+ * to publish, so fold and close; do not open a second view of the same trace
+ * in one thread. */
+void sl_trace_read(const sl_trace *t, sl_trace_view *v);
+void sl_trace_read_end(sl_trace_view *v);
+/* The same numbers without the events (nothing stays held). */
+void sl_trace_peek(const sl_trace *t, sl_trace_view *v);
 
 /* Creates an empty trace for `meta`, copying `task_names` (may be NULL). */
 int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *task_names);
 void sl_trace_free(sl_trace *t);
+/* Makes room for `n` more events and writes over it, so that its pages are
+ * resident before a run (or a benchmark) of known size: the first touch of a
+ * fresh page costs microseconds on a virtual machine. 0 or SL_ENOMEM. */
+int sl_trace_reserve(sl_trace *t, size_t n);
 /* Appends events that are known to be in order (tests, loaders). */
 int sl_trace_append(sl_trace *t, const sl_event *ev, size_t n);
 /* Name of task i ("task-3" if none was given). */
@@ -342,6 +389,11 @@ int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *w
  * n_events events: tasks spawn, queue for a pool, get dispatched round-robin
  * when a core is free, run, wait on io or sleep, yield, and exit (the last
  * task fails). Events are 100 us apart. */
+#define SL_SYNTH_STEP_NS 100000 /* the synthetic traces' time between events */
 int sl_synth_trace(sl_trace **out, uint32_t n_tasks, size_t n_events, uint32_t cores);
+/* A finished trace of an event loop carrying n_tasks coroutines, at most
+ * `in_flight` of them waiting for io at once (the million-task shape, built
+ * in O(events): 12 per task). */
+int sl_synth_loop_trace(sl_trace **out, uint32_t n_tasks, uint32_t in_flight);
 
 #endif

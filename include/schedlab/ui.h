@@ -137,19 +137,20 @@ typedef struct sl_layout {
 
 /* One run as drawn. */
 typedef struct sl_pane {
-    sl_trace *trace; /* the run's events, meta and names */
-    bool owned;      /* the pane frees the trace */
-    bool live;       /* the trace is still filling */
-    sl_model model;  /* folded to the playhead */
-    sl_spans spans;  /* every task's history */
+    sl_trace *trace;   /* the run's events, meta and names */
+    bool owned;        /* the pane frees the trace */
+    bool live;         /* the trace is still filling */
+    sl_model model;    /* folded to the playhead */
+    sl_span_fold fold; /* every published event applied once: spans, stats */
+    sl_spans spans;    /* every task's history, read out of the fold */
     bool have_spans;
     uint32_t states_seen;   /* bit st: some span shows sl_state st (the legend's states) */
-    size_t spans_count;     /* trace->count when the spans were built */
-    uint32_t spans_gen;     /* trace->generation then */
-    uint64_t spans_done_ns; /* monotonic time the last build ended */
-    uint64_t spans_cost_ns; /* how long it took */
-    bool finished;          /* trace->finished, read under the trace lock */
-    uint64_t dropped;       /* trace->dropped, read under the trace lock */
+    size_t spans_count;     /* events in the trace when the spans were read out */
+    uint32_t spans_gen;     /* the trace's generation then */
+    uint64_t spans_done_ns; /* monotonic time the last read-out ended */
+    uint64_t spans_cost_ns; /* how long growing the fold and reading out took */
+    bool finished;          /* the trace's view: the run has ended */
+    uint64_t dropped;       /* the trace's view: events lost to full rings */
     sl_stats stats;         /* computed once the run ends (takeaway, compare mode) */
     bool have_stats;
     struct sl_lane_cache *lanes; /* the timeline's rows as of the spans (view-timeline.c) */

@@ -8,6 +8,7 @@
 #include "schedlab/blocking.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "schedlab/error.h"

@@ -24,14 +24,23 @@ typedef struct bench_row {
     double value;
 } bench_row;
 
+/* A ratio needs its second decimal to be compared with its target. */
+static int digits(const bench_row *r)
+{
+    return strcmp(r->unit, "x") == 0 ? 2 : 1;
+}
+
 int sl_cmd_bench_help(void)
 {
     printf("usage: schedlab bench [--json]\n\n"
            "Measures on this machine, in one run: the cost of a hook (against an empty\n"
            "loop), a clock read, a read of the CPU's cycle counter (the floor under any\n"
-           "timestamp), a coroutine, thread and process switch, coroutine, thread and\n"
-           "process creation, the collector's throughput, and the time to draw one\n"
-           "full TUI frame (120x40, 20 tasks, 10,000 events).\n\n"
+           "timestamp) and the hook's ratio to it, a coroutine, thread and process\n"
+           "switch, coroutine, thread and process creation, the collector's throughput\n"
+           "(4 interleaved rings and one ring, in CPU time), the span fold, the time\n"
+           "to draw one full TUI frame (120x40, 20 tasks, 10,000 events), and for a\n"
+           "finished 1,000,000-coroutine run its first frame and a playback frame.\n"
+           "Short probes keep the fastest of 15 rounds; compare ratios within one run.\n\n"
            "  --json   one JSON object instead of the table\n");
     return SL_EXIT_SUCCESS;
 }
@@ -50,11 +59,20 @@ int sl_cmd_bench(int argc, char **argv)
     double empty = sl__bench_empty_loop_ns();
     double frame_us = -1;
     sl_ui_bench_frame(120, 40, 20, 10000, &frame_us);
+    /* A million-coroutine run writes about 300,000 events a second: 10,000
+     * a frame at 30 frames a second. */
+    double first_1m_ms = -1, frame_1m_us = -1;
+    if (sl_ui_bench_playback(120, 40, 1000000, 10000, &first_1m_ms, &frame_1m_us) < 0)
+        first_1m_ms = frame_1m_us = -1;
+    double hook = -1, counter = -1;
+    if (sl__bench_hook(empty, &hook, &counter) < 0)
+        hook = counter = -1;
     bench_row rows[] = {
-        {"hook_ns", "hook (per event, minus empty loop)", "ns", "<= 10", sl__bench_hook_ns(empty)},
+        {"hook_ns", "hook (per event, minus empty loop)", "ns", "<= 10", hook},
         {"clock_ns", "clock read", "ns", "", sl__bench_clock_ns()},
-        {"counter_read_ns", "cycle counter read (floor of a timestamp)", "ns", "",
-         sl__bench_counter_read_ns()},
+        {"counter_read_ns", "cycle counter read (floor of a timestamp)", "ns", "", counter},
+        {"hook_to_counter_ratio", "hook / counter read (same rounds)", "x", "<= 1.3",
+         hook > 0 && counter > 0 ? hook / counter : -1},
         {"coroutine_switch_ns", "coroutine switch", "ns", "<= 10", sl__bench_coroutine_switch_ns()},
         {"thread_switch_ns", "thread switch (pipe ping-pong, 1 cpu)", "ns", "",
          sl__bench_thread_switch_ns()},
@@ -67,15 +85,23 @@ int sl_cmd_bench(int argc, char **argv)
          "<= 1000000", sl__bench_process_create_ns(SL_START_FORKSERVER)},
         {"process_create_spawn_ns", "process creation (spawn schedlab: exec, exit, reap)", "ns", "",
          sl__bench_process_create_ns(SL_START_SPAWN)},
-        {"collector_events_per_s", "collector throughput", "events/s", ">= 10000000",
-         sl__bench_collector_events_per_s()},
+        {"collector_events_per_s", "collector throughput, 4 interleaved rings", "events/s",
+         ">= 20000000", sl__bench_collector_events_per_s(4)},
+        {"collector_single_ring_events_per_s", "collector throughput, one ring", "events/s",
+         ">= 50000000", sl__bench_collector_events_per_s(1)},
+        {"fold_events_per_s", "span fold, 1,000 tasks", "events/s", "",
+         sl__bench_fold_events_per_s()},
         {"tui_frame_us", "TUI frame 120x40, 20 tasks, 10k events", "us", "", frame_us},
+        {"tui_first_frame_1m_ms", "TUI first frame, 1M coroutines, 12M events", "ms", "<= 1000",
+         first_1m_ms},
+        {"tui_frame_1m_us", "TUI playback frame, 1M coroutines, 30 fps", "us", "<= 333",
+         frame_1m_us},
     };
     size_t n = sizeof(rows) / sizeof(rows[0]);
     if (json) {
         printf("{");
         for (size_t i = 0; i < n; i++)
-            printf("%s\"%s\":%.1f", i ? "," : "", rows[i].key, rows[i].value);
+            printf("%s\"%s\":%.*f", i ? "," : "", rows[i].key, digits(&rows[i]), rows[i].value);
         printf(",\"coroutine_backend\":\"%s\",\"cpu_iters_per_us\":%.1f}\n", sl_coro_backend(),
                sl_work_calibrate());
         return SL_EXIT_SUCCESS;
@@ -85,10 +111,10 @@ int sl_cmd_bench(int argc, char **argv)
         if (rows[i].value < 0)
             printf("%-42s %14s %-9s %s\n", rows[i].label, "n/a", rows[i].unit, rows[i].target);
         else
-            printf("%-42s %14.1f %-9s %s\n", rows[i].label, rows[i].value, rows[i].unit,
-                   rows[i].target);
+            printf("%-42s %14.*f %-9s %s\n", rows[i].label, digits(&rows[i]), rows[i].value,
+                   rows[i].unit, rows[i].target);
     }
-    double co = rows[3].value, th = rows[4].value;
+    double co = rows[4].value, th = rows[5].value;
     if (co > 0 && th > 0)
         printf("\na thread switch costs %.0fx a coroutine switch (backend %s)\n", th / co,
                sl_coro_backend());

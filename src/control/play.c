@@ -11,13 +11,13 @@
 
 #include "control/play.h"
 
-/* Index of the first event later than t (the caller holds the lock). */
-size_t sl__play_first_after(const sl_trace *tr, uint64_t t)
+/* Index of the first event later than t in an open view. */
+size_t sl__play_first_after(const sl_trace_view *v, uint64_t t)
 {
-    size_t lo = 0, hi = tr->count;
+    size_t lo = 0, hi = v->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (tr->events[mid].t_ns <= t)
+        if (v->events[mid].t_ns <= t)
             lo = mid + 1;
         else
             hi = mid;
@@ -28,22 +28,23 @@ size_t sl__play_first_after(const sl_trace *tr, uint64_t t)
 /* First event after t (dir > 0) or last before t (dir < 0) in one trace. */
 static bool neighbour(sl_trace *tr, uint64_t t, int dir, uint64_t *out)
 {
-    pthread_rwlock_rdlock(&tr->lock);
-    size_t lo = sl__play_first_after(tr, t);
+    sl_trace_view v;
+    sl_trace_read(tr, &v);
+    size_t lo = sl__play_first_after(&v, t);
     bool found = false;
-    if (dir > 0 && lo < tr->count) {
-        *out = tr->events[lo].t_ns;
+    if (dir > 0 && lo < v.count) {
+        *out = v.events[lo].t_ns;
         found = true;
     } else if (dir < 0) {
         size_t i = lo;
-        while (i > 0 && tr->events[i - 1].t_ns >= t)
+        while (i > 0 && v.events[i - 1].t_ns >= t)
             i--;
         if (i > 0) {
-            *out = tr->events[i - 1].t_ns;
+            *out = v.events[i - 1].t_ns;
             found = true;
         }
     }
-    pthread_rwlock_unlock(&tr->lock);
+    sl_trace_read_end(&v);
     return found;
 }
 

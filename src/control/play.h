@@ -24,6 +24,6 @@ void sl__play_seek(sl_ui *ui, uint64_t t_ns);
  * and a live run as long as the pace is followed live. */
 bool sl__play_tick(sl_ui *ui, uint64_t wall_ns);
 /* First event index with time > t (binary search; read lock held). */
-size_t sl__play_first_after(const sl_trace *tr, uint64_t t);
+size_t sl__play_first_after(const sl_trace_view *v, uint64_t t);
 
 #endif

@@ -118,15 +118,16 @@ static bool find(sl_ui *ui, bool vary)
          * then judged by folding the model just before it. */
         bool found = false;
         sl_event ev;
-        pthread_rwlock_rdlock(&tr->lock);
-        for (size_t i = sl__play_first_after(tr, from); i < tr->count && !found; i++) {
-            uint16_t k = tr->events[i].kind;
+        sl_trace_view v;
+        sl_trace_read(tr, &v);
+        for (size_t i = sl__play_first_after(&v, from); i < v.count && !found; i++) {
+            uint16_t k = v.events[i].kind;
             if (k == SL_EV_WAKE || k == SL_EV_GIL_TAKE || k == SL_EV_RUN) {
-                ev = tr->events[i];
+                ev = v.events[i];
                 found = true;
             }
         }
-        pthread_rwlock_unlock(&tr->lock);
+        sl_trace_read_end(&v);
         if (!found)
             return false;
         from = ev.t_ns;

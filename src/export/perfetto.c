@@ -7,7 +7,8 @@
  * Around them:
  *   - counters (ph C) for the ready, waiting and queued lists and for each
  *     core's occupancy, sampled after every instant at which they change,
- *     from the same fold the views use;
+ *     written during the very fold that grows the spans (the one the views
+ *     use), so the events are folded once; the slices follow it;
  *   - instants (ph i, thread scope) for scheduler switches and GIL takes;
  *   - a flow (ph s/f) from each WAKE to the task's next RUN, so the wake-up
  *     latency is an arrow a student can follow.
@@ -157,54 +158,72 @@ static void flow(writer *w, const char *ph, uint64_t id, uint32_t task, uint64_t
             (unsigned long long)id);
 }
 
-/* One fold over the events: counters, instants and wake flows. */
-static int fold(writer *w, sl_trace *t)
-{
-    uint32_t n = t->meta.n_tasks, n_cores = t->meta.cores;
-    sl_model m;
-    uint64_t *woke = malloc(((size_t)n + 1) * sizeof *woke);
-    int rc = sl_model_init(&m, n, n_cores);
+/* What the fold's callback carries from one event to the next. */
+typedef struct marks {
+    writer *w;
+    const sl_trace *t;
+    uint32_t n_cores;
+    uint64_t *woke; /* per task: time of a WAKE not yet followed by its RUN */
+    uint64_t flow_id;
+    counters last;
+} marks;
 
-    if (rc < 0 || !woke) {
-        free(woke);
-        if (rc == 0)
-            sl_model_free(&m);
+/* After each event the span fold applies: instants, wake flows, counters. */
+static void mark(const sl_model *m, const sl_trace_view *v, size_t e, void *arg)
+{
+    marks *k = arg;
+    const sl_event *ev = &v->events[e];
+    uint32_t n = k->t->meta.n_tasks;
+
+    instant(k->w, k->t, ev);
+    if (ev->task < n && ev->kind == SL_EV_WAKE && k->woke[ev->task] == UINT64_MAX)
+        k->woke[ev->task] = ev->t_ns;
+    if (ev->task < n && ev->kind == SL_EV_RUN && k->woke[ev->task] != UINT64_MAX) {
+        flow(k->w, "s", ++k->flow_id, ev->task, k->woke[ev->task]);
+        flow(k->w, "f", k->flow_id, ev->task, ev->t_ns);
+        k->woke[ev->task] = UINT64_MAX;
+    }
+    /* Counters after the last event of an instant: no blips in between. */
+    if (e + 1 < v->count && v->events[e + 1].t_ns == ev->t_ns)
+        return;
+    counters now;
+    read_counters(m, k->n_cores, &now);
+    emit_counters(k->w, ev->t_ns, &now, &k->last, k->n_cores, ev->t_ns == v->events[0].t_ns);
+    k->last = now;
+}
+
+/* The one fold over the events: it grows the spans and, on the way,
+ * writes the counters, instants and wake flows. */
+static int fold(writer *w, const sl_trace *t, const sl_trace_view *v, sl_spans *s)
+{
+    uint32_t n = t->meta.n_tasks;
+    marks k = {.w = w, .t = t, .n_cores = t->meta.cores};
+    sl_span_fold f;
+    int rc = sl_span_fold_init(&f, n, t->meta.cores);
+
+    if (rc < 0)
+        return rc;
+    k.woke = malloc(((size_t)n + 1) * sizeof *k.woke);
+    if (!k.woke) {
+        sl_span_fold_free(&f);
         return SL_ENOMEM;
     }
     for (uint32_t i = 0; i < n; i++)
-        woke[i] = UINT64_MAX;
-    for (size_t e = 0; e < t->count; e++)
-        if (t->events[e].kind == SL_EV_RUN && t->events[e].core >= n_cores)
-            n_cores = t->events[e].core + 1u;
-    if (n_cores > SL_MODEL_CORES)
-        n_cores = SL_MODEL_CORES;
-
-    counters last = {0}, now;
-    uint64_t flow_id = 0;
-    for (size_t e = 0; e < t->count; e++) {
-        const sl_event *ev = &t->events[e];
-        sl_model_apply(&m, ev);
-        instant(w, t, ev);
-        if (ev->task < n && ev->kind == SL_EV_WAKE && woke[ev->task] == UINT64_MAX)
-            woke[ev->task] = ev->t_ns;
-        if (ev->task < n && ev->kind == SL_EV_RUN && woke[ev->task] != UINT64_MAX) {
-            flow(w, "s", ++flow_id, ev->task, woke[ev->task]);
-            flow(w, "f", flow_id, ev->task, ev->t_ns);
-            woke[ev->task] = UINT64_MAX;
-        }
-        /* Counters after the last event of an instant: no blips in between. */
-        if (e + 1 < t->count && t->events[e + 1].t_ns == ev->t_ns)
-            continue;
-        read_counters(&m, n_cores, &now);
-        emit_counters(w, ev->t_ns, &now, &last, n_cores, ev->t_ns == t->events[0].t_ns);
-        last = now;
-    }
-    free(woke);
-    sl_model_free(&m);
-    return 0;
+        k.woke[i] = UINT64_MAX;
+    for (size_t e = 0; e < v->count; e++)
+        if (v->events[e].kind == SL_EV_RUN && v->events[e].core >= k.n_cores)
+            k.n_cores = v->events[e].core + 1u;
+    if (k.n_cores > SL_MODEL_CORES)
+        k.n_cores = SL_MODEL_CORES;
+    rc = sl_span_fold_grow(&f, v, mark, &k);
+    if (rc == 0)
+        rc = sl_span_fold_spans(&f, s);
+    free(k.woke);
+    sl_span_fold_free(&f);
+    return rc;
 }
 
-static void other_data(FILE *out, const sl_trace *t)
+static void other_data(FILE *out, const sl_trace *t, const sl_trace_view *v)
 {
     fputs("\"otherData\":{\"scenario\":", out);
     sl_json_string(out, t->meta.scenario);
@@ -217,26 +236,25 @@ static void other_data(FILE *out, const sl_trace *t)
     fputs(",\"machine\":", out);
     sl_json_string(out, t->meta.machine);
     fprintf(out, ",\"tasks\":%u,\"workers\":%u,\"cores\":%u,\"events\":%llu,\"dropped\":%llu},\n",
-            t->meta.n_tasks, t->meta.workers, t->meta.cores, (unsigned long long)t->count,
-            (unsigned long long)t->dropped);
+            t->meta.n_tasks, t->meta.workers, t->meta.cores, (unsigned long long)v->count,
+            (unsigned long long)v->dropped);
 }
 
 int sl_export_perfetto(sl_trace *trace, FILE *out)
 {
-    sl_spans s;
+    sl_spans s = {0};
     writer w = {.out = out, .first = true};
-    int rc = sl_spans_build(trace, &s);
+    sl_trace_view v;
 
-    if (rc < 0)
-        return rc;
     fputs("{\"displayTimeUnit\":\"ms\",\n", out);
-    pthread_rwlock_rdlock(&trace->lock);
-    other_data(out, trace);
+    sl_trace_read(trace, &v);
+    other_data(out, trace, &v);
     fputs("\"traceEvents\":[", out);
     metadata(&w, trace);
-    slices(&w, &s);
-    rc = fold(&w, trace);
-    pthread_rwlock_unlock(&trace->lock);
+    int rc = fold(&w, trace, &v, &s);
+    sl_trace_read_end(&v);
+    if (rc == 0)
+        slices(&w, &s);
     fputs("\n]}\n", out);
     sl_spans_free(&s);
     if (rc < 0)

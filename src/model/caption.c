@@ -123,9 +123,9 @@ void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size
     if (m->events == 0) {
         bool over = false;
         if (trace) {
-            pthread_rwlock_rdlock(&trace->lock);
-            over = trace->finished && trace->count == 0;
-            pthread_rwlock_unlock(&trace->lock);
+            sl_trace_view v;
+            sl_trace_peek(trace, &v);
+            over = v.finished && v.count == 0;
         }
         if (over)
             snprintf(buf, size, "The run recorded no events.");

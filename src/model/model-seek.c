@@ -143,13 +143,13 @@ static void restore(sl_model *m, const snapshot *s)
 }
 
 /* Back to the latest snapshot holding only events at or before t, or to zero. */
-static void rewind_to(sl_model *m, const sl_trace *trace, uint64_t t)
+static void rewind_to(sl_model *m, const sl_trace_view *v, uint64_t t)
 {
     struct sl_checkpoints *c = m->checkpoints;
 
     for (size_t i = c ? c->n : 0; i-- > 0;) {
         size_t next = c->v[i].head.next;
-        if (next <= trace->count && trace->events[next - 1].t_ns <= t) {
+        if (next <= v->count && v->events[next - 1].t_ns <= t) {
             restore(m, &c->v[i]);
             return;
         }
@@ -159,27 +159,60 @@ static void rewind_to(sl_model *m, const sl_trace *trace, uint64_t t)
 
 void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns)
 {
-    pthread_rwlock_rdlock(&trace->lock);
+    sl_trace_view v;
+    sl_trace_read(trace, &v);
     if (!m->checkpoints)
         sl_model_checkpoints(m, 0, BUDGET_BYTES);
     struct sl_checkpoints *c = m->checkpoints && m->checkpoints->max > 0 ? m->checkpoints : NULL;
-    bool changed =
-        trace != m->trace || trace->generation != m->generation || m->next > trace->count;
+    bool changed = trace != m->trace || v.generation != m->generation || m->next > v.count;
 
     if (changed) {
         m->trace = trace;
-        m->generation = trace->generation;
+        m->generation = v.generation;
         sl_model_reset(m);
-    } else if (t_ns < m->t_ns && m->next > 0 && trace->events[m->next - 1].t_ns > t_ns) {
-        rewind_to(m, trace, t_ns);
+    } else if (t_ns < m->t_ns && m->next > 0 && v.events[m->next - 1].t_ns > t_ns) {
+        rewind_to(m, &v, t_ns);
     }
-    if (c && (c->trace != trace || c->generation != trace->generation))
-        clear(c, trace, trace->generation);
-    while (m->next < trace->count && trace->events[m->next].t_ns <= t_ns) {
-        sl_model_apply(m, &trace->events[m->next++]);
+    if (c && (c->trace != trace || c->generation != v.generation))
+        clear(c, trace, v.generation);
+    while (m->next < v.count && v.events[m->next].t_ns <= t_ns) {
+        sl_model_apply(m, &v.events[m->next++]);
         if (c && m->next % c->every == 0 && (c->n == 0 || c->v[c->n - 1].head.next < m->next))
             take(m, c);
     }
     m->t_ns = t_ns;
-    pthread_rwlock_unlock(&trace->lock);
+    sl_trace_read_end(&v);
+}
+
+bool sl_model_adopt(sl_model *m, const sl_model *src, sl_trace *trace, uint32_t generation,
+                    size_t next, uint64_t t_ns)
+{
+    if (src->n_tasks != m->n_tasks || src->n_cores != m->n_cores)
+        return false;
+    sl_trace_view v;
+    sl_trace_read(trace, &v);
+    bool same = v.generation == generation && v.count == next &&
+                (next == 0 || v.events[next - 1].t_ns <= t_ns);
+    size_t ahead = trace == m->trace && v.generation == m->generation && m->next <= next
+                       ? next - m->next
+                       : next;
+    sl_trace_read_end(&v);
+    /* Copying a task table costs about what folding as many events does. */
+    if (!same || ahead <= (size_t)m->n_tasks + 1024)
+        return false;
+    sl_model keep = *m;
+    *m = *src;
+    m->tasks = keep.tasks;
+    m->link = keep.link;
+    m->checkpoints = keep.checkpoints;
+    m->checkpoints_free = keep.checkpoints_free;
+    m->trace = trace;
+    m->generation = generation;
+    m->next = next;
+    m->t_ns = t_ns;
+    if (m->n_tasks > 0) {
+        memcpy(m->tasks, src->tasks, m->n_tasks * sizeof *m->tasks);
+        memcpy(m->link, src->link, 2 * (size_t)m->n_tasks * sizeof *m->link);
+    }
+    return true;
 }

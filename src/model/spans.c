@@ -5,36 +5,43 @@
  * events. A span is a stretch where what a view shows for the task (its
  * shown state, the wait reason or ready cause, the core when running) stays
  * the same; a kernel sample that shows a running task waiting for a core
- * opens a ready span. Two folds over the trace: the first counts each task's
- * spans, the second writes them in place, so nothing grows while folding.
- * A span of zero length (two changes at one instant) is dropped, and the
- * spans around it merge when they show the same thing.
+ * opens a ready span. A span of zero length (two changes at one instant) is
+ * dropped, and the spans around it merge when they show the same thing.
+ *
+ * The fold grows with the trace: each published event is applied once, and
+ * a span, once closed, is appended and never revisited. Each task holds back
+ * its last closed span (a zero-length change may still reopen it) and its
+ * open one. Reading the spans out is a counting sort of the closed ones by
+ * task plus the two held per task: O(spans), no event folded again.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model-internal.h"
 #include "schedlab/error.h"
 
-typedef struct pending {
+struct sl_span_pending {
     sl_span open; /* the span still growing */
     sl_span last; /* the one closed before it, held back in case it reopens */
     bool has_open, has_last;
-} pending;
+};
 
-typedef struct pass {
-    pending *p;
-    size_t *count;  /* counting pass: spans per task */
-    size_t *cursor; /* filling pass: where task i's next span goes */
-    sl_span *v;
-} pass;
+typedef struct sl_span_pending pending;
 
-static void emit(pass *ps, const sl_span *s)
+static int emit(sl_span_fold *f, const sl_span *s)
 {
-    if (ps->v)
-        ps->v[ps->cursor[s->task]++] = *s;
-    else
-        ps->count[s->task]++;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 4096;
+        sl_span *v = realloc(f->closed, cap * sizeof *v);
+        if (!v)
+            return SL_ENOMEM;
+        f->closed = v;
+        f->cap = cap;
+    }
+    f->closed[f->n++] = *s;
+    f->n_closed[s->task]++;
+    return 0;
 }
 
 static sl_span key_of(const sl_model *m, uint32_t i)
@@ -56,15 +63,15 @@ static bool same_key(const sl_span *a, const sl_span *b)
     return a->state == b->state && a->reason == b->reason && a->core == b->core;
 }
 
-static void change(pass *ps, sl_span key, uint64_t t)
+static int change(sl_span_fold *f, sl_span key, uint64_t t)
 {
-    pending *p = &ps->p[key.task];
+    pending *p = &f->pen[key.task];
 
     if (p->has_open) {
         p->open.end_ns = t;
         if (p->open.end_ns > p->open.start_ns) {
-            if (p->has_last)
-                emit(ps, &p->last);
+            if (p->has_last && emit(f, &p->last) < 0)
+                return SL_ENOMEM;
             p->last = p->open;
             p->has_last = true;
         }
@@ -77,75 +84,128 @@ static void change(pass *ps, sl_span key, uint64_t t)
         p->open = key;
     }
     p->has_open = true;
+    return 0;
 }
 
-static void fold(sl_model *m, const sl_trace *trace, pass *ps, uint64_t end)
+int sl_span_fold_init(sl_span_fold *f, uint32_t n_tasks, uint32_t n_cores)
 {
-    sl_model_reset(m);
-    memset(ps->p, 0, m->n_tasks * sizeof *ps->p);
-    for (size_t e = 0; e < trace->count; e++) {
-        const sl_event *ev = &trace->events[e];
+    memset(f, 0, sizeof *f);
+    int rc = sl_model_init(&f->model, n_tasks, n_cores);
+    if (rc < 0)
+        return rc;
+    f->pen = calloc((size_t)n_tasks + 1, sizeof *f->pen);
+    f->n_closed = calloc((size_t)n_tasks + 1, sizeof *f->n_closed);
+    if (!f->pen || !f->n_closed) {
+        sl_span_fold_free(f);
+        return SL_ENOMEM;
+    }
+    return 0;
+}
+
+void sl_span_fold_free(sl_span_fold *f)
+{
+    sl_model_free(&f->model);
+    free(f->pen);
+    free(f->n_closed);
+    free(f->closed);
+    memset(f, 0, sizeof *f);
+}
+
+static void restart(sl_span_fold *f, uint32_t generation)
+{
+    uint32_t n = f->model.n_tasks;
+    sl_model_reset(&f->model);
+    memset(f->pen, 0, ((size_t)n + 1) * sizeof *f->pen);
+    memset(f->n_closed, 0, ((size_t)n + 1) * sizeof *f->n_closed);
+    f->n = 0;
+    f->next = 0;
+    f->end_ns = 0;
+    f->generation = generation;
+}
+
+int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb cb, void *arg)
+{
+    if (v->generation != f->generation || v->count < f->next)
+        restart(f, v->generation);
+    sl_model *m = &f->model;
+    for (size_t e = f->next; e < v->count; e++) {
+        const sl_event *ev = &v->events[e];
         uint32_t i = ev->task;
         if (i >= m->n_tasks) {
             sl_model_apply(m, ev);
-            continue;
+        } else {
+            sl_span before = key_of(m, i);
+            sl_model_apply(m, ev);
+            sl_span after = key_of(m, i);
+            if (!same_key(&before, &after) && change(f, after, ev->t_ns) < 0) {
+                /* The span could not be kept: start over on the next grow. */
+                f->next = SIZE_MAX;
+                return SL_ENOMEM;
+            }
         }
-        sl_span before = key_of(m, i);
-        sl_model_apply(m, ev);
-        sl_span after = key_of(m, i);
-        if (!same_key(&before, &after))
-            change(ps, after, ev->t_ns);
+        f->end_ns = ev->t_ns;
+        f->next = e + 1;
+        if (cb)
+            cb(m, v, e, arg);
     }
-    for (uint32_t i = 0; i < m->n_tasks; i++) {
-        pending *p = &ps->p[i];
-        if (p->has_last)
-            emit(ps, &p->last);
-        if (p->has_open) {
-            p->open.end_ns = end > p->open.start_ns ? end : p->open.start_ns;
-            emit(ps, &p->open);
-        }
-    }
+    return 0;
 }
 
-static int build_locked(const sl_trace *trace, sl_spans *out)
+int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out)
 {
-    uint32_t n = trace->meta.n_tasks;
-    uint64_t end = trace->count ? trace->events[trace->count - 1].t_ns : 0;
-    sl_model m;
-    pass ps = {0};
-    int rc = sl_model_init(&m, n, trace->meta.cores);
+    uint32_t n = f->model.n_tasks;
+    size_t total = f->n;
+    for (uint32_t i = 0; i < n; i++)
+        total += (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
+    if (!out->first || out->n_tasks != n) {
+        size_t *first = realloc(out->first, ((size_t)n + 1) * sizeof *first);
+        if (!first)
+            return SL_ENOMEM;
+        out->first = first;
+    }
+    if (total > out->n || !out->v) {
+        sl_span *v = realloc(out->v, (total ? total : 1) * sizeof *v);
+        if (!v)
+            return SL_ENOMEM;
+        out->v = v;
+    }
+    out->n = total;
+    out->n_tasks = n;
+    /* first[i + 1] counts task i's spans, then serves as its write cursor. */
+    out->first[0] = 0;
+    size_t at = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        out->first[i + 1] = at;
+        at += f->n_closed[i] + (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
+    }
+    for (size_t k = 0; k < f->n; k++) {
+        const sl_span *s = &f->closed[k];
+        out->v[out->first[s->task + 1]++] = *s;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const pending *p = &f->pen[i];
+        if (p->has_last)
+            out->v[out->first[i + 1]++] = p->last;
+        if (p->has_open) {
+            sl_span s = p->open;
+            s.end_ns = f->end_ns > s.start_ns ? f->end_ns : s.start_ns;
+            out->v[out->first[i + 1]++] = s;
+        }
+    }
+    return 0;
+}
 
+int sl_span_fold_trace(sl_span_fold *f, sl_trace *trace)
+{
+    int rc = sl_span_fold_init(f, trace->meta.n_tasks, trace->meta.cores);
     if (rc < 0)
         return rc;
-    ps.p = malloc(((size_t)n + 1) * sizeof *ps.p);
-    ps.count = calloc((size_t)n + 1, sizeof *ps.count);
-    ps.cursor = malloc(((size_t)n + 1) * sizeof *ps.cursor);
-    out->first = malloc(((size_t)n + 1) * sizeof *out->first);
-    if (!ps.p || !ps.count || !ps.cursor || !out->first) {
-        rc = SL_ENOMEM;
-        goto done;
-    }
-    fold(&m, trace, &ps, end);
-    out->first[0] = 0;
-    for (uint32_t i = 0; i < n; i++)
-        out->first[i + 1] = out->first[i] + ps.count[i];
-    out->n = out->first[n];
-    out->n_tasks = n;
-    out->v = malloc((out->n ? out->n : 1) * sizeof *out->v);
-    if (!out->v) {
-        rc = SL_ENOMEM;
-        goto done;
-    }
-    memcpy(ps.cursor, out->first, ((size_t)n + 1) * sizeof *ps.cursor);
-    ps.v = out->v;
-    fold(&m, trace, &ps, end);
-done:
-    free(ps.p);
-    free(ps.count);
-    free(ps.cursor);
-    sl_model_free(&m);
+    sl_trace_view v;
+    sl_trace_read(trace, &v);
+    rc = sl_span_fold_grow(f, &v, NULL, NULL);
+    sl_trace_read_end(&v);
     if (rc < 0)
-        sl_spans_free(out);
+        sl_span_fold_free(f);
     return rc;
 }
 
@@ -154,9 +214,14 @@ int sl_spans_build(sl_trace *trace, sl_spans *out)
     memset(out, 0, sizeof *out);
     if (!trace)
         return SL_EINVAL;
-    pthread_rwlock_rdlock(&trace->lock);
-    int rc = build_locked(trace, out);
-    pthread_rwlock_unlock(&trace->lock);
+    sl_span_fold f;
+    int rc = sl_span_fold_trace(&f, trace);
+    if (rc < 0)
+        return rc;
+    rc = sl_span_fold_spans(&f, out);
+    sl_span_fold_free(&f);
+    if (rc < 0)
+        sl_spans_free(out);
     return rc;
 }
 

@@ -64,32 +64,47 @@ static void from_model(const sl_model *m, uint64_t end, uint32_t cores, sl_stats
     }
 }
 
+/* The numbers of a model folded over all `v`'s events of `trace`. */
+static void from_fold(const sl_model *m, const sl_trace *trace, const sl_trace_view *v,
+                      uint64_t end, sl_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    from_model(m, end, trace->meta.cores, out);
+    out->tasks = trace->meta.n_tasks;
+    uint32_t ended = out->completed + out->failed + out->cancelled;
+    out->not_started = out->tasks > ended ? out->tasks - ended : 0;
+    out->cpu_ns = trace->os.cpu_ns;
+    out->switches_voluntary = trace->os.voluntary;
+    out->switches_involuntary = trace->os.involuntary;
+    out->peak_rss_kb = trace->os.peak_rss_kb;
+    out->vehicle_mem_kb = trace->os.vehicle_mem_kb;
+    out->events = v->count;
+    out->dropped = v->dropped;
+}
+
 int sl_stats_compute(sl_trace *trace, sl_stats *out)
 {
-    sl_model m;
-
     memset(out, 0, sizeof *out);
     if (!trace)
         return SL_EINVAL;
-    pthread_rwlock_rdlock(&trace->lock);
-    int rc = sl_model_init(&m, trace->meta.n_tasks, trace->meta.cores);
-    if (rc == 0) {
-        for (size_t e = 0; e < trace->count; e++)
-            sl_model_apply(&m, &trace->events[e]);
-        uint64_t end = trace->count ? trace->events[trace->count - 1].t_ns : 0;
-        from_model(&m, end, trace->meta.cores, out);
-        out->tasks = trace->meta.n_tasks;
-        uint32_t ended = out->completed + out->failed + out->cancelled;
-        out->not_started = out->tasks > ended ? out->tasks - ended : 0;
-        out->cpu_ns = trace->os.cpu_ns;
-        out->switches_voluntary = trace->os.voluntary;
-        out->switches_involuntary = trace->os.involuntary;
-        out->peak_rss_kb = trace->os.peak_rss_kb;
-        out->vehicle_mem_kb = trace->os.vehicle_mem_kb;
-        out->events = trace->count;
-        out->dropped = trace->dropped;
-        sl_model_free(&m);
-    }
-    pthread_rwlock_unlock(&trace->lock);
+    sl_span_fold f;
+    int rc = sl_span_fold_trace(&f, trace);
+    if (rc < 0)
+        return rc;
+    rc = sl_stats_of_fold(&f, trace, out);
+    sl_span_fold_free(&f);
     return rc;
+}
+
+int sl_stats_of_fold(const sl_span_fold *f, sl_trace *trace, sl_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!f || !trace)
+        return SL_EINVAL;
+    sl_trace_view v;
+    sl_trace_peek(trace, &v);
+    if (v.generation != f->generation || v.count != f->next)
+        return SL_EINVAL; /* the fold is behind the trace: its numbers would be stale */
+    from_fold(&f->model, trace, &v, f->end_ns, out);
+    return 0;
 }

@@ -10,6 +10,7 @@
  * cancelled, its worker process killed) goes through sl_shared_task_end.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -18,6 +18,7 @@
  *
  * `inc` is deliberately not atomic: see inc_once.
  */
+#include <pthread.h>
 #include <stdio.h>
 
 #include "schedlab/error.h"

@@ -19,6 +19,7 @@
  * ever takes it, so it never makes anyone wait and is not drawn.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -22,16 +22,28 @@
  * are bumped so that consumers refold.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "schedlab/error.h"
 #include "trace-internal.h"
+#include "trace/ring-layout.h"
 
 #define HORIZON_NS 20000000u
 #define DEFAULT_PERIOD_US 1000u
 #define MAX_DRAIN_PASSES 8
+/* Events popped from one ring per round: a round's runs stay in the cache
+ * (16,384 x 32 bytes = 512 KiB per ring) and are reused, so a backlog of
+ * millions is merged at memory speed instead of through fresh pages. */
+#define CHUNK 16384u
+/* Rounds one periodic drain may take (a ring's worth of CHUNKs). */
+#define MAX_ROUNDS 4096
+/* Up to this many runs, a tree of branch-free two-way merges beats a heap. */
+#define TREE_MAX_RUNS 8
 
 typedef struct run_head {
     uint64_t t_ns; /* time of the run's first pending event */
@@ -41,7 +53,14 @@ typedef struct run_head {
 typedef struct run_buf {
     sl_event *ev; /* pending events are ev[off .. len) */
     size_t off, len, cap;
+    bool more; /* the ring held more than the last round popped */
 } run_buf;
+
+/* Part of a run (or of a merge level) about to be merged. */
+typedef struct slice {
+    const sl_event *ev;
+    size_t n;
+} slice;
 
 struct sl_collector {
     sl_rings *rings;
@@ -56,7 +75,11 @@ struct sl_collector {
     size_t out_cap;
     sl_event *scratch; /* merge-sort buffer for an out-of-order run */
     size_t scratch_cap;
-    pthread_mutex_t mu; /* one drain at a time: the thread or sl_collector_drain */
+    sl_event *level[2]; /* the merge tree's inner levels */
+    size_t level_cap[2];
+    const sl_event *pf_base; /* the trace's array when pf_upto was measured */
+    size_t pf_upto;          /* events of it known to be faulted in */
+    pthread_mutex_t mu;      /* one drain at a time: the thread or sl_collector_drain */
     pthread_mutex_t wake_mu;
     pthread_cond_t wake;
     bool stopping;
@@ -109,9 +132,12 @@ static long drain_ring(sl_collector *c, uint32_t i)
 {
     sl_ring *ring = sl_rings_at(c->rings, i);
     size_t pending = sl_ring_pending(ring);
+    run_buf *r = &c->runs[i];
+    r->more = pending > CHUNK;
     if (pending == 0)
         return 0;
-    run_buf *r = &c->runs[i];
+    if (r->more)
+        pending = CHUNK;
     if (r->off == r->len) {
         r->off = r->len = 0;
     } else if (r->off > r->len / 2) {
@@ -134,7 +160,8 @@ static long drain_ring(sl_collector *c, uint32_t i)
     return (long)n;
 }
 
-/* One pass over every ring; returns the events moved to the runs. */
+/* One round over every ring (at most CHUNK each); returns the events moved
+ * to the runs. */
 static size_t drain_pass(sl_collector *c)
 {
     size_t total = 0;
@@ -253,24 +280,132 @@ static uint64_t total_dropped(sl_collector *c)
     return d;
 }
 
-static void publish(sl_collector *c, bool all)
+/* Merges two sorted slices into dst, a's events first on equal times (a
+ * holds the lower ring numbers). The pick is a select, not a branch: on
+ * interleaved input a branch would be mispredicted every other event. */
+static sl_event *merge2(slice a, slice b, sl_event *dst)
 {
-    uint64_t cutoff = UINT64_MAX;
-    if (!all) {
-        uint64_t now = sl_clock_ns();
-        uint64_t ref = now > c->epoch_ns ? now - c->epoch_ns : 0;
-        if (c->newest > ref)
-            ref = c->newest;
-        cutoff = ref > HORIZON_NS ? ref - HORIZON_NS : 0;
+    const sl_event *pa = a.ev, *ea = a.ev + a.n, *pb = b.ev, *eb = b.ev + b.n;
+    while (pa < ea && pb < eb) {
+        bool take_b = pb->t_ns < pa->t_ns;
+        *dst++ = *(take_b ? pb : pa);
+        pb += take_b;
+        pa += !take_b;
     }
-    size_t n_heap;
-    size_t bound = heap_init(c, cutoff, &n_heap);
+    /* An empty slice may have no events pointer at all: memcpy wants one. */
+    if (pa < ea)
+        memcpy(dst, pa, (size_t)(ea - pa) * sizeof(sl_event));
+    dst += ea - pa;
+    if (pb < eb)
+        memcpy(dst, pb, (size_t)(eb - pb) * sizeof(sl_event));
+    return dst + (eb - pb);
+}
+
+/* Merges n (<= TREE_MAX_RUNS) slices in ring order into dst, pairwise, level
+ * by level; the last level writes dst. Returns the events written, or 0 (and
+ * merges nothing) when out of memory. */
+static size_t merge_tree(sl_collector *c, slice *s, uint32_t n, size_t total, sl_event *dst)
+{
+    for (int b = 0; b < 2; b++)
+        if (n > 2 && grow(&c->level[b], &c->level_cap[b], total) < 0)
+            return 0;
+    int b = 0;
+    while (n > 2) {
+        sl_event *out = c->level[b];
+        uint32_t m = 0;
+        for (uint32_t k = 0; k < n; k += 2) {
+            sl_event *end = k + 1 < n ? merge2(s[k], s[k + 1], out) : merge2(s[k], (slice){0}, out);
+            s[m++] = (slice){out, (size_t)(end - out)};
+            out = end;
+        }
+        n = m;
+        b ^= 1;
+    }
+    sl_event *end = merge2(s[0], n > 1 ? s[1] : (slice){0}, dst);
+    return (size_t)(end - dst);
+}
+
+/* How many of a run's pending events have t_ns <= limit (a run is sorted). */
+static size_t count_upto(const run_buf *r, uint64_t limit)
+{
+    size_t lo = r->off, hi = r->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->ev[mid].t_ns <= limit)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - r->off;
+}
+
+/* Faults in the trace's pages for events [.., upto) with one madvise before
+ * the merge writes them. On a virtual machine a page fault costs
+ * microseconds, and a 4 KiB page holds only 128 events: one fault per page
+ * cost more than the merge itself. MADV_POPULATE_WRITE (Linux 5.14) makes
+ * it one call per publish; where it is refused, the writes fault as before. */
+static void prefault(sl_collector *c, sl_trace *t, size_t upto)
+{
+    if (t->events != c->pf_base) { /* moved: only what was copied is resident */
+        c->pf_base = t->events;
+        c->pf_upto = t->count;
+    }
+    if (upto <= c->pf_upto)
+        return;
+    const uintptr_t page = 4096;
+    uintptr_t base = (uintptr_t)t->events;
+    uintptr_t lo = (base + c->pf_upto * sizeof(sl_event)) & ~(page - 1);
+    uintptr_t hi = (base + upto * sizeof(sl_event) + page - 1) & ~(page - 1);
+    uintptr_t end = (base + t->cap * sizeof(sl_event)) & ~(page - 1);
+    if (hi > end)
+        hi = end;
+    if (hi > lo + page)
+        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+    c->pf_upto = upto;
+}
+
+/* Publishes the runs' events up to `limit` (inclusive): an event of a ring
+ * that still holds unpopped events may only go out once that ring's next
+ * event cannot sort before it, hence the limit. */
+static void publish(sl_collector *c, uint64_t limit)
+{
+    slice s[TREE_MAX_RUNS];
+    uint32_t ring_of[TREE_MAX_RUNS]; /* s[k] is a prefix of ring ring_of[k]'s run */
+    uint32_t n_slices = 0;
+    size_t total = 0;
+    for (uint32_t i = 0; i < c->n && n_slices <= TREE_MAX_RUNS; i++) {
+        run_buf *r = &c->runs[i];
+        if (r->off == r->len || r->ev[r->off].t_ns > limit)
+            continue;
+        size_t k = count_upto(r, limit);
+        if (n_slices < TREE_MAX_RUNS) {
+            s[n_slices] = (slice){r->ev + r->off, k};
+            ring_of[n_slices] = i;
+        }
+        n_slices++;
+        total += k;
+    }
+    bool tree = n_slices <= TREE_MAX_RUNS;
+    size_t n_heap = 0;
+    if (!tree)
+        total = heap_init(c, limit, &n_heap);
     uint64_t dropped = total_dropped(c);
     sl_trace *t = c->trace;
-    pthread_rwlock_wrlock(&t->lock);
+    sl__trace_write_lock(t);
     t->dropped = dropped;
-    if (n_heap > 0 && sl__trace_reserve(t, bound) == 0) {
-        size_t m = merge_runs(c, cutoff, n_heap, t->events + t->count);
+    if (total > 0 && sl__trace_reserve(t, total) == 0) {
+        prefault(c, t, t->count + total);
+        size_t m;
+        if (tree) {
+            size_t take[TREE_MAX_RUNS];
+            for (uint32_t k = 0; k < n_slices; k++)
+                take[k] = s[k].n;
+            m = merge_tree(c, s, n_slices, total, t->events + t->count);
+            for (uint32_t k = 0; m == total && k < n_slices; k++)
+                c->runs[ring_of[k]].off += take[k];
+        } else {
+            m = merge_runs(c, limit, n_heap, t->events + t->count);
+        }
         size_t late = t->count > 0 ? insert_late(c, m) : 0;
         if (late > 0) {
             t->late += late;
@@ -278,7 +413,49 @@ static void publish(sl_collector *c, bool all)
         }
         t->count += m;
     }
-    pthread_rwlock_unlock(&t->lock);
+    sl__trace_unlock(t);
+}
+
+/* Events older than the horizon, or everything when `all`. */
+static uint64_t horizon_cutoff(sl_collector *c, bool all)
+{
+    if (all)
+        return UINT64_MAX;
+    uint64_t now = sl_clock_ns();
+    uint64_t ref = now > c->epoch_ns ? now - c->epoch_ns : 0;
+    if (c->newest > ref)
+        ref = c->newest;
+    return ref > HORIZON_NS ? ref - HORIZON_NS : 0;
+}
+
+/* Rounds of (pop a chunk of every ring, publish what is safe) until no ring
+ * holds more than a round took, at most `rounds`. Returns events popped. */
+static size_t drain_rounds(sl_collector *c, bool all, int rounds)
+{
+    size_t total = 0;
+    for (int round = 0; round < rounds; round++) {
+        size_t n = drain_pass(c);
+        total += n;
+        uint64_t limit = horizon_cutoff(c, all);
+        bool more = false;
+        for (uint32_t i = 0; i < c->n; i++) {
+            run_buf *r = &c->runs[i];
+            if (r->more) {
+                /* Strictly before the ring's last popped time: its next
+                 * event may share that time and must keep its place. */
+                uint64_t last = r->ev[r->len - 1].t_ns;
+                more = true;
+                if (last == 0)
+                    limit = 0;
+                else if (last - 1 < limit)
+                    limit = last - 1;
+            }
+        }
+        publish(c, limit);
+        if (!more)
+            break;
+    }
+    return total;
 }
 
 static void *collector_main(void *arg)
@@ -296,8 +473,8 @@ static void *collector_main(void *arg)
             break;
         pthread_mutex_unlock(&c->wake_mu);
         pthread_mutex_lock(&c->mu);
-        drain_pass(c);
-        publish(c, false);
+        sl__cclock_refresh(sl__rings_clock(c->rings));
+        drain_rounds(c, false, MAX_ROUNDS);
         pthread_mutex_unlock(&c->mu);
         pthread_mutex_lock(&c->wake_mu);
     }
@@ -313,6 +490,8 @@ static void collector_free(sl_collector *c)
     free(c->heap);
     free(c->out);
     free(c->scratch);
+    free(c->level[0]);
+    free(c->level[1]);
     pthread_cond_destroy(&c->wake);
     pthread_mutex_destroy(&c->wake_mu);
     pthread_mutex_destroy(&c->mu);
@@ -359,9 +538,10 @@ size_t sl_collector_drain(sl_collector *c)
     size_t total = 0, n;
     /* A second pass catches what was pushed during the first; the cap keeps
      * a producer that never stops from holding the caller forever. */
-    for (int pass = 0; pass < MAX_DRAIN_PASSES && (n = drain_pass(c)) > 0; pass++)
+    for (int pass = 0; pass < MAX_DRAIN_PASSES && (n = drain_rounds(c, true, MAX_ROUNDS)) > 0;
+         pass++)
         total += n;
-    publish(c, true);
+    publish(c, UINT64_MAX);
     pthread_mutex_unlock(&c->mu);
     return total;
 }
@@ -377,9 +557,15 @@ int sl_collector_stop(sl_collector *c)
     pthread_join(c->thread, NULL);
 
     sl_collector_drain(c);
-    pthread_rwlock_wrlock(&c->trace->lock);
+    /* The end's check: how far the hooks' clock strayed from the kernel's. */
+    sl__cclock *k = sl__rings_clock(c->rings);
+    sl__cclock_refresh(k);
+    sl__trace_write_lock(c->trace);
+    snprintf(c->trace->os.clock_source, sizeof(c->trace->os.clock_source), "%s",
+             sl__cclock_source_name(k));
+    c->trace->os.clock_drift_ns = k->max_err_ns;
     c->trace->finished = true;
-    pthread_rwlock_unlock(&c->trace->lock);
+    sl__trace_unlock(c->trace);
     collector_free(c);
     return 0;
 }

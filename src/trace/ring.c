@@ -33,12 +33,13 @@
 
 #include "schedlab/error.h"
 #include "schedlab/trace.h"
+#include "trace/ring-layout.h"
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "ring counters must be lock-free");
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the claim counter must be lock-free");
 
 #define REGION_MAGIC UINT64_C(0x31474e49524c5353) /* "SSLRING1" little-endian */
-#define REGION_VERSION 1u
+#define REGION_VERSION 2u
 #define PAGE 4096u
 #define MAX_RINGS (1u << 20)
 #define MAX_CAPACITY (1u << 26)
@@ -57,23 +58,8 @@ typedef struct region_hdr {
     uint64_t blob_size;
     uint64_t total_size;
     alignas(64) atomic_uint claimed; /* rings handed out by sl_rings_claim */
+    alignas(64) sl__cclock clock;    /* the hooks' counter-to-ns conversion */
 } region_hdr;
-
-struct sl_ring {
-    /* written once at creation, read by both sides */
-    alignas(64) uint64_t mask;
-    int64_t slots_rel; /* slots address minus this block's address */
-    /* producer's line */
-    alignas(64) atomic_ullong head; /* next slot to write (monotonic count) */
-    uint64_t cached_tail;           /* producer's last view of tail */
-    atomic_ullong dropped;
-    /* consumer's line */
-    alignas(64) atomic_ullong tail; /* next slot to read (monotonic count) */
-    uint64_t cached_head;           /* consumer's last view of head */
-};
-
-_Static_assert(sizeof(region_hdr) <= PAGE, "the region header fits one page");
-_Static_assert(sizeof(struct sl_ring) == 192, "a ring control block is three cache lines");
 
 struct sl_rings {
     char *base;
@@ -94,11 +80,6 @@ static uint32_t round_pow2(uint32_t n)
     while (p < n)
         p <<= 1;
     return p;
-}
-
-static sl_event *ring_slots(sl_ring *ring)
-{
-    return (sl_event *)((char *)ring + ring->slots_rel);
 }
 
 static sl_ring *ring_ctl(const sl_rings *r, uint32_t i)
@@ -161,10 +142,12 @@ int sl_rings_create(sl_rings **out, uint32_t n_rings, uint32_t capacity, uint64_
     h->blob_size = blob_size;
     h->total_size = total;
     atomic_init(&h->claimed, 0);
+    sl__cclock_init(&h->clock);
     for (uint32_t i = 0; i < n_rings; i++) {
         sl_ring *ring = ring_ctl(r, i);
         ring->mask = capacity - 1;
         ring->slots_rel = (int64_t)(slots_off + i * stride) - (int64_t)((char *)ring - r->base);
+        ring->clock_rel = (int64_t)((char *)&h->clock - (char *)ring);
         atomic_init(&ring->head, 0);
         atomic_init(&ring->tail, 0);
         atomic_init(&ring->dropped, 0);
@@ -278,19 +261,12 @@ uint32_t sl_rings_claimed(const sl_rings *r)
 
 bool sl_ring_push(sl_ring *ring, const sl_event *ev)
 {
-    uint64_t head = atomic_load_explicit(&ring->head, memory_order_relaxed);
-    if (head - ring->cached_tail > ring->mask) {
-        /* Looks full from the cached tail: only now pay for the shared line. */
-        ring->cached_tail = atomic_load_explicit(&ring->tail, memory_order_acquire);
-        if (head - ring->cached_tail > ring->mask) {
-            uint64_t d = atomic_load_explicit(&ring->dropped, memory_order_relaxed);
-            atomic_store_explicit(&ring->dropped, d + 1, memory_order_relaxed);
-            return false;
-        }
-    }
-    ring_slots(ring)[head & ring->mask] = *ev;
-    atomic_store_explicit(&ring->head, head + 1, memory_order_release);
-    return true;
+    return sl__ring_push(ring, ev);
+}
+
+sl__cclock *sl__rings_clock(sl_rings *r)
+{
+    return &r->hdr->clock;
 }
 
 size_t sl_ring_pop(sl_ring *ring, sl_event *out, size_t max)
@@ -308,7 +284,7 @@ size_t sl_ring_pop(sl_ring *ring, sl_event *out, size_t max)
     size_t n = avail < max ? (size_t)avail : max;
     if (n == 0)
         return 0;
-    const sl_event *slots = ring_slots(ring);
+    const sl_event *slots = sl__ring_slots(ring);
     size_t at = (size_t)(tail & ring->mask);
     size_t first = n < ring->mask + 1 - at ? n : (size_t)(ring->mask + 1 - at);
     memcpy(out, slots + at, first * sizeof(sl_event));
@@ -341,7 +317,7 @@ bool sl_ring_holds(const sl_ring *ring, uint64_t from, sl_event_kind kind, uint3
     /* Older slots were overwritten; a scribbled head cannot make this scan more than a ring. */
     if (head - from > ring->mask + 1)
         from = head - (ring->mask + 1);
-    const sl_event *slots = ring_slots((sl_ring *)ring);
+    const sl_event *slots = sl__ring_slots((sl_ring *)ring);
     for (uint64_t pos = head; pos > from; pos--) {
         const sl_event *e = &slots[(pos - 1) & ring->mask];
         if (e->kind == kind && e->task == task)

@@ -18,7 +18,7 @@
  * without the model that reads them). */
 enum { SY_QUEUED = 1, SY_READY, SY_RUNNING, SY_WAITING, SY_DONE, SY_FAILED };
 
-#define STEP_NS 100000
+#define STEP_NS SL_SYNTH_STEP_NS
 
 typedef struct synth {
     sl_trace *t;
@@ -147,6 +147,67 @@ int sl_synth_trace(sl_trace **out, uint32_t n_tasks, size_t n_events, uint32_t c
     if (s.n && s.rc == 0)
         s.rc = sl_trace_append(s.t, s.buf, s.n);
     free(st), free(left), free(on);
+    if (s.rc < 0) {
+        sl_trace_free(s.t);
+        return s.rc;
+    }
+    s.t->finished = true;
+    *out = s.t;
+    return 0;
+}
+
+/* A million coroutines on one event loop, in O(events): tasks start while
+ * fewer than `in_flight` wait for io (a connection limit), then the longest
+ * waiter wakes; each task runs three times between two waits and exits.
+ * Every RUN follows a SWITCH from the task that ran before, on core 0. */
+int sl_synth_loop_trace(sl_trace **out, uint32_t n_tasks, uint32_t in_flight)
+{
+    if (n_tasks == 0 || in_flight == 0)
+        return SL_EINVAL;
+    sl_trace_meta meta = {.n_tasks = n_tasks, .cores = 1, .workers = 0};
+    snprintf(meta.scenario, sizeof meta.scenario, "synthetic");
+    snprintf(meta.title, sizeof meta.title, "Synthetic event loop");
+    snprintf(meta.strategy, sizeof meta.strategy, "coroutines");
+    synth s = {0};
+    int rc = sl_trace_new(&s.t, &meta, NULL);
+    if (rc < 0)
+        return rc;
+    uint8_t *waits = calloc(n_tasks, 1);
+    uint32_t *fifo = malloc((size_t)in_flight * sizeof *fifo);
+    if (!waits || !fifo || sl_trace_reserve(s.t, (size_t)n_tasks * 12 + 2) < 0) {
+        free(waits), free(fifo);
+        sl_trace_free(s.t);
+        return SL_ENOMEM;
+    }
+    uint32_t head = 0, n_waiting = 0, next = 0, done = 0, prev = SL_NO_TASK;
+    emit(&s, SL_EV_MARK, SL_NO_TASK, SL_MARK_RUN_BEGIN, n_tasks, 0);
+    while (done < n_tasks) {
+        uint32_t i;
+        if (next < n_tasks && n_waiting < in_flight) {
+            i = next++;
+            emit(&s, SL_EV_SPAWN, i, 0, 0, 0);
+        } else {
+            i = fifo[head];
+            head = (head + 1) % in_flight;
+            n_waiting--;
+            emit(&s, SL_EV_WAKE, i, SL_WAIT_IO, 0, 0);
+        }
+        emit(&s, SL_EV_SWITCH, i, 0, prev, 0);
+        emit(&s, SL_EV_RUN, i, 0, 0, 0);
+        prev = i;
+        if (waits[i] == 2) {
+            emit(&s, SL_EV_EXIT, i, SL_EXIT_OK, 0, 0);
+            done++;
+            continue;
+        }
+        emit(&s, SL_EV_BLOCK, i, SL_WAIT_IO, 0, 0);
+        waits[i]++;
+        fifo[(head + n_waiting++) % in_flight] = i;
+    }
+    emit(&s, SL_EV_MARK, SL_NO_TASK, SL_MARK_RUN_END, 0, 0);
+    if (s.n && s.rc == 0)
+        s.rc = sl_trace_append(s.t, s.buf, s.n);
+    free(waits), free(fifo);
     if (s.rc < 0) {
         sl_trace_free(s.t);
         return s.rc;

@@ -224,15 +224,14 @@ int sl_trace_save(const sl_trace *t, const char *path, char *why, size_t why_siz
         free(w);
         return err;
     }
-    sl_trace *lockable = (sl_trace *)t; /* the lock is the one mutable part */
-    pthread_rwlock_rdlock(&lockable->lock);
+    sl__trace_read_lock(t);
     write_payload(w, t);
     uint8_t header[HEADER_SIZE];
     encode_header(header, w->size, t->count, t->meta.n_tasks, w->crc);
     *w = (writer){.f = sl_ofile_stream(o)};
     fwrite(header, 1, HEADER_SIZE, w->f);
     write_payload(w, t);
-    pthread_rwlock_unlock(&lockable->lock);
+    sl__trace_unlock(t);
     err = sl_ofile_commit(o, why, why_size);
     free(w);
     return err;

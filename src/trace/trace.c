@@ -2,7 +2,9 @@
  * trace.c - the trace object: a time-ordered, append-only event array.
  *
  * While a run is live, the collector is the only writer and appends batches
- * under the write lock; views fold under the read lock. The array only grows
+ * under the write lock; readers open a view (sl_trace_read) under the read
+ * lock. The lock lives beside the trace, out of the door's reach, so no
+ * reader outside this module holds it by hand. The array only grows
  * (except for the rare late insertion, which bumps `generation` so that a
  * consumer caching a fold knows to redo it).
  */
@@ -28,6 +30,11 @@ int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *t
     sl_trace *t = calloc(1, sizeof(*t));
     if (t == NULL)
         return SL_ENOMEM;
+    t->guard = malloc(sizeof(*t->guard));
+    if (t->guard == NULL) {
+        free(t);
+        return SL_ENOMEM;
+    }
     if (meta != NULL)
         t->meta = *meta;
     /* Fixed-size strings from a caller: make sure they end. */
@@ -35,7 +42,8 @@ int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *t
     t->meta.title[sizeof(t->meta.title) - 1] = '\0';
     t->meta.strategy[sizeof(t->meta.strategy) - 1] = '\0';
     t->meta.machine[sizeof(t->meta.machine) - 1] = '\0';
-    if (pthread_rwlock_init(&t->lock, NULL) != 0) {
+    if (pthread_rwlock_init(&t->guard->lock, NULL) != 0) {
+        free(t->guard);
         free(t);
         return SL_ENOMEM;
     }
@@ -67,7 +75,8 @@ void sl_trace_free(sl_trace *t)
         free(t->task_names);
     }
     free(t->events);
-    pthread_rwlock_destroy(&t->lock);
+    pthread_rwlock_destroy(&t->guard->lock);
+    free(t->guard);
     free(t);
 }
 
@@ -89,13 +98,24 @@ int sl__trace_reserve(sl_trace *t, size_t extra)
     return 0;
 }
 
+int sl_trace_reserve(sl_trace *t, size_t n)
+{
+    sl__trace_write_lock(t);
+    int err = sl__trace_reserve(t, n);
+    /* Writing is what makes a page resident (on a VM, advice is not enough). */
+    if (err == 0)
+        memset(t->events + t->count, 0, (t->cap - t->count) * sizeof(sl_event));
+    sl__trace_unlock(t);
+    return err;
+}
+
 int sl_trace_append(sl_trace *t, const sl_event *ev, size_t n)
 {
     if (n == 0)
         return 0;
     if (ev == NULL)
         return SL_EINVAL;
-    pthread_rwlock_wrlock(&t->lock);
+    sl__trace_write_lock(t);
     uint64_t last = t->count ? t->events[t->count - 1].t_ns : 0;
     int err = 0;
     for (size_t i = 0; i < n && err == 0; i++) {
@@ -109,7 +129,7 @@ int sl_trace_append(sl_trace *t, const sl_event *ev, size_t n)
         memcpy(t->events + t->count, ev, n * sizeof(*ev));
         t->count += n;
     }
-    pthread_rwlock_unlock(&t->lock);
+    sl__trace_unlock(t);
     return err;
 }
 
@@ -124,9 +144,43 @@ const char *sl_trace_task_name(const sl_trace *t, uint32_t i)
 
 uint64_t sl_trace_end_ns(const sl_trace *t)
 {
-    sl_trace *w = (sl_trace *)t; /* the lock is the one mutable part of a const trace */
-    pthread_rwlock_rdlock(&w->lock);
+    sl__trace_read_lock(t);
     uint64_t end = t->count ? t->events[t->count - 1].t_ns : 0;
-    pthread_rwlock_unlock(&w->lock);
+    sl__trace_unlock(t);
     return end;
+}
+
+static void fill(const sl_trace *t, sl_trace_view *v)
+{
+    v->count = t->count;
+    v->generation = t->generation;
+    v->finished = t->finished;
+    v->dropped = t->dropped;
+    v->late = t->late;
+    v->trace_ = t;
+}
+
+void sl_trace_read(const sl_trace *t, sl_trace_view *v)
+{
+    sl__trace_read_lock(t);
+    fill(t, v);
+    v->events = t->events;
+}
+
+void sl_trace_read_end(sl_trace_view *v)
+{
+    if (v->trace_ == NULL)
+        return;
+    sl__trace_unlock(v->trace_);
+    v->trace_ = NULL;
+    v->events = NULL;
+}
+
+void sl_trace_peek(const sl_trace *t, sl_trace_view *v)
+{
+    sl__trace_read_lock(t);
+    fill(t, v);
+    sl__trace_unlock(t);
+    v->events = NULL;
+    v->trace_ = NULL;
 }

@@ -1,9 +1,11 @@
 /*
  * pane.c - one run as the views see it: trace, model at the playhead, spans.
  *
- * The spans (each task's history as intervals) are rebuilt only when the
- * trace has grown or its history changed since the last build, so a paused
- * or replayed run costs nothing per frame but the fold.
+ * The spans (each task's history as intervals) grow with the pane's span
+ * fold: each event published is applied once, and the spans are read out
+ * of the fold only when the trace has grown or its history changed, so a
+ * paused or replayed run costs nothing per frame but the playhead's fold.
+ * The end-of-run statistics come from the same fold.
  *
  * Stepping back refolds from the model's latest snapshot before the
  * playhead. The model's default budget (64 MiB) holds no snapshot at all
@@ -30,6 +32,12 @@ int sl_pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
     int rc = sl_model_init(&p->model, trace->meta.n_tasks, cores);
     if (rc < 0)
         return rc;
+    /* The fold sees the trace's own core count, as every exporter's does. */
+    rc = sl_span_fold_init(&p->fold, trace->meta.n_tasks, trace->meta.cores);
+    if (rc < 0) {
+        sl_model_free(&p->model);
+        return rc;
+    }
     size_t per = (size_t)trace->meta.n_tasks * (sizeof(sl_task_now) + 2 * sizeof(uint32_t));
     if (3 * per > DEFAULT_BUDGET) {
         size_t every = trace->meta.n_tasks / 2 > MIN_EVERY ? trace->meta.n_tasks / 2 : MIN_EVERY;
@@ -51,6 +59,7 @@ void sl_pane_close(sl_pane *p)
     if (p->lanes_free)
         p->lanes_free(p->lanes);
     sl_model_free(&p->model);
+    sl_span_fold_free(&p->fold);
     if (p->owned)
         sl_trace_free(p->trace);
     memset(p, 0, sizeof *p);
@@ -60,64 +69,65 @@ size_t sl_ui_main_events(sl_ui *ui)
 {
     if (!ui->has_main)
         return 0;
-    pthread_rwlock_rdlock(&ui->main.trace->lock);
-    size_t n = ui->main.trace->count;
-    pthread_rwlock_unlock(&ui->main.trace->lock);
-    return n;
+    sl_trace_view v;
+    sl_trace_peek(ui->main.trace, &v);
+    return v.count;
 }
 
 static void refresh_spans(sl_pane *p)
 {
-    pthread_rwlock_rdlock(&p->trace->lock);
-    size_t count = p->trace->count;
-    uint32_t gen = p->trace->generation;
-    p->finished = p->trace->finished;
-    p->dropped = p->trace->dropped;
-    pthread_rwlock_unlock(&p->trace->lock);
-    if (p->have_spans && count == p->spans_count && gen == p->spans_gen)
+    sl_trace_view v;
+    sl_trace_peek(p->trace, &v);
+    p->finished = v.finished;
+    p->dropped = v.dropped;
+    if (p->have_spans && v.count == p->spans_count && v.generation == p->spans_gen)
         return;
-    /* A growing trace is rebuilt at most once per four builds' time, so
-     * that rebuilding millions of events never takes over the UI thread;
-     * small traces build in microseconds and still follow every frame. */
+    /* A growing trace is read out at most once per four read-outs' time, so
+     * that copying millions of spans never takes over the UI thread; small
+     * traces cost microseconds and still follow every frame. */
     uint64_t now = sl_clock_ns();
-    if (p->have_spans && !p->finished && gen == p->spans_gen &&
+    if (p->have_spans && !v.finished && v.generation == p->spans_gen &&
         now - p->spans_done_ns < 4 * p->spans_cost_ns)
         return;
-    sl_spans fresh;
-    if (sl_spans_build(p->trace, &fresh) < 0)
+    sl_trace_read(p->trace, &v);
+    int rc = sl_span_fold_grow(&p->fold, &v, NULL, NULL);
+    sl_trace_read_end(&v);
+    if (rc < 0 || sl_span_fold_spans(&p->fold, &p->spans) < 0) {
+        sl_spans_free(&p->spans);
+        p->have_spans = false;
         return;
+    }
     p->spans_done_ns = sl_clock_ns();
     p->spans_cost_ns = p->spans_done_ns - now;
-    if (p->have_spans)
-        sl_spans_free(&p->spans);
-    p->spans = fresh;
     p->have_spans = true;
     p->states_seen = 0;
-    for (size_t i = 0; i < fresh.n; i++)
-        p->states_seen |= 1u << fresh.v[i].state;
-    p->spans_count = count;
-    p->spans_gen = gen;
+    for (size_t i = 0; i < p->spans.n; i++)
+        p->states_seen |= 1u << p->spans.v[i].state;
+    p->spans_count = v.count;
+    p->spans_gen = v.generation;
 }
 
 void sl_pane_seek(sl_pane *p, uint64_t t_ns)
 {
     if (!p->trace)
         return;
-    sl_model_seek(&p->model, p->trace, t_ns);
+    /* The fold first: at the end of a trace the playhead takes its model
+     * instead of folding every event a second time. */
     refresh_spans(p);
+    if (!(p->have_spans && sl_model_adopt(&p->model, &p->fold.model, p->trace, p->fold.generation,
+                                          p->fold.next, t_ns)))
+        sl_model_seek(&p->model, p->trace, t_ns);
     /* A finished run's numbers, once: the end-of-run takeaway reads them. */
     if (p->finished && !p->have_stats)
-        p->have_stats = sl_stats_compute(p->trace, &p->stats) == 0;
+        p->have_stats = sl_stats_of_fold(&p->fold, p->trace, &p->stats) == 0 ||
+                        sl_stats_compute(p->trace, &p->stats) == 0;
 }
 
 uint64_t sl_pane_end(const sl_pane *p)
 {
     if (!p->trace)
         return 0;
-    pthread_rwlock_rdlock(&p->trace->lock);
-    uint64_t end = p->trace->count ? p->trace->events[p->trace->count - 1].t_ns : 0;
-    pthread_rwlock_unlock(&p->trace->lock);
-    return end;
+    return sl_trace_end_ns(p->trace);
 }
 
 uint64_t sl_play_end(const sl_ui *ui)

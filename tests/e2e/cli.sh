@@ -90,7 +90,7 @@ assert runs[1]["switches"]["coroutine"] > 0
 PY
 then ok; else bad "json shape"; cat "$tmp/out"; fi
 
-# bench --json: every key issue 2 names, each a measured positive number.
+# bench --json: every key issues 2 and 10 name, each a measured positive number.
 expect_code 0 "bench json" "$bin" bench --json
 if python3 - "$tmp/out" <<'PY'
 import json, sys
@@ -98,7 +98,9 @@ d = json.load(open(sys.argv[1]))
 for k in ("hook_ns", "clock_ns", "coroutine_switch_ns", "thread_switch_ns", "process_switch_ns",
           "coroutine_create_ns", "thread_create_ns", "process_create_forkserver_ns",
           "process_create_spawn_ns",
-          "collector_events_per_s"):
+          "collector_events_per_s", "counter_read_ns", "hook_to_counter_ratio",
+          "collector_single_ring_events_per_s", "fold_events_per_s", "tui_frame_us",
+          "tui_first_frame_1m_ms", "tui_frame_1m_us"):
     assert isinstance(d[k], (int, float)) and d[k] > 0, (k, d.get(k))
 # a coroutine switch is far cheaper than a thread's: the lesson the table shows
 assert d["thread_switch_ns"] > 5 * d["coroutine_switch_ns"], d

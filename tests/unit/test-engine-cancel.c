@@ -52,10 +52,13 @@ static bool trace_has(sl_run *r, uint32_t task, int kind)
     if (t == NULL)
         return false;
     bool found = false;
-    pthread_rwlock_rdlock(&t->lock);
-    for (size_t i = 0; i < t->count && !found; i++)
-        found = t->events[i].task == task && t->events[i].kind == kind;
-    pthread_rwlock_unlock(&t->lock);
+    {
+        sl_trace_view held;
+        sl_trace_read(t, &held);
+        for (size_t i = 0; i < held.count && !found; i++)
+            found = held.events[i].task == task && held.events[i].kind == kind;
+        sl_trace_read_end(&held);
+    }
     return found;
 }
 

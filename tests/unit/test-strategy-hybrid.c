@@ -420,10 +420,13 @@ static void *kill_first(meddler *m, int (*pick)(const sl_event *e))
     uint64_t deadline = sl_clock_ns() + 5000000000ull;
     size_t seen = 0;
     while (!atomic_load(&m->run_over) && sl_clock_ns() < deadline && m->victim == 0) {
-        pthread_rwlock_rdlock(&m->trace->lock);
-        for (; seen < m->trace->count && m->victim == 0; seen++)
-            m->victim = pick(&m->trace->events[seen]);
-        pthread_rwlock_unlock(&m->trace->lock);
+        {
+            sl_trace_view held;
+            sl_trace_read(m->trace, &held);
+            for (; seen < held.count && m->victim == 0; seen++)
+                m->victim = pick(&held.events[seen]);
+            sl_trace_read_end(&held);
+        }
         if (m->victim != 0)
             kill(m->victim, SIGKILL);
         else

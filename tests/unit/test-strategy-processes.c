@@ -291,17 +291,20 @@ static void *killer_main(void *arg)
     for (int tries = 0; tries < 5000; tries++) {
         pid_t victim = 0;
         bool go = false;
-        pthread_rwlock_rdlock(&t->lock);
-        for (size_t i = 0; i < t->count && !go; i++) {
-            const sl_event *e = &t->events[i];
-            if (k->stop_instead)
-                go = e->kind == SL_EV_RUN;
-            else if (e->kind == SL_EV_BLOCK && e->task == k->task) {
-                victim = (pid_t)e->vehicle;
-                go = true;
+        {
+            sl_trace_view held;
+            sl_trace_read(t, &held);
+            for (size_t i = 0; i < held.count && !go; i++) {
+                const sl_event *e = &held.events[i];
+                if (k->stop_instead)
+                    go = e->kind == SL_EV_RUN;
+                else if (e->kind == SL_EV_BLOCK && e->task == k->task) {
+                    victim = (pid_t)e->vehicle;
+                    go = true;
+                }
             }
+            sl_trace_read_end(&held);
         }
-        pthread_rwlock_unlock(&t->lock);
         if (go) {
             if (k->stop_instead)
                 atomic_store(&k->r->stop, 1);

@@ -194,6 +194,9 @@ static void interpreters_creation_is_measured(void **state)
 
 int main(void)
 {
+    /* before any thread, as the app does: the default start method's server */
+    if (sl_forkserver_start() < 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threads_follow_the_gil),
         cmocka_unit_test(threadpool_follows_the_gil),

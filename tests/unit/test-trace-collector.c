@@ -4,6 +4,7 @@
  * place with a generation bump, out-of-order rings repaired.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -156,26 +157,32 @@ static void test_late_event_inserted(void **state)
     for (uint64_t i = 1; i <= 10; i++)
         push_at(sl_rings_at(r, 0), i * 100, i);
     sl_collector_drain(c);
-    pthread_rwlock_rdlock(&t->lock);
-    assert_int_equal(t->count, 10);
-    assert_int_equal(t->generation, 0);
-    assert_int_equal(t->late, 0);
-    pthread_rwlock_unlock(&t->lock);
+    {
+        sl_trace_view held;
+        sl_trace_read(t, &held);
+        assert_int_equal(held.count, 10);
+        assert_int_equal(held.generation, 0);
+        assert_int_equal(held.late, 0);
+        sl_trace_read_end(&held);
+    }
 
     push_at(sl_rings_at(r, 1), 450, 99);  /* between 400 and 500 */
     push_at(sl_rings_at(r, 1), 1000, 98); /* equal to the last one: not late */
     push_at(sl_rings_at(r, 0), 1100, 11);
     assert_int_equal(sl_collector_drain(c), 3);
-    pthread_rwlock_rdlock(&t->lock);
-    assert_int_equal(t->count, 13);
-    assert_int_equal(t->late, 1);
-    assert_int_equal(t->generation, 1);
-    assert_int_equal(t->events[4].arg, 99);
-    assert_int_equal(t->events[4].t_ns, 450);
-    assert_int_equal(t->events[10].arg, 10); /* published first at t=1000 ... */
-    assert_int_equal(t->events[11].arg, 98); /* ... so it stays before the newcomer */
-    assert_int_equal(t->events[12].arg, 11);
-    pthread_rwlock_unlock(&t->lock);
+    {
+        sl_trace_view held;
+        sl_trace_read(t, &held);
+        assert_int_equal(held.count, 13);
+        assert_int_equal(held.late, 1);
+        assert_int_equal(held.generation, 1);
+        assert_int_equal(held.events[4].arg, 99);
+        assert_int_equal(held.events[4].t_ns, 450);
+        assert_int_equal(held.events[10].arg, 10); /* published first at t=1000 ... */
+        assert_int_equal(held.events[11].arg, 98); /* ... so it stays before the newcomer */
+        assert_int_equal(held.events[12].arg, 11);
+        sl_trace_read_end(&held);
+    }
     assert_sorted(t);
 
     assert_int_equal(sl_collector_stop(c), 0);
@@ -222,9 +229,12 @@ static void test_horizon_holds_recent_events(void **state)
     for (int i = 0; i < 5; i++) {
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
-        pthread_rwlock_rdlock(&t->lock);
-        assert_int_equal(t->count, 0);
-        pthread_rwlock_unlock(&t->lock);
+        {
+            sl_trace_view held;
+            sl_trace_read(t, &held);
+            assert_int_equal(held.count, 0);
+            sl_trace_read_end(&held);
+        }
     }
     assert_int_equal(sl_collector_stop(c), 0);
     assert_int_equal(t->count, 1);
@@ -272,6 +282,70 @@ static void test_drain_throughput(void **state)
     sl_rings_destroy(r);
 }
 
+/* Backlogs bigger than one round's chunk, in 1, 3 (merge tree) and 12 (heap)
+ * rings, with many equal times across rings: the merge is exactly the order
+ * (time, ring, position in ring), with ten producer threads pushing at once
+ * into ten further rings that the live collector drains meanwhile. */
+static void test_chunked_merge_exact_order(void **state)
+{
+    const uint32_t counts[] = {1, 3, 12};
+    enum { PER_RING = 50000, LIVE = 10 };
+    for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+        uint32_t n = counts[c];
+        sl_rings *r;
+        assert_int_equal(sl_rings_create(&r, n + LIVE, 1u << 17, sl_clock_ns(), 0), 0);
+        srand(7 + (unsigned)c);
+        for (uint32_t k = 0; k < n; k++) {
+            sl_ring *ring = sl_rings_claim(r);
+            uint64_t t = 1;
+            for (uint32_t i = 0; i < PER_RING; i++) {
+                t += (uint64_t)(rand() % 3); /* steps of 0 make ties within and across rings */
+                sl_event e = {.t_ns = t, .arg = i, .vehicle = k, .kind = SL_EV_STEP};
+                assert_true(sl_ring_push(ring, &e));
+            }
+        }
+        sl_trace *t = new_trace();
+        sl_collector *col;
+        assert_int_equal(sl_collector_start(&col, r, t, 1000), 0);
+        atomic_bool go = false;
+        producer ps[LIVE];
+        pthread_t th[LIVE];
+        for (uint32_t i = 0; i < LIVE; i++) {
+            ps[i] = (producer){.ring = sl_rings_claim(r),
+                               .epoch = sl_rings_epoch(r) + (1ull << 40),
+                               .id = n + i,
+                               .n = 20000,
+                               .use_hooks = true,
+                               .go = &go};
+            assert_int_equal(pthread_create(&th[i], NULL, produce, &ps[i]), 0);
+        }
+        atomic_store(&go, true);
+        for (uint32_t i = 0; i < LIVE; i++)
+            pthread_join(th[i], NULL);
+        assert_int_equal(sl_collector_stop(col), 0);
+        assert_int_equal(t->dropped, 0);
+        assert_int_equal(t->count, (size_t)n * PER_RING + LIVE * 20000u);
+        /* The live producers' epoch is far in the future: their events are
+         * stamped 0 and sort first, each ring's in its order (across rings,
+         * a tie with an event published earlier keeps arrival order). */
+        size_t at = 0;
+        uint32_t next[LIVE] = {0};
+        for (; at < (size_t)LIVE * 20000u; at++) {
+            const sl_event *e = &t->events[at];
+            assert_int_equal(e->t_ns, 0);
+            assert_true(e->vehicle >= n && e->vehicle < n + LIVE);
+            assert_int_equal(e->arg, next[e->vehicle - n]++);
+        }
+        for (size_t i = at + 1; i < t->count; i++) {
+            const sl_event *a = &t->events[i - 1], *b = &t->events[i];
+            assert_true(a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->vehicle < b->vehicle) ||
+                        (a->t_ns == b->t_ns && a->vehicle == b->vehicle && a->arg < b->arg));
+        }
+        sl_trace_free(t);
+        sl_rings_destroy(r);
+    }
+}
+
 static void test_trace_append_and_names(void **state)
 {
     const char *names[] = {"download", NULL, "parse"};
@@ -307,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_unsorted_ring_and_ties),
         cmocka_unit_test(test_horizon_holds_recent_events),
         cmocka_unit_test(test_drain_throughput),
+        cmocka_unit_test(test_chunked_merge_exact_order),
         cmocka_unit_test(test_trace_append_and_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * with thousands of vehicles, and /proc/stat busy time is recorded.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
