@@ -64,6 +64,8 @@ void sl__view_intro(const sl_ui *ui, sl_rect r);
 /* Word-wraps text into r (one column of margin each side) from row y;
  * returns the row after the last one written. */
 int sl__view_wrap(int y, sl_rect r, int role, const char *text);
+/* Writes text at (y, x) in w columns, shortened by the rule of sl__fmt_fit. */
+void sl__put_fit(int y, int x, int w, int role, const char *text);
 /* Bytes of text that fit a line w columns wide, cut after a word. */
 int sl__wrap_cut(const char *text, int w);
 /* Lines text takes wrapped at w columns. */

@@ -202,6 +202,72 @@ static void test_legend_names_every_state(void **state)
     close_fixture(&f);
 }
 
+/* Row text `s` (n bytes) stands in `cand` as whole words. */
+static bool whole_words_of(const char *cand, const char *s, size_t n)
+{
+    for (const char *p = strstr(cand, s); n > 0 && p; p = strstr(p + 1, s))
+        if ((p == cand || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return true;
+    return false;
+}
+
+/* Every row of the caption bar is whole words of the status, the caption or
+ * a lint, the last one of a shortened text ending in the mark. */
+static void check_caption_rows(fixture *f)
+{
+    char cap[512], row[1024];
+    sl_model_caption(&f->ui.main.model, f->ui.main.trace, cap, sizeof cap);
+    sl_lint lints[4];
+    size_t n = sl_lints(&f->ui.main.model, &f->ui.main.trace->meta, lints, 4);
+    char take[320] = "";
+    if (f->ui.main.have_stats)
+        sl_takeaway(&f->ui.main.stats, &f->ui.main.trace->meta, take, sizeof take);
+    sl_rect r = f->ui.lay.caption;
+    for (int y = r.y; y < r.y + r.h; y++) {
+        char *p = vs_row(&f->vs, y, row, sizeof row);
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, "\u26a0 ", strlen("\u26a0 ")) == 0)
+            p += strlen("\u26a0 ");
+        size_t len = strlen(p);
+        while (len > 0 && p[len - 1] == ' ')
+            p[--len] = '\0';
+        if (len >= strlen("\u2026") && strcmp(p + len - strlen("\u2026"), "\u2026") == 0)
+            p[len -= strlen("\u2026")] = '\0';
+        if (len == 0)
+            continue;
+        bool ok = whole_words_of(f->ui.status, p, len) || whole_words_of(cap, p, len) ||
+                  whole_words_of(take, p, len);
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = whole_words_of(lints[i].text, p, len);
+        if (!ok) {
+            vs_dump(&f->vs);
+            fail_msg("caption row %d cut mid-word: \"%s\"", y, p);
+        }
+    }
+}
+
+/* The caption bar never cuts a word, at 80x24 and 120x40, whatever it says. */
+static void test_caption_whole_words(void **state)
+{
+    const int sizes[][2] = {{80, 24}, {120, 40}};
+    for (size_t s = 0; s < 2; s++) {
+        fixture f;
+        open_at(&f, sizes[s][0], sizes[s][1], 20, "Caption");
+        uint64_t end = sl_pane_end(&f.ui.main);
+        for (int i = 0; i <= 20; i++) {
+            f.ui.t_ns = end * (uint64_t)i / 20;
+            snprintf(f.ui.status, sizeof f.ui.status, "%s",
+                     i % 2 ? ""
+                           : "That key cannot act here because the sentence that says why "
+                             "is longer than the eighty columns of a small terminal.");
+            draw(&f);
+            check_caption_rows(&f);
+        }
+        close_fixture(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_hidden_rows_counted),
         cmocka_unit_test(test_marker_never_in_a_label),
         cmocka_unit_test(test_legend_names_every_state),
+        cmocka_unit_test(test_caption_whole_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
