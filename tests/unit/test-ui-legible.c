@@ -268,6 +268,39 @@ static void test_caption_whole_words(void **state)
     }
 }
 
+/* The strategy bar names the strategy of every number key, whole, the
+ * lesson's first, at 80x24, 120x40 and 160x48. */
+static void test_bar_shows_every_key(void **state)
+{
+    static const char *const names[] = {
+        "sequential", "threads", "threadpool",    "interpreters", "processes",       "procpool",
+        "coroutines", "gil",     "async+threads", "async+procs",  "async+subprocess"};
+    const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
+    for (size_t z = 0; z < 3; z++) {
+        fixture f;
+        open_at(&f, sizes[z][0], sizes[z][1], 20, "Bar");
+        f.ui.n_strategies = 0;
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            f.ui.strategies[f.ui.n_strategies++] = (sl_ui_strategy){names[i], "", false, 0};
+        sl_ui_bar_order(&f.ui, "coroutines, async+threads, threads");
+        draw(&f);
+        for (int slot = 0; slot < 10; slot++) {
+            char entry[64];
+            const char *name = names[sl_ui_bar_strategy(&f.ui, slot)];
+            snprintf(entry, sizeof entry, " %d %s ", (slot + 1) % 10, name);
+            int y = vs_find(&f.vs, entry);
+            if (y < 1 || y >= f.ui.lay.header.y + f.ui.lay.header.h) {
+                vs_dump(&f.vs);
+                fail_msg("%dx%d: the bar lacks \"%s\"", sizes[z][0], sizes[z][1], entry);
+            }
+        }
+        assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 0)], "coroutines");
+        assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 2)], "threads");
+        assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 3)], "sequential");
+        close_fixture(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_marker_never_in_a_label),
         cmocka_unit_test(test_legend_names_every_state),
         cmocka_unit_test(test_caption_whole_words),
+        cmocka_unit_test(test_bar_shows_every_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
