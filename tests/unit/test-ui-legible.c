@@ -175,17 +175,36 @@ static void check_axis(fixture *f)
     }
 }
 
+/* The marker carries the playhead's real elapsed time, as the header writes it. */
+static void check_marker_time(fixture *f)
+{
+    char now[32], row[1024], after[64], before[64];
+    sl_fmt_duration(now, sizeof now, f->ui.t_ns, false);
+    snprintf(after, sizeof after, "\u25b2%s", now);
+    snprintf(before, sizeof before, "%s\u25b2", now);
+    for (int y = 0; y < f->vs.rows; y++)
+        if (strstr(vs_row(&f->vs, y, row, sizeof row), "\u25b2") &&
+            (strstr(row, after) || strstr(row, before)))
+            return;
+    vs_dump(&f->vs);
+    fail_msg("no %s beside the playhead's marker", now);
+}
+
 static void test_marker_never_in_a_label(void **state)
 {
-    fixture f;
-    open_at(&f, 80, 24, 20, "Axis");
-    uint64_t end = sl_pane_end(&f.ui.main);
-    for (int i = 0; i <= 60; i++) {
-        f.ui.t_ns = end * (uint64_t)i / 60;
-        draw(&f);
-        check_axis(&f);
+    const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
+    for (size_t z = 0; z < 3; z++) {
+        fixture f;
+        open_at(&f, sizes[z][0], sizes[z][1], 20, "Axis");
+        uint64_t end = sl_pane_end(&f.ui.main);
+        for (int i = 0; i <= 60; i++) {
+            f.ui.t_ns = end * (uint64_t)i / 60;
+            draw(&f);
+            check_axis(&f);
+            check_marker_time(&f);
+        }
+        close_fixture(&f);
     }
-    close_fixture(&f);
 }
 
 static void test_legend_names_every_state(void **state)
