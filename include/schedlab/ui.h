@@ -281,7 +281,9 @@ typedef struct sl_ui {
     uint32_t strategy_gil; /* its runtime if a demo said NAME:nogil or NAME:gil, sl_gil_mode */
     int n_strategies;
     sl_ui_strategy strategies[SL_UI_MAX_STRATEGIES]; /* in menu order */
-    const sl_binding *bindings;                      /* the key table, or NULL */
+    int bar[SL_UI_MAX_STRATEGIES]; /* the strategy bar: strategy indices, the lesson's first */
+    int n_bar;                     /* entries of bar (not n_strategies: menu order) */
+    const sl_binding *bindings;    /* the key table, or NULL */
     size_t n_bindings;
     uint32_t workers;     /* workers for the next run (0: lesson default) */
     char **lessons;       /* lesson names for the picker */
@@ -327,6 +329,16 @@ void sl_play_fold(sl_ui *ui);
 /* ---- names (fmt.c) ---- */
 /* Name of strategy i ("?" if out of range). */
 const char *sl_strategy_name(const sl_ui *ui, int i);
+
+/* ---- the strategy bar (view-bar.c): the order of the 1-9, 0 and Tab keys ---- */
+/* Puts the strategies of a lesson's list ("a, b:nogil, c"; NULL: none) first
+ * in the bar, the rest after them in menu order. Without it the bar is the
+ * menu order. */
+void sl_ui_bar_order(sl_ui *ui, const char *list);
+/* The strategy in bar slot `slot` (keys 1-9 are slots 0-8, 0 is slot 9), or -1. */
+int sl_ui_bar_strategy(const sl_ui *ui, int slot);
+/* The bar slot of strategy index `strategy`, or -1. */
+int sl_ui_bar_slot(const sl_ui *ui, int strategy);
 
 /* Draws a whole frame (every view for the current mode) and flushes. */
 void sl_ui_draw(sl_ui *ui);

@@ -174,6 +174,7 @@ static int load(sl_app *a, const char *name)
     ui->sel = -1;
     ui->workers = 0;
     ui->strategy = sl__lesson_first_strategy(sc);
+    sl_ui_bar_order(ui, sc->strategies);
     return 0;
 }
 

@@ -245,6 +245,7 @@ int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
     ui->workers = o->workers;
     a->sc = o->scenario;
     ui->sc = a->sc;
+    sl_ui_bar_order(ui, a->sc ? a->sc->strategies : NULL);
     int rc = 0;
     if (o->trace) {
         ui->replay = true;

@@ -46,18 +46,21 @@ int sl__keys_choose_strategy(sl_ui *ui, int idx)
     return SL_REDRAW;
 }
 
-/* 1-9 pick the first nine strategies, 0 the tenth (as on a keyboard row). */
+/* 1-9 pick the strategy bar's first nine slots, 0 the tenth (as on a
+ * keyboard row): the lesson's strategies come first. */
 static int k_digit(sl_ui *ui, int key)
 {
-    return sl__keys_choose_strategy(ui, key == '0' ? 9 : key - '1');
+    return sl__keys_choose_strategy(ui, sl_ui_bar_strategy(ui, key == '0' ? 9 : key - '1'));
 }
 
+/* The next strategy along the bar (Shift-Tab: the previous). */
 static int k_tab(sl_ui *ui, int key)
 {
     if (ui->n_strategies == 0)
         return 0;
     int d = key == SL_KEY_BTAB ? ui->n_strategies - 1 : 1;
-    return sl__keys_choose_strategy(ui, (ui->strategy + d) % ui->n_strategies);
+    int slot = sl_ui_bar_slot(ui, ui->strategy);
+    return sl__keys_choose_strategy(ui, sl_ui_bar_strategy(ui, (slot + d) % ui->n_strategies));
 }
 
 static int k_run(sl_ui *ui, int key)

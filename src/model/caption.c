@@ -69,7 +69,16 @@ static void caption_finished(const sl_model *m, char *buf, size_t size)
     put(buf, size, &len, ".");
 }
 
-static void caption_now(const sl_model *m, char *buf, size_t size)
+/* Queued tasks of a pool wait for a worker; a run without workers
+ * (sequential) has none: they wait their turn, not yet started. */
+static bool queued_for_workers(const sl_model *m, const sl_trace *trace)
+{
+    if (trace == NULL)
+        trace = m->trace;
+    return trace == NULL || trace->meta.workers > 0;
+}
+
+static void caption_now(const sl_model *m, const sl_trace *trace, char *buf, size_t size)
 {
     uint32_t on_cpu = sl_model_on_cpu(m), cores = 0;
     uint32_t ready = m->count[SL_ST_READY] + m->preempted;
@@ -86,8 +95,11 @@ static void caption_now(const sl_model *m, char *buf, size_t size)
             cores, cores == 1 ? "core" : "cores");
     if (ready)
         put(buf, size, &len, ", %u %s in the ready list", ready, ready == 1 ? "waits" : "wait");
-    if (queued)
+    if (queued && queued_for_workers(m, trace))
         put(buf, size, &len, ", %u %s queued for a worker", queued, queued == 1 ? "is" : "are");
+    else if (queued)
+        put(buf, size, &len, ", %u %s their turn (not started)", queued,
+            queued == 1 ? "waits" : "wait");
     bool first = true;
     for (int r = 0; r < SL_WAIT__COUNT; r++) {
         uint32_t n = m->waiting_by_reason[r];
@@ -133,5 +145,5 @@ void sl_model_caption(const sl_model *m, sl_trace *trace, char *buf, size_t size
             snprintf(buf, size, "Nothing has happened yet: %u tasks wait to start.", m->n_tasks);
         return;
     }
-    caption_now(m, buf, size);
+    caption_now(m, trace, buf, size);
 }

@@ -11,8 +11,9 @@ void sl_ui_draw(sl_ui *ui)
     int cols, rows;
     sl_term_size(&cols, &rows);
     uint32_t cores = ui->has_main ? ui->main.model.n_cores : 1;
-    if (cols != ui->lay.cols || rows != ui->lay.rows)
-        sl__layout_compute(&ui->lay, cols, rows, cores);
+    int bar_rows = sl__bar_rows(ui, cols, rows);
+    if (cols != ui->lay.cols || rows != ui->lay.rows || bar_rows != ui->lay.header.h - 1)
+        sl__layout_compute(&ui->lay, cols, rows, cores, bar_rows);
     const sl_layout *l = &ui->lay;
     sl__term_begin();
     sl__hit_reset();

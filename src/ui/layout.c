@@ -21,13 +21,13 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-void sl__layout_compute(sl_layout *l, int cols, int rows, uint32_t n_cores)
+void sl__layout_compute(sl_layout *l, int cols, int rows, uint32_t n_cores, int bar_rows)
 {
     *l = (sl_layout){.cols = cols, .rows = rows};
     l->too_small = cols < SL_UI_MIN_COLS || rows < SL_UI_MIN_ROWS;
     if (l->too_small)
         return;
-    int header_h = rows >= 32 ? 2 : 1;
+    int header_h = 1 + clampi(bar_rows, 0, 3);
     int caption_h = rows >= 40 ? 3 : 2;
     l->header = rect(0, 0, cols, header_h);
     l->footer = rect(0, rows - 1, cols, 1);

@@ -12,7 +12,8 @@
 
 #include "schedlab/ui.h"
 
-/* Recomputes every panel for a cols x rows terminal and `n_cores` cores. */
-void sl__layout_compute(sl_layout *l, int cols, int rows, uint32_t n_cores);
+/* Recomputes every panel for a cols x rows terminal and `n_cores` cores,
+ * with `bar_rows` rows under the header's first for the strategy bar. */
+void sl__layout_compute(sl_layout *l, int cols, int rows, uint32_t n_cores, int bar_rows);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * view-header.c - what is shown: lesson, strategy and its parameters, the
- * playhead, LIVE / PLAYING / PAUSED / ENDED / REPLAY and the playback speed; on taller
- * screens a second line numbers the strategies for the 1-9 and 0 keys.
+ * playhead, LIVE / PLAYING / PAUSED / ENDED / REPLAY and the playback speed; below
+ * it the strategy bar (view-bar.c), or what a replay shows.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,8 +45,8 @@ static void strategy_text(const sl_ui *ui, char *buf, size_t size)
         if (ui->run_pending)
             snprintf(buf, size, "%s (starting)", sl_strategy_name(ui, ui->strategy));
         else
-            snprintf(buf, size, "%s%sready: press Enter to run",
-                     sl_strategy_name(ui, ui->strategy), ui->ascii ? " - " : " — ");
+            snprintf(buf, size, "%s%sready: press Enter to run", sl_strategy_name(ui, ui->strategy),
+                     ui->ascii ? " - " : " — ");
         return;
     }
     const sl_trace_meta *m = &ui->main.trace->meta;
@@ -111,15 +111,5 @@ void sl__view_header(const sl_ui *ui, sl_rect r)
                       ui->main.trace->meta.scenario, ui->main.trace->meta.n_tasks);
         return;
     }
-    x += sl__term_put(r.y + 1, x, -1, SL_ROLE_DIM, "strategies: ");
-    for (int i = 0; i < ui->n_strategies && i < 10; i++) {
-        int role_i = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
-        /* Whole entries only: a cut name reads as another strategy. */
-        if (x + 3 + (int)strlen(sl_strategy_name(ui, i)) > r.x + r.w)
-            break;
-        int x0 = x;
-        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, SL_ROLE_KEY, "%d", (i + 1) % 10);
-        x += sl__term_putf(r.y + 1, x, r.x + r.w - x, role_i, " %s  ", sl_strategy_name(ui, i));
-        sl__hit_add((sl_rect){x0, r.y + 1, x - x0 - 1, 1}, SL_HIT_STRATEGY, i);
-    }
+    sl__view_bar(ui, (sl_rect){r.x, r.y + 1, r.w, r.h - 1});
 }

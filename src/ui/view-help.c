@@ -30,8 +30,8 @@ static int next_row(scroller *c)
     return y;
 }
 
-/* The key that runs strategy i: 1-9, 0 for the tenth (as on the keyboard's
- * row), Tab beyond. */
+/* The key that runs the strategy in bar slot i: 1-9, 0 for the tenth (as on
+ * the keyboard's row), Tab beyond. */
 static void strategy_key(int i, char *buf, size_t size)
 {
     if (i < 9)
@@ -114,11 +114,12 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     next_row(&sc);
     if ((yy = next_row(&sc)) >= 0)
         sl__term_put(yy, x, w, SL_ROLE_TITLE, "Strategies");
-    for (int i = 0; i < ui->n_strategies; i++) {
+    for (int slot = 0; slot < ui->n_strategies; slot++) {
         if ((yy = next_row(&sc)) < 0)
             continue;
+        int i = sl_ui_bar_strategy(ui, slot);
         char key[16];
-        strategy_key(i, key, sizeof key);
+        strategy_key(slot, key, sizeof key);
         int role = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
         /* Keys here are at most "Tab": a narrow column leaves the
          * summaries room. */

@@ -152,30 +152,43 @@ static void draw_legend(const sl_ui *ui, const sl_pane *p, int y, int left, int 
     }
 }
 
-/* The time axis, with the playhead's marker under its column. A label the
- * marker would land on is left out whole rather than drawn as "|1.▲4s". */
+/* The time axis, with the playhead's marker under its column and the run's
+ * real elapsed time beside it (to its left near the right edge). A label the
+ * marker and its time would land on is left out whole rather than drawn as
+ * "|1.▲4s". */
 static void draw_axis(const sl_ui *ui, int y, int x, int w, uint64_t t0, uint64_t dt)
 {
-    char buf[32];
+    char buf[32], now[32];
     int step = w >= 100 ? 16 : 12;
-    int px = -1;
-    if (ui->t_ns >= t0 && (ui->t_ns - t0) / dt < (uint64_t)w)
+    int px = -1, ms = -1, me = -1; /* the marker's column, and its text's [ms, me] */
+    sl__fmt_dur(now, sizeof now, ui->t_ns, ui->ascii);
+    int nw = sl__term_width(now);
+    if (ui->t_ns >= t0 && (ui->t_ns - t0) / dt < (uint64_t)w) {
         px = (int)((ui->t_ns - t0) / dt);
+        bool left = px + 1 + nw > w && px >= nw;
+        ms = left ? px - nw : px;
+        me = left ? px : px + nw;
+    }
     for (int c = 0; c + 4 < w; c += step) {
         sl__fmt_dur(buf, sizeof buf, t0 + (uint64_t)c * dt, ui->ascii);
         int len = sl__term_width(buf);
         if (len > step - 1)
             continue; /* never a cut label */
-        if (px >= c && px <= c + len) {
-            if (px != c)
+        if (px >= 0 && c <= me && c + len >= ms) {
+            if (c < ms || c > me)
                 sl__term_put(y, x + c, 1, SL_ROLE_DIM, "|");
             continue;
         }
         sl__term_put(y, x + c, 1, SL_ROLE_DIM, "|");
         sl__term_put(y, x + c + 1, len, SL_ROLE_DIM, buf);
     }
-    if (px >= 0)
-        sl__term_put(y, x + px, 1, SL_ROLE_ACCENT, ui->ascii ? "^" : "▲");
+    if (px < 0)
+        return;
+    sl__term_put(y, x + px, 1, SL_ROLE_ACCENT, ui->ascii ? "^" : "▲");
+    if (ms < px)
+        sl__term_put(y, x + ms, nw, SL_ROLE_ACCENT, now);
+    else
+        sl__term_put(y, x + px + 1, w - px - 1, SL_ROLE_ACCENT, now);
 }
 
 /* Below the rows of a scrolled timeline: how many tasks it hides above

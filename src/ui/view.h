@@ -56,6 +56,11 @@ sl_rect sl__objects_rect(const sl_ui *ui, sl_rect cores);
 void sl__view_counters(const sl_ui *ui, const sl_pane *p, sl_rect r, bool compact);
 void sl__view_caption(const sl_ui *ui, sl_rect r);
 void sl__view_footer(const sl_ui *ui, sl_rect r);
+/* Rows the strategy bar takes on a cols x rows screen (every numbered entry
+ * whole), or the line that says what a replay shows. */
+int sl__bar_rows(const sl_ui *ui, int cols, int rows);
+/* The strategy bar in r, under the header's first row. */
+void sl__view_bar(const sl_ui *ui, sl_rect r);
 void sl__view_help(const sl_ui *ui, sl_rect r);
 void sl__view_details(const sl_ui *ui, sl_rect r);
 void sl__view_lessons(const sl_ui *ui, sl_rect r);
@@ -64,6 +69,8 @@ void sl__view_intro(const sl_ui *ui, sl_rect r);
 /* Word-wraps text into r (one column of margin each side) from row y;
  * returns the row after the last one written. */
 int sl__view_wrap(int y, sl_rect r, int role, const char *text);
+/* Writes text at (y, x) in w columns, shortened by the rule of sl__fmt_fit. */
+void sl__put_fit(int y, int x, int w, int role, const char *text);
 /* Bytes of text that fit a line w columns wide, cut after a word. */
 int sl__wrap_cut(const char *text, int w);
 /* Lines text takes wrapped at w columns. */

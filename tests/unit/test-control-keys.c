@@ -192,6 +192,25 @@ static void test_strategy_keys(void **state)
     assert_true(strstr(ui.status, "saved trace") != NULL);
 }
 
+/* A lesson's strategies come first in the bar, and the keys follow the bar. */
+static void test_strategy_keys_follow_the_lesson(void **state)
+{
+    sl_ui_bar_order(&ui, "coroutines, async+threads, threads:nogil, threads");
+    sl__keys_handle(&ui, '1');
+    assert_int_equal(ui.strategy, strategy_index("coroutines"));
+    sl__keys_handle(&ui, '3');
+    assert_int_equal(ui.strategy, strategy_index("threads"));
+    sl__keys_handle(&ui, SL_KEY_BTAB);
+    assert_int_equal(ui.strategy, strategy_index("async+threads"));
+    sl__keys_handle(&ui, SL_KEY_TAB);
+    sl__keys_handle(&ui, SL_KEY_TAB);
+    /* After the lesson's three, the rest in menu order: sequential first. */
+    assert_int_equal(ui.strategy, strategy_index("sequential"));
+    /* Every strategy has one slot. */
+    for (int i = 0; i < ui.n_strategies; i++)
+        assert_int_equal(sl_ui_bar_strategy(&ui, sl_ui_bar_slot(&ui, i)), i);
+}
+
 static void test_select_overlays_escape_quit(void **state)
 {
     sl__keys_handle(&ui, SL_KEY_DOWN);
@@ -270,6 +289,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pause_resume_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_speed_and_zoom_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strategy_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strategy_keys_follow_the_lesson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_select_overlays_escape_quit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_predict_flow, setup, teardown),
         cmocka_unit_test(test_bench_frame),

@@ -316,6 +316,29 @@ static void test_caption_end(void **state)
     sl_model_free(&m);
 }
 
+/* Sequential has no worker: its backlog waits its turn; a pool's waits for a worker. */
+static void test_caption_queued_without_workers(void **state)
+{
+    char buf[200];
+    for (uint32_t workers = 0; workers <= 2; workers += 2) {
+        sl_trace_meta meta = meta_of(workers ? "threadpool" : "sequential", 2, workers);
+        meta.n_tasks = 3;
+        sl_trace *trace;
+        sl_model m;
+        assert_int_equal(sl_trace_new(&trace, &meta, NULL), 0);
+        assert_int_equal(sl_model_init(&m, 3, 2), 0);
+        for (uint32_t i = 0; i < 3; i++)
+            apply(&m, EV(0, QUEUE, i, 0, i + 1, 0));
+        apply(&m, EV(1 * MS, RUN, 0, 0, 0, 0));
+        sl_model_caption(&m, trace, buf, sizeof buf);
+        assert_string_equal(buf, workers ? "1 task runs on 1 core, 2 are queued for a worker."
+                                         : "1 task runs on 1 core, 2 wait their turn (not "
+                                           "started).");
+        sl_model_free(&m);
+        sl_trace_free(trace);
+    }
+}
+
 static void test_caption_empty_trace(void **state)
 {
     sl_trace_meta meta = meta_of("threads", 2, 0);
@@ -348,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_caption_now),
         cmocka_unit_test(test_caption_singular),
         cmocka_unit_test(test_caption_end),
+        cmocka_unit_test(test_caption_queued_without_workers),
         cmocka_unit_test(test_caption_empty_trace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

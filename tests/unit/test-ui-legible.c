@@ -175,17 +175,36 @@ static void check_axis(fixture *f)
     }
 }
 
+/* The marker carries the playhead's real elapsed time, as the header writes it. */
+static void check_marker_time(fixture *f)
+{
+    char now[32], row[1024], after[64], before[64];
+    sl_fmt_duration(now, sizeof now, f->ui.t_ns, false);
+    snprintf(after, sizeof after, "\u25b2%s", now);
+    snprintf(before, sizeof before, "%s\u25b2", now);
+    for (int y = 0; y < f->vs.rows; y++)
+        if (strstr(vs_row(&f->vs, y, row, sizeof row), "\u25b2") &&
+            (strstr(row, after) || strstr(row, before)))
+            return;
+    vs_dump(&f->vs);
+    fail_msg("no %s beside the playhead's marker", now);
+}
+
 static void test_marker_never_in_a_label(void **state)
 {
-    fixture f;
-    open_at(&f, 80, 24, 20, "Axis");
-    uint64_t end = sl_pane_end(&f.ui.main);
-    for (int i = 0; i <= 60; i++) {
-        f.ui.t_ns = end * (uint64_t)i / 60;
-        draw(&f);
-        check_axis(&f);
+    const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
+    for (size_t z = 0; z < 3; z++) {
+        fixture f;
+        open_at(&f, sizes[z][0], sizes[z][1], 20, "Axis");
+        uint64_t end = sl_pane_end(&f.ui.main);
+        for (int i = 0; i <= 60; i++) {
+            f.ui.t_ns = end * (uint64_t)i / 60;
+            draw(&f);
+            check_axis(&f);
+            check_marker_time(&f);
+        }
+        close_fixture(&f);
     }
-    close_fixture(&f);
 }
 
 /* Every state on a wide screen; at 80 columns every state but queued and
@@ -217,6 +236,105 @@ static void test_legend_names_every_state(void **state)
     close_fixture(&f);
 }
 
+/* Row text `s` (n bytes) stands in `cand` as whole words. */
+static bool whole_words_of(const char *cand, const char *s, size_t n)
+{
+    for (const char *p = strstr(cand, s); n > 0 && p; p = strstr(p + 1, s))
+        if ((p == cand || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return true;
+    return false;
+}
+
+/* Every row of the caption bar is whole words of the status, the caption or
+ * a lint, the last one of a shortened text ending in the mark. */
+static void check_caption_rows(fixture *f)
+{
+    char cap[512], row[1024];
+    sl_model_caption(&f->ui.main.model, f->ui.main.trace, cap, sizeof cap);
+    sl_lint lints[4];
+    size_t n = sl_lints(&f->ui.main.model, &f->ui.main.trace->meta, lints, 4);
+    char take[320] = "";
+    if (f->ui.main.have_stats)
+        sl_takeaway(&f->ui.main.stats, &f->ui.main.trace->meta, take, sizeof take);
+    sl_rect r = f->ui.lay.caption;
+    for (int y = r.y; y < r.y + r.h; y++) {
+        char *p = vs_row(&f->vs, y, row, sizeof row);
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, "\u26a0 ", strlen("\u26a0 ")) == 0)
+            p += strlen("\u26a0 ");
+        size_t len = strlen(p);
+        while (len > 0 && p[len - 1] == ' ')
+            p[--len] = '\0';
+        if (len >= strlen("\u2026") && strcmp(p + len - strlen("\u2026"), "\u2026") == 0)
+            p[len -= strlen("\u2026")] = '\0';
+        if (len == 0)
+            continue;
+        bool ok = whole_words_of(f->ui.status, p, len) || whole_words_of(cap, p, len) ||
+                  whole_words_of(take, p, len);
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = whole_words_of(lints[i].text, p, len);
+        if (!ok) {
+            vs_dump(&f->vs);
+            fail_msg("caption row %d cut mid-word: \"%s\"", y, p);
+        }
+    }
+}
+
+/* The caption bar never cuts a word, at 80x24 and 120x40, whatever it says. */
+static void test_caption_whole_words(void **state)
+{
+    const int sizes[][2] = {{80, 24}, {120, 40}};
+    for (size_t s = 0; s < 2; s++) {
+        fixture f;
+        open_at(&f, sizes[s][0], sizes[s][1], 20, "Caption");
+        uint64_t end = sl_pane_end(&f.ui.main);
+        for (int i = 0; i <= 20; i++) {
+            f.ui.t_ns = end * (uint64_t)i / 20;
+            snprintf(f.ui.status, sizeof f.ui.status, "%s",
+                     i % 2 ? ""
+                           : "That key cannot act here because the sentence that says why "
+                             "is longer than the eighty columns of a small terminal.");
+            draw(&f);
+            check_caption_rows(&f);
+        }
+        close_fixture(&f);
+    }
+}
+
+/* The strategy bar names the strategy of every number key, whole, the
+ * lesson's first, at 80x24, 120x40 and 160x48. */
+static void test_bar_shows_every_key(void **state)
+{
+    static const char *const names[] = {
+        "sequential", "threads", "threadpool",    "interpreters", "processes",       "procpool",
+        "coroutines", "gil",     "async+threads", "async+procs",  "async+subprocess"};
+    const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
+    for (size_t z = 0; z < 3; z++) {
+        fixture f;
+        open_at(&f, sizes[z][0], sizes[z][1], 20, "Bar");
+        f.ui.n_strategies = 0;
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            f.ui.strategies[f.ui.n_strategies++] = (sl_ui_strategy){names[i], "", false, 0};
+        sl_ui_bar_order(&f.ui, "coroutines, async+threads, threads");
+        draw(&f);
+        for (int slot = 0; slot < 10; slot++) {
+            char entry[64];
+            const char *name = names[sl_ui_bar_strategy(&f.ui, slot)];
+            snprintf(entry, sizeof entry, " %d %s ", (slot + 1) % 10, name);
+            int y = vs_find(&f.vs, entry);
+            if (y < 1 || y >= f.ui.lay.header.y + f.ui.lay.header.h) {
+                vs_dump(&f.vs);
+                fail_msg("%dx%d: the bar lacks \"%s\"", sizes[z][0], sizes[z][1], entry);
+            }
+        }
+        assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 0)], "coroutines");
+        assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 2)], "threads");
+        assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 3)], "sequential");
+        close_fixture(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +343,8 @@ int main(void)
         cmocka_unit_test(test_hidden_rows_counted),
         cmocka_unit_test(test_marker_never_in_a_label),
         cmocka_unit_test(test_legend_names_every_state),
+        cmocka_unit_test(test_caption_whole_words),
+        cmocka_unit_test(test_bar_shows_every_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

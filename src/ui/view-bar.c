@@ -1,0 +1,116 @@
+/*
+ * view-bar.c - the strategy bar under the header: which number key runs
+ * which strategy, the lesson's own strategies first.
+ *
+ * The bar's order is the keys' order: 1-9 pick its first nine slots, 0 the
+ * tenth, Tab walks it. A lesson lists the strategies it compares; those come
+ * first so that a class sees, and presses, the ones the lesson is about.
+ * Every numbered entry is drawn whole, on as many rows as the width needs
+ * (the layout asks sl__bar_rows), so no key the help lists is hidden.
+ */
+#include <string.h>
+
+#include "ui/hit.h"
+#include "ui/view.h"
+
+/* Slots that have a number key: 1-9 and 0. */
+#define NUMBERED 10
+
+int sl_ui_bar_strategy(const sl_ui *ui, int slot)
+{
+    if (slot < 0 || slot >= ui->n_strategies)
+        return -1;
+    return ui->n_bar == ui->n_strategies ? ui->bar[slot] : slot;
+}
+
+int sl_ui_bar_slot(const sl_ui *ui, int strategy)
+{
+    for (int s = 0; s < ui->n_strategies; s++)
+        if (sl_ui_bar_strategy(ui, s) == strategy)
+            return s;
+    return -1;
+}
+
+static void bar_add(sl_ui *ui, int strategy)
+{
+    for (int s = 0; s < ui->n_bar; s++)
+        if (ui->bar[s] == strategy)
+            return;
+    ui->bar[ui->n_bar++] = strategy;
+}
+
+void sl_ui_bar_order(sl_ui *ui, const char *list)
+{
+    ui->n_bar = 0;
+    /* "threads, threads:nogil, gil": a strategy once, whatever its runtime. */
+    while (list != NULL && *list) {
+        list += strspn(list, ", ");
+        size_t len = strcspn(list, ", "), name = strcspn(list, ":, ");
+        for (int i = 0; i < ui->n_strategies && name > 0; i++)
+            if (strlen(sl_strategy_name(ui, i)) == name &&
+                strncmp(sl_strategy_name(ui, i), list, name) == 0)
+                bar_add(ui, i);
+        list += len;
+    }
+    for (int i = 0; i < ui->n_strategies; i++)
+        bar_add(ui, i);
+}
+
+/* The key of bar slot s: "1".."9", "0". */
+static char slot_key(int s)
+{
+    return (char)('0' + (s + 1) % 10);
+}
+
+/* Lays the numbered entries out in r from its second column, drawing them
+ * when `draw`; returns the rows they take. */
+static int flow(const sl_ui *ui, sl_rect r, bool draw)
+{
+    int n = ui->n_strategies < NUMBERED ? ui->n_strategies : NUMBERED;
+    const char *label = "strategies: ";
+    int x0 = r.x + 1, end = r.x + r.w - 1;
+    /* The label only when the whole bar fits one row beside it. */
+    int one_row = sl__term_width(label);
+    for (int s = 0; s < n; s++)
+        one_row += 2 + sl__term_width(sl_strategy_name(ui, sl_ui_bar_strategy(ui, s))) + 2;
+    int x = x0, row = 0;
+    if (x0 + one_row - 2 <= end) {
+        if (draw)
+            sl__term_put(r.y, x, -1, SL_ROLE_DIM, label);
+        x += sl__term_width(label);
+    }
+    for (int s = 0; s < n; s++) {
+        int i = sl_ui_bar_strategy(ui, s);
+        const char *name = sl_strategy_name(ui, i);
+        int w = 2 + sl__term_width(name);
+        if (x > x0 && x + w > end) {
+            row++;
+            x = x0;
+        }
+        if (draw && row < r.h) {
+            int role = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
+            char key[2] = {slot_key(s), '\0'};
+            sl__term_put(r.y + row, x, 1, SL_ROLE_KEY, key);
+            sl__term_put(r.y + row, x + 2, end - x - 2, role, name);
+            sl__hit_add((sl_rect){x, r.y + row, w, 1}, SL_HIT_STRATEGY, i);
+        }
+        x += w + 2;
+    }
+    return row + 1;
+}
+
+int sl__bar_rows(const sl_ui *ui, int cols, int rows)
+{
+    /* A replay runs nothing: a tall screen says what it replays instead. */
+    if (ui->replay)
+        return rows >= 32;
+    if (ui->n_strategies == 0)
+        return 0;
+    return flow(ui, (sl_rect){0, 0, cols, 1}, false);
+}
+
+void sl__view_bar(const sl_ui *ui, sl_rect r)
+{
+    if (r.h > 0)
+        flow(ui, r, true);
+}
