@@ -105,6 +105,7 @@ typedef struct sl_record_opts {
     int cols, rows;      /* the screen; 0: 120 x 40 */
     unsigned fps;        /* at most this many frames a second; 0: 30 */
     double idle_limit_s; /* > 0: no pause in the cast longer than this */
+    int cast_version;    /* asciicast 2 (also 0) or 3 (with markers) */
 } sl_record_opts;
 
 typedef struct sl_record_stats {
@@ -115,7 +116,8 @@ typedef struct sl_record_stats {
     uint64_t bytes; /* terminal output recorded */
 } sl_record_stats;
 
-/* Plays the demo headless into a cast. The clock is virtual (waits cost
+/* Plays the demo headless into a cast (in v3 with a marker at each `say`
+ * and each predict question). The clock is virtual (waits cost
  * nothing) except while a run is going, which takes its real time; a saved
  * trace's recording is therefore the same, byte for byte, every time.
  * Returns 0, SL_EINTR on SIGINT/SIGTERM, or a negative SL_E* with `why`. */
@@ -124,8 +126,9 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
 
 /* The interactive TUI (sl_ui_main) with, optionally, a demo played live
  * (`pause` waits for a key) and the terminal's bytes teed into `cast_path`
- * with resize events. */
-int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, char *why,
-               size_t why_size);
+ * (asciicast `cast_version`, 2 or 3) with resize events and, in v3,
+ * markers at the demo's captions and the predict questions. */
+int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, int cast_version,
+               char *why, size_t why_size);
 
 #endif

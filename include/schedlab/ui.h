@@ -224,6 +224,9 @@ typedef enum sl_question {
     SL_Q__COUNT
 } sl_question;
 
+/* The question of kind `kind` as the predict bar asks it. */
+const char *sl_ui_question(int kind);
+
 typedef struct sl_predict {
     bool on;                            /* predict mode */
     bool asking;                        /* stopped before the answer, waiting for a guess */
@@ -242,6 +245,7 @@ typedef struct sl_predict {
     uint32_t asked_by[SL_Q__COUNT];
     uint32_t since_fifo; /* questions since the last FIFO one */
     uint32_t streak;     /* questions of `kind` in a row */
+    uint32_t posed;      /* questions posed so far (a recording marks each) */
     char note[240];      /* what the last reveal said, or the summary */
 } sl_predict;
 

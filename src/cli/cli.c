@@ -20,7 +20,7 @@ static int worker_main(int argc, char **argv)
 static const sl_command commands[] = {
     {.name = "tui",
      .args = "[SCENARIO] [-s STRATEGY] [-w N] [--tasks N] [--demo DEMO] [--record OUT.cast] "
-             "[--mono] [--ascii] [--no-mouse]",
+             "[--cast-format v2|v3] [--mono] [--ascii] [--no-mouse]",
      .summary = "animate a lesson live in the terminal (the default)",
      .main = sl_cmd_tui,
      .help = sl_cmd_tui_help},
@@ -31,14 +31,14 @@ static const sl_command commands[] = {
      .main = sl_cmd_run,
      .help = sl_cmd_run_help},
     {.name = "replay",
-     .args = "TRACE [--demo DEMO [-o OUT.cast]] [--record OUT.cast]",
+     .args = "TRACE [--demo DEMO [-o OUT.cast]] [--record OUT.cast] [--cast-format v2|v3]",
      .summary = "open a saved trace in the TUI",
      .main = sl_cmd_replay,
      .help = sl_cmd_replay_help},
     {.name = "record",
      .args = "[SCENARIO] [--demo DEMO] -o OUT.cast [--size COLSxROWS] [--fps N] "
-             "[--idle-limit S]",
-     .summary = "play a demo headless and write it as an asciicast v2 file",
+             "[--idle-limit S] [--cast-format v2|v3]",
+     .summary = "play a demo headless and write it as an asciicast file",
      .main = sl_cmd_record,
      .help = sl_cmd_record_help},
     {.name = "export",

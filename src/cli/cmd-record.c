@@ -1,6 +1,7 @@
 /*
  * cmd-record.c - `schedlab record [SCENARIO] [--demo DEMO] -o OUT.cast`:
- * a lesson's demo played headless into an asciicast v2 file.
+ * a lesson's demo played headless into an asciicast file (v2, or v3 with
+ * markers).
  *
  * No terminal is needed (CI records the lessons). The lesson and the demo
  * are loaded and checked here, before anything runs, so a typo in either
@@ -25,9 +26,10 @@ int sl_cmd_record_help(void)
     printf(
         "usage: schedlab record [SCENARIO] [--demo DEMO] -o OUT.cast [-s STRATEGY] [-w N]\n"
         "                       [--size COLSxROWS] [--fps N] [--idle-limit S] [--mono] [--ascii]\n"
+        "                       [--cast-format v2|v3]\n"
         "\n"
         "Plays a demo script on the live view without a terminal and writes what the\n"
-        "screen showed as an asciicast v2 file (play it with `asciinema play OUT.cast`).\n"
+        "screen showed as an asciicast file (play it with `asciinema play OUT.cast`).\n"
         "DEMO is a file or a lesson name (assets/demos/NAME.demo); by default the\n"
         "lesson's own demo. SCENARIO defaults to the demo's first `lesson` line.\n"
         "Waits cost no time, but runs go at their real pace, so the cast shows them as\n"
@@ -40,6 +42,8 @@ int sl_cmd_record_help(void)
         "  --size COLSxROWS     screen size (default 120x40, at least 80x24)\n"
         "  --fps N              at most N frames a second (default 30)\n"
         "  --idle-limit S       shorten pauses in the cast to at most S seconds\n"
+        "  --cast-format v2|v3  asciicast v2 (default; asciinema 2.x) or v3 (asciinema\n"
+        "                       3.0), which marks each `say` and predict question\n"
         "  --mono, --ascii      no colours / ASCII glyphs\n\n"
         "Demo language, one command a line (# starts a comment):\n"
         "  lesson NAME      load a lesson (does not run it)\n"
@@ -68,9 +72,31 @@ static int number(const char *cmd, const char *opt, const char *s, double lo, do
     return 0;
 }
 
+int sl__cast_format_option(const char *cmd, int argc, char **argv, int *i, int *version)
+{
+    if (strcmp(argv[*i], "--cast-format") != 0)
+        return 0;
+    const char *v = *i + 1 < argc ? argv[++*i] : "";
+    if (strcmp(v, "v2") == 0 || strcmp(v, "2") == 0) {
+        *version = 2;
+    } else if (strcmp(v, "v3") == 0 || strcmp(v, "3") == 0) {
+        *version = 3;
+    } else {
+        fprintf(stderr,
+                "schedlab %s: --cast-format takes v2 (asciinema 2.x, the default) or v3 "
+                "(asciinema 3.0, with markers)\n",
+                cmd);
+        return -1;
+    }
+    return 1;
+}
+
 int sl__record_option(const char *cmd, int argc, char **argv, int *i, sl_record_opts *r)
 {
     const char *a = argv[*i];
+    int fmt = sl__cast_format_option(cmd, argc, argv, i, &r->cast_version);
+    if (fmt != 0)
+        return fmt;
     bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--size") == 0 ||
                  strcmp(a, "--fps") == 0 || strcmp(a, "--idle-limit") == 0;
     if (!takes)

@@ -18,15 +18,17 @@
 int sl_cmd_replay_help(void)
 {
     printf("usage: schedlab replay TRACE [--demo DEMO] [--record OUT.cast] [--mono] [--ascii]\n"
-           "                     [--no-mouse]\n"
+           "                     [--no-mouse] [--cast-format v2|v3]\n"
            "       schedlab replay TRACE --demo DEMO -o OUT.cast [--size COLSxROWS] [--fps N]\n"
-           "                             [--idle-limit S]\n\n"
+           "                             [--idle-limit S] [--cast-format v2|v3]\n\n"
            "Opens a trace saved with `schedlab run --trace FILE` in the live views and\n"
            "plays it from the start: Space pauses, arrows step event by event, +/-\n"
            "change the speed, Home/End jump, ? lists every key. --demo plays a demo\n"
            "script on it, --record tees the terminal into an asciicast file. With -o\n"
            "the demo is recorded headless (no terminal) into OUT.cast, the same bytes\n"
-           "every time (see `schedlab record --help` for the demo language).\n\n"
+           "every time (see `schedlab record --help` for the demo language).\n"
+           "--cast-format v3 writes asciicast v3 (asciinema 3.0) with a marker at each\n"
+           "`say` and predict question; v2, the default, plays in asciinema 2.x.\n\n"
            "exit: 0 quit, 2 bad usage or unreadable trace, 3 internal error,\n"
            "130 interrupted\n");
     return SL_EXIT_SUCCESS;
@@ -93,7 +95,7 @@ int sl_cmd_replay(int argc, char **argv)
         fprintf(stderr, "schedlab replay: needs a terminal\n");
         return SL_EXIT_USAGE;
     }
-    rc = sl_ui_live(&o, demo, record, why, sizeof why);
+    rc = sl_ui_live(&o, demo, record, r.cast_version, why, sizeof why);
     sl_demo_free(demo);
     if (rc == 0)
         return SL_EXIT_SUCCESS;

@@ -22,7 +22,8 @@
 int sl_cmd_tui_help(void)
 {
     printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--tasks N] [--demo DEMO]\n"
-           "                    [--record OUT.cast] [--mono] [--ascii] [--no-mouse]\n\n"
+           "                    [--record OUT.cast [--cast-format v2|v3]] [--mono] [--ascii]\n"
+           "                    [--no-mouse]\n\n"
            "Runs SCENARIO (a lesson name or an .ini path; default %s) and animates\n"
            "it live: every task's state over time, the running / ready / waiting /\n"
            "queued lists, the cores and the switch counters. Number keys and Tab pick\n"
@@ -33,8 +34,10 @@ int sl_cmd_tui_help(void)
            "  --tasks N            run N tasks instead of the lesson's count\n"
            "  --demo DEMO          play a demo script (a file or a lesson name): lecturer\n"
            "                       mode; its `pause` lines wait for any key\n"
-           "  --record OUT.cast    also write what the terminal shows to an asciicast v2\n"
+           "  --record OUT.cast    also write what the terminal shows to an asciicast\n"
            "                       file (16 colours, with resizes)\n"
+           "  --cast-format v2|v3  asciicast v2 (default; asciinema 2.x) or v3 (asciinema\n"
+           "                       3.0), which marks each `say` and predict question\n"
            "  --mono               no colours (also when NO_COLOR is set)\n"
            "  --ascii              ASCII glyphs (also under a non-UTF-8 locale)\n"
            "  --no-mouse           leave the mouse to the terminal; by default a click\n"
@@ -59,9 +62,12 @@ int sl_cmd_tui(int argc, char **argv)
     sl_ui_opts o = {0};
     const char *lesson = NULL, *demo_name = NULL, *record = NULL;
     unsigned long tasks = 0;
+    int cast_version = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int taken = sl__record_view_option("tui", argc, argv, &i, &o);
+        if (taken == 0)
+            taken = sl__cast_format_option("tui", argc, argv, &i, &cast_version);
         if (taken < 0)
             return SL_EXIT_USAGE;
         if (taken)
@@ -118,7 +124,7 @@ int sl_cmd_tui(int argc, char **argv)
         return rc;
     }
     char why[256] = "";
-    rc = finish(sl_ui_live(&o, demo, record, why, sizeof why), why);
+    rc = finish(sl_ui_live(&o, demo, record, cast_version, why, sizeof why), why);
     sl_demo_free(demo);
     return rc;
 }

@@ -160,6 +160,7 @@ static int loop(sl_app *a)
                 return 0;
             key_dirty |= (eff & SL_REDRAW) != 0;
         }
+        sl__app_mark_questions(a, sl_clock_ns() - start);
         if (a->tee && sl__tee_stop_asked(a->tee)) {
             sl_term_suspend();
             sl__tee_stop_here(a->tee);
@@ -288,13 +289,14 @@ void sl__app_title(const sl_app *a, char *buf, size_t size)
 }
 
 /* Opens the cast of a live session at the real terminal's size. */
-static int open_tee(sl_app *a, const char *path, char *why, size_t why_size)
+static int open_tee(sl_app *a, const char *path, int version, char *why, size_t why_size)
 {
     struct winsize ws = {.ws_col = 80, .ws_row = 24};
     ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
     char title[256];
     sl__app_title(a, title, sizeof title);
     sl_cast_header h = {
+        .version = version,
         .width = ws.ws_col ? ws.ws_col : 80,
         .height = ws.ws_row ? ws.ws_row : 24,
         .timestamp = (int64_t)time(NULL),
@@ -311,8 +313,8 @@ static int open_tee(sl_app *a, const char *path, char *why, size_t why_size)
     return rc;
 }
 
-int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, char *why,
-               size_t why_size)
+int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, int cast_version,
+               char *why, size_t why_size)
 {
     setlocale(LC_ALL, "");
     sl_app a;
@@ -320,7 +322,7 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     if (rc < 0)
         return rc;
     have_tios = tcgetattr(STDIN_FILENO, &saved_tios) == 0;
-    if (cast_path && (rc = open_tee(&a, cast_path, why, why_size)) < 0) {
+    if (cast_path && (rc = open_tee(&a, cast_path, cast_version, why, why_size)) < 0) {
         sl__app_free(&a);
         return rc;
     }

@@ -23,6 +23,7 @@ typedef struct sl_app {
     sl_run *cmp_run;   /* the compare run in progress */
     sl_player *player; /* a demo being played, or NULL */
     sl_tee *tee;       /* the terminal's bytes go to a cast too, or NULL */
+    uint32_t marked;   /* predict questions marked in the cast so far */
 } sl_app;
 
 /* Hands the views the strategy table and the key bindings. */
@@ -41,6 +42,13 @@ void sl__app_title(const sl_app *a, char *buf, size_t size);
 /* Makes lesson `name` the current one without running it (nothing when it
  * already is). */
 int sl__app_load(sl_app *a, const char *name);
+
+/* Marks a demo's caption in the cast at `t_ns` (cast-marks.c); an empty
+ * caption (a `say` that clears) marks nothing. */
+void sl__app_mark_say(sl_app *a, uint64_t t_ns, const char *text);
+/* Marks each predict question posed since the last call, at `t_ns`,
+ * labelled with the question as the predict bar asks it. */
+void sl__app_mark_questions(sl_app *a, uint64_t t_ns);
 
 /* Starts ui->strategy on the lesson, ending the previous run first. */
 int sl__app_run(sl_app *a);

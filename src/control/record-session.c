@@ -94,6 +94,7 @@ static int play(session *s, uint64_t *end_ns)
             dirty |= (pf & SL_PLAYER_REDRAW) != 0;
             quit = (pf & SL_PLAYER_QUIT) != 0;
         }
+        sl__app_mark_questions(a, t);
         size_t count = sl_ui_main_events(ui);
         dirty |= count != seen;
         if (dirty && (!drawn || t >= last_frame + s->frame_ns)) {
@@ -152,6 +153,7 @@ static int open_cast(sl_app *a, const sl_record_opts *r, int cols, int rows, sl_
                                  : (int64_t)time(NULL);
     const char *shell = getenv("SHELL");
     sl_cast_header h = {
+        .version = r->cast_version,
         .width = cols,
         .height = rows,
         .timestamp = stamp,
@@ -210,6 +212,8 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
         sl_player player;
         sl__player_init(&player, r->demo, false);
         a.player = &player;
+        /* The demo's moments are marked in the cast. */
+        a.tee = s.tee;
         s.player = &player;
         struct sigaction sa = {.sa_handler = on_stop};
         sigemptyset(&sa.sa_mask);
@@ -226,6 +230,7 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
         sl_term_close();
         sl__tee_drop(s.tee);
         a.player = NULL;
+        a.tee = NULL;
     }
     sl_cast *cast = sl__tee_cast(s.tee);
     sl_cast_flush(cast);

@@ -3,7 +3,8 @@
 # lesson recorded with its demo in under 60 s into a valid asciicast v2 file
 # (python3's json module reads every line; header fields; times never go
 # back; 16 colours only), a saved trace recorded twice giving the same
-# bytes, and a broken demo refused with its file and line.
+# bytes, the same trace as asciicast v3 (term header, intervals, a marker
+# at the say), and a broken demo refused with its file and line.
 #
 # usage: bash tests/e2e/record.sh path/to/schedlab
 set -u
@@ -72,6 +73,25 @@ for n in 1 2; do
 done
 check_cast "$tmp/replay1.cast" 120 40
 cmp -s "$tmp/replay1.cast" "$tmp/replay2.cast" || fail "two recordings of one trace differ"
+
+# --cast-format v3: asciinema 3.0's header and intervals, a marker at the say.
+"$bin" replay "$tmp/run.trace" --demo "$tmp/replay.demo" -o "$tmp/replay3.cast" \
+    --idle-limit 1 --cast-format v3 </dev/null >/dev/null 2>"$tmp/err" || fail "v3 record: $(cat "$tmp/err")"
+python3 - "$tmp/replay3.cast" "$tmp/replay1.cast" <<'EOF' || fail "not a v3 cast with a marker"
+import json, sys
+v3 = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+v2 = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+head = v3[0]
+assert head["version"] == 3 and head["term"] == {"cols": 120, "rows": 40, "type": "xterm-256color"}, head
+assert all(ev[0] >= 0 for ev in v3[1:]), "a negative interval"
+marks = [ev[2] for ev in v3[1:] if ev[1] == "m"]
+assert marks == ["A saved run, replayed."], marks
+# The intervals add up to the v2 cast's length; the output is the same.
+assert abs(sum(ev[0] for ev in v3[1:]) - v2[-1][0]) < 1e-4
+assert "".join(e[2] for e in v3[1:] if e[1] == "o") == "".join(e[2] for e in v2[1:] if e[1] == "o")
+EOF
+"$bin" record io-fast-few -o "$tmp/x.cast" --cast-format v4 2>"$tmp/err"
+[[ $? == 2 ]] && grep -q 'takes v2' "$tmp/err" || fail "--cast-format v4 not refused: $(cat "$tmp/err")"
 
 # Errors name the file and the line; nothing is written.
 printf 'lesson io-fast-few\nwiat 2s\n' >"$tmp/bad.demo"
