@@ -26,6 +26,11 @@ typedef struct sl_ui_opts {
     bool mono;             /* no colours (also under NO_COLOR) */
     bool ascii;            /* ASCII glyphs (also under a non-UTF-8 locale) */
     bool no_mouse;         /* leave the mouse to the terminal (selecting text) */
+    int theme;             /* sl_theme */
+    bool pace_set;         /* pace_ns overrides the lesson's lecture pace */
+    uint64_t pace_ns;      /* ... 0: off (real speed) */
+    const int (*remap)[2]; /* typed key -> the key it acts as (config [keys]) */
+    size_t n_remaps;
 } sl_ui_opts;
 
 /* Draws full frames off-screen (into /dev/null through ncurses) at

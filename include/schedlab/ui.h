@@ -62,10 +62,24 @@ typedef struct sl_mouse {
     int x, y; /* the cell, 0-based */
 } sl_mouse;
 
+/* The looks a user can choose (config file `theme`, --theme). */
+typedef enum sl_theme {
+    SL_THEME_DEFAULT = 0, /* 16 colours, or 256 where the terminal has them */
+    SL_THEME_PROJECTOR,   /* bright bold colours, nothing dim: for a washed-out projector */
+    SL_THEME_MONO,        /* attributes only (as --mono, NO_COLOR) */
+    SL_THEME__COUNT
+} sl_theme;
+#define SL_THEME_NAMES "default, projector or mono"
+/* The theme called `name`, or -1. */
+int sl_theme_parse(const char *name);
+/* The name of theme `t` ("default" for an unknown one). */
+const char *sl_theme_name(int t);
+
 typedef struct sl_term_opts {
     FILE *in, *out;   /* NULL: the process's terminal */
     const char *type; /* terminal type, NULL: $TERM */
     bool mono;        /* attributes only */
+    int theme;        /* sl_theme (mono also by `mono`) */
     bool ascii;       /* ASCII glyphs (also forced by a non-UTF-8 locale) */
     int cols, rows;   /* > 0: force this size (off-screen rendering) */
     bool colors16;    /* at most the 16 base colours (recordings play anywhere) */

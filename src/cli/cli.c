@@ -57,6 +57,12 @@ static const sl_command commands[] = {
      .summary = "list the lessons and the strategies",
      .main = sl_cmd_list,
      .help = sl_cmd_list_help},
+    {.name = "config",
+     .args = "[--print] [SCENARIO] [-s STRATEGY] [--theme NAME] [--pace P] [--mono] "
+             "[--no-mouse|--mouse]",
+     .summary = "show the settings from the config file, environment and options",
+     .main = sl_cmd_config,
+     .help = sl_cmd_config_help},
     {.name = "bench",
      .args = "[--json]",
      .summary = "measure hooks, switches, creation costs and the collector",

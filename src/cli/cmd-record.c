@@ -15,18 +15,17 @@
 
 #include "schedlab/cli.h"
 #include "cli/cmd-record.h"
+#include "cli/config.h"
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
-
-#define DEFAULT_LESSON "io-download"
 
 int sl_cmd_record_help(void)
 {
     printf(
         "usage: schedlab record [SCENARIO] [--demo DEMO] -o OUT.cast [-s STRATEGY] [-w N]\n"
         "                       [--size COLSxROWS] [--fps N] [--idle-limit S] [--mono] [--ascii]\n"
-        "                       [--cast-format v2|v3]\n"
+        "                       [--cast-format v2|v3] [--theme NAME]\n"
         "\n"
         "Plays a demo script on the live view without a terminal and writes what the\n"
         "screen showed as an asciicast file (play it with `asciinema play OUT.cast`).\n"
@@ -44,6 +43,7 @@ int sl_cmd_record_help(void)
         "  --idle-limit S       shorten pauses in the cast to at most S seconds\n"
         "  --cast-format v2|v3  asciicast v2 (default; asciinema 2.x) or v3 (asciinema\n"
         "                       3.0), which marks each `say` and predict question\n"
+        "  --theme NAME         default, projector (bright, bold, nothing dim) or mono\n"
         "  --mono, --ascii      no colours / ASCII glyphs\n\n"
         "Demo language, one command a line (# starts a comment):\n"
         "  lesson NAME      load a lesson (does not run it)\n"
@@ -212,9 +212,13 @@ int sl_cmd_record(int argc, char **argv)
     sl_ui_opts o = {0};
     sl_record_opts r = {0};
     const char *lesson = NULL, *demo_name = NULL;
+    static sl_config cfg;
+    sl__config_startup(&cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int taken = sl__record_option("record", argc, argv, &i, &r);
+        int taken = sl__config_flag(&cfg, "record", argc, argv, &i);
+        if (taken == 0)
+            taken = sl__record_option("record", argc, argv, &i, &r);
         if (taken == 0)
             taken = sl__record_view_option("record", argc, argv, &i, &o);
         if (taken < 0)
@@ -234,24 +238,19 @@ int sl_cmd_record(int argc, char **argv)
         fprintf(stderr, "schedlab record: -o OUT.cast is required\n");
         return SL_EXIT_USAGE;
     }
-    if (o.strategy && !sl_strategy_find(o.strategy)) {
-        fprintf(stderr, "schedlab record: no strategy '%s' (see `schedlab list`)\n", o.strategy);
-        return SL_EXIT_USAGE;
-    }
+    if (cfg.origin[SL_CFG_STRATEGY].source == SL_CFG_FROM_FLAG)
+        o.strategy = cfg.strategy;
     sl_demo *demo;
-    int rc = sl__record_demo("record",
-                             demo_name ? demo_name
-                             : lesson  ? lesson
-                                       : DEFAULT_LESSON,
-                             &demo);
+    int rc = sl__record_demo("record", demo_name ? demo_name : lesson ? lesson : cfg.lesson, &demo);
     if (rc != SL_EXIT_SUCCESS)
         return rc;
     if (!lesson)
         lesson = sl_demo_first(demo, SL_DEMO_LESSON);
     if (!lesson)
-        lesson = DEFAULT_LESSON;
+        lesson = cfg.lesson;
     if (!o.strategy)
         o.strategy = sl_demo_first(demo, SL_DEMO_STRATEGY);
+    sl__config_apply(&cfg, &o);
     rc = sl__record_lesson(lesson, &o.scenario);
     if (rc != SL_EXIT_SUCCESS) {
         sl_demo_free(demo);

@@ -12,13 +12,15 @@
 
 #include "schedlab/cli.h"
 #include "cli/cmd-record.h"
+#include "cli/config.h"
 #include "schedlab/error.h"
 #include "schedlab/control.h"
 
 int sl_cmd_replay_help(void)
 {
     printf("usage: schedlab replay TRACE [--demo DEMO] [--record OUT.cast] [--mono] [--ascii]\n"
-           "                     [--no-mouse] [--cast-format v2|v3]\n"
+           "                     [--no-mouse|--mouse] [--theme NAME] [--pace P]\n"
+           "                     [--cast-format v2|v3]\n"
            "       schedlab replay TRACE --demo DEMO -o OUT.cast [--size COLSxROWS] [--fps N]\n"
            "                             [--idle-limit S] [--cast-format v2|v3]\n\n"
            "Opens a trace saved with `schedlab run --trace FILE` in the live views and\n"
@@ -39,8 +41,12 @@ int sl_cmd_replay(int argc, char **argv)
     sl_ui_opts o = {0};
     sl_record_opts r = {0};
     const char *path = NULL, *demo_name = NULL, *record = NULL;
+    static sl_config cfg;
+    sl__config_startup(&cfg);
     for (int i = 1; i < argc; i++) {
-        int taken = sl__record_option("replay", argc, argv, &i, &r);
+        int taken = sl__config_flag(&cfg, "replay", argc, argv, &i);
+        if (taken == 0)
+            taken = sl__record_option("replay", argc, argv, &i, &r);
         if (taken < 0)
             return SL_EXIT_USAGE;
         if (taken)
@@ -49,12 +55,8 @@ int sl_cmd_replay(int argc, char **argv)
             demo_name = argv[++i];
         else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc)
             record = argv[++i];
-        else if (strcmp(argv[i], "--mono") == 0)
-            o.mono = true;
         else if (strcmp(argv[i], "--ascii") == 0)
             o.ascii = true;
-        else if (strcmp(argv[i], "--no-mouse") == 0)
-            o.no_mouse = true;
         else if (argv[i][0] == '-' || path) {
             fprintf(stderr, "schedlab replay: unexpected '%s', see `schedlab replay --help`\n",
                     argv[i]);
@@ -66,6 +68,7 @@ int sl_cmd_replay(int argc, char **argv)
         fprintf(stderr, "schedlab replay: expected one TRACE, see `schedlab replay --help`\n");
         return SL_EXIT_USAGE;
     }
+    sl__config_apply(&cfg, &o);
     if (r.out && !demo_name) {
         fprintf(stderr, "schedlab replay: -o records a demo: add --demo DEMO\n");
         return SL_EXIT_USAGE;

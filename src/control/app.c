@@ -151,7 +151,7 @@ static int loop(sl_app *a)
         if (key_dirty || moving)
             wait_ms = ms_until(now, last_frame + gap, wait_ms);
         wait_ms = ms_until(now, script_due, wait_ms);
-        int key = sl_term_key(wait_ms);
+        int key = sl__app_remap(a, sl_term_key(wait_ms));
         if (key != SL_KEY_NONE && a->player && sl__player_key(a->player, &a->ui, key)) {
             key_dirty = true;
         } else if (key != SL_KEY_NONE) {
@@ -246,6 +246,10 @@ int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
     ui->workers = o->workers;
     a->sc = o->scenario;
     ui->sc = a->sc;
+    a->pace_set = o->pace_set;
+    a->pace_ns = o->pace_ns;
+    a->remap = o->remap;
+    a->n_remaps = o->n_remaps;
     int rc = 0;
     if (o->trace) {
         ui->replay = true;
@@ -326,7 +330,8 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
         sl__app_free(&a);
         return rc;
     }
-    sl_term_opts to = {.mono = o->mono, .ascii = o->ascii, .mouse = !o->no_mouse};
+    sl_term_opts to = {
+        .mono = o->mono, .theme = o->theme, .ascii = o->ascii, .mouse = !o->no_mouse};
     if (a.tee) {
         /* Curses writes into the tee, which passes every byte on. */
         to.out = sl__tee_stream(a.tee);
@@ -349,7 +354,7 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     install_signals();
     /* A class watches each run over the lesson's pace; a demo sets its own. */
     if (!demo)
-        a.ui.pace_ns = sl__play_lesson_pace(a.sc);
+        a.ui.pace_ns = sl__app_pace(&a, a.sc);
     if (a.sc && !demo) {
         /* The lesson introduces itself while its first run starts. */
         a.ui.overlay = SL_OV_INTRO;

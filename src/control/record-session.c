@@ -202,6 +202,7 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
                        .cols = cols,
                        .rows = rows,
                        .mono = o->mono,
+                       .theme = o->theme,
                        .ascii = o->ascii,
                        .colors16 = true};
     rc = sl_term_open(&to);

@@ -4,7 +4,9 @@
 # (python3's json module reads every line; header fields; times never go
 # back; 16 colours only), a saved trace recorded twice giving the same
 # bytes, the same trace as asciicast v3 (term header, intervals, a marker
-# at the say), and a broken demo refused with its file and line.
+# at the say), a config file's projector theme (nothing dim) recorded in
+# spite of a broken line reported with its file and line, and a broken demo
+# refused with its file and line.
 #
 # usage: bash tests/e2e/record.sh path/to/schedlab
 set -u
@@ -92,6 +94,23 @@ assert "".join(e[2] for e in v3[1:] if e[1] == "o") == "".join(e[2] for e in v2[
 EOF
 "$bin" record io-fast-few -o "$tmp/x.cast" --cast-format v4 2>"$tmp/err"
 [[ $? == 2 ]] && grep -q 'takes v2' "$tmp/err" || fail "--cast-format v4 not refused: $(cat "$tmp/err")"
+
+# Preferences: a projector theme from the config file; a broken line is
+# reported with its file and line, and the recording is made all the same.
+mkdir -p "$tmp/cfg/schedlab"
+printf '[view]\ntheme = projector\nmouse = sometimes\n' >"$tmp/cfg/schedlab/config.ini"
+XDG_CONFIG_HOME=$tmp/cfg "$bin" replay "$tmp/run.trace" --demo "$tmp/replay.demo" \
+    -o "$tmp/projector.cast" </dev/null >/dev/null 2>"$tmp/err" ||
+    fail "a broken config line stopped the recording: $(cat "$tmp/err")"
+grep -qF "$tmp/cfg/schedlab/config.ini:3: mouse 'sometimes' is not on or off" "$tmp/err" ||
+    fail "no file:line error: $(cat "$tmp/err")"
+dim='\\u001b\[([0-9]+;)*2(;[0-9]+)*m' # SGR 2, faint, among any attributes
+grep -qE "$dim" "$tmp/replay1.cast" || fail "the default theme draws nothing dim"
+! grep -qE "$dim" "$tmp/projector.cast" || fail "the projector theme draws dim text"
+XDG_CONFIG_HOME=$tmp/cfg SCHEDLAB_MOUSE=off "$bin" config --print --theme mono >"$tmp/out" \
+    2>"$tmp/err" || fail "config --print failed"
+grep -q '^theme *= mono *; flag --theme$' "$tmp/out" || fail "config --print: $(cat "$tmp/out")"
+grep -q '^mouse *= off *; environment SCHEDLAB_MOUSE$' "$tmp/out" || fail "$(cat "$tmp/out")"
 
 # Errors name the file and the line; nothing is written.
 printf 'lesson io-fast-few\nwiat 2s\n' >"$tmp/bad.demo"
