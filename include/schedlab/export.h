@@ -46,6 +46,27 @@ int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out);
 /* One CSV row per span: task,name,state,reason,core,start_ms,end_ms,duration_ms. */
 int sl_export_spans_csv(sl_trace *trace, FILE *out);
 
+/* One lesson as a self-contained web page (html.c): the cast played by
+ * asciinema-player (embedded: the page works from a file, offline), pausing
+ * at its markers; the SVG timeline under it; the caption, the takeaway and
+ * the measured table beside it. */
+typedef struct sl_html_page {
+    const char *title;    /* the lesson's title */
+    const char *caption;  /* its caption paragraph, or NULL */
+    const char *takeaway; /* one sentence on what the run measured, or NULL */
+    const char *table;    /* the measured table as text, or NULL */
+    const char *cast;     /* an asciicast (v3: the player pauses at its markers) */
+    size_t cast_len;
+    const char *svg; /* an SVG picture (sl_export_svg), or NULL */
+    size_t svg_len;
+} sl_html_page;
+
+/* Writes the page; SL_ENOTSUP when the binary was built without the player
+ * (web/node_modules missing at build time), SL_EIO on a write error. */
+int sl_export_html(const sl_html_page *p, FILE *out);
+/* Whether the player was embedded at build time. */
+bool sl_export_html_player(void);
+
 /* ---- module-internal text helpers (export-text.c) ----------------------- */
 
 /* A JSON string literal: quotes, escapes, invalid UTF-8 as U+FFFD. */

@@ -160,7 +160,6 @@ static int loop(sl_app *a)
                 return 0;
             key_dirty |= (eff & SL_REDRAW) != 0;
         }
-        sl__app_mark_questions(a, sl_clock_ns() - start);
         if (a->tee && sl__tee_stop_asked(a->tee)) {
             sl_term_suspend();
             sl__tee_stop_here(a->tee);
@@ -199,8 +198,10 @@ static int loop(sl_app *a)
             wall_mark = now;
         }
         frame(ui);
-        if (a->tee)
+        if (a->tee) {
             sl__tee_pump(a->tee, now - start);
+            sl__app_marks(a, now - start);
+        }
         cost_ns = cost_ns == 0 ? ui->frame_us * 1e3 : 0.8 * cost_ns + 0.2 * ui->frame_us * 1e3;
         last_frame = now;
         key_dirty = false;

@@ -94,7 +94,6 @@ static int play(session *s, uint64_t *end_ns)
             dirty |= (pf & SL_PLAYER_REDRAW) != 0;
             quit = (pf & SL_PLAYER_QUIT) != 0;
         }
-        sl__app_mark_questions(a, t);
         size_t count = sl_ui_main_events(ui);
         dirty |= count != seen;
         if (dirty && (!drawn || t >= last_frame + s->frame_ns)) {
@@ -109,6 +108,7 @@ static int play(session *s, uint64_t *end_ns)
             int rc = sl__tee_pump(s->tee, t);
             if (rc < 0)
                 return rc;
+            sl__app_marks(a, t);
             last_frame = t;
             drawn = true;
             dirty = false;
