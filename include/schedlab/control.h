@@ -105,12 +105,13 @@ int sl_demo_key(const char *name);
  * recorded headless (no terminal needed: CI makes the lessons' casts).
  */
 typedef struct sl_record_opts {
-    const char *out;     /* the cast file */
-    const sl_demo *demo; /* the script */
-    int cols, rows;      /* the screen; 0: 120 x 40 */
-    unsigned fps;        /* at most this many frames a second; 0: 30 */
-    double idle_limit_s; /* > 0: no pause in the cast longer than this */
-    int cast_version;    /* asciicast 2 (also 0) or 3 (with markers) */
+    const char *out;       /* the cast file */
+    const sl_demo *demo;   /* the script */
+    int cols, rows;        /* the screen; 0: 120 x 40 */
+    unsigned fps;          /* at most this many frames a second; 0: 30 */
+    double idle_limit_s;   /* > 0: no pause in the cast longer than this */
+    int cast_version;      /* asciicast 2 (also 0) or 3 (with markers) */
+    const char *trace_out; /* or NULL: where to save the main view's last run (for a page) */
 } sl_record_opts;
 
 typedef struct sl_record_stats {
@@ -125,6 +126,8 @@ typedef struct sl_record_stats {
  * and each predict question). The clock is virtual (waits cost
  * nothing) except while a run is going, which takes its real time; a saved
  * trace's recording is therefore the same, byte for byte, every time.
+ * With trace_out, the main view's last run is saved there at the end
+ * (SL_ESTATE when the script ended with no finished run to save).
  * Returns 0, SL_EINTR on SIGINT/SIGTERM, or a negative SL_E* with `why`. */
 int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *st, char *why,
                  size_t why_size);

@@ -37,14 +37,14 @@ static const sl_command commands[] = {
      .help = sl_cmd_replay_help},
     {.name = "record",
      .args = "[SCENARIO] [--demo DEMO] -o OUT.cast [--size COLSxROWS] [--fps N] "
-             "[--idle-limit S] [--cast-format v2|v3]",
+             "[--idle-limit S] [--cast-format v2|v3] [--html OUT.html]",
      .summary = "play a demo headless and write it as an asciicast file",
      .main = sl_cmd_record,
      .help = sl_cmd_record_help},
     {.name = "export",
-     .args = "TRACE [--perfetto OUT.json] [--svg OUT.svg] [--csv OUT.csv] "
+     .args = "TRACE [--perfetto OUT.json] [--svg OUT.svg] [--csv OUT.csv] [--html OUT.html] "
              "[--ticks [--tick MS] [--tasks A-B] [-o FILE]]",
-     .summary = "turn a saved trace into Perfetto JSON, an SVG timeline, a tick table or CSV",
+     .summary = "turn a saved trace into Perfetto JSON, an SVG, a tick table, CSV or a web page",
      .main = sl_cmd_export,
      .help = sl_cmd_export_help},
     {.name = "check",

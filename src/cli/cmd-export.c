@@ -271,7 +271,7 @@ int sl_cmd_export(int argc, char **argv)
     sl_trace_free(t);
     if (code == 0 && a.html) {
         char hwhy[600] = "";
-        rc = sl__lesson_page(a.trace, a.demo, a.html, hwhy, sizeof hwhy);
+        rc = sl__lesson_page(a.trace, a.demo, NULL, a.html, hwhy, sizeof hwhy);
         if (rc < 0) {
             fprintf(stderr, "schedlab export: %s\n", hwhy[0] ? hwhy : sl_strerror(rc));
             bool output = rc == SL_EIO || rc == SL_ENOSPC || rc == SL_EACCES || rc == SL_ENOTREG ||

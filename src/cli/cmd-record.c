@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "schedlab/cli.h"
 #include "cli/cmd-record.h"
 #include "cli/config.h"
+#include "cli/lesson-page.h"
 #include "schedlab/error.h"
+#include "schedlab/export.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
 
@@ -25,7 +28,7 @@ int sl_cmd_record_help(void)
     printf(
         "usage: schedlab record [SCENARIO] [--demo DEMO] -o OUT.cast [-s STRATEGY] [-w N]\n"
         "                       [--size COLSxROWS] [--fps N] [--idle-limit S] [--mono] [--ascii]\n"
-        "                       [--cast-format v2|v3] [--theme NAME]\n"
+        "                       [--cast-format v2|v3] [--theme NAME] [--html OUT.html]\n"
         "\n"
         "Plays a demo script on the live view without a terminal and writes what the\n"
         "screen showed as an asciicast file (play it with `asciinema play OUT.cast`).\n"
@@ -44,7 +47,10 @@ int sl_cmd_record_help(void)
         "  --cast-format v2|v3  asciicast v2 (default; asciinema 2.x) or v3 (asciinema\n"
         "                       3.0), which marks each `say` and predict question\n"
         "  --theme NAME         default, projector (bright, bold, nothing dim) or mono\n"
-        "  --mono, --ascii      no colours / ASCII glyphs\n\n"
+        "  --mono, --ascii      no colours / ASCII glyphs\n"
+        "  --html OUT.html      also one page for a course site (see `schedlab export\n"
+        "                       --help`): the cast (as v3) in asciinema-player, the\n"
+        "                       timeline and numbers of the main view's last run\n\n"
         "Demo language, one command a line (# starts a comment):\n"
         "  lesson NAME      load a lesson (does not run it)\n"
         "  strategy NAME    choose the strategy of the next run\n"
@@ -211,7 +217,7 @@ int sl_cmd_record(int argc, char **argv)
 {
     sl_ui_opts o = {0};
     sl_record_opts r = {0};
-    const char *lesson = NULL, *demo_name = NULL;
+    const char *lesson = NULL, *demo_name = NULL, *html = NULL;
     static sl_config cfg;
     sl__config_startup(&cfg);
     for (int i = 1; i < argc; i++) {
@@ -227,6 +233,8 @@ int sl_cmd_record(int argc, char **argv)
             continue;
         if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
             demo_name = argv[++i];
+        } else if (strcmp(a, "--html") == 0 && i + 1 < argc) {
+            html = argv[++i];
         } else if (a[0] == '-' || lesson) {
             fprintf(stderr, "schedlab record: unexpected '%s', see `schedlab record --help`\n", a);
             return SL_EXIT_USAGE;
@@ -236,6 +244,16 @@ int sl_cmd_record(int argc, char **argv)
     }
     if (!r.out) {
         fprintf(stderr, "schedlab record: -o OUT.cast is required\n");
+        return SL_EXIT_USAGE;
+    }
+    if (html && r.cast_version == 2) {
+        fprintf(stderr, "schedlab record: --html plays the cast's markers: it needs "
+                        "--cast-format v3 (the default with --html)\n");
+        return SL_EXIT_USAGE;
+    }
+    if (html && !sl_export_html_player()) {
+        fprintf(stderr, "schedlab record: this schedlab was built without asciinema-player "
+                        "(web/node_modules): run .ci/install-deps, then build again\n");
         return SL_EXIT_USAGE;
     }
     if (cfg.origin[SL_CFG_STRATEGY].source == SL_CFG_FROM_FLAG)
@@ -257,7 +275,32 @@ int sl_cmd_record(int argc, char **argv)
         return rc;
     }
     r.demo = demo;
+    char trace_tmp[] = "/tmp/schedlab-record-XXXXXX";
+    if (html) {
+        /* The page's timeline and numbers: the main view's last run. */
+        int fd = mkstemp(trace_tmp);
+        if (fd < 0) {
+            fprintf(stderr, "schedlab record: cannot make a temporary file in /tmp\n");
+            sl_demo_free(demo);
+            return SL_EXIT_INTERNAL;
+        }
+        close(fd);
+        r.cast_version = 3;
+        r.trace_out = trace_tmp;
+    }
     rc = sl__record_run("record", &o, &r);
     sl_demo_free(demo);
+    if (html && rc == SL_EXIT_SUCCESS) {
+        char why[600] = "";
+        int prc = sl__lesson_page(trace_tmp, NULL, r.out, html, why, sizeof why);
+        if (prc < 0) {
+            fprintf(stderr, "schedlab record: %s\n", why[0] ? why : sl_strerror(prc));
+            rc = SL_EXIT_RUN_FAILED;
+        } else if (strcmp(html, "-") != 0) {
+            printf("%s: the page, with %s\n", html, r.out);
+        }
+    }
+    if (html)
+        unlink(trace_tmp);
     return rc;
 }

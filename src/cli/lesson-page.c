@@ -111,8 +111,8 @@ static int record_cast(const char *trace_path, const sl_demo *demo, char **cast,
     return rc;
 }
 
-int sl__lesson_page(const char *trace_path, const char *demo_path, const char *out_path, char *why,
-                    size_t why_size)
+int sl__lesson_page(const char *trace_path, const char *demo_path, const char *cast_path,
+                    const char *out_path, char *why, size_t why_size)
 {
     if (!sl_export_html_player()) {
         snprintf(why, why_size,
@@ -145,11 +145,13 @@ int sl__lesson_page(const char *trace_path, const char *demo_path, const char *o
     if (t->meta.scenario[0] && sl_scenario_resolve(t->meta.scenario, path, sizeof path) == 0 &&
         sl_scenario_load(path, &sc, &diag) < 0)
         sc = NULL;
-    if (rc == 0 && demo_path)
+    if (rc == 0 && cast_path)
+        rc = sl_file_read(cast_path, (size_t)1 << 30, false, &cast, &cast_len, why, why_size);
+    else if (rc == 0 && demo_path)
         rc = sl_demo_load(demo_path, &demo, why, why_size);
     else if (rc == 0 && (demo_text = default_demo(t, takeaway)) != NULL)
         rc = sl_demo_parse("the page's demo", demo_text, &demo, why, why_size);
-    if (rc == 0)
+    if (rc == 0 && !cast_path)
         rc = record_cast(trace_path, demo, &cast, &cast_len, why, why_size);
     if (rc == 0) {
         sl_html_page page = {

@@ -233,6 +233,17 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
         a.player = NULL;
         a.tee = NULL;
     }
+    if (rc == 0 && r->trace_out) {
+        /* The run a page shows: the main view's last, once it has ended. */
+        if (!a.ui.has_main || run_going(&a)) {
+            snprintf(why, why_size,
+                     "the demo ended with no finished run in the main view to save "
+                     "(end it with `until-done`)");
+            rc = SL_ESTATE;
+        } else {
+            rc = sl_trace_save(a.ui.main.trace, r->trace_out, why, why_size);
+        }
+    }
     sl_cast *cast = sl__tee_cast(s.tee);
     sl_cast_flush(cast);
     st->cast_s = (double)sl_cast_length(cast) / 1e9;

@@ -5,8 +5,8 @@
 # back; 16 colours only), a saved trace recorded twice giving the same
 # bytes, the same trace as asciicast v3 (term header, intervals, a marker
 # at the say), a config file's projector theme (nothing dim) recorded in
-# spite of a broken line reported with its file and line, and a broken demo
-# refused with its file and line.
+# spite of a broken line reported with its file and line, record --html
+# (a v3 cast and its page), and a broken demo refused with its file and line.
 #
 # usage: bash tests/e2e/record.sh path/to/schedlab
 set -u
@@ -111,6 +111,16 @@ XDG_CONFIG_HOME=$tmp/cfg SCHEDLAB_MOUSE=off "$bin" config --print --theme mono >
     2>"$tmp/err" || fail "config --print failed"
 grep -q '^theme *= mono *; flag --theme$' "$tmp/out" || fail "config --print: $(cat "$tmp/out")"
 grep -q '^mouse *= off *; environment SCHEDLAB_MOUSE$' "$tmp/out" || fail "$(cat "$tmp/out")"
+
+# record --html: the cast as v3 and a page with it, the timeline and numbers.
+"$bin" record io-fast-few -o "$tmp/page.cast" --html "$tmp/page.html" </dev/null >"$tmp/out" \
+    2>"$tmp/err" || fail "record --html: $(cat "$tmp/err")"
+head -c 20 "$tmp/page.cast" | grep -q '"version": 3' || fail "record --html wrote no v3 cast"
+grep -q '"m", "Four clients' "$tmp/page.cast" || fail "no marker at the demo's first say"
+grep -q 'AsciinemaPlayer' "$tmp/page.html" && grep -q '<svg' "$tmp/page.html" &&
+    grep -q 'wall time' "$tmp/page.html" || fail "the page lacks the player, timeline or numbers"
+"$bin" record io-fast-few -o "$tmp/x.cast" --cast-format v2 --html "$tmp/x.html" 2>"$tmp/err"
+[[ $? == 2 ]] && grep -q 'needs --cast-format v3' "$tmp/err" || fail "--html with v2 not refused"
 
 # Errors name the file and the line; nothing is written.
 printf 'lesson io-fast-few\nwiat 2s\n' >"$tmp/bad.demo"
