@@ -155,18 +155,25 @@ static char *tmp_path(char *buf, size_t size, const char *stem)
 
 /* ---- the writer ---- */
 
+/* The writer tests' header: 90x30, 10 frames a second, 1 s idle limit. */
+static sl_cast_header writer_header(int version, const char *title)
+{
+    return (sl_cast_header){.version = version,
+                            .width = 90,
+                            .height = 30,
+                            .timestamp = 1234,
+                            .title = title,
+                            .term = "xterm-256color",
+                            .shell = "/bin/sh",
+                            .fps = 10,
+                            .idle_limit_s = 1.0};
+}
+
 static void test_cast_writer(void **state)
 {
     char path[128];
     tmp_path(path, sizeof path, "writer");
-    sl_cast_header h = {.width = 90,
-                        .height = 30,
-                        .timestamp = 1234,
-                        .title = "A \"quoted\" title",
-                        .term = "xterm-256color",
-                        .shell = "/bin/sh",
-                        .fps = 10,
-                        .idle_limit_s = 1.0};
+    sl_cast_header h = writer_header(0, "A \"quoted\" title");
     sl_cast *c;
     assert_int_equal(sl_cast_open(&c, path, &h), 0);
     const uint64_t ms = 1000000;
@@ -208,15 +215,7 @@ static void test_cast_writer_v3(void **state)
 {
     char path[128];
     tmp_path(path, sizeof path, "writer-v3");
-    sl_cast_header h = {.version = 3,
-                        .width = 90,
-                        .height = 30,
-                        .timestamp = 1234,
-                        .title = "v3",
-                        .term = "xterm-256color",
-                        .shell = "/bin/sh",
-                        .fps = 10,
-                        .idle_limit_s = 1.0};
+    sl_cast_header h = writer_header(3, "v3");
     sl_cast *c;
     assert_int_equal(sl_cast_open(&c, path, &h), 0);
     const uint64_t ms = 1000000;
@@ -447,23 +446,34 @@ static const char replay_demo[] = "say Hello, class: this is a saved run.\n"
                                   "key ] ] ] ] ] ] ] ] ]\n"
                                   "wait 5s\n";
 
-static void record_synthetic(const char *path, double idle)
+/* Records `demo` on a synthetic trace of 20 tasks, at 100x32. */
+static sl_record_stats record_demo(const char *path, const char *demo, double idle, int version)
 {
     sl_trace *tr;
     assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
     sl_demo *d;
     char why[256];
-    assert_int_equal(sl_demo_parse("replay.demo", replay_demo, &d, why, sizeof why), 0);
+    assert_int_equal(sl_demo_parse("test.demo", demo, &d, why, sizeof why), 0);
     sl_ui_opts o = {.trace = tr};
-    sl_record_opts r = {.out = path, .demo = d, .cols = 100, .rows = 32, .idle_limit_s = idle};
+    sl_record_opts r = {.out = path,
+                        .demo = d,
+                        .cols = 100,
+                        .rows = 32,
+                        .idle_limit_s = idle,
+                        .cast_version = version};
     sl_record_stats st;
-    int rc = sl_ui_record(&o, &r, &st, why, sizeof why);
-    if (rc != 0)
+    if (sl_ui_record(&o, &r, &st, why, sizeof why) != 0)
         fail_msg("record: %s", why);
+    sl_demo_free(d);
+    return st;
+}
+
+static void record_synthetic(const char *path, double idle)
+{
+    sl_record_stats st = record_demo(path, replay_demo, idle, 0);
     assert_true(st.events > 5);
     assert_true(st.cast_s > (idle > 0 ? 3.0 : 9.0));
     assert_true(st.run_s == 0); /* a replay never waits in real time */
-    sl_demo_free(d);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -563,21 +573,6 @@ static const char marked_demo[] = "say Hello, class: this is a saved run.\n"
                                   "key End\n"
                                   "wait 2s\n";
 
-static void record_marked(const char *path, int version)
-{
-    sl_trace *tr;
-    assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
-    sl_demo *d;
-    char why[256];
-    assert_int_equal(sl_demo_parse("marked.demo", marked_demo, &d, why, sizeof why), 0);
-    sl_ui_opts o = {.trace = tr};
-    sl_record_opts r = {.out = path, .demo = d, .cols = 100, .rows = 32, .cast_version = version};
-    sl_record_stats st;
-    if (sl_ui_record(&o, &r, &st, why, sizeof why) != 0)
-        fail_msg("record: %s", why);
-    sl_demo_free(d);
-}
-
 /* The screen a player shows at the end of a cast. */
 static VTerm *play_to_end(const cast *c, int cols, int rows, vscreen *vs)
 {
@@ -595,8 +590,8 @@ static void test_record_v3_markers(void **state)
     char p2[128], p3[128];
     tmp_path(p2, sizeof p2, "marked-v2");
     tmp_path(p3, sizeof p3, "marked-v3");
-    record_marked(p2, 2);
-    record_marked(p3, 3);
+    record_demo(p2, marked_demo, 0, 2);
+    record_demo(p3, marked_demo, 0, 3);
     cast *c2 = read_cast(p2), *c3 = read_cast(p3);
     assert_int_equal(c2->version, 2);
     assert_int_equal(c3->version, 3);
