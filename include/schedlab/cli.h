@@ -44,6 +44,7 @@ int sl_cmd_tui(int argc, char **argv);
 int sl_cmd_replay(int argc, char **argv);
 int sl_cmd_export(int argc, char **argv);
 int sl_cmd_record(int argc, char **argv);
+int sl_cmd_config(int argc, char **argv);
 
 int sl_cmd_run_help(void);
 int sl_cmd_check_help(void);
@@ -54,6 +55,7 @@ int sl_cmd_tui_help(void);
 int sl_cmd_replay_help(void);
 int sl_cmd_export_help(void);
 int sl_cmd_record_help(void);
+int sl_cmd_config_help(void);
 
 /* True when argv holds -h or --help (commands check this first). */
 int sl_cli_wants_help(int argc, char **argv);

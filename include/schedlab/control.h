@@ -26,6 +26,11 @@ typedef struct sl_ui_opts {
     bool mono;             /* no colours (also under NO_COLOR) */
     bool ascii;            /* ASCII glyphs (also under a non-UTF-8 locale) */
     bool no_mouse;         /* leave the mouse to the terminal (selecting text) */
+    int theme;             /* sl_theme */
+    bool pace_set;         /* pace_ns overrides the lesson's lecture pace */
+    uint64_t pace_ns;      /* ... 0: off (real speed) */
+    const int (*remap)[2]; /* typed key -> the key it acts as (config [keys]) */
+    size_t n_remaps;
 } sl_ui_opts;
 
 /* Draws full frames off-screen (into /dev/null through ncurses) at
@@ -106,11 +111,13 @@ int sl_demo_key(const char *name);
  * recorded headless (no terminal needed: CI makes the lessons' casts).
  */
 typedef struct sl_record_opts {
-    const char *out;     /* the cast file */
-    const sl_demo *demo; /* the script */
-    int cols, rows;      /* the screen; 0: 120 x 40 */
-    unsigned fps;        /* at most this many frames a second; 0: 30 */
-    double idle_limit_s; /* > 0: no pause in the cast longer than this */
+    const char *out;       /* the cast file */
+    const sl_demo *demo;   /* the script */
+    int cols, rows;        /* the screen; 0: 120 x 40 */
+    unsigned fps;          /* at most this many frames a second; 0: 30 */
+    double idle_limit_s;   /* > 0: no pause in the cast longer than this */
+    int cast_version;      /* asciicast 2 (also 0) or 3 (with markers) */
+    const char *trace_out; /* or NULL: where to save the main view's last run (for a page) */
 } sl_record_opts;
 
 typedef struct sl_record_stats {
@@ -121,17 +128,21 @@ typedef struct sl_record_stats {
     uint64_t bytes; /* terminal output recorded */
 } sl_record_stats;
 
-/* Plays the demo headless into a cast. The clock is virtual (waits cost
+/* Plays the demo headless into a cast (in v3 with a marker at each `say`
+ * and each predict question). The clock is virtual (waits cost
  * nothing) except while a run is going, which takes its real time; a saved
  * trace's recording is therefore the same, byte for byte, every time.
+ * With trace_out, the main view's last run is saved there at the end
+ * (SL_ESTATE when the script ended with no finished run to save).
  * Returns 0, SL_EINTR on SIGINT/SIGTERM, or a negative SL_E* with `why`. */
 int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *st, char *why,
                  size_t why_size);
 
 /* The interactive TUI (sl_ui_main) with, optionally, a demo played live
  * (`pause` waits for a key) and the terminal's bytes teed into `cast_path`
- * with resize events. */
-int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, char *why,
-               size_t why_size);
+ * (asciicast `cast_version`, 2 or 3) with resize events and, in v3,
+ * markers at the demo's captions and the predict questions. */
+int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, int cast_version,
+               char *why, size_t why_size);
 
 #endif

@@ -46,6 +46,27 @@ int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out);
 /* One CSV row per span: task,name,state,reason,core,start_ms,end_ms,duration_ms. */
 int sl_export_spans_csv(sl_trace *trace, FILE *out);
 
+/* One lesson as a self-contained web page (html.c): the cast played by
+ * asciinema-player (embedded: the page works from a file, offline), pausing
+ * at its markers; the SVG timeline under it; the caption, the takeaway and
+ * the measured table beside it. */
+typedef struct sl_html_page {
+    const char *title;    /* the lesson's title */
+    const char *caption;  /* its caption paragraph, or NULL */
+    const char *takeaway; /* one sentence on what the run measured, or NULL */
+    const char *table;    /* the measured table as text, or NULL */
+    const char *cast;     /* an asciicast (v3: the player pauses at its markers) */
+    size_t cast_len;
+    const char *svg; /* an SVG picture (sl_export_svg), or NULL */
+    size_t svg_len;
+} sl_html_page;
+
+/* Writes the page; SL_ENOTSUP when the binary was built without the player
+ * (web/node_modules missing at build time), SL_EIO on a write error. */
+int sl_export_html(const sl_html_page *p, FILE *out);
+/* Whether the player was embedded at build time. */
+bool sl_export_html_player(void);
+
 /* ---- module-internal text helpers (export-text.c) ----------------------- */
 
 /* A JSON string literal: quotes, escapes, invalid UTF-8 as U+FFFD. */
@@ -79,9 +100,12 @@ int sl_report_format_parse(const char *s);
 void sl_report_write(const sl_report *r, sl_report_format format, FILE *out);
 
 /*
- * An asciicast v2 writer: a JSON header line, then one
- * `[time, "o", data]` line per chunk of terminal output and
- * `[time, "r", "COLSxROWS"]` per resize.
+ * An asciicast writer, v2 or v3: a JSON header line, then one
+ * `[time, "o", data]` line per chunk of terminal output,
+ * `[time, "r", "COLSxROWS"]` per resize and, in v3, `[time, "m", label]`
+ * per marker (a moment a player can pause at or jump to). v2 times count
+ * from the start; v3 times are intervals since the previous event, and its
+ * header names the terminal as `term: {cols, rows, type}` (asciinema 3.0).
  *
  * The writer owns the shape of the timeline: times never go backwards,
  * output closer together than one frame (1/fps) is merged into one event,
@@ -90,6 +114,7 @@ void sl_report_write(const sl_report *r, sl_report_format format, FILE *out);
  * characters, so every event is valid JSON text on its own.
  */
 typedef struct sl_cast_header {
+    int version;         /* 2 (also 0) or 3 */
     int width, height;   /* terminal size in cells */
     int64_t timestamp;   /* unix seconds of the recording (fixed for replays) */
     const char *title;   /* shown by players, or NULL */
@@ -102,12 +127,16 @@ typedef struct sl_cast_header {
 typedef struct sl_cast sl_cast;
 
 /* Creates `path` (by sl_ofile's rule) and writes the header line; the
- * error says why: SL_EACCES, SL_ENOTREG for a directory... */
+ * error says why: SL_EACCES, SL_ENOTREG for a directory... SL_EINVAL for
+ * a size below one cell or a version other than 2 or 3. */
 int sl_cast_open(sl_cast **out, const char *path, const sl_cast_header *h);
 /* Terminal output at `t_ns` (time since the recording started). */
 int sl_cast_output(sl_cast *c, uint64_t t_ns, const char *data, size_t n);
 /* The terminal became cols x rows at `t_ns`. */
 int sl_cast_resize(sl_cast *c, uint64_t t_ns, int cols, int rows);
+/* A marker labelled `label` (NULL: unlabelled) at `t_ns`; v3 only: a v2
+ * cast stays as asciinema 2.x reads it, and the call writes nothing. */
+int sl_cast_marker(sl_cast *c, uint64_t t_ns, const char *label);
 /* Writes what is pending and closes the file (renamed into place only when
  * complete); returns the first write error (SL_ENOSPC, SL_EACCES...).
  * NULL is allowed. */

@@ -62,10 +62,24 @@ typedef struct sl_mouse {
     int x, y; /* the cell, 0-based */
 } sl_mouse;
 
+/* The looks a user can choose (config file `theme`, --theme). */
+typedef enum sl_theme {
+    SL_THEME_DEFAULT = 0, /* 16 colours, or 256 where the terminal has them */
+    SL_THEME_PROJECTOR,   /* bright bold colours, nothing dim: for a washed-out projector */
+    SL_THEME_MONO,        /* attributes only (as --mono, NO_COLOR) */
+    SL_THEME__COUNT
+} sl_theme;
+#define SL_THEME_NAMES "default, projector or mono"
+/* The theme called `name`, or -1. */
+int sl_theme_parse(const char *name);
+/* The name of theme `t` ("default" for an unknown one). */
+const char *sl_theme_name(int t);
+
 typedef struct sl_term_opts {
     FILE *in, *out;   /* NULL: the process's terminal */
     const char *type; /* terminal type, NULL: $TERM */
     bool mono;        /* attributes only */
+    int theme;        /* sl_theme (mono also by `mono`) */
     bool ascii;       /* ASCII glyphs (also forced by a non-UTF-8 locale) */
     int cols, rows;   /* > 0: force this size (off-screen rendering) */
     bool colors16;    /* at most the 16 base colours (recordings play anywhere) */
@@ -226,6 +240,9 @@ typedef enum sl_question {
     SL_Q__COUNT
 } sl_question;
 
+/* The question of kind `kind` as the predict bar asks it. */
+const char *sl_ui_question(int kind);
+
 typedef struct sl_predict {
     bool on;                            /* predict mode */
     bool asking;                        /* stopped before the answer, waiting for a guess */
@@ -244,6 +261,7 @@ typedef struct sl_predict {
     uint32_t asked_by[SL_Q__COUNT];
     uint32_t since_fifo; /* questions since the last FIFO one */
     uint32_t streak;     /* questions of `kind` in a row */
+    uint32_t posed;      /* questions posed so far (a recording marks each) */
     char note[240];      /* what the last reveal said, or the summary */
 } sl_predict;
 

@@ -20,7 +20,7 @@ static int worker_main(int argc, char **argv)
 static const sl_command commands[] = {
     {.name = "tui",
      .args = "[SCENARIO] [-s STRATEGY] [-w N] [--tasks N] [--demo DEMO] [--record OUT.cast] "
-             "[--mono] [--ascii] [--no-mouse]",
+             "[--cast-format v2|v3] [--mono] [--ascii] [--no-mouse]",
      .summary = "animate a lesson live in the terminal (the default)",
      .main = sl_cmd_tui,
      .help = sl_cmd_tui_help},
@@ -31,20 +31,20 @@ static const sl_command commands[] = {
      .main = sl_cmd_run,
      .help = sl_cmd_run_help},
     {.name = "replay",
-     .args = "TRACE [--demo DEMO [-o OUT.cast]] [--record OUT.cast]",
+     .args = "TRACE [--demo DEMO [-o OUT.cast]] [--record OUT.cast] [--cast-format v2|v3]",
      .summary = "open a saved trace in the TUI",
      .main = sl_cmd_replay,
      .help = sl_cmd_replay_help},
     {.name = "record",
      .args = "[SCENARIO] [--demo DEMO] -o OUT.cast [--size COLSxROWS] [--fps N] "
-             "[--idle-limit S]",
-     .summary = "play a demo headless and write it as an asciicast v2 file",
+             "[--idle-limit S] [--cast-format v2|v3] [--html OUT.html]",
+     .summary = "play a demo headless and write it as an asciicast file",
      .main = sl_cmd_record,
      .help = sl_cmd_record_help},
     {.name = "export",
-     .args = "TRACE [--perfetto OUT.json] [--svg OUT.svg] [--csv OUT.csv] "
+     .args = "TRACE [--perfetto OUT.json] [--svg OUT.svg] [--csv OUT.csv] [--html OUT.html] "
              "[--ticks [--tick MS] [--tasks A-B] [-o FILE]]",
-     .summary = "turn a saved trace into Perfetto JSON, an SVG timeline, a tick table or CSV",
+     .summary = "turn a saved trace into Perfetto JSON, an SVG, a tick table, CSV or a web page",
      .main = sl_cmd_export,
      .help = sl_cmd_export_help},
     {.name = "check",
@@ -62,6 +62,12 @@ static const sl_command commands[] = {
      .summary = "list the lessons and the strategies",
      .main = sl_cmd_list,
      .help = sl_cmd_list_help},
+    {.name = "config",
+     .args = "[--print] [SCENARIO] [-s STRATEGY] [--theme NAME] [--pace P] [--mono] "
+             "[--no-mouse|--mouse]",
+     .summary = "show the settings from the config file, environment and options",
+     .main = sl_cmd_config,
+     .help = sl_cmd_config_help},
     {.name = "bench",
      .args = "[--json]",
      .summary = "measure hooks, switches, creation costs and the collector",

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "schedlab/cli.h"
+#include "cli/lesson-page.h"
 #include "schedlab/export.h"
 #include "schedlab/error.h"
 #include "schedlab/file.h"
@@ -23,7 +24,7 @@
 int sl_cmd_export_help(void)
 {
     printf("usage: schedlab export TRACE [--perfetto OUT.json] [--svg OUT.svg]\n"
-           "                             [--csv OUT.csv]\n"
+           "                             [--csv OUT.csv] [--html OUT.html [--demo DEMO]]\n"
            "                             [--ticks [--tick MS] [--tasks A-B] [-o FILE]]\n\n"
            "Turns a trace saved with `schedlab run SCENARIO --trace FILE` into pictures\n"
            "and tables. Give at least one output; several may be given at once.\n\n"
@@ -39,6 +40,12 @@ int sl_cmd_export_help(void)
            "                       state (RUN:step, READY, WAIT:reason, QUEUED, DONE,\n"
            "                       FAIL; blank before spawn), tasks on a core (CPU),\n"
            "                       tasks in io (IOs), then totals; on stdout unless -o\n"
+           "  --html OUT.html      one page for a course site, working offline from a file:\n"
+           "                       the run replayed in asciinema-player (pausing at each\n"
+           "                       caption), the SVG timeline under it, the lesson's\n"
+           "                       caption and the measured numbers beside it\n"
+           "  --demo DEMO          the demo the page's recording plays (default: the\n"
+           "                       title, the run over 10 s, the takeaway)\n"
            "  --tick MS            the tick of --ticks in ms, decimals allowed (10)\n"
            "  --tasks A-B          only tasks A to B (indices from 0, or one index); the\n"
            "                       table wraps past %d tasks or %d columns\n"
@@ -51,7 +58,7 @@ int sl_cmd_export_help(void)
 }
 
 typedef struct export_args {
-    const char *trace, *perfetto, *svg, *csv, *ticks_out;
+    const char *trace, *perfetto, *svg, *csv, *ticks_out, *html, *demo;
     bool ticks;
     bool has_tasks;
     sl_ticks_opts opts;
@@ -119,8 +126,8 @@ static bool parse_tasks(const char *s, sl_ticks_opts *o)
 /* The field of an option naming an output file, or NULL; `name` gets its spelling. */
 static const char **file_option(export_args *a, const char *arg, const char **name)
 {
-    static const char *const names[] = {"--perfetto", "--svg", "--csv", "-o"};
-    const char **slots[] = {&a->perfetto, &a->svg, &a->csv, &a->ticks_out};
+    static const char *const names[] = {"--perfetto", "--svg", "--csv", "-o", "--html", "--demo"};
+    const char **slots[] = {&a->perfetto, &a->svg, &a->csv, &a->ticks_out, &a->html, &a->demo};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         if (is_opt(arg, names[k])) {
             *name = names[k];
@@ -161,8 +168,10 @@ static int parse(int argc, char **argv, export_args *a)
     }
     if (!a->trace)
         return usage_error("%s", "expected a TRACE");
-    if (!a->perfetto && !a->svg && !a->csv && !a->ticks)
-        return usage_error("%s", "give at least one of --perfetto, --svg, --csv, --ticks");
+    if (!a->perfetto && !a->svg && !a->csv && !a->ticks && !a->html)
+        return usage_error("%s", "give at least one of --perfetto, --svg, --csv, --ticks, --html");
+    if (a->demo && !a->html)
+        return usage_error("%s", "--demo goes with --html");
     if (!a->ticks && (a->ticks_out || a->opts.tick_ns || a->has_tasks))
         return usage_error("%s", "-o, --tick and --tasks go with --ticks");
     return 0;
@@ -260,5 +269,19 @@ int sl_cmd_export(int argc, char **argv)
         if (outs[k].path)
             code = emit(t, &a, &outs[k]);
     sl_trace_free(t);
+    if (code == 0 && a.html) {
+        char hwhy[600] = "";
+        rc = sl__lesson_page(a.trace, a.demo, NULL, a.html, hwhy, sizeof hwhy);
+        if (rc < 0) {
+            fprintf(stderr, "schedlab export: %s\n", hwhy[0] ? hwhy : sl_strerror(rc));
+            bool output = rc == SL_EIO || rc == SL_ENOSPC || rc == SL_EACCES || rc == SL_ENOTREG ||
+                          rc == SL_ENOENT;
+            return rc == SL_EPARSE || rc == SL_ENOTSUP ? SL_EXIT_USAGE
+                   : output                            ? SL_EXIT_RUN_FAILED
+                                                       : SL_EXIT_INTERNAL;
+        }
+        if (strcmp(a.html, "-") != 0)
+            fprintf(stderr, "wrote %s (html)\n", a.html);
+    }
     return code;
 }

@@ -1,6 +1,7 @@
 /*
  * cmd-record.c - `schedlab record [SCENARIO] [--demo DEMO] -o OUT.cast`:
- * a lesson's demo played headless into an asciicast v2 file.
+ * a lesson's demo played headless into an asciicast file (v2, or v3 with
+ * markers).
  *
  * No terminal is needed (CI records the lessons). The lesson and the demo
  * are loaded and checked here, before anything runs, so a typo in either
@@ -11,23 +12,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "schedlab/cli.h"
 #include "cli/cmd-record.h"
+#include "cli/config.h"
+#include "cli/lesson-page.h"
 #include "schedlab/error.h"
+#include "schedlab/export.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
-
-#define DEFAULT_LESSON "io-download"
 
 int sl_cmd_record_help(void)
 {
     printf(
         "usage: schedlab record [SCENARIO] [--demo DEMO] -o OUT.cast [-s STRATEGY] [-w N]\n"
         "                       [--size COLSxROWS] [--fps N] [--idle-limit S] [--mono] [--ascii]\n"
+        "                       [--cast-format v2|v3] [--theme NAME] [--html OUT.html]\n"
         "\n"
         "Plays a demo script on the live view without a terminal and writes what the\n"
-        "screen showed as an asciicast v2 file (play it with `asciinema play OUT.cast`).\n"
+        "screen showed as an asciicast file (play it with `asciinema play OUT.cast`).\n"
         "DEMO is a file or a lesson name (assets/demos/NAME.demo); by default the\n"
         "lesson's own demo. SCENARIO defaults to the demo's first `lesson` line.\n"
         "Waits cost no time, but runs go at their real pace, so the cast shows them as\n"
@@ -40,7 +44,13 @@ int sl_cmd_record_help(void)
         "  --size COLSxROWS     screen size (default 120x40, at least 80x24)\n"
         "  --fps N              at most N frames a second (default 30)\n"
         "  --idle-limit S       shorten pauses in the cast to at most S seconds\n"
-        "  --mono, --ascii      no colours / ASCII glyphs\n\n"
+        "  --cast-format v2|v3  asciicast v2 (default; asciinema 2.x) or v3 (asciinema\n"
+        "                       3.0), which marks each `say` and predict question\n"
+        "  --theme NAME         default, projector (bright, bold, nothing dim) or mono\n"
+        "  --mono, --ascii      no colours / ASCII glyphs\n"
+        "  --html OUT.html      also one page for a course site (see `schedlab export\n"
+        "                       --help`): the cast (as v3) in asciinema-player, the\n"
+        "                       timeline and numbers of the main view's last run\n\n"
         "Demo language, one command a line (# starts a comment):\n"
         "  lesson NAME      load a lesson (does not run it)\n"
         "  strategy NAME    choose the strategy of the next run\n"
@@ -68,9 +78,31 @@ static int number(const char *cmd, const char *opt, const char *s, double lo, do
     return 0;
 }
 
+int sl__cast_format_option(const char *cmd, int argc, char **argv, int *i, int *version)
+{
+    if (strcmp(argv[*i], "--cast-format") != 0)
+        return 0;
+    const char *v = *i + 1 < argc ? argv[++*i] : "";
+    if (strcmp(v, "v2") == 0 || strcmp(v, "2") == 0) {
+        *version = 2;
+    } else if (strcmp(v, "v3") == 0 || strcmp(v, "3") == 0) {
+        *version = 3;
+    } else {
+        fprintf(stderr,
+                "schedlab %s: --cast-format takes v2 (asciinema 2.x, the default) or v3 "
+                "(asciinema 3.0, with markers)\n",
+                cmd);
+        return -1;
+    }
+    return 1;
+}
+
 int sl__record_option(const char *cmd, int argc, char **argv, int *i, sl_record_opts *r)
 {
     const char *a = argv[*i];
+    int fmt = sl__cast_format_option(cmd, argc, argv, i, &r->cast_version);
+    if (fmt != 0)
+        return fmt;
     bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--size") == 0 ||
                  strcmp(a, "--fps") == 0 || strcmp(a, "--idle-limit") == 0;
     if (!takes)
@@ -185,10 +217,14 @@ int sl_cmd_record(int argc, char **argv)
 {
     sl_ui_opts o = {0};
     sl_record_opts r = {0};
-    const char *lesson = NULL, *demo_name = NULL;
+    const char *lesson = NULL, *demo_name = NULL, *html = NULL;
+    static sl_config cfg;
+    sl__config_startup(&cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int taken = sl__record_option("record", argc, argv, &i, &r);
+        int taken = sl__config_flag(&cfg, "record", argc, argv, &i);
+        if (taken == 0)
+            taken = sl__record_option("record", argc, argv, &i, &r);
         if (taken == 0)
             taken = sl__record_view_option("record", argc, argv, &i, &o);
         if (taken < 0)
@@ -197,6 +233,8 @@ int sl_cmd_record(int argc, char **argv)
             continue;
         if (strcmp(a, "--demo") == 0 && i + 1 < argc) {
             demo_name = argv[++i];
+        } else if (strcmp(a, "--html") == 0 && i + 1 < argc) {
+            html = argv[++i];
         } else if (a[0] == '-' || lesson) {
             fprintf(stderr, "schedlab record: unexpected '%s', see `schedlab record --help`\n", a);
             return SL_EXIT_USAGE;
@@ -208,31 +246,61 @@ int sl_cmd_record(int argc, char **argv)
         fprintf(stderr, "schedlab record: -o OUT.cast is required\n");
         return SL_EXIT_USAGE;
     }
-    if (o.strategy && !sl_strategy_find(o.strategy)) {
-        fprintf(stderr, "schedlab record: no strategy '%s' (see `schedlab list`)\n", o.strategy);
+    if (html && r.cast_version == 2) {
+        fprintf(stderr, "schedlab record: --html plays the cast's markers: it needs "
+                        "--cast-format v3 (the default with --html)\n");
         return SL_EXIT_USAGE;
     }
+    if (html && !sl_export_html_player()) {
+        fprintf(stderr, "schedlab record: this schedlab was built without asciinema-player "
+                        "(web/node_modules): run .ci/install-deps, then build again\n");
+        return SL_EXIT_USAGE;
+    }
+    if (cfg.origin[SL_CFG_STRATEGY].source == SL_CFG_FROM_FLAG)
+        o.strategy = cfg.strategy;
     sl_demo *demo;
-    int rc = sl__record_demo("record",
-                             demo_name ? demo_name
-                             : lesson  ? lesson
-                                       : DEFAULT_LESSON,
-                             &demo);
+    int rc = sl__record_demo("record", demo_name ? demo_name : lesson ? lesson : cfg.lesson, &demo);
     if (rc != SL_EXIT_SUCCESS)
         return rc;
     if (!lesson)
         lesson = sl_demo_first(demo, SL_DEMO_LESSON);
     if (!lesson)
-        lesson = DEFAULT_LESSON;
+        lesson = cfg.lesson;
     if (!o.strategy)
         o.strategy = sl_demo_first(demo, SL_DEMO_STRATEGY);
+    sl__config_apply(&cfg, &o);
     rc = sl__record_lesson(lesson, &o.scenario);
     if (rc != SL_EXIT_SUCCESS) {
         sl_demo_free(demo);
         return rc;
     }
     r.demo = demo;
+    char trace_tmp[] = "/tmp/schedlab-record-XXXXXX";
+    if (html) {
+        /* The page's timeline and numbers: the main view's last run. */
+        int fd = mkstemp(trace_tmp);
+        if (fd < 0) {
+            fprintf(stderr, "schedlab record: cannot make a temporary file in /tmp\n");
+            sl_demo_free(demo);
+            return SL_EXIT_INTERNAL;
+        }
+        close(fd);
+        r.cast_version = 3;
+        r.trace_out = trace_tmp;
+    }
     rc = sl__record_run("record", &o, &r);
     sl_demo_free(demo);
+    if (html && rc == SL_EXIT_SUCCESS) {
+        char why[600] = "";
+        int prc = sl__lesson_page(trace_tmp, NULL, r.out, html, why, sizeof why);
+        if (prc < 0) {
+            fprintf(stderr, "schedlab record: %s\n", why[0] ? why : sl_strerror(prc));
+            rc = SL_EXIT_RUN_FAILED;
+        } else if (strcmp(html, "-") != 0) {
+            printf("%s: the page, with %s\n", html, r.out);
+        }
+    }
+    if (html)
+        unlink(trace_tmp);
     return rc;
 }

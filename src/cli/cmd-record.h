@@ -7,7 +7,10 @@
 
 #include "schedlab/control.h"
 
-/* Takes a recording option at argv[*i] (-o/--output, --size, --fps,
+/* Takes --cast-format v2|v3 at argv[*i] into *version (2 or 3). Returns 1
+ * if taken, 0 if it is not that option, -1 after printing a usage error. */
+int sl__cast_format_option(const char *cmd, int argc, char **argv, int *i, int *version);
+/* Takes a recording option at argv[*i] (--cast-format too) (-o/--output, --size, --fps,
  * --idle-limit), advancing *i past its value. Returns 1 if taken, 0 if it
  * is not one, -1 after printing a usage error. */
 int sl__record_option(const char *cmd, int argc, char **argv, int *i, sl_record_opts *r);

@@ -12,21 +12,25 @@
 
 #include "schedlab/cli.h"
 #include "cli/cmd-record.h"
+#include "cli/config.h"
 #include "schedlab/error.h"
 #include "schedlab/control.h"
 
 int sl_cmd_replay_help(void)
 {
     printf("usage: schedlab replay TRACE [--demo DEMO] [--record OUT.cast] [--mono] [--ascii]\n"
-           "                     [--no-mouse]\n"
+           "                     [--no-mouse|--mouse] [--theme NAME] [--pace P]\n"
+           "                     [--cast-format v2|v3]\n"
            "       schedlab replay TRACE --demo DEMO -o OUT.cast [--size COLSxROWS] [--fps N]\n"
-           "                             [--idle-limit S]\n\n"
+           "                             [--idle-limit S] [--cast-format v2|v3]\n\n"
            "Opens a trace saved with `schedlab run --trace FILE` in the live views and\n"
            "plays it from the start: Space pauses, arrows step event by event, +/-\n"
            "change the speed, Home/End jump, ? lists every key. --demo plays a demo\n"
            "script on it, --record tees the terminal into an asciicast file. With -o\n"
            "the demo is recorded headless (no terminal) into OUT.cast, the same bytes\n"
-           "every time (see `schedlab record --help` for the demo language).\n\n"
+           "every time (see `schedlab record --help` for the demo language).\n"
+           "--cast-format v3 writes asciicast v3 (asciinema 3.0) with a marker at each\n"
+           "`say` and predict question; v2, the default, plays in asciinema 2.x.\n\n"
            "exit: 0 quit, 2 bad usage or unreadable trace, 3 internal error,\n"
            "130 interrupted\n");
     return SL_EXIT_SUCCESS;
@@ -37,8 +41,12 @@ int sl_cmd_replay(int argc, char **argv)
     sl_ui_opts o = {0};
     sl_record_opts r = {0};
     const char *path = NULL, *demo_name = NULL, *record = NULL;
+    static sl_config cfg;
+    sl__config_startup(&cfg);
     for (int i = 1; i < argc; i++) {
-        int taken = sl__record_option("replay", argc, argv, &i, &r);
+        int taken = sl__config_flag(&cfg, "replay", argc, argv, &i);
+        if (taken == 0)
+            taken = sl__record_option("replay", argc, argv, &i, &r);
         if (taken < 0)
             return SL_EXIT_USAGE;
         if (taken)
@@ -47,12 +55,8 @@ int sl_cmd_replay(int argc, char **argv)
             demo_name = argv[++i];
         else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc)
             record = argv[++i];
-        else if (strcmp(argv[i], "--mono") == 0)
-            o.mono = true;
         else if (strcmp(argv[i], "--ascii") == 0)
             o.ascii = true;
-        else if (strcmp(argv[i], "--no-mouse") == 0)
-            o.no_mouse = true;
         else if (argv[i][0] == '-' || path) {
             fprintf(stderr, "schedlab replay: unexpected '%s', see `schedlab replay --help`\n",
                     argv[i]);
@@ -64,6 +68,7 @@ int sl_cmd_replay(int argc, char **argv)
         fprintf(stderr, "schedlab replay: expected one TRACE, see `schedlab replay --help`\n");
         return SL_EXIT_USAGE;
     }
+    sl__config_apply(&cfg, &o);
     if (r.out && !demo_name) {
         fprintf(stderr, "schedlab replay: -o records a demo: add --demo DEMO\n");
         return SL_EXIT_USAGE;
@@ -93,7 +98,7 @@ int sl_cmd_replay(int argc, char **argv)
         fprintf(stderr, "schedlab replay: needs a terminal\n");
         return SL_EXIT_USAGE;
     }
-    rc = sl_ui_live(&o, demo, record, why, sizeof why);
+    rc = sl_ui_live(&o, demo, record, r.cast_version, why, sizeof why);
     sl_demo_free(demo);
     if (rc == 0)
         return SL_EXIT_SUCCESS;

@@ -12,18 +12,19 @@
 
 #include "schedlab/cli.h"
 #include "cli/cmd-record.h"
+#include "cli/config.h"
 #include "schedlab/error.h"
 #include "schedlab/scenario.h"
 #include "schedlab/strategy.h"
 #include "schedlab/control.h"
 
-#define DEFAULT_LESSON "io-download"
-
 int sl_cmd_tui_help(void)
 {
     printf("usage: schedlab tui [SCENARIO] [-s STRATEGY] [-w N] [--tasks N] [--demo DEMO]\n"
-           "                    [--record OUT.cast] [--mono] [--ascii] [--no-mouse]\n\n"
-           "Runs SCENARIO (a lesson name or an .ini path; default %s) and animates\n"
+           "                    [--record OUT.cast [--cast-format v2|v3]] [--theme NAME]\n"
+           "                    [--pace P] [--mono] [--ascii] [--no-mouse|--mouse]\n\n"
+           "Runs SCENARIO (a lesson name or an .ini path; default io-download, or the\n"
+           "configured lesson: see `schedlab config --help`) and animates\n"
            "it live: every task's state over time, the running / ready / waiting /\n"
            "queued lists, the cores and the switch counters. Number keys and Tab pick\n"
            "another strategy, c compares them all on one clock, p predicts the next\n"
@@ -33,14 +34,19 @@ int sl_cmd_tui_help(void)
            "  --tasks N            run N tasks instead of the lesson's count\n"
            "  --demo DEMO          play a demo script (a file or a lesson name): lecturer\n"
            "                       mode; its `pause` lines wait for any key\n"
-           "  --record OUT.cast    also write what the terminal shows to an asciicast v2\n"
+           "  --record OUT.cast    also write what the terminal shows to an asciicast\n"
            "                       file (16 colours, with resizes)\n"
+           "  --cast-format v2|v3  asciicast v2 (default; asciinema 2.x) or v3 (asciinema\n"
+           "                       3.0), which marks each `say` and predict question\n"
+           "  --theme NAME         default, projector (bright, bold, nothing dim) or mono\n"
+           "  --pace P             lecture pace: each run plays back over P (1s..600s),\n"
+           "                       off (real speed) or lesson (the lesson's own)\n"
            "  --mono               no colours (also when NO_COLOR is set)\n"
            "  --ascii              ASCII glyphs (also under a non-UTF-8 locale)\n"
            "  --no-mouse           leave the mouse to the terminal; by default a click\n"
-           "                       runs a strategy or selects a task, the wheel zooms\n\n"
-           "exit: 0 quit, 2 bad usage or lesson, 3 internal error, 130 interrupted\n",
-           DEFAULT_LESSON);
+           "                       runs a strategy or selects a task, the wheel zooms\n"
+           "  --mouse              the mouse, where the config file turned it off\n\n"
+           "exit: 0 quit, 2 bad usage or lesson, 3 internal error, 130 interrupted\n");
     return SL_EXIT_SUCCESS;
 }
 
@@ -59,9 +65,17 @@ int sl_cmd_tui(int argc, char **argv)
     sl_ui_opts o = {0};
     const char *lesson = NULL, *demo_name = NULL, *record = NULL;
     unsigned long tasks = 0;
+    int cast_version = 2;
+    /* Preferences first; options override them. */
+    static sl_config cfg;
+    sl__config_startup(&cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int taken = sl__record_view_option("tui", argc, argv, &i, &o);
+        int taken = sl__config_flag(&cfg, "tui", argc, argv, &i);
+        if (taken == 0)
+            taken = sl__record_view_option("tui", argc, argv, &i, &o);
+        if (taken == 0)
+            taken = sl__cast_format_option("tui", argc, argv, &i, &cast_version);
         if (taken < 0)
             return SL_EXIT_USAGE;
         if (taken)
@@ -78,8 +92,6 @@ int sl_cmd_tui(int argc, char **argv)
             demo_name = argv[++i];
         } else if (strcmp(a, "--record") == 0 && i + 1 < argc) {
             record = argv[++i];
-        } else if (strcmp(a, "--no-mouse") == 0) {
-            o.no_mouse = true;
         } else if (a[0] == '-' || lesson) {
             fprintf(stderr, "schedlab tui: unexpected '%s', see `schedlab tui --help`\n", a);
             return SL_EXIT_USAGE;
@@ -87,10 +99,9 @@ int sl_cmd_tui(int argc, char **argv)
             lesson = a;
         }
     }
-    if (o.strategy && !sl_strategy_find(o.strategy)) {
-        fprintf(stderr, "schedlab tui: no strategy '%s' (see `schedlab list`)\n", o.strategy);
-        return SL_EXIT_USAGE;
-    }
+    /* -s beats a demo's first strategy, which beats the configured one. */
+    if (cfg.origin[SL_CFG_STRATEGY].source == SL_CFG_FROM_FLAG)
+        o.strategy = cfg.strategy;
     if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
         fprintf(stderr, "schedlab tui: needs a terminal; `schedlab run` prints results as text\n");
         return SL_EXIT_USAGE;
@@ -106,7 +117,8 @@ int sl_cmd_tui(int argc, char **argv)
             o.strategy = sl_demo_first(demo, SL_DEMO_STRATEGY);
     }
     if (!lesson)
-        lesson = DEFAULT_LESSON;
+        lesson = cfg.lesson;
+    sl__config_apply(&cfg, &o);
     int rc = sl__record_lesson(lesson, &o.scenario);
     if (rc == SL_EXIT_SUCCESS && tasks &&
         sl_scenario_set_task_count(o.scenario, (uint32_t)tasks) < 0) {
@@ -118,7 +130,7 @@ int sl_cmd_tui(int argc, char **argv)
         return rc;
     }
     char why[256] = "";
-    rc = finish(sl_ui_live(&o, demo, record, why, sizeof why), why);
+    rc = finish(sl_ui_live(&o, demo, record, cast_version, why, sizeof why), why);
     sl_demo_free(demo);
     return rc;
 }

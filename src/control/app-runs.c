@@ -170,7 +170,7 @@ static int load(sl_app *a, const char *name)
     a->sc = sc;
     ui->sc = sc;
     if (ui->pace_ns)
-        ui->pace_ns = sl__play_lesson_pace(sc);
+        ui->pace_ns = sl__app_pace(a, sc);
     ui->sel = -1;
     ui->workers = 0;
     ui->strategy = sl__lesson_first_strategy(sc);

@@ -151,7 +151,7 @@ static int loop(sl_app *a)
         if (key_dirty || moving)
             wait_ms = ms_until(now, last_frame + gap, wait_ms);
         wait_ms = ms_until(now, script_due, wait_ms);
-        int key = sl_term_key(wait_ms);
+        int key = sl__app_remap(a, sl_term_key(wait_ms));
         if (key != SL_KEY_NONE && a->player && sl__player_key(a->player, &a->ui, key)) {
             key_dirty = true;
         } else if (key != SL_KEY_NONE) {
@@ -198,8 +198,10 @@ static int loop(sl_app *a)
             wall_mark = now;
         }
         frame(ui);
-        if (a->tee)
+        if (a->tee) {
             sl__tee_pump(a->tee, now - start);
+            sl__app_marks(a, now - start);
+        }
         cost_ns = cost_ns == 0 ? ui->frame_us * 1e3 : 0.8 * cost_ns + 0.2 * ui->frame_us * 1e3;
         last_frame = now;
         key_dirty = false;
@@ -246,6 +248,10 @@ int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
     a->sc = o->scenario;
     ui->sc = a->sc;
     sl_ui_bar_order(ui, a->sc ? a->sc->strategies : NULL);
+    a->pace_set = o->pace_set;
+    a->pace_ns = o->pace_ns;
+    a->remap = o->remap;
+    a->n_remaps = o->n_remaps;
     int rc = 0;
     if (o->trace) {
         ui->replay = true;
@@ -289,13 +295,14 @@ void sl__app_title(const sl_app *a, char *buf, size_t size)
 }
 
 /* Opens the cast of a live session at the real terminal's size. */
-static int open_tee(sl_app *a, const char *path, char *why, size_t why_size)
+static int open_tee(sl_app *a, const char *path, int version, char *why, size_t why_size)
 {
     struct winsize ws = {.ws_col = 80, .ws_row = 24};
     ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
     char title[256];
     sl__app_title(a, title, sizeof title);
     sl_cast_header h = {
+        .version = version,
         .width = ws.ws_col ? ws.ws_col : 80,
         .height = ws.ws_row ? ws.ws_row : 24,
         .timestamp = (int64_t)time(NULL),
@@ -312,8 +319,8 @@ static int open_tee(sl_app *a, const char *path, char *why, size_t why_size)
     return rc;
 }
 
-int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, char *why,
-               size_t why_size)
+int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, int cast_version,
+               char *why, size_t why_size)
 {
     setlocale(LC_ALL, "");
     sl_app a;
@@ -321,11 +328,12 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     if (rc < 0)
         return rc;
     have_tios = tcgetattr(STDIN_FILENO, &saved_tios) == 0;
-    if (cast_path && (rc = open_tee(&a, cast_path, why, why_size)) < 0) {
+    if (cast_path && (rc = open_tee(&a, cast_path, cast_version, why, why_size)) < 0) {
         sl__app_free(&a);
         return rc;
     }
-    sl_term_opts to = {.mono = o->mono, .ascii = o->ascii, .mouse = !o->no_mouse};
+    sl_term_opts to = {
+        .mono = o->mono, .theme = o->theme, .ascii = o->ascii, .mouse = !o->no_mouse};
     if (a.tee) {
         /* Curses writes into the tee, which passes every byte on. */
         to.out = sl__tee_stream(a.tee);
@@ -348,7 +356,7 @@ int sl_ui_live(const sl_ui_opts *o, const sl_demo *demo, const char *cast_path, 
     install_signals();
     /* A class watches each run over the lesson's pace; a demo sets its own. */
     if (!demo)
-        a.ui.pace_ns = sl__play_lesson_pace(a.sc);
+        a.ui.pace_ns = sl__app_pace(&a, a.sc);
     if (a.sc && !demo) {
         /* The lesson introduces itself while its first run starts. */
         a.ui.overlay = SL_OV_INTRO;

@@ -16,13 +16,20 @@
 
 typedef struct sl_app {
     sl_ui ui;
-    sl_engine *engine; /* NULL in replay */
-    sl_scenario *sc;   /* the lesson (owned) */
-    sl_run *run;       /* the main view's run, kept until the next one */
-    bool run_joined;   /* sl_run_wait was called on `run` */
-    sl_run *cmp_run;   /* the compare run in progress */
-    sl_player *player; /* a demo being played, or NULL */
-    sl_tee *tee;       /* the terminal's bytes go to a cast too, or NULL */
+    sl_engine *engine;                      /* NULL in replay */
+    sl_scenario *sc;                        /* the lesson (owned) */
+    sl_run *run;                            /* the main view's run, kept until the next one */
+    bool run_joined;                        /* sl_run_wait was called on `run` */
+    sl_run *cmp_run;                        /* the compare run in progress */
+    sl_player *player;                      /* a demo being played, or NULL */
+    sl_tee *tee;                            /* the terminal's bytes go to a cast too, or NULL */
+    uint32_t marked;                        /* predict questions marked in the cast so far */
+    char mark_say[4 * SL_DEMO_MAX_SAY + 1]; /* a caption to mark after its frame */
+    bool mark_pending;
+    bool pace_set;         /* the user chose a lecture pace (config), over the lessons' */
+    uint64_t pace_ns;      /* ... this one (0: off) */
+    const int (*remap)[2]; /* typed key -> the key it acts as */
+    size_t n_remaps;
 } sl_app;
 
 /* Hands the views the strategy table and the key bindings. */
@@ -41,6 +48,20 @@ void sl__app_title(const sl_app *a, char *buf, size_t size);
 /* Makes lesson `name` the current one without running it (nothing when it
  * already is). */
 int sl__app_load(sl_app *a, const char *name);
+
+/* Notes a demo's caption for the cast (cast-marks.c); an empty caption (a
+ * `say` that clears) marks nothing. */
+void sl__app_mark_say(sl_app *a, const char *text);
+/* Called right after a frame went to the cast, at `t_ns`: marks the
+ * caption noted since, then each predict question posed since the last
+ * call (labelled as the predict bar asks it), so that a player pausing at
+ * a marker shows the screen that carries it. */
+void sl__app_marks(sl_app *a, uint64_t t_ns);
+
+/* The lecture pace for lesson `sc`: the user's, else the lesson's (prefs.c). */
+uint64_t sl__app_pace(const sl_app *a, const sl_scenario *sc);
+/* A typed key as the user's remaps say it acts. */
+int sl__app_remap(const sl_app *a, int key);
 
 /* Starts ui->strategy on the lesson, ending the previous run first. */
 int sl__app_run(sl_app *a);

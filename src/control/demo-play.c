@@ -100,6 +100,7 @@ int sl__player_step(sl_player *p, sl_app *a, uint64_t now, uint64_t *next_ns)
         case SL_DEMO_SAY:
             snprintf(p->say, sizeof p->say, "%s", c->text ? c->text : "");
             snprintf(a->ui.say, sizeof a->ui.say, "%s", p->say);
+            sl__app_mark_say(a, p->say);
             flags |= SL_PLAYER_REDRAW;
             p->pc++;
             break;

@@ -80,7 +80,9 @@ static int question_of(const sl_model *m, const sl_trace_meta *meta, const sl_ev
 
 void sl__predict_start(sl_ui *ui)
 {
-    ui->predict = (sl_predict){.on = true, .guess = -1, .since_fifo = FIFO_EVERY};
+    /* A new round: the count of questions posed goes on (recordings mark each). */
+    uint32_t posed = ui->predict.posed;
+    ui->predict = (sl_predict){.on = true, .guess = -1, .since_fifo = FIFO_EVERY, .posed = posed};
     if (!sl__predict_next(ui))
         snprintf(ui->status, sizeof ui->status,
                  "No scheduling decision with a choice after the playhead: press Home, then p.");
@@ -155,6 +157,7 @@ static bool find(sl_ui *ui, bool vary)
         pr->at_ns = ev.t_ns;
         pr->asking = true;
         pr->over = false;
+        pr->posed++;
         ui->t_ns = before;
         ui->play = SL_PLAY_PAUSED;
         return true;

@@ -108,6 +108,7 @@ static int play(session *s, uint64_t *end_ns)
             int rc = sl__tee_pump(s->tee, t);
             if (rc < 0)
                 return rc;
+            sl__app_marks(a, t);
             last_frame = t;
             drawn = true;
             dirty = false;
@@ -152,6 +153,7 @@ static int open_cast(sl_app *a, const sl_record_opts *r, int cols, int rows, sl_
                                  : (int64_t)time(NULL);
     const char *shell = getenv("SHELL");
     sl_cast_header h = {
+        .version = r->cast_version,
         .width = cols,
         .height = rows,
         .timestamp = stamp,
@@ -200,6 +202,7 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
                        .cols = cols,
                        .rows = rows,
                        .mono = o->mono,
+                       .theme = o->theme,
                        .ascii = o->ascii,
                        .colors16 = true};
     rc = sl_term_open(&to);
@@ -210,6 +213,8 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
         sl_player player;
         sl__player_init(&player, r->demo, false);
         a.player = &player;
+        /* The demo's moments are marked in the cast. */
+        a.tee = s.tee;
         s.player = &player;
         struct sigaction sa = {.sa_handler = on_stop};
         sigemptyset(&sa.sa_mask);
@@ -226,6 +231,18 @@ int sl_ui_record(const sl_ui_opts *o, const sl_record_opts *r, sl_record_stats *
         sl_term_close();
         sl__tee_drop(s.tee);
         a.player = NULL;
+        a.tee = NULL;
+    }
+    if (rc == 0 && r->trace_out) {
+        /* The run a page shows: the main view's last, once it has ended. */
+        if (!a.ui.has_main || run_going(&a)) {
+            snprintf(why, why_size,
+                     "the demo ended with no finished run in the main view to save "
+                     "(end it with `until-done`)");
+            rc = SL_ESTATE;
+        } else {
+            rc = sl_trace_save(a.ui.main.trace, r->trace_out, why, why_size);
+        }
     }
     sl_cast *cast = sl__tee_cast(s.tee);
     sl_cast_flush(cast);

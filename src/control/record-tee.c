@@ -214,6 +214,18 @@ void sl__tee_drop(sl_tee *t)
         t->err = SL_EIO;
 }
 
+int sl__tee_mark(sl_tee *t, uint64_t t_ns, const char *label)
+{
+    if (!t->cast)
+        return 0;
+    /* What curses wrote before the moment belongs before the marker. */
+    pass_on(t, t_ns, true);
+    int rc = sl_cast_marker(t->cast, t_ns, label);
+    if (rc < 0 && t->err == 0)
+        t->err = rc;
+    return t->err;
+}
+
 sl_cast *sl__tee_cast(sl_tee *t)
 {
     return t->cast;

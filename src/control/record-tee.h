@@ -43,6 +43,9 @@ void sl__tee_stop_here(sl_tee *t);
 /* Forgets what was written since the last pump (a headless recording
  * ends on its last frame, not on the terminal being restored). */
 void sl__tee_drop(sl_tee *t);
+/* Marks a moment of the cast (v3 casts: a marker event labelled `label`),
+ * after passing on what was written before it. */
+int sl__tee_mark(sl_tee *t, uint64_t t_ns, const char *label);
 /* The cast being written, or NULL. */
 sl_cast *sl__tee_cast(sl_tee *t);
 /* Bytes moved so far. */

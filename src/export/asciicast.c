@@ -1,5 +1,6 @@
 /*
- * asciicast.c - the asciicast v2 file: header, output and resize events.
+ * asciicast.c - the asciicast file, v2 or v3: header, output, resize and
+ * marker events.
  *
  * Terminal output arrives in whatever chunks the terminal module flushed;
  * the writer keeps one pending event and appends to it while new output
@@ -7,6 +8,12 @@
  * then the frame it caused) plays as one step and the file stays small.
  * Times are rebased as events start: a gap longer than the idle limit is
  * cut down to the limit, and every later time moves back by what was cut.
+ *
+ * The two versions differ only in how they write what the writer keeps:
+ * v2 stamps each event with its time since the start, v3 (asciinema 3.0)
+ * with the time since the previous event, and names the terminal in a
+ * `term` object. v3 intervals are differences of whole microseconds, so
+ * summing them gives back the v2 times exactly, with no drift.
  */
 #include "export/export-internal.h"
 
@@ -29,6 +36,8 @@ struct sl_cast {
     size_t len, cap;
     uint64_t pending_t; /* its (rebased) time */
     bool pending;
+    int version;      /* 2 or 3 */
+    uint64_t prev_us; /* v3: time of the last event written, in µs */
     size_t events;
     int err;
 };
@@ -93,10 +102,44 @@ void sl__cast_json_string(FILE *f, const char *str, size_t n)
     fputc('"', f);
 }
 
+/* v2: {version, width, height, timestamp, idle_time_limit, title,
+ * env: {TERM, SHELL}}; v3: {version, term: {cols, rows, type}, timestamp,
+ * idle_time_limit, title, env: {SHELL}}. */
+static void write_header(sl_cast *c, const sl_cast_header *h)
+{
+    const char *term = h->term ? h->term : "xterm-256color";
+    const char *shell = h->shell ? h->shell : "/bin/sh";
+    if (c->version == 3) {
+        fprintf(c->f,
+                "{\"version\": 3, \"term\": {\"cols\": %d, \"rows\": %d, \"type\": ", h->width,
+                h->height);
+        sl__cast_json_string(c->f, term, strlen(term));
+        fprintf(c->f, "}, \"timestamp\": %lld", (long long)h->timestamp);
+    } else {
+        fprintf(c->f, "{\"version\": 2, \"width\": %d, \"height\": %d, \"timestamp\": %lld",
+                h->width, h->height, (long long)h->timestamp);
+    }
+    if (h->idle_limit_s > 0)
+        fprintf(c->f, ", \"idle_time_limit\": %g", h->idle_limit_s);
+    if (h->title) {
+        fputs(", \"title\": ", c->f);
+        sl__cast_json_string(c->f, h->title, strlen(h->title));
+    }
+    fputs(", \"env\": {", c->f);
+    if (c->version == 2) {
+        fputs("\"TERM\": ", c->f);
+        sl__cast_json_string(c->f, term, strlen(term));
+        fputs(", ", c->f);
+    }
+    fputs("\"SHELL\": ", c->f);
+    sl__cast_json_string(c->f, shell, strlen(shell));
+    fputs("}}\n", c->f);
+}
+
 int sl_cast_open(sl_cast **out, const char *path, const sl_cast_header *h)
 {
     *out = NULL;
-    if (h->width <= 0 || h->height <= 0)
+    if (h->width <= 0 || h->height <= 0 || (h->version != 0 && h->version != 2 && h->version != 3))
         return SL_EINVAL;
     sl_cast *c = calloc(1, sizeof *c);
     if (!c)
@@ -109,21 +152,8 @@ int sl_cast_open(sl_cast **out, const char *path, const sl_cast_header *h)
     c->f = sl_ofile_stream(c->out);
     c->frame_ns = 1000000000ull / (h->fps ? h->fps : 30);
     c->idle_ns = h->idle_limit_s > 0 ? (uint64_t)(h->idle_limit_s * 1e9) : 0;
-    fprintf(c->f, "{\"version\": 2, \"width\": %d, \"height\": %d, \"timestamp\": %lld", h->width,
-            h->height, (long long)h->timestamp);
-    if (h->idle_limit_s > 0)
-        fprintf(c->f, ", \"idle_time_limit\": %g", h->idle_limit_s);
-    if (h->title) {
-        fputs(", \"title\": ", c->f);
-        sl__cast_json_string(c->f, h->title, strlen(h->title));
-    }
-    const char *term = h->term ? h->term : "xterm-256color";
-    const char *shell = h->shell ? h->shell : "/bin/sh";
-    fputs(", \"env\": {\"TERM\": ", c->f);
-    sl__cast_json_string(c->f, term, strlen(term));
-    fputs(", \"SHELL\": ", c->f);
-    sl__cast_json_string(c->f, shell, strlen(shell));
-    fputs("}}\n", c->f);
+    c->version = h->version == 3 ? 3 : 2;
+    write_header(c, h);
     *out = c;
     return 0;
 }
@@ -140,10 +170,19 @@ static uint64_t rebase(sl_cast *c, uint64_t t)
     return t - c->skipped;
 }
 
+/* Opens an event line at rebased time t: v2 writes t, v3 the interval
+ * since the previous event. */
 static void put_time(sl_cast *c, uint64_t t)
 {
-    fprintf(c->f, "[%llu.%06llu, ", (unsigned long long)(t / 1000000000ull),
-            (unsigned long long)(t % 1000000000ull / 1000));
+    uint64_t us = t / 1000;
+    if (c->version == 3) {
+        uint64_t abs_us = us;
+        us = abs_us > c->prev_us ? abs_us - c->prev_us : 0;
+        if (abs_us > c->prev_us)
+            c->prev_us = abs_us;
+    }
+    fprintf(c->f, "[%llu.%06llu, ", (unsigned long long)(us / 1000000ull),
+            (unsigned long long)(us % 1000000ull));
 }
 
 /* Writes the pending output up to its last whole character (all of it when
@@ -214,6 +253,19 @@ int sl_cast_resize(sl_cast *c, uint64_t t_ns, int cols, int rows)
     flush_pending(c, true);
     put_time(c, rebase(c, t_ns));
     fprintf(c->f, "\"r\", \"%dx%d\"]\n", cols, rows);
+    c->events++;
+    return c->err;
+}
+
+int sl_cast_marker(sl_cast *c, uint64_t t_ns, const char *label)
+{
+    if (c->version < 3)
+        return c->err;
+    flush_pending(c, true);
+    put_time(c, rebase(c, t_ns));
+    fputs("\"m\", ", c->f);
+    sl__cast_json_string(c->f, label ? label : "", label ? strlen(label) : 0);
+    fputs("]\n", c->f);
     c->events++;
     return c->err;
 }

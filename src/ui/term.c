@@ -127,6 +127,7 @@ int sl_term_open(const sl_term_opts *o)
     palette = sl__theme_palette(has_colors() ? tigetnum("colors") : 0, o->mono);
     if (o->colors16 && palette == SL_PALETTE_256)
         palette = SL_PALETTE_16;
+    palette = sl__theme_pick(palette, o->theme);
     setup_roles();
     if (o->cols > 0 && o->rows > 0)
         resizeterm(o->rows, o->cols);

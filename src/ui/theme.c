@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "schedlab/model.h"
+#include "schedlab/ui.h"
 
 /* ANSI colour numbers, so that this file needs no ncurses header. */
 enum { C_BLACK = 0, C_RED, C_GREEN, C_YELLOW, C_BLUE, C_MAGENTA, C_CYAN, C_WHITE };
@@ -29,6 +30,34 @@ sl_palette sl__theme_palette(int colors, bool mono)
     if (mono || (nc && *nc) || colors < 8)
         return SL_PALETTE_MONO;
     return colors >= 256 ? SL_PALETTE_256 : SL_PALETTE_16;
+}
+
+sl_palette sl__theme_pick(sl_palette p, int theme)
+{
+    if (theme == SL_THEME_MONO)
+        return SL_PALETTE_MONO;
+    if (theme == SL_THEME_PROJECTOR && p != SL_PALETTE_MONO)
+        return SL_PALETTE_PROJECTOR;
+    return p;
+}
+
+static const char *const theme_names[SL_THEME__COUNT] = {
+    [SL_THEME_DEFAULT] = "default",
+    [SL_THEME_PROJECTOR] = "projector",
+    [SL_THEME_MONO] = "mono",
+};
+
+int sl_theme_parse(const char *name)
+{
+    for (int t = 0; t < SL_THEME__COUNT; t++)
+        if (strcmp(name, theme_names[t]) == 0)
+            return t;
+    return -1;
+}
+
+const char *sl_theme_name(int t)
+{
+    return t >= 0 && t < SL_THEME__COUNT ? theme_names[t] : theme_names[0];
 }
 
 static const sl_style mono_styles[SL_ROLE__COUNT] = {
@@ -72,6 +101,32 @@ static const sl_style styles16[SL_ROLE__COUNT] = {
     [SL_ROLE_ST_CANCELLED] = {C_RED, -1},
 };
 
+/* For projectors, which wash colours out and lose dim text altogether:
+ * every colour from the bright half, every text bold, nothing dim (what
+ * other themes dim is plain white here); the states keep their hues. */
+static const sl_style styles_projector[SL_ROLE__COUNT] = {
+    [SL_ROLE_NORMAL] = {C_BRIGHT + C_WHITE, -1, .bold = true},
+    [SL_ROLE_DIM] = {C_WHITE, -1, .bold = true},
+    [SL_ROLE_TITLE] = {C_BRIGHT + C_CYAN, -1, .bold = true},
+    [SL_ROLE_HEADER] = {C_BRIGHT + C_WHITE, C_BLUE, .bold = true},
+    [SL_ROLE_FOOTER] = {C_BLACK, C_BRIGHT + C_WHITE, .bold = true},
+    [SL_ROLE_KEY] = {C_BRIGHT + C_YELLOW, -1, .bold = true},
+    [SL_ROLE_ACCENT] = {C_BRIGHT + C_MAGENTA, -1, .bold = true},
+    [SL_ROLE_SELECTED] = {C_BLACK, C_BRIGHT + C_WHITE, .bold = true},
+    [SL_ROLE_WARN] = {C_BRIGHT + C_YELLOW, -1, .bold = true},
+    [SL_ROLE_GOOD] = {C_BRIGHT + C_GREEN, -1, .bold = true},
+    [SL_ROLE_LIVE] = {C_BRIGHT + C_WHITE, C_RED, .bold = true},
+    [SL_ROLE_PAUSED] = {C_BLACK, C_BRIGHT + C_YELLOW, .bold = true},
+    [SL_ROLE_ST_NEW] = {C_WHITE, -1, .bold = true},
+    [SL_ROLE_ST_QUEUED] = {C_BRIGHT + C_MAGENTA, -1, .bold = true},
+    [SL_ROLE_ST_READY] = {C_BRIGHT + C_YELLOW, -1, .bold = true},
+    [SL_ROLE_ST_RUNNING] = {C_BRIGHT + C_GREEN, -1, .bold = true},
+    [SL_ROLE_ST_WAITING] = {C_BRIGHT + C_CYAN, -1, .bold = true},
+    [SL_ROLE_ST_DONE] = {C_WHITE, -1, .bold = true},
+    [SL_ROLE_ST_FAILED] = {C_BRIGHT + C_RED, -1, .bold = true},
+    [SL_ROLE_ST_CANCELLED] = {C_BRIGHT + C_RED, -1, .underline = true},
+};
+
 static const sl_style styles256[SL_ROLE__COUNT] = {
     [SL_ROLE_NORMAL] = {-1, -1},
     [SL_ROLE_DIM] = {245, -1},
@@ -102,6 +157,9 @@ sl_style sl__theme_style(sl_palette p, int role)
         role = SL_ROLE_NORMAL;
     sl_style s;
     switch (p) {
+    case SL_PALETTE_PROJECTOR:
+        s = styles_projector[role];
+        break;
     case SL_PALETTE_256:
         s = styles256[role];
         break;

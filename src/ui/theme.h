@@ -51,14 +51,18 @@ typedef struct sl_style {
 } sl_style;
 
 typedef enum sl_palette {
-    SL_PALETTE_MONO = 0, /* attributes only */
-    SL_PALETTE_16,       /* the sixteen ANSI colours (eight plus bold where only eight) */
-    SL_PALETTE_256,      /* xterm 256-colour cube */
+    SL_PALETTE_MONO = 0,  /* attributes only */
+    SL_PALETTE_16,        /* the sixteen ANSI colours (eight plus bold where only eight) */
+    SL_PALETTE_256,       /* xterm 256-colour cube */
+    SL_PALETTE_PROJECTOR, /* the bright half of the 16, bold, never dim */
 } sl_palette;
 
 /* Chooses the palette from the terminal's colour count and the flags:
  * mono wins, NO_COLOR (set and non-empty) means mono. */
 sl_palette sl__theme_palette(int colors, bool mono);
+/* The palette for a theme on a terminal whose palette would be `p`: the
+ * projector's wherever there are colours, mono for the mono theme. */
+sl_palette sl__theme_pick(sl_palette p, int theme);
 /* Style of a role under a palette. */
 sl_style sl__theme_style(sl_palette p, int role);
 

@@ -14,6 +14,11 @@ static const char *const questions[SL_Q__COUNT] = {
     [SL_Q_CORE] = "Which thread does the OS run next?",
 };
 
+const char *sl_ui_question(int kind)
+{
+    return kind >= 0 && kind < SL_Q__COUNT ? questions[kind] : "";
+}
+
 void sl__view_predict(const sl_ui *ui, sl_rect r)
 {
     const sl_predict *pr = &ui->predict;

@@ -61,6 +61,8 @@ expect "bench options" "--json" "$bin" bench --j
 expect "no completion for a number" "" "$bin" run x --workers ""
 expect "demo by lesson name" "gil-contention" "$bin" tui --demo gil
 expect "strategy for record" "threadpool" "$bin" record x -s threadp
+expect "cast formats" "v2 v3" "$bin" record x --cast-format ""
+expect "themes" "default mono projector" "$bin" config --theme ""
 
 mkdir -p "$tmp/traces/sub"
 touch "$tmp/traces/a.sltrace" "$tmp/traces/b.sltrace" "$tmp/traces/notes.txt" \

@@ -5,7 +5,8 @@
 # strategy 4), and again with TERM=screen. Home and End move the playhead
 # and start nothing, F1 opens the help, PgDn selects a task; an SGR mouse
 # report written into the pane selects the task under it (a second click
-# shows its details), a click on a strategy's name runs it. < 60 s.
+# shows its details), a click on a strategy's name runs it. A config file's
+# key remap and first strategy take effect. < 60 s.
 #
 # usage: bash tests/e2e/keys-mouse.sh path/to/schedlab
 set -u
@@ -86,5 +87,23 @@ read -r row col < <(where 'coroutines')
 click $((col + 2)) "$row"
 wait_for '^ schedlab .*coroutines' 10 || fail "a click on coroutines did not run it"
 
+keys q
+sleep 0.5
+tm kill-session -t e2e
+
+# The config file: its [keys] remap acts on typed keys (Z opens the help, as
+# ? does) and its [start] strategy is the first run's.
+mkdir -p "$tmp/cfg/schedlab"
+printf '[start]\nstrategy = coroutines\n[view]\ntheme = projector\n[keys]\nZ = ?\n' \
+    >"$tmp/cfg/schedlab/config.ini"
+tm new-session -d -s e2e -x 120 -y 40 \
+    "XDG_CONFIG_HOME='$tmp/cfg' LANG=C.UTF-8 '$bin' tui io-fast-few; sleep 120"
+wait_for 'Timeline' 15 || fail "config: the TUI did not draw"
+header | grep -q 'coroutines' || fail "config: the first run is not the configured strategy"
+keys Escape
+sleep 0.3
+keys Z
+wait_for 'Help: keys' 5 || fail "config: the remapped Z did not open the help"
+keys Escape
 keys q
 echo "ok: keys and mouse e2e in $((SECONDS - start)) s"

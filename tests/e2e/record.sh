@@ -3,7 +3,10 @@
 # lesson recorded with its demo in under 60 s into a valid asciicast v2 file
 # (python3's json module reads every line; header fields; times never go
 # back; 16 colours only), a saved trace recorded twice giving the same
-# bytes, and a broken demo refused with its file and line.
+# bytes, the same trace as asciicast v3 (term header, intervals, a marker
+# at the say), a config file's projector theme (nothing dim) recorded in
+# spite of a broken line reported with its file and line, record --html
+# (a v3 cast and its page), and a broken demo refused with its file and line.
 #
 # usage: bash tests/e2e/record.sh path/to/schedlab
 set -u
@@ -72,6 +75,52 @@ for n in 1 2; do
 done
 check_cast "$tmp/replay1.cast" 120 40
 cmp -s "$tmp/replay1.cast" "$tmp/replay2.cast" || fail "two recordings of one trace differ"
+
+# --cast-format v3: asciinema 3.0's header and intervals, a marker at the say.
+"$bin" replay "$tmp/run.trace" --demo "$tmp/replay.demo" -o "$tmp/replay3.cast" \
+    --idle-limit 1 --cast-format v3 </dev/null >/dev/null 2>"$tmp/err" || fail "v3 record: $(cat "$tmp/err")"
+python3 - "$tmp/replay3.cast" "$tmp/replay1.cast" <<'EOF' || fail "not a v3 cast with a marker"
+import json, sys
+v3 = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+v2 = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+head = v3[0]
+assert head["version"] == 3 and head["term"] == {"cols": 120, "rows": 40, "type": "xterm-256color"}, head
+assert all(ev[0] >= 0 for ev in v3[1:]), "a negative interval"
+marks = [ev[2] for ev in v3[1:] if ev[1] == "m"]
+assert marks == ["A saved run, replayed."], marks
+# The intervals add up to the v2 cast's length; the output is the same.
+assert abs(sum(ev[0] for ev in v3[1:]) - v2[-1][0]) < 1e-4
+assert "".join(e[2] for e in v3[1:] if e[1] == "o") == "".join(e[2] for e in v2[1:] if e[1] == "o")
+EOF
+"$bin" record io-fast-few -o "$tmp/x.cast" --cast-format v4 2>"$tmp/err"
+[[ $? == 2 ]] && grep -q 'takes v2' "$tmp/err" || fail "--cast-format v4 not refused: $(cat "$tmp/err")"
+
+# Preferences: a projector theme from the config file; a broken line is
+# reported with its file and line, and the recording is made all the same.
+mkdir -p "$tmp/cfg/schedlab"
+printf '[view]\ntheme = projector\nmouse = sometimes\n' >"$tmp/cfg/schedlab/config.ini"
+XDG_CONFIG_HOME=$tmp/cfg "$bin" replay "$tmp/run.trace" --demo "$tmp/replay.demo" \
+    -o "$tmp/projector.cast" </dev/null >/dev/null 2>"$tmp/err" ||
+    fail "a broken config line stopped the recording: $(cat "$tmp/err")"
+grep -qF "$tmp/cfg/schedlab/config.ini:3: mouse 'sometimes' is not on or off" "$tmp/err" ||
+    fail "no file:line error: $(cat "$tmp/err")"
+dim='\\u001b\[([0-9]+;)*2(;[0-9]+)*m' # SGR 2, faint, among any attributes
+grep -qE "$dim" "$tmp/replay1.cast" || fail "the default theme draws nothing dim"
+! grep -qE "$dim" "$tmp/projector.cast" || fail "the projector theme draws dim text"
+XDG_CONFIG_HOME=$tmp/cfg SCHEDLAB_MOUSE=off "$bin" config --print --theme mono >"$tmp/out" \
+    2>"$tmp/err" || fail "config --print failed"
+grep -q '^theme *= mono *; flag --theme$' "$tmp/out" || fail "config --print: $(cat "$tmp/out")"
+grep -q '^mouse *= off *; environment SCHEDLAB_MOUSE$' "$tmp/out" || fail "$(cat "$tmp/out")"
+
+# record --html: the cast as v3 and a page with it, the timeline and numbers.
+"$bin" record io-fast-few -o "$tmp/page.cast" --html "$tmp/page.html" </dev/null >"$tmp/out" \
+    2>"$tmp/err" || fail "record --html: $(cat "$tmp/err")"
+head -c 20 "$tmp/page.cast" | grep -q '"version": 3' || fail "record --html wrote no v3 cast"
+grep -q '"m", "Four clients' "$tmp/page.cast" || fail "no marker at the demo's first say"
+grep -q 'AsciinemaPlayer' "$tmp/page.html" && grep -q '<svg' "$tmp/page.html" &&
+    grep -q 'wall time' "$tmp/page.html" || fail "the page lacks the player, timeline or numbers"
+"$bin" record io-fast-few -o "$tmp/x.cast" --cast-format v2 --html "$tmp/x.html" 2>"$tmp/err"
+[[ $? == 2 ]] && grep -q 'needs --cast-format v3' "$tmp/err" || fail "--html with v2 not refused"
 
 # Errors name the file and the line; nothing is written.
 printf 'lesson io-fast-few\nwiat 2s\n' >"$tmp/bad.demo"

@@ -36,6 +36,10 @@ typedef struct cast {
     size_t output_len;
     char resizes[8][16];
     size_t n_resizes;
+    int version;         /* the header's */
+    char marks[16][256]; /* v3 markers' labels ... */
+    double mark_at[16];  /* ... and times since the start */
+    size_t n_marks;
 } cast;
 
 /* A member of a JSON object that must be a number. */
@@ -77,6 +81,8 @@ static cast *read_cast(const char *path)
         if (lineno == 1) {
             assert_true(json_is_object(v));
             c->header = v;
+            c->version = (int)num(v, "version");
+            assert_true(c->version == 2 || c->version == 3);
             continue;
         }
         const json_t *t = json_array_get(v, 0), *kind = json_array_get(v, 1),
@@ -85,13 +91,23 @@ static cast *read_cast(const char *path)
             !json_is_string(kind) || !json_is_string(data))
             fail_msg("%s:%d: not [time, kind, data]: %.80s", path, lineno, line);
         assert_true(c->n < 20000);
-        c->times[c->n] = json_number_value(t);
+        /* v3 stamps each event with the interval since the one before:
+         * kept here as times since the start, as v2 writes them. */
+        double at = json_number_value(t);
+        if (c->version == 3) {
+            assert_true(at >= 0);
+            at += c->n ? c->times[c->n - 1] : 0;
+        }
+        c->times[c->n] = at;
         c->kinds[c->n] = json_string_value(kind)[0];
         if (c->kinds[c->n] == 'o')
             fwrite(json_string_value(data), 1, json_string_length(data), out);
         else if (c->kinds[c->n] == 'r' && c->n_resizes < 8)
             snprintf(c->resizes[c->n_resizes++], 16, "%s", json_string_value(data));
-        else if (c->kinds[c->n] != 'r')
+        else if (c->kinds[c->n] == 'm' && c->version == 3 && c->n_marks < 16) {
+            c->mark_at[c->n_marks] = at;
+            snprintf(c->marks[c->n_marks++], 256, "%s", json_string_value(data));
+        } else if (c->kinds[c->n] != 'r')
             fail_msg("%s:%d: event kind '%s'", path, lineno, json_string_value(kind));
         c->n++;
         json_decref(v);
@@ -139,18 +155,25 @@ static char *tmp_path(char *buf, size_t size, const char *stem)
 
 /* ---- the writer ---- */
 
+/* The writer tests' header: 90x30, 10 frames a second, 1 s idle limit. */
+static sl_cast_header writer_header(int version, const char *title)
+{
+    return (sl_cast_header){.version = version,
+                            .width = 90,
+                            .height = 30,
+                            .timestamp = 1234,
+                            .title = title,
+                            .term = "xterm-256color",
+                            .shell = "/bin/sh",
+                            .fps = 10,
+                            .idle_limit_s = 1.0};
+}
+
 static void test_cast_writer(void **state)
 {
     char path[128];
     tmp_path(path, sizeof path, "writer");
-    sl_cast_header h = {.width = 90,
-                        .height = 30,
-                        .timestamp = 1234,
-                        .title = "A \"quoted\" title",
-                        .term = "xterm-256color",
-                        .shell = "/bin/sh",
-                        .fps = 10,
-                        .idle_limit_s = 1.0};
+    sl_cast_header h = writer_header(0, "A \"quoted\" title");
     sl_cast *c;
     assert_int_equal(sl_cast_open(&c, path, &h), 0);
     const uint64_t ms = 1000000;
@@ -183,6 +206,78 @@ static void test_cast_writer(void **state)
      * the rest, at 1.5 s. */
     assert_true(fabs(k->times[3] - 1.5) < 1e-6);
     free_cast(k);
+    unlink(path);
+}
+
+/* The same timeline as v3: a `term` header, intervals since the previous
+ * event that add up to the v2 times, and the marker v2 leaves out. */
+static void test_cast_writer_v3(void **state)
+{
+    char path[128];
+    tmp_path(path, sizeof path, "writer-v3");
+    sl_cast_header h = writer_header(3, "v3");
+    sl_cast *c;
+    assert_int_equal(sl_cast_open(&c, path, &h), 0);
+    const uint64_t ms = 1000000;
+    sl_cast_output(c, 0, "hello ", 6);
+    sl_cast_output(c, 20 * ms, "world\r\n", 7);
+    sl_cast_marker(c, 700 * ms, "Threads: the \"waits\" overlap");
+    sl_cast_output(c, 700 * ms, "A", 1);
+    sl_cast_output(c, 5000 * ms, "B", 1); /* 4.3 s of silence cut to 1 s */
+    sl_cast_resize(c, 5050 * ms, 100, 35);
+    sl_cast_marker(c, 5050 * ms, NULL);
+    sl_cast_output(c, 5333 * ms + 333333, "C", 1);
+    assert_int_equal(sl_cast_close(c), 0);
+
+    cast *k = read_cast(path);
+    assert_int_equal(k->version, 3);
+    const json_t *term = json_object_get(k->header, "term");
+    assert_int_equal(num(term, "cols"), 90);
+    assert_int_equal(num(term, "rows"), 30);
+    assert_string_equal(str(term, "type"), "xterm-256color");
+    assert_null(json_object_get(k->header, "width"));
+    assert_int_equal(num(k->header, "timestamp"), 1234);
+    assert_true(fabs(num(k->header, "idle_time_limit") - 1.0) < 1e-9);
+    assert_string_equal(str(json_object_get(k->header, "env"), "SHELL"), "/bin/sh");
+    assert_string_equal(k->output, "hello world\r\nABC");
+    assert_int_equal(k->n, 7);
+    const char kinds[] = "omoormo";
+    const double at[] = {0, 0.7, 0.7, 1.7, 1.75, 1.75, 2.033333};
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(k->kinds[i], kinds[i]);
+        if (fabs(k->times[i] - at[i]) > 1e-6)
+            fail_msg("event %d at %.6f, not %.6f", i, k->times[i], at[i]);
+    }
+    assert_int_equal(k->n_marks, 2);
+    assert_string_equal(k->marks[0], "Threads: the \"waits\" overlap");
+    assert_string_equal(k->marks[1], "");
+    assert_string_equal(k->resizes[0], "100x35");
+    free_cast(k);
+
+    /* The file itself holds intervals: the fourth event ("B") reads 1.0. */
+    size_t n;
+    FILE *f = fopen(path, "r");
+    char line[256];
+    for (int i = 0; i < 5; i++)
+        assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    n = strlen(line);
+    assert_true(n > 0);
+    assert_string_equal(line, "[1.000000, \"o\", \"B\"]\n");
+
+    /* v2 writes no marker; a version other than 2 or 3 is refused. */
+    h.version = 2;
+    assert_int_equal(sl_cast_open(&c, path, &h), 0);
+    sl_cast_output(c, 0, "x", 1);
+    sl_cast_marker(c, 10 * ms, "not in v2");
+    sl_cast_output(c, 500 * ms, "y", 1);
+    assert_int_equal(sl_cast_close(c), 0);
+    k = read_cast(path);
+    assert_int_equal(k->version, 2);
+    assert_int_equal(k->n, 2);
+    free_cast(k);
+    h.version = 4;
+    assert_int_equal(sl_cast_open(&c, path, &h), SL_EINVAL);
     unlink(path);
 }
 
@@ -351,23 +446,34 @@ static const char replay_demo[] = "say Hello, class: this is a saved run.\n"
                                   "key ] ] ] ] ] ] ] ] ]\n"
                                   "wait 5s\n";
 
-static void record_synthetic(const char *path, double idle)
+/* Records `demo` on a synthetic trace of 20 tasks, at 100x32. */
+static sl_record_stats record_demo(const char *path, const char *demo, double idle, int version)
 {
     sl_trace *tr;
     assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
     sl_demo *d;
     char why[256];
-    assert_int_equal(sl_demo_parse("replay.demo", replay_demo, &d, why, sizeof why), 0);
+    assert_int_equal(sl_demo_parse("test.demo", demo, &d, why, sizeof why), 0);
     sl_ui_opts o = {.trace = tr};
-    sl_record_opts r = {.out = path, .demo = d, .cols = 100, .rows = 32, .idle_limit_s = idle};
+    sl_record_opts r = {.out = path,
+                        .demo = d,
+                        .cols = 100,
+                        .rows = 32,
+                        .idle_limit_s = idle,
+                        .cast_version = version};
     sl_record_stats st;
-    int rc = sl_ui_record(&o, &r, &st, why, sizeof why);
-    if (rc != 0)
+    if (sl_ui_record(&o, &r, &st, why, sizeof why) != 0)
         fail_msg("record: %s", why);
+    sl_demo_free(d);
+    return st;
+}
+
+static void record_synthetic(const char *path, double idle)
+{
+    sl_record_stats st = record_demo(path, replay_demo, idle, 0);
     assert_true(st.events > 5);
     assert_true(st.cast_s > (idle > 0 ? 3.0 : 9.0));
     assert_true(st.run_s == 0); /* a replay never waits in real time */
-    sl_demo_free(d);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -444,6 +550,104 @@ static void test_record_replay(void **state)
     unlink(again);
 }
 
+/* A v3 recording marks the demo's moments: each `say` when it is said, the
+ * predict question when it is posed, labelled with their text; and it
+ * plays to the same screen as the v2 recording of the same demo. */
+static const char marked_demo[] = "say Hello, class: this is a saved run.\n"
+                                  "wait 1s\n"
+                                  "run\n"
+                                  "wait 300ms\n"
+                                  "key Space\n"
+                                  "say Paused: look at the ready list.\n"
+                                  "wait 2s\n"
+                                  "key Space\n"
+                                  "until-done\n"
+                                  "key Home\n"
+                                  "say Now guess what the scheduler does next.\n"
+                                  "key p\n"
+                                  "wait 1s\n"
+                                  "key 1\n"
+                                  "wait 1s\n"
+                                  "key p\n"
+                                  "say\n"
+                                  "key End\n"
+                                  "wait 2s\n";
+
+/* The screen a player shows at the end of a cast. */
+static VTerm *play_to_end(const cast *c, int cols, int rows, vscreen *vs)
+{
+    VTerm *vt = vterm_new(rows, cols);
+    vterm_set_utf8(vt, 1);
+    VTermScreen *scr = vterm_obtain_screen(vt);
+    vterm_screen_reset(scr, 1);
+    vterm_input_write(vt, c->output, c->output_len);
+    *vs = (vscreen){.vt = vt, .scr = scr, .cols = cols, .rows = rows};
+    return vt;
+}
+
+static void test_record_v3_markers(void **state)
+{
+    char p2[128], p3[128];
+    tmp_path(p2, sizeof p2, "marked-v2");
+    tmp_path(p3, sizeof p3, "marked-v3");
+    record_demo(p2, marked_demo, 0, 2);
+    record_demo(p3, marked_demo, 0, 3);
+    cast *c2 = read_cast(p2), *c3 = read_cast(p3);
+    assert_int_equal(c2->version, 2);
+    assert_int_equal(c3->version, 3);
+    assert_int_equal(num(json_object_get(c3->header, "term"), "cols"), 100);
+    assert_int_equal(num(json_object_get(c3->header, "term"), "rows"), 32);
+    assert_times_ordered(c3);
+    assert_int_equal(c2->n_marks, 0);
+
+    /* The three captions said and the one question posed, in order. */
+    if (c3->n_marks != 4) {
+        for (size_t i = 0; i < c3->n_marks; i++)
+            print_message("mark %.6f %s\n", c3->mark_at[i], c3->marks[i]);
+        fail_msg("%zu markers, not 4", c3->n_marks);
+    }
+    assert_string_equal(c3->marks[0], "Hello, class: this is a saved run.");
+    assert_string_equal(c3->marks[1], "Paused: look at the ready list.");
+    assert_string_equal(c3->marks[2], "Now guess what the scheduler does next.");
+    const char *questions[] = {"Which ready task runs next?", "Which waiting task wakes next?",
+                               "Which thread takes the GIL next?",
+                               "Which thread does the OS run next?"};
+    bool asked = false;
+    for (int i = 0; i < 4; i++)
+        asked = asked || strcmp(c3->marks[3], questions[i]) == 0;
+    if (!asked)
+        fail_msg("the last marker is no predict question: '%s'", c3->marks[3]);
+    /* At the script's moments: 0; after 1 s + 300 ms + a key's 250 ms; the
+     * question as the caption before it, in the same instant. */
+    assert_true(fabs(c3->mark_at[0]) < 1e-6);
+    assert_true(fabs(c3->mark_at[1] - 1.55) < 1e-6);
+    assert_true(c3->mark_at[2] > 3.8);
+    assert_true(fabs(c3->mark_at[3] - c3->mark_at[2]) < 1e-6);
+
+    /* The same terminal output at the same times, so the same last screen. */
+    assert_int_equal(c2->output_len, c3->output_len);
+    assert_memory_equal(c2->output, c3->output, c2->output_len);
+    assert_true(fabs(c2->times[c2->n - 1] - c3->times[c3->n - 1]) < 1e-5);
+    vscreen s2, s3;
+    VTerm *v2 = play_to_end(c2, 100, 32, &s2), *v3 = play_to_end(c3, 100, 32, &s3);
+    for (int y = 0; y < 32; y++) {
+        char r2[1024], r3[1024];
+        vs_row(&s2, y, r2, sizeof r2);
+        vs_row(&s3, y, r3, sizeof r3);
+        if (strcmp(r2, r3) != 0) {
+            vs_dump(&s3);
+            fail_msg("row %d differs:\n v2 %s\n v3 %s", y, r2, r3);
+        }
+    }
+    assert_true(vs_find(&s3, "Synthetic lesson") >= 0);
+    vterm_free(v2);
+    vterm_free(v3);
+    free_cast(c2);
+    free_cast(c3);
+    unlink(p2);
+    unlink(p3);
+}
+
 /* The caption of a `say` shows while it lasts. */
 static void test_record_say(void **state)
 {
@@ -485,6 +689,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cast_writer),
+        cmocka_unit_test(test_cast_writer_v3),
         cmocka_unit_test(test_demo_errors),
         cmocka_unit_test(test_demo_parse),
         cmocka_unit_test(test_demo_say_counts_characters),
@@ -492,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_shipped_demos),
         cmocka_unit_test(test_record_replay),
         cmocka_unit_test(test_record_say),
+        cmocka_unit_test(test_record_v3_markers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

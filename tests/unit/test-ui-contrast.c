@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "schedlab/model.h"
+#include "schedlab/ui.h"
 #include "ui/theme.h"
 
 /* xterm's default colours 0-15 (its charproc.c / XTerm app-defaults). */
@@ -69,9 +70,35 @@ static void test_states_readable_in_16_colours(void **state)
         assert_true(bg >= 0 && bg < 16);
         double r = contrast(luminance(fg, s.dim), luminance(bg, false));
         if (r < 3.0)
-            fail_msg("state %s: colour %d on %d has contrast %.2f:1, below 3:1",
-                     sl_state_name(st), fg, bg, r);
+            fail_msg("state %s: colour %d on %d has contrast %.2f:1, below 3:1", sl_state_name(st),
+                     fg, bg, r);
     }
+}
+
+/* The projector theme: no role is dim, and every role's text (states and
+ * chrome alike) keeps 4.5:1 (WCAG AA for text) against its background. */
+static void test_projector_theme(void **state)
+{
+    for (int role = 0; role < SL_ROLE__COUNT; role++) {
+        sl_style s = sl__theme_style(SL_PALETTE_PROJECTOR, role);
+        if (s.dim)
+            fail_msg("role %d is dim in the projector theme", role);
+        int fg = s.fg < 0 ? DEFAULT_FG : s.fg, bg = s.bg < 0 ? DEFAULT_BG : s.bg;
+        assert_true(fg >= 0 && fg < 16);
+        assert_true(bg >= 0 && bg < 16);
+        double r = contrast(luminance(fg, false), luminance(bg, false));
+        if (r < 4.5)
+            fail_msg("role %d: colour %d on %d has contrast %.2f:1, below 4.5:1", role, fg, bg, r);
+    }
+    /* The theme picks it wherever there are colours; mono stays mono. */
+    assert_int_equal(sl__theme_pick(SL_PALETTE_16, SL_THEME_PROJECTOR), SL_PALETTE_PROJECTOR);
+    assert_int_equal(sl__theme_pick(SL_PALETTE_256, SL_THEME_PROJECTOR), SL_PALETTE_PROJECTOR);
+    assert_int_equal(sl__theme_pick(SL_PALETTE_MONO, SL_THEME_PROJECTOR), SL_PALETTE_MONO);
+    assert_int_equal(sl__theme_pick(SL_PALETTE_256, SL_THEME_MONO), SL_PALETTE_MONO);
+    assert_int_equal(sl__theme_pick(SL_PALETTE_256, SL_THEME_DEFAULT), SL_PALETTE_256);
+    assert_int_equal(sl_theme_parse("projector"), SL_THEME_PROJECTOR);
+    assert_int_equal(sl_theme_parse("neon"), -1);
+    assert_string_equal(sl_theme_name(SL_THEME_MONO), "mono");
 }
 
 static void test_every_state_has_its_own_mark(void **state)
@@ -85,8 +112,8 @@ static void test_every_state_has_its_own_mark(void **state)
                 fail_msg("state %s has a blank mark", sl_state_name(a));
             for (int b = a + 1; b < SL_ST__COUNT; b++)
                 if (b != SL_ST_NEW && strcmp(ma, sl__theme_end_mark(b, ascii)) == 0)
-                    fail_msg("%s and %s share the mark '%s'%s", sl_state_name(a),
-                             sl_state_name(b), ma, ascii ? " in ASCII" : "");
+                    fail_msg("%s and %s share the mark '%s'%s", sl_state_name(a), sl_state_name(b),
+                             ma, ascii ? " in ASCII" : "");
         }
     }
 }
@@ -97,6 +124,7 @@ int main(void)
         cmocka_unit_test(test_contrast_formula),
         cmocka_unit_test(test_states_readable_in_16_colours),
         cmocka_unit_test(test_every_state_has_its_own_mark),
+        cmocka_unit_test(test_projector_theme),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
