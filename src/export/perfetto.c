@@ -10,7 +10,10 @@
  *     from the same fold the views use;
  *   - instants (ph i, thread scope) for scheduler switches and GIL takes;
  *   - a flow (ph s/f) from each WAKE to the task's next RUN, so the wake-up
- *     latency is an arrow a student can follow.
+ *     latency is an arrow a student can follow;
+ *   - for work-stealing, a track per worker (tid = tasks + 1 + worker) with
+ *     its parked stretches and its steals: a flow from the victim's track
+ *     to the thief's, and a counter per worker queue and the global one.
  * Times are µs with three decimals, printed from integer ns. Every string
  * goes through the JSON escaper, so the file always parses.
  */
@@ -53,6 +56,76 @@ static void metadata(writer *w, const sl_trace *t)
     }
 }
 
+/* Workers of a work-stealing run: the highest one its events name + 1. */
+static uint32_t count_workers(const sl_trace *t)
+{
+    uint32_t n = 0;
+    for (size_t e = 0; e < t->count; e++) {
+        const sl_event *ev = &t->events[e];
+        uint32_t k = 0;
+        if (ev->kind == SL_EV_PARK || ev->kind == SL_EV_UNPARK)
+            k = ev->reason + 1;
+        else if (ev->kind == SL_EV_STEAL)
+            k = (ev->reason > SL_STEAL_THIEF(ev->arg) ? ev->reason : SL_STEAL_THIEF(ev->arg)) + 1;
+        else if (ev->kind == SL_EV_RUN)
+            k = ev->reason;
+        if (k > n && k <= SL_MODEL_WORKERS)
+            n = k;
+    }
+    return n;
+}
+
+static void worker_tracks(writer *w, const sl_trace *t, uint32_t workers)
+{
+    for (uint32_t k = 0; k < workers; k++) {
+        uint32_t tid = t->meta.n_tasks + 1 + k;
+        char name[32];
+        snprintf(name, sizeof name, "worker %u", k);
+        begin(w, "M", tid, 0);
+        fputs(",\"name\":\"thread_name\",\"args\":{\"name\":", w->out);
+        sl_json_string(w->out, name);
+        fputs("}}", w->out);
+        begin(w, "M", tid, 0);
+        fprintf(w->out, ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":%u}}", tid);
+    }
+}
+
+/* A steal: a 1 µs slice on the victim's and the thief's tracks, and a flow
+ * between them; a park: a slice from PARK to UNPARK. */
+static void worker_event(writer *w, const sl_trace *t, const sl_event *ev, uint64_t *parked,
+                         uint32_t workers, uint64_t *flow_id)
+{
+    uint32_t base = t->meta.n_tasks + 1;
+    if (ev->kind == SL_EV_STEAL) {
+        uint32_t from = ev->reason, to = SL_STEAL_THIEF(ev->arg), n = SL_STEAL_COUNT(ev->arg);
+        if (from >= workers || to >= workers)
+            return;
+        ++*flow_id;
+        const char *side[2] = {"stolen from", "stole"};
+        uint32_t tid[2] = {base + from, base + to}, other[2] = {to, from};
+        for (int k = 0; k < 2; k++) {
+            begin(w, "X", tid[k], ev->t_ns);
+            fprintf(w->out,
+                    ",\"dur\":1.000,\"cat\":\"steal\",\"name\":\"%s %u: %u task%s\","
+                    "\"args\":{\"tasks\":%u}}",
+                    side[k], other[k], n, n == 1 ? "" : "s", n);
+            begin(w, k == 0 ? "s" : "f", tid[k], ev->t_ns);
+            fprintf(w->out, ",\"cat\":\"steal\",\"name\":\"steal\",\"id\":%llu,\"bp\":\"e\"}",
+                    (unsigned long long)(1000000000ull + *flow_id));
+        }
+    } else if (ev->reason < workers) {
+        if (ev->kind == SL_EV_PARK) {
+            parked[ev->reason] = ev->t_ns;
+        } else if (parked[ev->reason] != UINT64_MAX) {
+            begin(w, "X", base + ev->reason, parked[ev->reason]);
+            fputs(",\"dur\":", w->out);
+            sl_print_us(w->out, ev->t_ns - parked[ev->reason]);
+            fputs(",\"cat\":\"park\",\"name\":\"parked\",\"args\":{}}", w->out);
+            parked[ev->reason] = UINT64_MAX;
+        }
+    }
+}
+
 static void slices(writer *w, const sl_spans *s)
 {
     for (size_t k = 0; k < s->n; k++) {
@@ -76,6 +149,7 @@ static void slices(writer *w, const sl_spans *s)
 /* List lengths and core occupancy: what the counters show. */
 typedef struct counters {
     uint32_t ready, waiting, queued;
+    uint32_t global, local[SL_MODEL_WORKERS]; /* work-stealing queues */
     uint8_t core_busy[SL_MODEL_CORES];
 } counters;
 
@@ -88,6 +162,8 @@ static void read_counters(const sl_model *m, uint32_t n_cores, counters *c)
     c->queued = m->count[SL_ST_QUEUED];
     for (uint32_t k = 0; k < n_cores; k++)
         c->core_busy[k] = m->core_task[k] != SL_NO_TASK;
+    c->global = m->steal.global;
+    memcpy(c->local, m->steal.local, sizeof c->local);
 }
 
 static void counter(writer *w, uint64_t t, const char *name, uint32_t value)
@@ -100,8 +176,16 @@ static void counter(writer *w, uint64_t t, const char *name, uint32_t value)
  * queued counter appears only once a pool backlog exists, so runs without a
  * pool do not carry a flat track of zeros. */
 static void emit_counters(writer *w, uint64_t t, const counters *now, const counters *last,
-                          uint32_t n_cores, bool all)
+                          uint32_t n_cores, uint32_t workers, bool all)
 {
+    if (workers > 0 && (all || now->global != last->global))
+        counter(w, t, "global queue", now->global);
+    for (uint32_t k = 0; k < workers; k++)
+        if (all || now->local[k] != last->local[k]) {
+            char name[32];
+            snprintf(name, sizeof name, "queue w%u", k);
+            counter(w, t, name, now->local[k]);
+        }
     if (all || now->ready != last->ready)
         counter(w, t, "ready", now->ready);
     if (all || now->waiting != last->waiting)
@@ -154,10 +238,11 @@ static void flow(writer *w, const char *ph, uint64_t id, uint32_t task, uint64_t
 }
 
 /* One fold over the events: counters, instants and wake flows. */
-static int fold(writer *w, sl_trace *t)
+static int fold(writer *w, sl_trace *t, uint32_t workers)
 {
     uint32_t n = t->meta.n_tasks, n_cores = t->meta.cores;
     sl_model m;
+    uint64_t parked[SL_MODEL_WORKERS];
     uint64_t *woke = malloc(((size_t)n + 1) * sizeof *woke);
     int rc = sl_model_init(&m, n, n_cores);
 
@@ -169,6 +254,8 @@ static int fold(writer *w, sl_trace *t)
     }
     for (uint32_t i = 0; i < n; i++)
         woke[i] = UINT64_MAX;
+    for (uint32_t k = 0; k < SL_MODEL_WORKERS; k++)
+        parked[k] = UINT64_MAX;
     for (size_t e = 0; e < t->count; e++)
         if (t->events[e].kind == SL_EV_RUN && t->events[e].core >= n_cores)
             n_cores = t->events[e].core + 1u;
@@ -181,6 +268,8 @@ static int fold(writer *w, sl_trace *t)
         const sl_event *ev = &t->events[e];
         sl_model_apply(&m, ev);
         instant(w, t, ev);
+        if (ev->kind == SL_EV_STEAL || ev->kind == SL_EV_PARK || ev->kind == SL_EV_UNPARK)
+            worker_event(w, t, ev, parked, workers, &flow_id);
         if (ev->task < n && ev->kind == SL_EV_WAKE && woke[ev->task] == UINT64_MAX)
             woke[ev->task] = ev->t_ns;
         if (ev->task < n && ev->kind == SL_EV_RUN && woke[ev->task] != UINT64_MAX) {
@@ -192,7 +281,7 @@ static int fold(writer *w, sl_trace *t)
         if (e + 1 < t->count && t->events[e + 1].t_ns == ev->t_ns)
             continue;
         read_counters(&m, n_cores, &now);
-        emit_counters(w, ev->t_ns, &now, &last, n_cores, ev->t_ns == t->events[0].t_ns);
+        emit_counters(w, ev->t_ns, &now, &last, n_cores, workers, ev->t_ns == t->events[0].t_ns);
         last = now;
     }
     free(woke);
@@ -230,8 +319,10 @@ int sl_export_perfetto(sl_trace *trace, FILE *out)
     other_data(out, trace);
     fputs("\"traceEvents\":[", out);
     metadata(&w, trace);
+    uint32_t workers = count_workers(trace);
+    worker_tracks(&w, trace, workers);
     slices(&w, &s);
-    rc = fold(&w, trace);
+    rc = fold(&w, trace, workers);
     pthread_rwlock_unlock(&trace->lock);
     fputs("\n]}\n", out);
     sl_spans_free(&s);

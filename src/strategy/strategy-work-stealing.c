@@ -30,5 +30,5 @@ const sl_strategy sl_strategy_work_stealing = {
     .rings_needed = rings_needed,
     .run = run,
     .event_loop_io = true,
-    .gil = SL_GIL_SCOPE_NONE,
+    .gil = SL_GIL_SCOPE_NEVER,
 };
