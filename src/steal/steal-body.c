@@ -91,11 +91,13 @@ static bool h_poll(void *arg)
     return !sl_stopped(h->s->ctx);
 }
 
-/* Called with the region's mutex held; the worker lets it go once the
- * coroutine is off its stack, so no `ready` can queue it before. */
+/* Called with the region's mutex held, returns with it held; in between
+ * the worker parks the coroutine (see WS_SH_* for a wake that comes
+ * first). */
 static void h_sleep(void *arg, sl_shared *sh, uint32_t task)
 {
     ws_hooks *h = arg;
+    sl_shared_leave(sh);
     yield_for(h->t, WS_AFTER_SHARED);
     sl_shared_enter(sh);
 }
@@ -113,6 +115,13 @@ static void h_ready(void *arg, uint32_t task, sl_wait_reason reason)
         return;
     w->waiting = false;
     ws_emit(SL_EV_WAKE, task, reason, 0);
+    for (;;) {
+        unsigned parked = WS_SH_PARKED, running = WS_SH_RUNNING;
+        if (atomic_compare_exchange_strong(&w->parking, &parked, WS_SH_RUNNING))
+            break; /* off its stack: queue it here */
+        if (atomic_compare_exchange_strong(&w->parking, &running, WS_SH_WOKEN))
+            return; /* still on its worker, which queues it */
+    }
     ws_worker *by = h->t != NULL ? &s->workers[h->t->worker] : h->by;
     sl__ws_ready(s, w, by, by != NULL, true);
 }

@@ -30,8 +30,17 @@ typedef enum ws_after {
     WS_AFTER_NONE = 0, /* it ran to its end, or a step failed before waiting */
     WS_AFTER_YIELD,    /* `yield`: back to the tail of this worker's queue */
     WS_AFTER_POLL,     /* io or sleep: hand it to the poller */
-    WS_AFTER_SHARED,   /* waits on a shared object: let the region's mutex go */
+    WS_AFTER_SHARED,   /* waits on a shared object: park it, unless woken meanwhile */
 } ws_after;
+
+/* A coroutine waiting on a shared object lets the region's mutex go itself
+ * (the mutex belongs to whoever locked it), so a waker may find it woken
+ * before it is off its stack. Who queues it is settled by one CAS: */
+enum {
+    WS_SH_RUNNING = 0, /* on its worker (or queued): nothing to settle */
+    WS_SH_PARKED,      /* off its stack, waiting: the waker queues it */
+    WS_SH_WOKEN,       /* woken before it was off its stack: its worker queues it */
+};
 
 typedef struct ws_sched ws_sched;
 
@@ -44,6 +53,7 @@ typedef struct ws_task {
     atomic_bool resumed;       /* on a worker now: a second resume is a scheduler bug */
     bool finished;             /* EXIT emitted */
     bool waiting;              /* asleep on a shared object (under the region's mutex) */
+    atomic_uint parking;       /* WS_SH_*: whether the waker or the worker queues it */
     ws_after after;            /* set by the coroutine before it yields */
     sl_wait_reason wait;       /* io or sleep, for the poller */
     uint64_t wait_ns;          /* sleep length */

@@ -132,9 +132,15 @@ static void resume(ws_sched *s, ws_worker *w, ws_task *t)
     case WS_AFTER_POLL:
         sl__ws_poller_submit(s, t);
         break;
-    case WS_AFTER_SHARED:
-        sl_shared_leave(s->ctx->shared);
+    case WS_AFTER_SHARED: {
+        unsigned running = WS_SH_RUNNING;
+        if (!atomic_compare_exchange_strong(&t->parking, &running, WS_SH_PARKED)) {
+            /* woken before it was off its stack: it runs next here */
+            atomic_store(&t->parking, WS_SH_RUNNING);
+            sl__ws_ready(s, t, w, true, false);
+        }
         break;
+    }
     case WS_AFTER_NONE:
         break;
     }
