@@ -279,6 +279,8 @@ typedef enum sl_lint_kind {
     SL_LINT_POOL_TOO_SMALL,   /* backlog while cores idle */
     SL_LINT_STARTUP_COST,     /* process start-up exceeds the work */
     SL_LINT_OVERSUBSCRIBED,   /* more runnable vehicles than cores */
+    SL_LINT_PARKED_BACKLOG,   /* work-stealing: a worker parked while another has a backlog */
+    SL_LINT_FEW_WORKERS,      /* work-stealing: fewer workers than cores, tasks ready */
     SL_LINT__COUNT
 } sl_lint_kind;
 
