@@ -69,6 +69,10 @@ uint32_t sl_runq_len(sl_runq *q);
  * ring; the calling thread (bound to a ring already) spawns, waits and
  * cancels what a stop leaves. Fills ctx->result. 0 or SL_E*. */
 int sl_steal_run(sl_run_ctx *ctx);
+/* For `schedlab bench`: the mean ns from queueing a task for a parked
+ * worker (sl_runq push and its wake-up) to that worker popping it, over
+ * `rounds`, on the scheduler's own park and wake code; -1 if no thread. */
+double sl_steal_bench_wake_ns(uint32_t rounds);
 /* The worker threads sl_steal_run starts for ctx. */
 uint32_t sl_steal_workers(const sl_run_ctx *ctx);
 

@@ -14,6 +14,7 @@
 #include "schedlab/cli.h"
 #include "schedlab/coro.h"
 #include "schedlab/work.h"
+#include "schedlab/steal.h"
 #include "schedlab/control.h"
 
 typedef struct bench_row {
@@ -63,6 +64,10 @@ int sl_cmd_bench(int argc, char **argv)
         {"coroutine_create_ns", "coroutine creation (pooled stack)", "ns", "<= 100",
          sl__bench_coroutine_create_ns()},
         {"thread_create_ns", "thread creation + join", "ns", "", sl__bench_thread_create_ns()},
+        {"steal_ns", "work-stealing steal (64 of 128 queued tasks)", "ns", "",
+         sl__bench_steal_ns()},
+        {"steal_wake_ns", "work-stealing cross-worker wake-up", "ns", "",
+         sl_steal_bench_wake_ns(2000)},
         {"process_create_ns", "process creation (spawn schedlab, exit)", "ns", "",
          sl__bench_process_create_ns()},
         {"collector_events_per_s", "collector throughput", "events/s", ">= 10000000",
