@@ -122,8 +122,6 @@ static inline void ws_emit(sl_event_kind kind, uint32_t task, uint32_t reason, u
     sl_hook_emit_v(kind, task, SL_VEHICLE_COROUTINE | task, reason, arg);
 }
 
-/* True once every task exited or the run was asked to stop. */
-bool sl__ws_over(ws_sched *s);
 
 /* steal-global.c */
 int sl__ws_global_init(ws_global *g, uint32_t cap);
@@ -136,6 +134,8 @@ void sl__ws_global_push(ws_sched *s, uint32_t task);
 uint32_t sl__ws_global_take(ws_sched *s, ws_worker *w, uint32_t max);
 
 /* steal-wake.c */
+/* True once every task exited or the run was asked to stop. */
+bool sl__ws_over(ws_sched *s);
 /* A task may run again: into by's queue (run-next slot if `next`), or,
  * from the poller (by NULL), into the queue of the worker it last ran on;
  * the global queue when that is full or it never ran. Then a parked worker

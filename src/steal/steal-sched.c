@@ -21,11 +21,6 @@
 /* Go's schedtick fairness: how often the global queue goes first. */
 #define GLOBAL_EVERY 61
 
-bool sl__ws_over(ws_sched *s)
-{
-    return atomic_load(&s->done) || sl_stopped(s->ctx);
-}
-
 uint32_t sl_steal_workers(const sl_run_ctx *ctx)
 {
     uint32_t n = ctx->workers;

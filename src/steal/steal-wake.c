@@ -15,6 +15,11 @@
 
 #define PARK_CHECK_MS 10
 
+bool sl__ws_over(ws_sched *s)
+{
+    return atomic_load(&s->done) || sl_stopped(s->ctx);
+}
+
 /* READY(loop, w) for a task that entered w's queue. */
 static void note_local(void *arg, const uint32_t *tasks, uint32_t n)
 {
