@@ -23,8 +23,7 @@ static uint32_t rings_needed(const sl_run_ctx *ctx)
 
 const sl_strategy sl_strategy_work_stealing = {
     .name = "work-stealing",
-    .summary = "coroutines on N worker threads, idle workers steal half a busy one's queue "
-               "(Go, tokio; no GIL)",
+    .summary = "coroutines on N threads, idle ones steal half a busy one's queue (Go, tokio)",
     .python = "none: Go's goroutines, tokio's multi-threaded runtime",
     .uses_workers = true,
     .rings_needed = rings_needed,
