@@ -81,7 +81,28 @@ typedef struct sl_task_now {
     uint64_t startup_ns;   /* starting and ready time before the first RUN */
     uint64_t gil_since_ns; /* READY(gil) not yet followed by GIL_TAKE: its time, else UINT64_MAX */
     uint64_t exit_arg;     /* EXIT arg (error code or signal) */
+    uint8_t queue;         /* ready in a work-stealing queue: SL_READY_AT_* (0: none said) */
+    uint8_t worker;        /* work-stealing worker of the last RUN + 1 (0: none said) */
 } sl_task_now;
+
+/* Work-stealing queues the model counts apart: the global queue and this
+ * many workers' local queues (higher workers share the last entry). */
+#define SL_MODEL_WORKERS 32
+
+/* The work-stealing scheduler at the playhead (all zero for other
+ * strategies). */
+typedef struct sl_steal_now {
+    uint32_t workers;                    /* highest worker seen + 1 */
+    uint32_t global;                     /* tasks in the global queue */
+    uint32_t local[SL_MODEL_WORKERS];    /* tasks in each worker's queue */
+    bool parked[SL_MODEL_WORKERS];       /* the worker is parked */
+    uint64_t steals, stolen;             /* STEAL events, and the tasks they moved */
+    uint64_t parks, migrations;          /* PARK and MIGRATE events */
+    uint64_t last_steal_ns;              /* time of the latest STEAL (0: none) */
+    uint32_t last_from, last_to, last_n; /* its victim, thief and tasks */
+    uint64_t parked_backlog_ns;          /* time a worker was parked while another had 2+ queued */
+    uint64_t backlog_since_ns;           /* start of the current such stretch, or 0 */
+} sl_steal_now;
 
 /* Shared objects the model follows (a scenario has at most 8 counters and
  * 16 queues). */
@@ -111,6 +132,7 @@ typedef struct sl_model {
     uint32_t max_running;            /* most tasks running at once so far */
     uint32_t max_on_cpu;             /* most tasks running and not preempted at once so far */
     uint64_t coroutine_switches;     /* SWITCH events */
+    sl_steal_now steal;              /* work-stealing queues, steals, parks, migrations */
     uint64_t gil_handoffs;           /* GIL_TAKE by another task than the previous holder */
     uint32_t gil_holder;             /* task of the last GIL_TAKE, or SL_NO_TASK */
     uint64_t os_runq_us;             /* kernel run-queue wait summed over OS_SAMPLEs */
@@ -279,6 +301,7 @@ typedef struct sl_stats {
     double ready_ms_max;
     uint64_t switches_voluntary, switches_involuntary; /* kernel */
     uint64_t switches_coroutine, switches_gil;         /* hooks */
+    uint64_t steals, stolen, parks, migrations;        /* work-stealing events */
     uint64_t gil_wait_ns;                              /* ready time spent waiting for the GIL */
     uint64_t io_ns;                                    /* sum of io/sleep waiting time */
     uint64_t wait_ns;     /* sum of every wait: io, sleep, queues, locks, children */
@@ -305,6 +328,8 @@ typedef enum sl_lint_kind {
     SL_LINT_POOL_TOO_SMALL,   /* backlog while cores idle */
     SL_LINT_STARTUP_COST,     /* process start-up exceeds the work */
     SL_LINT_OVERSUBSCRIBED,   /* more runnable vehicles than cores */
+    SL_LINT_PARKED_BACKLOG,   /* work-stealing: a worker parked while another has a backlog */
+    SL_LINT_FEW_WORKERS,      /* work-stealing: fewer workers than cores, tasks ready */
     SL_LINT__COUNT
 } sl_lint_kind;
 

@@ -57,7 +57,14 @@
 
 /* [run] gil / --gil. DEFAULT means "the scenario's", and a scenario
  * without the key runs with the GIL on: the lessons are Python's. */
-typedef enum sl_gil_mode { SL_GIL_DEFAULT = 0, SL_GIL_ON = 1, SL_GIL_OFF = 2 } sl_gil_mode;
+/* SL_GIL_NEVER is no setting of a scenario: it is the runtime of a strategy
+ * that models Go or tokio (work-stealing), which has no GIL to turn on. */
+typedef enum sl_gil_mode {
+    SL_GIL_DEFAULT = 0,
+    SL_GIL_ON = 1,
+    SL_GIL_OFF = 2,
+    SL_GIL_NEVER = 3,
+} sl_gil_mode;
 
 /* [run] offload / --offload: which steps async+threads hands to its
  * executor (loop.run_in_executor). DEFAULT means "the scenario's", and a
@@ -77,21 +84,23 @@ typedef enum sl_strategy_gil {
     SL_GIL_SCOPE_PROCESS,    /* processes: one GIL each, over the threads inside it */
     SL_GIL_SCOPE_ALWAYS,     /* `gil`: threads with the GIL on, whatever the run says */
     SL_GIL_SCOPE_PER_WORKER, /* interpreters: each worker thread has a GIL of its own */
+    SL_GIL_SCOPE_NEVER, /* work-stealing: Go's or tokio's runtime, no GIL whatever the run says */
 } sl_gil_scope;
 
 /* The runtime's name in headers, reports and exports ("" when unknown: a
  * trace saved before the runtime was recorded). */
 static inline const char *sl_gil_runtime(uint32_t gil)
 {
-    return gil == SL_GIL_ON    ? "CPython, GIL"
-           : gil == SL_GIL_OFF ? "no GIL: free-threaded CPython or C"
-                               : "";
+    return gil == SL_GIL_ON      ? "CPython, GIL"
+           : gil == SL_GIL_OFF   ? "no GIL: free-threaded CPython or C"
+           : gil == SL_GIL_NEVER ? "no GIL: Go or tokio"
+                                 : "";
 }
 
 /* The short word: "on", "off" or "" (unknown). */
 static inline const char *sl_gil_word(uint32_t gil)
 {
-    return gil == SL_GIL_ON ? "on" : gil == SL_GIL_OFF ? "off" : "";
+    return gil == SL_GIL_ON ? "on" : gil == SL_GIL_OFF ? "off" : gil == SL_GIL_NEVER ? "none" : "";
 }
 
 /* "on" / "off" into *out; -1 for anything else. */

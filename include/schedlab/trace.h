@@ -44,6 +44,15 @@
  *   OBJECT      task   SL_OBJECT_REF        SL_OBJECT_* values     (a shared object changed)
  *   START       task   -                    -                      starting: its process is
  *                                                                  being created (to its RUN)
+ *   STEAL       -      victim worker        SL_STEAL_ARG(thief, n) (n tasks moved between queues)
+ *   PARK        -      worker               -                      (a worker sleeps: no work)
+ *   UNPARK      -      worker               -                      (a parked worker woke)
+ *   MIGRATE     task   worker it last ran on worker it resumes on  (a coroutine changed thread)
+ *
+ * Work-stealing workers are numbered 0..N-1. Their READY events say in arg
+ * which queue the task waits in (SL_READY_AT_*; 0 for every other
+ * strategy), and their RUN events carry the worker in reason
+ * (SL_RUN_ON_WORKER(w); 0 elsewhere).
  */
 #define SL_NO_TASK UINT32_MAX
 /* Set in the vehicle id of a coroutine (the rest is its task or index):
@@ -68,6 +77,10 @@ typedef enum sl_event_kind {
     SL_EV_MARK,
     SL_EV_OBJECT,
     SL_EV_START, /* appended: kinds are stored in trace files by number */
+    SL_EV_STEAL,
+    SL_EV_PARK,
+    SL_EV_UNPARK,
+    SL_EV_MIGRATE,
     SL_EV__COUNT
 } sl_event_kind;
 
@@ -131,6 +144,17 @@ typedef enum sl_object_kind {
      SL_OBJECT_SAT(takers, 16) << 48)
 /* Field `i` (0-based) of `width` bits of an OBJECT arg. */
 #define SL_OBJECT_FIELD(arg, i, width) (((arg) >> ((i) * (width))) & ((1ull << (width)) - 1))
+
+/* READY arg of a work-stealing task: the global queue, or worker w's local
+ * queue; 0 = the strategy names no queue. */
+#define SL_READY_AT_GLOBAL 1u
+#define SL_READY_AT_WORKER(w) (2u + (uint32_t)(w))
+/* RUN reason of a work-stealing task: the worker running it (0: none said). */
+#define SL_RUN_ON_WORKER(w) (1u + (uint32_t)(w))
+/* STEAL arg: the thief worker (high 32 bits) and the tasks moved (low 32). */
+#define SL_STEAL_ARG(thief, n) ((uint64_t)(thief) << 32 | (uint32_t)(n))
+#define SL_STEAL_THIEF(arg) ((uint32_t)((arg) >> 32))
+#define SL_STEAL_COUNT(arg) ((uint32_t)(arg))
 
 typedef struct sl_event {
     uint64_t t_ns;    /* CLOCK_MONOTONIC ns since the run's epoch */

@@ -24,6 +24,7 @@
 #include "schedlab/strategy.h"
 #include "schedlab/model.h"
 #include "schedlab/trace.h"
+#include "schedlab/steal.h"
 
 extern char **environ;
 
@@ -408,4 +409,30 @@ double sl__bench_fold_events_per_s(void)
     sl_trace_read_end(&v);
     sl_trace_free(tr);
     return best;
+}
+
+/* One steal as a worker does it: half of a victim's queue of 128 taken
+ * (under its lock) and queued at the thief. */
+double sl__bench_steal_ns(void)
+{
+    static sl_runq victim, thief;
+    uint32_t buf[SL_RUNQ_CAP];
+    sl_runq_init(&victim);
+    sl_runq_init(&thief);
+    const uint32_t n = 20000;
+    uint64_t sum = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        for (uint32_t k = 0; k < 128; k++)
+            sl_runq_push(&victim, k, NULL, NULL);
+        uint64_t t0 = sl_clock_ns();
+        uint32_t got = sl_runq_take_half(&victim, buf, NULL, NULL);
+        for (uint32_t k = 0; k < got; k++)
+            sl_runq_push(&thief, buf[k], NULL, NULL);
+        sum += sl_clock_ns() - t0;
+        while (sl_runq_pop(&victim) != SL_NO_TASK || sl_runq_pop(&thief) != SL_NO_TASK)
+            ;
+    }
+    sl_runq_destroy(&victim);
+    sl_runq_destroy(&thief);
+    return (double)sum / n;
 }

@@ -19,6 +19,7 @@ double sl__bench_counter_read_ns(void);
 int sl__bench_hook(double empty_loop_ns, double *hook_ns, double *counter_ns);
 double sl__bench_coroutine_switch_ns(void);
 double sl__bench_coroutine_create_ns(void);
+double sl__bench_steal_ns(void);
 double sl__bench_thread_switch_ns(void);
 double sl__bench_process_switch_ns(void);
 double sl__bench_thread_create_ns(void);

@@ -14,6 +14,7 @@
 #include "schedlab/cli.h"
 #include "schedlab/coro.h"
 #include "schedlab/work.h"
+#include "schedlab/steal.h"
 #include "schedlab/control.h"
 
 typedef struct bench_row {
@@ -81,6 +82,10 @@ int sl_cmd_bench(int argc, char **argv)
         {"coroutine_create_ns", "coroutine creation (pooled stack)", "ns", "<= 100",
          sl__bench_coroutine_create_ns()},
         {"thread_create_ns", "thread creation + join", "ns", "", sl__bench_thread_create_ns()},
+        {"steal_ns", "work-stealing steal (64 of 128 queued tasks)", "ns", "",
+         sl__bench_steal_ns()},
+        {"steal_wake_ns", "work-stealing cross-worker wake-up", "ns", "",
+         sl_steal_bench_wake_ns(2000)},
         {"process_create_forkserver_ns", "process creation (forkserver: fork, exit, reap)", "ns",
          "<= 1000000", sl__bench_process_create_ns(SL_START_FORKSERVER)},
         {"process_create_spawn_ns", "process creation (spawn schedlab: exec, exit, reap)", "ns", "",

@@ -124,6 +124,8 @@ uint32_t sl_run_gil(const sl_run_opts *opts)
 {
     if (opts->strategy->gil == SL_GIL_SCOPE_ALWAYS)
         return SL_GIL_ON;
+    if (opts->strategy->gil == SL_GIL_SCOPE_NEVER)
+        return SL_GIL_NEVER;
     return opts->gil != SL_GIL_DEFAULT ? opts->gil : opts->sc->gil;
 }
 

@@ -11,7 +11,10 @@
  *     use), so the events are folded once; the slices follow it;
  *   - instants (ph i, thread scope) for scheduler switches and GIL takes;
  *   - a flow (ph s/f) from each WAKE to the task's next RUN, so the wake-up
- *     latency is an arrow a student can follow.
+ *     latency is an arrow a student can follow;
+ *   - for work-stealing, a track per worker (tid = tasks + 1 + worker) with
+ *     its parked stretches and its steals: a flow from the victim's track
+ *     to the thief's, and a counter per worker queue and the global one.
  * Times are µs with three decimals, printed from integer ns. Every string
  * goes through the JSON escaper, so the file always parses.
  */
@@ -54,6 +57,76 @@ static void metadata(writer *w, const sl_trace *t)
     }
 }
 
+/* Workers of a work-stealing run: the highest one its events name + 1. */
+static uint32_t count_workers(const sl_trace_view *v)
+{
+    uint32_t n = 0;
+    for (size_t e = 0; e < v->count; e++) {
+        const sl_event *ev = &v->events[e];
+        uint32_t k = 0;
+        if (ev->kind == SL_EV_PARK || ev->kind == SL_EV_UNPARK)
+            k = ev->reason + 1;
+        else if (ev->kind == SL_EV_STEAL)
+            k = (ev->reason > SL_STEAL_THIEF(ev->arg) ? ev->reason : SL_STEAL_THIEF(ev->arg)) + 1;
+        else if (ev->kind == SL_EV_RUN)
+            k = ev->reason;
+        if (k > n && k <= SL_MODEL_WORKERS)
+            n = k;
+    }
+    return n;
+}
+
+static void worker_tracks(writer *w, const sl_trace *t, uint32_t workers)
+{
+    for (uint32_t k = 0; k < workers; k++) {
+        uint32_t tid = t->meta.n_tasks + 1 + k;
+        char name[32];
+        snprintf(name, sizeof name, "worker %u", k);
+        begin(w, "M", tid, 0);
+        fputs(",\"name\":\"thread_name\",\"args\":{\"name\":", w->out);
+        sl_json_string(w->out, name);
+        fputs("}}", w->out);
+        begin(w, "M", tid, 0);
+        fprintf(w->out, ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":%u}}", tid);
+    }
+}
+
+/* A steal: a 1 µs slice on the victim's and the thief's tracks, and a flow
+ * between them; a park: a slice from PARK to UNPARK. */
+static void worker_event(writer *w, const sl_trace *t, const sl_event *ev, uint64_t *parked,
+                         uint32_t workers, uint64_t *flow_id)
+{
+    uint32_t base = t->meta.n_tasks + 1;
+    if (ev->kind == SL_EV_STEAL) {
+        uint32_t from = ev->reason, to = SL_STEAL_THIEF(ev->arg), n = SL_STEAL_COUNT(ev->arg);
+        if (from >= workers || to >= workers)
+            return;
+        ++*flow_id;
+        const char *side[2] = {"stolen from", "stole"};
+        uint32_t tid[2] = {base + from, base + to}, other[2] = {to, from};
+        for (int k = 0; k < 2; k++) {
+            begin(w, "X", tid[k], ev->t_ns);
+            fprintf(w->out,
+                    ",\"dur\":1.000,\"cat\":\"steal\",\"name\":\"%s %u: %u task%s\","
+                    "\"args\":{\"tasks\":%u}}",
+                    side[k], other[k], n, n == 1 ? "" : "s", n);
+            begin(w, k == 0 ? "s" : "f", tid[k], ev->t_ns);
+            fprintf(w->out, ",\"cat\":\"steal\",\"name\":\"steal\",\"id\":%llu,\"bp\":\"e\"}",
+                    (unsigned long long)(1000000000ull + *flow_id));
+        }
+    } else if (ev->reason < workers) {
+        if (ev->kind == SL_EV_PARK) {
+            parked[ev->reason] = ev->t_ns;
+        } else if (parked[ev->reason] != UINT64_MAX) {
+            begin(w, "X", base + ev->reason, parked[ev->reason]);
+            fputs(",\"dur\":", w->out);
+            sl_print_us(w->out, ev->t_ns - parked[ev->reason]);
+            fputs(",\"cat\":\"park\",\"name\":\"parked\",\"args\":{}}", w->out);
+            parked[ev->reason] = UINT64_MAX;
+        }
+    }
+}
+
 static void slices(writer *w, const sl_spans *s)
 {
     for (size_t k = 0; k < s->n; k++) {
@@ -77,6 +150,7 @@ static void slices(writer *w, const sl_spans *s)
 /* List lengths and core occupancy: what the counters show. */
 typedef struct counters {
     uint32_t ready, waiting, queued, starting;
+    uint32_t global, local[SL_MODEL_WORKERS]; /* work-stealing queues */
     uint8_t core_busy[SL_MODEL_CORES];
 } counters;
 
@@ -90,6 +164,8 @@ static void read_counters(const sl_model *m, uint32_t n_cores, counters *c)
     c->starting = m->count[SL_ST_STARTING];
     for (uint32_t k = 0; k < n_cores; k++)
         c->core_busy[k] = m->core_task[k] != SL_NO_TASK;
+    c->global = m->steal.global;
+    memcpy(c->local, m->steal.local, sizeof c->local);
 }
 
 static void counter(writer *w, uint64_t t, const char *name, uint32_t value)
@@ -103,8 +179,16 @@ static void counter(writer *w, uint64_t t, const char *name, uint32_t value)
  * process starts, so runs without either do not carry a flat track of
  * zeros. */
 static void emit_counters(writer *w, uint64_t t, const counters *now, const counters *last,
-                          uint32_t n_cores, bool all)
+                          uint32_t n_cores, uint32_t workers, bool all)
 {
+    if (workers > 0 && (all || now->global != last->global))
+        counter(w, t, "global queue", now->global);
+    for (uint32_t k = 0; k < workers; k++)
+        if (all || now->local[k] != last->local[k]) {
+            char name[32];
+            snprintf(name, sizeof name, "queue w%u", k);
+            counter(w, t, name, now->local[k]);
+        }
     if (all || now->ready != last->ready)
         counter(w, t, "ready", now->ready);
     if (all || now->waiting != last->waiting)
@@ -163,6 +247,8 @@ typedef struct marks {
     writer *w;
     const sl_trace *t;
     uint32_t n_cores;
+    uint32_t workers;                   /* work-stealing workers (0 for other strategies) */
+    uint64_t parked[SL_MODEL_WORKERS];  /* per worker: when it parked, or UINT64_MAX */
     uint64_t *woke; /* per task: time of a WAKE not yet followed by its RUN */
     uint64_t flow_id;
     counters last;
@@ -176,6 +262,8 @@ static void mark(const sl_model *m, const sl_trace_view *v, size_t e, void *arg)
     uint32_t n = k->t->meta.n_tasks;
 
     instant(k->w, k->t, ev);
+    if (ev->kind == SL_EV_STEAL || ev->kind == SL_EV_PARK || ev->kind == SL_EV_UNPARK)
+        worker_event(k->w, k->t, ev, k->parked, k->workers, &k->flow_id);
     if (ev->task < n && ev->kind == SL_EV_WAKE && k->woke[ev->task] == UINT64_MAX)
         k->woke[ev->task] = ev->t_ns;
     if (ev->task < n && ev->kind == SL_EV_RUN && k->woke[ev->task] != UINT64_MAX) {
@@ -188,16 +276,18 @@ static void mark(const sl_model *m, const sl_trace_view *v, size_t e, void *arg)
         return;
     counters now;
     read_counters(m, k->n_cores, &now);
-    emit_counters(k->w, ev->t_ns, &now, &k->last, k->n_cores, ev->t_ns == v->events[0].t_ns);
+    emit_counters(k->w, ev->t_ns, &now, &k->last, k->n_cores, k->workers,
+                  ev->t_ns == v->events[0].t_ns);
     k->last = now;
 }
 
 /* The one fold over the events: it grows the spans and, on the way,
  * writes the counters, instants and wake flows. */
-static int fold(writer *w, const sl_trace *t, const sl_trace_view *v, sl_spans *s)
+static int fold(writer *w, const sl_trace *t, const sl_trace_view *v, sl_spans *s,
+                uint32_t workers)
 {
     uint32_t n = t->meta.n_tasks;
-    marks k = {.w = w, .t = t, .n_cores = t->meta.cores};
+    marks k = {.w = w, .t = t, .n_cores = t->meta.cores, .workers = workers};
     sl_span_fold f;
     int rc = sl_span_fold_init(&f, n, t->meta.cores);
 
@@ -210,6 +300,8 @@ static int fold(writer *w, const sl_trace *t, const sl_trace_view *v, sl_spans *
     }
     for (uint32_t i = 0; i < n; i++)
         k.woke[i] = UINT64_MAX;
+    for (uint32_t i = 0; i < SL_MODEL_WORKERS; i++)
+        k.parked[i] = UINT64_MAX;
     for (size_t e = 0; e < v->count; e++)
         if (v->events[e].kind == SL_EV_RUN && v->events[e].core >= k.n_cores)
             k.n_cores = v->events[e].core + 1u;
@@ -251,7 +343,9 @@ int sl_export_perfetto(sl_trace *trace, FILE *out)
     other_data(out, trace, &v);
     fputs("\"traceEvents\":[", out);
     metadata(&w, trace);
-    int rc = fold(&w, trace, &v, &s);
+    uint32_t workers = count_workers(&v);
+    worker_tracks(&w, trace, workers);
+    int rc = fold(&w, trace, &v, &s, workers);
     sl_trace_read_end(&v);
     if (rc == 0)
         slices(&w, &s);

@@ -16,8 +16,14 @@ const char *sl__report_gil(const sl_report_row *row)
 const char *sl__report_runtime(const sl_report *r)
 {
     uint32_t gil = r->n_rows ? r->rows[0].gil : 0;
-    for (size_t i = 1; i < r->n_rows; i++)
-        if (r->rows[i].gil != gil)
-            return "CPython with the GIL on and off (see the GIL column)";
+    bool mixed = false, never = gil == SL_GIL_NEVER;
+    for (size_t i = 1; i < r->n_rows; i++) {
+        mixed |= r->rows[i].gil != gil;
+        never |= r->rows[i].gil == SL_GIL_NEVER;
+    }
+    if (mixed && never)
+        return "CPython, and Go or tokio without a GIL (see the GIL column)";
+    if (mixed)
+        return "CPython with the GIL on and off (see the GIL column)";
     return gil ? sl_gil_runtime(gil) : "unknown";
 }

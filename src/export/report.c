@@ -162,10 +162,13 @@ static void write_json(const sl_report *r, FILE *out)
         json_number(out, s->ready_ms_max);
         fprintf(out,
                 ",\"switches\":{\"voluntary\":%llu,\"involuntary\":%llu,\"coroutine\":%llu,"
-                "\"gil\":%llu}",
+                "\"gil\":%llu,\"steals\":%llu,\"stolen\":%llu,\"parks\":%llu,"
+                "\"migrations\":%llu}",
                 (unsigned long long)s->switches_voluntary,
                 (unsigned long long)s->switches_involuntary,
-                (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil);
+                (unsigned long long)s->switches_coroutine, (unsigned long long)s->switches_gil,
+                (unsigned long long)s->steals, (unsigned long long)s->stolen,
+                (unsigned long long)s->parks, (unsigned long long)s->migrations);
         fputs(",\"gil_wait_ms\":", out);
         json_number(out, ms(s->gil_wait_ns));
         fputs(",\"wait_ms\":", out);

@@ -12,6 +12,9 @@
  * narrow and the same trace always gives the same bytes. Tasks that do not
  * fit in SL_TICKS_LINE columns (or past SL_TICKS_MAX_TASKS) wrap into the
  * next table.
+ *
+ * A work-stealing run adds a column per queue: GQ the global queue, Q0,
+ * Q1, ... each worker's local queue, the tasks waiting in it at the tick.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +112,7 @@ typedef struct table {
     uint32_t base;        /* first selected task: index 0 of the arrays */
     uint32_t from, n;     /* this table: tasks from .. from + n - 1 */
     uint32_t cores;       /* the machine's: caps the busy count */
+    uint32_t workers;     /* work-stealing workers (0: no queue columns) */
     size_t *width;        /* per selected task: its column width */
     uint64_t (*ticks)[3]; /* per selected task: ticks running, ready, waiting */
 } table;
@@ -133,7 +137,7 @@ static void measure(table *tb, uint32_t n_sel)
 /* Tasks from `from` that fit in one table. */
 static uint32_t fit(const table *tb, uint32_t from, uint32_t last)
 {
-    size_t line = 9 + 10; /* time, CPU and IOs */
+    size_t line = 9 + 10 + (tb->workers ? 5 * (tb->workers + 1) : 0); /* time, CPU, IOs, queues */
     uint32_t n = 0;
     while (from + n <= last && n < SL_TICKS_MAX_TASKS) {
         line += 2 + tb->width[from + n - tb->base];
@@ -168,7 +172,12 @@ static void print_table(FILE *out, table *tb, uint64_t *cpu_sum, uint64_t *io_ti
         fputs("  ", out);
         cell(out, name, name_bytes(name), tb->width[tb->from + j - tb->base]);
     }
-    fputs("  CPU  IOs\n", out);
+    fputs("  CPU  IOs", out);
+    if (tb->workers > 0)
+        fputs("   GQ", out);
+    for (uint32_t w = 0; w < tb->workers; w++)
+        fprintf(out, "  Q%-2u", w);
+    fputc('\n', out);
     for (uint64_t k = 0; k < tb->rows; k++) {
         uint64_t t = k * tb->tick;
         sl_model_seek(tb->m, tb->trace, t);
@@ -188,7 +197,12 @@ static void print_table(FILE *out, table *tb, uint64_t *cpu_sum, uint64_t *io_ti
         }
         uint32_t on_cpu = sl_model_on_cpu(tb->m);
         uint32_t io = tb->m->waiting_by_reason[SL_WAIT_IO];
-        fprintf(out, "  %3u  %3u\n", on_cpu, io);
+        fprintf(out, "  %3u  %3u", on_cpu, io);
+        if (tb->workers > 0)
+            fprintf(out, "  %3u", tb->m->steal.global);
+        for (uint32_t w = 0; w < tb->workers; w++)
+            fprintf(out, "  %3u", tb->m->steal.local[w]);
+        fputc('\n', out);
         if (cpu_sum) {
             *cpu_sum += on_cpu < tb->cores ? on_cpu : tb->cores;
             *io_ticks += io > 0;
@@ -208,7 +222,8 @@ static void percent(FILE *out, uint64_t num, uint64_t den)
             (unsigned long long)(tenths % 10));
 }
 
-static void preamble(FILE *out, const sl_trace *trace, uint64_t tick, uint32_t first, uint32_t last)
+static void preamble(FILE *out, const sl_trace *trace, uint64_t tick, uint32_t first, uint32_t last,
+                     uint32_t workers)
 {
     fprintf(out, "%s: %s\n", trace->meta.scenario, trace->meta.title);
     fprintf(out, "strategy %s%s%s, %u cores, tick ", trace->meta.strategy,
@@ -221,6 +236,8 @@ static void preamble(FILE *out, const sl_trace *trace, uint64_t tick, uint32_t f
           "up (creation to first step), blank not spawned yet;\n"
           "CPU tasks on a core, IOs tasks waiting on io\n",
           out);
+    if (workers > 0)
+        fputs("GQ tasks in the global queue, Qn in worker n's local queue\n", out);
 }
 
 int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out)
@@ -255,8 +272,10 @@ int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out)
         rc = SL_ENOMEM;
         goto done;
     }
+    sl_model_seek(&m, trace, sl_trace_end_ns(trace));
+    tb.workers = m.steal.workers;
     measure(&tb, n_sel);
-    preamble(out, trace, tick, first, last);
+    preamble(out, trace, tick, first, last, tb.workers);
 
     uint64_t cpu_sum = 0, io_ticks = 0;
     for (uint32_t from = first; from - first < n_sel; from += tb.n) {

@@ -5,7 +5,8 @@
  * it, in one sentence with the numbers a student can check on screen: a cpu
  * step that starves an event loop, threads queueing for the GIL, a pool too
  * small for io-bound work, processes that cost more to start than to run,
- * more runnable vehicles than cores. The strategy name (meta.strategy)
+ * more runnable vehicles than cores, a work-stealing worker asleep beside
+ * a backlog or too few workers for the cores. The strategy name (meta.strategy)
  * decides which mistakes are possible; every test is on the model's
  * counters or the head of a list, never a scan of all tasks.
  */
@@ -144,6 +145,51 @@ static bool oversubscribed(const sl_model *m, uint32_t cores, sl_lint *l)
     return true;
 }
 
+/* How long a parked worker may sit beside a backlog before it is remarked:
+ * a wake-up takes some microseconds, a steal is then immediate. */
+#define PARKED_BACKLOG_NS 2000000ull
+
+static bool parked_backlog(const sl_model *m, sl_lint *l)
+{
+    const sl_steal_now *s = &m->steal;
+    if (s->backlog_since_ns == 0 || sl__since(m->t_ns, s->backlog_since_ns) < PARKED_BACKLOG_NS)
+        return false;
+    uint32_t parked = SL_NO_TASK, busy = SL_NO_TASK;
+    for (uint32_t k = 0; k < s->workers; k++) {
+        if (s->parked[k] && parked == SL_NO_TASK)
+            parked = k;
+        if (!s->parked[k] && s->local[k] >= 2 &&
+            (busy == SL_NO_TASK || s->local[k] > s->local[busy]))
+            busy = k;
+    }
+    if (parked == SL_NO_TASK || busy == SL_NO_TASK)
+        return false;
+    char ms[32];
+    sl__fmt_ms(sl__since(m->t_ns, s->backlog_since_ns), ms, sizeof ms);
+    say(l,
+        "worker %u has been parked for %s while worker %u has %u tasks queued: nobody woke it to "
+        "steal",
+        parked, ms, busy, s->local[busy]);
+    return true;
+}
+
+static bool few_workers(const sl_model *m, const sl_trace_meta *meta, uint32_t cores, sl_lint *l)
+{
+    uint32_t busy = sl_model_on_cpu(m), ready = m->count[SL_ST_READY];
+    if (meta->workers == 0 || meta->workers >= cores || ready == 0 || busy >= cores)
+        return false;
+    say(l, "%u %s on %u cores: %u %s ready while %u %s idle; use --workers %u", meta->workers,
+        plural(meta->workers, "worker", "workers"), cores, ready,
+        plural(ready, "task is", "tasks are"), cores - busy,
+        plural(cores - busy, "core is", "cores are"), cores);
+    return true;
+}
+
+static bool is_stealing(const char *s)
+{
+    return strcmp(s, "work-stealing") == 0;
+}
+
 size_t sl_lints(const sl_model *m, const sl_trace_meta *meta, sl_lint *out, size_t max)
 {
     uint32_t cores = meta->cores ? meta->cores : m->n_cores;
@@ -168,6 +214,12 @@ size_t sl_lints(const sl_model *m, const sl_trace_meta *meta, sl_lint *out, size
             break;
         case SL_LINT_OVERSUBSCRIBED:
             fired = cores > 0 && oversubscribed(m, cores, l);
+            break;
+        case SL_LINT_PARKED_BACKLOG:
+            fired = is_stealing(s) && parked_backlog(m, l);
+            break;
+        case SL_LINT_FEW_WORKERS:
+            fired = is_stealing(s) && cores > 0 && few_workers(m, meta, cores, l);
             break;
         }
         if (fired)

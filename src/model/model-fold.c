@@ -84,6 +84,82 @@ static bool is_io(uint8_t reason)
     return reason == SL_WAIT_IO || reason == SL_WAIT_SLEEP;
 }
 
+/* The work-stealing queue a ready task waits in: SL_READY_AT_* or 0. */
+static uint32_t *queue_slot(sl_model *m, uint32_t q)
+{
+    if (q == SL_READY_AT_GLOBAL)
+        return &m->steal.global;
+    if (q >= SL_READY_AT_WORKER(0)) {
+        uint32_t w = q - SL_READY_AT_WORKER(0);
+        return &m->steal.local[w < SL_MODEL_WORKERS ? w : SL_MODEL_WORKERS - 1];
+    }
+    return NULL;
+}
+
+static void see_worker(sl_model *m, uint32_t w)
+{
+    if (w < SL_MODEL_WORKERS && w + 1 > m->steal.workers)
+        m->steal.workers = w + 1;
+}
+
+/* Moves a ready task's count from its queue to queue q (0: none). */
+static void queue_move(sl_model *m, sl_task_now *k, uint32_t q)
+{
+    uint32_t *from = queue_slot(m, k->queue), *to = queue_slot(m, q);
+    if (from != NULL && *from > 0)
+        (*from)--;
+    if (to != NULL)
+        (*to)++;
+    if (q >= SL_READY_AT_WORKER(0))
+        see_worker(m, q - SL_READY_AT_WORKER(0));
+    k->queue = (uint8_t)(q < 255 ? q : 255);
+}
+
+/* Whether some worker is parked while another has two or more tasks
+ * queued: the time it lasts is what the parked-with-backlog lint reads. */
+static void backlog_check(sl_model *m, uint64_t t)
+{
+    sl_steal_now *w = &m->steal;
+    bool parked = false, backlog = false;
+    for (uint32_t k = 0; k < w->workers; k++) {
+        parked |= w->parked[k];
+        backlog |= !w->parked[k] && w->local[k] >= 2;
+    }
+    bool now = parked && backlog;
+    if (now && w->backlog_since_ns == 0)
+        w->backlog_since_ns = t ? t : 1;
+    else if (!now && w->backlog_since_ns != 0) {
+        w->parked_backlog_ns += sl__since(t, w->backlog_since_ns);
+        w->backlog_since_ns = 0;
+    }
+}
+
+/* STEAL, PARK, UNPARK: the workers' own events. */
+static void worker_event(sl_model *m, const sl_event *ev)
+{
+    sl_steal_now *w = &m->steal;
+    uint32_t k = ev->reason < SL_MODEL_WORKERS ? ev->reason : SL_MODEL_WORKERS - 1;
+    see_worker(m, k);
+    switch (ev->kind) {
+    case SL_EV_STEAL:
+        w->steals++;
+        w->stolen += SL_STEAL_COUNT(ev->arg);
+        w->last_steal_ns = ev->t_ns;
+        w->last_from = ev->reason;
+        w->last_to = SL_STEAL_THIEF(ev->arg);
+        w->last_n = SL_STEAL_COUNT(ev->arg);
+        see_worker(m, w->last_to);
+        break;
+    case SL_EV_PARK:
+        w->parks++;
+        w->parked[k] = true;
+        break;
+    default:
+        w->parked[k] = false;
+        break;
+    }
+}
+
 /* Closes task i's current state at t. */
 static void leave(sl_model *m, uint32_t i, uint64_t t)
 {
@@ -111,6 +187,7 @@ static void leave(sl_model *m, uint32_t i, uint64_t t)
     case SL_ST_READY:
         k->ready_ns += d;
         m->ready_by_cause[k->reason]--;
+        queue_move(m, k, 0);
         break;
     case SL_ST_STARTING:
         k->starting_ns += d;
@@ -307,6 +384,15 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
     case SL_EV_OBJECT:
         object(m, ev);
         return;
+    case SL_EV_STEAL:
+    case SL_EV_PARK:
+    case SL_EV_UNPARK:
+        worker_event(m, ev);
+        backlog_check(m, t);
+        return;
+    case SL_EV_MIGRATE:
+        m->steal.migrations++;
+        return;
     default:
         break;
     }
@@ -324,6 +410,10 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
         to_ready(m, i, ev->reason, t);
         if (ev->reason == SL_READY_GIL)
             k->gil_since_ns = t;
+        if (ev->arg != 0 && ev->arg < 255) {
+            queue_move(m, k, (uint32_t)ev->arg);
+            backlog_check(m, t);
+        }
         break;
     case SL_EV_QUEUE:
         leave(m, i, t);
@@ -335,6 +425,9 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
         break;
     case SL_EV_RUN:
         run(m, i, ev);
+        k->worker = (uint8_t)(ev->reason < 255 ? ev->reason : 255);
+        if (ev->reason != 0)
+            backlog_check(m, t);
         break;
     case SL_EV_BLOCK:
         if (is_io((uint8_t)ev->reason))

@@ -47,6 +47,10 @@ static void from_model(const sl_model *m, uint64_t end, uint32_t cores, sl_stats
     out->ready_ms_max = (double)m->ready_lat_max_ns / 1e6;
     out->switches_coroutine = m->coroutine_switches;
     out->switches_gil = m->gil_handoffs;
+    out->steals = m->steal.steals;
+    out->stolen = m->steal.stolen;
+    out->parks = m->steal.parks;
+    out->migrations = m->steal.migrations;
     out->gil_wait_ns = m->gil_wait_ns;
     out->io_ns = io_ns;
     out->io_overlap = io_ns > 0 ? 1.0 - (double)io_union / (double)io_ns : 0.0;

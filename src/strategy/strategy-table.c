@@ -2,7 +2,8 @@
  * strategy-table.c - every strategy, in the order menus and reports list
  * them: the baseline first, then OS threads, processes, the event loop and
  * CPython's GIL, which the lessons contrast with plain threads, and last
- * the hybrids that put an event loop together with threads or processes.
+ * the hybrids that put an event loop together with threads or processes,
+ * and Go's and tokio's answer: coroutines on every core, with stealing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,14 +21,22 @@ extern const sl_strategy sl_strategy_gil;
 extern const sl_strategy sl_strategy_async_threads;
 extern const sl_strategy sl_strategy_async_procs;
 extern const sl_strategy sl_strategy_async_subprocess;
+extern const sl_strategy sl_strategy_work_stealing;
 
 const sl_strategy *const sl_strategies[] = {
-    &sl_strategy_sequential,       &sl_strategy_threads,
-    &sl_strategy_threadpool,       &sl_strategy_interpreters,
-    &sl_strategy_processes,        &sl_strategy_procpool,
-    &sl_strategy_coroutines,       &sl_strategy_gil,
-    &sl_strategy_async_threads,    &sl_strategy_async_procs,
-    &sl_strategy_async_subprocess, NULL,
+    &sl_strategy_sequential,
+    &sl_strategy_threads,
+    &sl_strategy_threadpool,
+    &sl_strategy_interpreters,
+    &sl_strategy_processes,
+    &sl_strategy_procpool,
+    &sl_strategy_coroutines,
+    &sl_strategy_gil,
+    &sl_strategy_async_threads,
+    &sl_strategy_async_procs,
+    &sl_strategy_async_subprocess,
+    &sl_strategy_work_stealing,
+    NULL,
 };
 
 const sl_strategy *sl_strategy_find(const char *name)

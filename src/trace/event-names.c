@@ -18,6 +18,8 @@ static const char *const kind_names[SL_EV__COUNT] = {
     [SL_EV_STEP] = "step",         [SL_EV_OS_SAMPLE] = "os-sample",
     [SL_EV_MARK] = "mark",         [SL_EV_OBJECT] = "object",
     [SL_EV_START] = "start",
+    [SL_EV_STEAL] = "steal",       [SL_EV_PARK] = "park",
+    [SL_EV_UNPARK] = "unpark",     [SL_EV_MIGRATE] = "migrate",
 };
 
 static const char *const reason_names[SL_WAIT__COUNT] = {

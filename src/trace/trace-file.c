@@ -334,7 +334,7 @@ static void read_meta(const uint8_t *p, sl_trace_meta *m)
     m->n_tasks = get_u32(p);
     m->workers = get_u32(p + 4);
     m->cores = get_u32(p + 8);
-    m->gil = get_u32(p + 12) <= 2 ? get_u32(p + 12) : 0; /* 2: SL_GIL_OFF, the largest sl_gil */
+    m->gil = get_u32(p + 12) <= 3 ? get_u32(p + 12) : 0; /* 3: SL_GIL_NEVER, the largest sl_gil */
     m->gil_interval_ns = get_u64(p + 16);
     uint64_t bits = get_u64(p + 24);
     memcpy(&m->cpu_iters_per_us, &bits, sizeof(bits));

@@ -4,6 +4,11 @@
  * with the tasks whose process is starting above them (start-up so far),
  * and the finished tasks in completion order (as_completed). Predict mode
  * numbers the ready list for the guess keys.
+ *
+ * A work-stealing run draws its ready list as queues side by side: the
+ * global queue, then one column per worker (z: parked), each in queue
+ * order. A steal lights the victim's and the thief's columns for
+ * STEAL_FLASH_NS and the title names it; the title counts the steals.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,12 +105,73 @@ void sl__view_running(const sl_ui *ui, sl_rect r)
     }
 }
 
+/* How long a steal stays lit, in playhead time. */
+#define STEAL_FLASH_NS 250000000ull
+/* The narrowest queue column worth drawing. */
+#define QUEUE_MIN_W 6
+
+/* The ready list as one column per queue; false if they do not fit. */
+static bool ready_queues(const sl_ui *ui, sl_rect r, const uint32_t *ids, size_t n)
+{
+    const sl_model *m = &ui->main.model;
+    const sl_steal_now *s = &m->steal;
+    int cols = (int)s->workers + 1;
+    int w = (r.w - 1) / cols;
+    if (s->workers == 0 || w < QUEUE_MIN_W || r.h < 3)
+        return false;
+    bool lit = s->last_steal_ns != 0 && ui->t_ns >= s->last_steal_ns &&
+               ui->t_ns - s->last_steal_ns < STEAL_FLASH_NS;
+    char t[96];
+    if (lit)
+        snprintf(t, sizeof t, "Ready %zu  steal w%u%sw%u %u  steals %llu", n, s->last_from,
+                 ui->ascii ? "->" : "\xe2\x86\x92", s->last_to, s->last_n,
+                 (unsigned long long)s->steals);
+    else
+        snprintf(t, sizeof t, "Ready %zu  steals %llu", n, (unsigned long long)s->steals);
+    sl__term_title(r.y, r.x, r.w, t);
+    for (int c = 0; c < cols; c++) {
+        int x = r.x + 1 + c * w, y = r.y + 1;
+        uint32_t q = c == 0 ? SL_READY_AT_GLOBAL : SL_READY_AT_WORKER(c - 1);
+        uint32_t len = c == 0 ? s->global : s->local[c - 1];
+        bool hot =
+            lit && c > 0 && ((uint32_t)(c - 1) == s->last_from || (uint32_t)(c - 1) == s->last_to);
+        bool parked = c > 0 && s->parked[c - 1];
+        int role = hot ? SL_ROLE_ACCENT : SL_ROLE_DIM;
+        if (c == 0)
+            sl__term_putf(y, x, w - 1, role, "G %u", len);
+        else
+            sl__term_putf(y, x, w - 1, role, "w%d %u%s", c - 1, len, parked ? " z" : "");
+        y++;
+        int rows = r.y + r.h - y, shown = 0;
+        uint32_t in_q = 0;
+        for (size_t i = 0; i < n; i++)
+            in_q += m->tasks[ids[i]].queue == q;
+        for (size_t i = 0; i < n && shown < rows; i++) {
+            if (m->tasks[ids[i]].queue != q)
+                continue;
+            if (shown == rows - 1 && in_q > (uint32_t)rows) {
+                sl__term_putf(y + shown, x, w - 1, SL_ROLE_DIM, "+%u", in_q - (uint32_t)shown);
+                break;
+            }
+            int yy = y + shown++;
+            char fit[64];
+            const char *name = sl_trace_task_name(ui->main.trace, ids[i]);
+            sl__term_put(yy, x, w - 1,
+                         row_role(ui, ids[i], SL_ROLE_ST_READY, (sl_rect){x, yy, w - 1, 1}, yy),
+                         sl__fmt_fit(fit, sizeof fit, name, w - 1, ui->ascii));
+        }
+    }
+    return true;
+}
+
 void sl__view_ready(const sl_ui *ui, sl_rect r)
 {
     const sl_model *m = &ui->main.model;
     uint32_t ids[MAX_ROWS];
     size_t n = sl_model_ready(m, ids, MAX_ROWS);
     const sl_predict *pr = &ui->predict;
+    if (!pr->on && ready_queues(ui, r, ids, n))
+        return;
     int rows = list_title(r, "Ready", (uint32_t)n);
     char d[32];
     int shown = fit(rows, n, r.y + 1, r);

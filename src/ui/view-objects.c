@@ -55,9 +55,30 @@ static uint32_t loop_holder(const sl_model *m)
     return SL_NO_TASK;
 }
 
+/* Work stealing has no one loop to block: its workers, and what moved
+ * between them. */
+static void draw_workers(const sl_pane *p, lines *l)
+{
+    const sl_steal_now *s = &p->model.steal;
+    int y = next_line(l);
+    if (y < 0)
+        return;
+    uint32_t parked = 0;
+    for (uint32_t k = 0; k < s->workers; k++)
+        parked += s->parked[k];
+    sl__term_putf(y, l->x, l->w, SL_ROLE_NORMAL,
+                  "workers: %u, %u parked; steals %llu (%llu tasks), migrations %llu, parks %llu",
+                  s->workers, parked, (unsigned long long)s->steals, (unsigned long long)s->stolen,
+                  (unsigned long long)s->migrations, (unsigned long long)s->parks);
+}
+
 static void draw_loop(const sl_ui *ui, const sl_pane *p, lines *l)
 {
     const sl_model *m = &p->model;
+    if (m->steal.workers > 0) {
+        draw_workers(p, l);
+        return;
+    }
     uint32_t ready = m->ready_by_cause[SL_READY_LOOP];
     uint32_t holder = loop_holder(m);
     if (holder == SL_NO_TASK && m->coroutine_switches == 0)

@@ -58,10 +58,12 @@ expect_code 2 "unknown strategy" "$bin" run "$tmp/small.ini" -s bogus
 expect_text "$tmp/err" "unknown strategy 'bogus'" "unknown strategy message"
 
 expect_code 0 "run all, table" "$bin" run "$tmp/small.ini" -s all
-for s in sequential threads threadpool interpreters processes procpool coroutines gil; do
+for s in sequential threads threadpool interpreters processes procpool coroutines gil work-stealing; do
   expect_text "$tmp/out" "^$s " "table row for $s"
 done
 expect_text "$tmp/out" ' 4/0/0/0$' "all tasks done, none failed, cancelled or not started"
+expect_text "$tmp/out" "^runtime: CPython, and Go or tokio without a GIL" "all: work-stealing's runtime named beside CPython's"
+expect_code 0 "run python strategies" "$bin" run "$tmp/small.ini" -s threads,procpool
 expect_text "$tmp/out" "^runtime: CPython, GIL$" "the runtime: the GIL on by default"
 
 expect_code 0 "run with the GIL off" "$bin" run "$tmp/small.ini" -s threads,threads:gil --gil off

@@ -215,19 +215,25 @@ static void test_io_download_shape(void **state)
  * three. A failed try also runs sequential again, as sequential alone varies
  * by up to a fifth from run to run on a VM: each ratio then compares two
  * neighbouring runs. Returns the last ratio measured. */
-static double ratio_within_tries(const char *lesson, const char *strategy, double *seq,
-                                 bool (*ok)(double))
+static double ratio_against(const char *lesson, const char *base, const char *strategy, double *seq,
+                            bool (*ok)(double))
 {
     double r = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
         if (attempt > 0)
-            *seq = (double)lesson_wall(lesson, "sequential");
+            *seq = (double)lesson_wall(lesson, base);
         r = *seq / (double)lesson_wall(lesson, strategy);
-        print_message("    %s: %.2fx sequential\n", strategy, r);
+        print_message("    %s: %.2fx %s\n", strategy, r, base);
         if (ok(r))
             break;
     }
     return r;
+}
+
+static double ratio_within_tries(const char *lesson, const char *strategy, double *seq,
+                                 bool (*ok)(double))
+{
+    return ratio_against(lesson, "sequential", strategy, seq, ok);
 }
 
 static bool parallel_enough(double r)
@@ -284,6 +290,40 @@ static void test_cpu_sumsq_shape(void **state)
     assert_int_equal(best, 1);
     run_gil = SL_GIL_DEFAULT;
 }
+
+static bool io_overlapped(double r)
+{
+    return r >= 3.0;
+}
+
+static bool balanced_better(double r)
+{
+    return r >= 1.2;
+}
+
+/* Work stealing: coroutines on every core. Computation uses both cores,
+ * downloads overlap, and on uneven work stealing beats a fixed share per
+ * worker (async+procs, round robin, with the same two workers). */
+static void test_work_stealing_shape(void **state)
+{
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        skip_because("one core: no parallel speedup to check");
+    double seq = (double)lesson_wall("cpu-sumsq", "sequential");
+    assert_true(
+        parallel_enough(ratio_within_tries("cpu-sumsq", "work-stealing", &seq, parallel_enough)));
+    seq = (double)lesson_wall("io-download", "sequential");
+    assert_true(
+        io_overlapped(ratio_within_tries("io-download", "work-stealing", &seq, io_overlapped)));
+    double fixed = (double)lesson_wall("work-stealing", "async+procs");
+    assert_true(balanced_better(
+        ratio_against("work-stealing", "async+procs", "work-stealing", &fixed, balanced_better)));
+    /* what the hooks saw: both workers ran, one stole from the other */
+    sl_report_row row;
+    lesson_run("work-stealing", "work-stealing", &row);
+    assert_int_equal(row.stats.max_cores, 2);
+    assert_true(row.stats.steals >= 1);
+    assert_true(row.stats.stolen >= row.stats.steals);
+}
 #endif
 
 int main(void)
@@ -298,6 +338,7 @@ int main(void)
 #ifndef SL_SANITIZED
         cmocka_unit_test(test_io_download_shape),
         cmocka_unit_test(test_cpu_sumsq_shape),
+        cmocka_unit_test(test_work_stealing_shape),
 #endif
     };
     return skip_exit_code(cmocka_run_group_tests(tests, engine_setup, engine_teardown));

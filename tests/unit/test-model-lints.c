@@ -232,6 +232,60 @@ static void test_oversubscribed(void **state)
     sl_model_free(&m);
 }
 
+/* Work stealing: worker 1 parks while worker 0 runs one task and has three
+ * queued; after the grace of a wake-up the lint names both. */
+static void test_parked_beside_a_backlog(void **state)
+{
+    sl_model m;
+    sl_lint out[SL_LINT__COUNT];
+    assert_int_equal(sl_model_init(&m, 4, 2), 0);
+    apply(&m, EV(0, RUN, 0, SL_RUN_ON_WORKER(0), 0, 0));
+    for (uint32_t i = 1; i < 4; i++)
+        apply(&m, EV(0, READY, i, SL_READY_LOOP, SL_READY_AT_WORKER(0), 0));
+    apply(&m, EV(1 * MS, PARK, SL_NO_TASK, 1, 0, 1));
+    assert_int_equal(m.steal.local[0], 3);
+    assert_true(m.steal.parked[1]);
+    /* not yet: a wake-up takes a moment */
+    apply(&m, EV(2 * MS, STEP, 0, SL_STEP_CPU, 0, 0));
+    assert_int_equal(lints(&m, meta_of("work-stealing", 2, 2), out), 0);
+    apply(&m, EV(5 * MS, STEP, 0, SL_STEP_CPU, 0, 0));
+    assert_int_equal(lints(&m, meta_of("work-stealing", 2, 2), out), 1);
+    assert_int_equal(out[0].kind, SL_LINT_PARKED_BACKLOG);
+    assert_string_equal(out[0].text,
+                        "worker 1 has been parked for 4.0ms while worker 0 has 3 tasks "
+                        "queued: nobody woke it to steal");
+    /* another strategy never says it */
+    assert_int_equal(lints(&m, meta_of("coroutines", 2, 0), out), 0);
+    /* the steal ends it: worker 1 woke and took two */
+    apply(&m, EV(6 * MS, UNPARK, SL_NO_TASK, 1, 0, 1));
+    apply(&m, EV(6 * MS, STEAL, SL_NO_TASK, 0, SL_STEAL_ARG(1, 2), 1));
+    apply(&m, EV(6 * MS, READY, 1, SL_READY_LOOP, SL_READY_AT_WORKER(1), 1));
+    apply(&m, EV(6 * MS, READY, 2, SL_READY_LOOP, SL_READY_AT_WORKER(1), 1));
+    assert_int_equal(m.steal.steals, 1);
+    assert_int_equal(m.steal.stolen, 2);
+    assert_int_equal(m.steal.local[0], 1);
+    assert_int_equal(m.steal.local[1], 2);
+    assert_int_equal(lints(&m, meta_of("work-stealing", 2, 2), out), 0);
+    sl_model_free(&m);
+}
+
+/* One worker on two cores with tasks ready: too few workers. */
+static void test_too_few_workers(void **state)
+{
+    sl_model m;
+    sl_lint out[SL_LINT__COUNT];
+    assert_int_equal(sl_model_init(&m, 3, 2), 0);
+    apply(&m, EV(0, RUN, 0, SL_RUN_ON_WORKER(0), 0, 0));
+    apply(&m, EV(0, READY, 1, SL_READY_LOOP, SL_READY_AT_GLOBAL, 0));
+    apply(&m, EV(0, READY, 2, SL_READY_LOOP, SL_READY_AT_GLOBAL, 0));
+    assert_int_equal(lints(&m, meta_of("work-stealing", 2, 1), out), 1);
+    assert_int_equal(out[0].kind, SL_LINT_FEW_WORKERS);
+    assert_string_equal(out[0].text, "1 worker on 2 cores: 2 tasks are ready while 1 core is idle; "
+                                     "use --workers 2");
+    assert_int_equal(lints(&m, meta_of("work-stealing", 2, 2), out), 0);
+    sl_model_free(&m);
+}
+
 static void test_caption_now(void **state)
 {
     sl_model m;
@@ -368,6 +422,8 @@ int main(void)
         cmocka_unit_test(test_pool_too_small),
         cmocka_unit_test(test_startup_cost),
         cmocka_unit_test(test_oversubscribed),
+        cmocka_unit_test(test_parked_beside_a_backlog),
+        cmocka_unit_test(test_too_few_workers),
         cmocka_unit_test(test_caption_now),
         cmocka_unit_test(test_caption_singular),
         cmocka_unit_test(test_caption_end),
