@@ -6,7 +6,9 @@
  * tenth, Tab walks it. A lesson lists the strategies it compares; those come
  * first so that a class sees, and presses, the ones the lesson is about.
  * Every numbered entry is drawn whole, on as many rows as the width needs
- * (the layout asks sl__bar_rows), so no key the help lists is hidden.
+ * (the layout asks sl__bar_rows), so no key the help lists is hidden; the
+ * strategies past the tenth follow "Tab:" when they fit those rows, and the
+ * one running is always named.
  */
 #include <string.h>
 
@@ -62,41 +64,66 @@ static char slot_key(int s)
     return (char)('0' + (s + 1) % 10);
 }
 
-/* Lays the numbered entries out in r from its second column, drawing them
- * when `draw`; returns the rows they take. */
-static int flow(const sl_ui *ui, sl_rect r, bool draw)
+/* Lays the bar out in r from its second column, drawing it when `draw`;
+ * returns the rows it takes. The numbered entries come first; the
+ * strategies past the tenth have no number key (Tab reaches them) and
+ * follow after "Tab:", all of them when they fit the rows the numbered
+ * ones take, else only the one running, so that the strategy on screen is
+ * always named in the bar. */
+static int flow(const sl_ui *ui, sl_rect r, bool draw, bool extras)
 {
     int n = ui->n_strategies < NUMBERED ? ui->n_strategies : NUMBERED;
-    const char *label = "strategies: ";
+    const char *label = "strategies: ", *tab = "Tab:";
     int x0 = r.x + 1, end = r.x + r.w - 1;
     /* The label only when the whole bar fits one row beside it. */
     int one_row = sl__term_width(label);
-    for (int s = 0; s < n; s++)
-        one_row += 2 + sl__term_width(sl_strategy_name(ui, sl_ui_bar_strategy(ui, s))) + 2;
+    for (int s = 0; s < ui->n_strategies; s++)
+        if (s < n || extras)
+            one_row += 2 + sl__term_width(sl_strategy_name(ui, sl_ui_bar_strategy(ui, s))) + 2;
+    if (extras && ui->n_strategies > n)
+        one_row += sl__term_width(tab) + 1;
     int x = x0, row = 0;
     if (x0 + one_row - 2 <= end) {
         if (draw)
             sl__term_put(r.y, x, -1, SL_ROLE_DIM, label);
         x += sl__term_width(label);
     }
-    for (int s = 0; s < n; s++) {
+    bool tab_drawn = false;
+    for (int s = 0; s < ui->n_strategies; s++) {
         int i = sl_ui_bar_strategy(ui, s);
+        if (s >= n && !extras && i != ui->strategy)
+            continue;
         const char *name = sl_strategy_name(ui, i);
-        int w = 2 + sl__term_width(name);
+        int lead = s < n ? 2 : tab_drawn ? 0 : sl__term_width(tab) + 1;
+        int w = lead + sl__term_width(name);
         if (x > x0 && x + w > end) {
             row++;
             x = x0;
         }
         if (draw && row < r.h) {
             int role = i == ui->strategy ? SL_ROLE_ACCENT : SL_ROLE_NORMAL;
-            char key[2] = {slot_key(s), '\0'};
-            sl__term_put(r.y + row, x, 1, SL_ROLE_KEY, key);
-            sl__term_put(r.y + row, x + 2, end - x - 2, role, name);
+            if (s < n) {
+                char key[2] = {slot_key(s), '\0'};
+                sl__term_put(r.y + row, x, 1, SL_ROLE_KEY, key);
+            } else if (!tab_drawn) {
+                sl__term_put(r.y + row, x, -1, SL_ROLE_KEY, tab);
+            }
+            sl__term_put(r.y + row, x + lead, end - x - lead, role, name);
             sl__hit_add((sl_rect){x, r.y + row, w, 1}, SL_HIT_STRATEGY, i);
         }
+        if (s >= n)
+            tab_drawn = true;
         x += w + 2;
     }
     return row + 1;
+}
+
+/* Whether every strategy past the tenth fits in the rows the numbered
+ * ones (and the one running) take anyway. */
+static bool extras_fit(const sl_ui *ui, int cols)
+{
+    sl_rect r = {0, 0, cols, 1};
+    return flow(ui, r, false, true) <= flow(ui, r, false, false);
 }
 
 int sl__bar_rows(const sl_ui *ui, int cols, int rows)
@@ -106,11 +133,11 @@ int sl__bar_rows(const sl_ui *ui, int cols, int rows)
         return rows >= 32;
     if (ui->n_strategies == 0)
         return 0;
-    return flow(ui, (sl_rect){0, 0, cols, 1}, false);
+    return flow(ui, (sl_rect){0, 0, cols, 1}, false, extras_fit(ui, cols));
 }
 
 void sl__view_bar(const sl_ui *ui, sl_rect r)
 {
     if (r.h > 0)
-        flow(ui, r, true);
+        flow(ui, r, true, extras_fit(ui, r.w));
 }
