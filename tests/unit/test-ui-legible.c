@@ -308,7 +308,8 @@ static void test_bar_shows_every_key(void **state)
 {
     static const char *const names[] = {
         "sequential", "threads", "threadpool",    "interpreters", "processes",       "procpool",
-        "coroutines", "gil",     "async+threads", "async+procs",  "async+subprocess"};
+        "coroutines", "gil",     "async+threads", "async+procs",  "async+subprocess",
+        "work-stealing"};
     const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
     for (size_t z = 0; z < 3; z++) {
         fixture f;
@@ -331,6 +332,14 @@ static void test_bar_shows_every_key(void **state)
         assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 0)], "coroutines");
         assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 2)], "threads");
         assert_string_equal(names[sl_ui_bar_strategy(&f.ui, 3)], "sequential");
+        /* The strategy running has no number key: the bar still names it. */
+        f.ui.strategy = 11;
+        draw(&f);
+        int y = vs_find(&f.vs, " work-stealing");
+        if (y < 1 || y >= f.ui.lay.header.y + f.ui.lay.header.h) {
+            vs_dump(&f.vs);
+            fail_msg("%dx%d: the bar lacks the running work-stealing", sizes[z][0], sizes[z][1]);
+        }
         close_fixture(&f);
     }
 }
