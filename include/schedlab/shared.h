@@ -258,6 +258,13 @@ void sl_shared_own_copies(void);
 /* Adds this process's copies (those it incremented) to the region's report
  * of copies: called by a worker process once its tasks are done. */
 void sl_shared_publish_copies(sl_shared *sh);
+/* Makes the calling thread count on copies of its own of the plain
+ * counters, as a subinterpreter has globals of its own (the `interpreters`
+ * strategy's workers); 0 or SL_ENOMEM. */
+int sl_shared_interpreter_begin(void);
+/* Adds the calling thread's copies to the region's report of copies and
+ * frees them: when an interpreter worker's tasks are done. */
+void sl_shared_interpreter_end(sl_shared *sh);
 
 /* Counter i's value and increments performed so far (tests, reports). */
 uint64_t sl_shared_counter(sl_shared *sh, uint32_t i, uint64_t *done);

@@ -24,8 +24,8 @@ int sl_report_format_parse(const char *s)
 }
 
 /* One counter's line of the race report. A plain counter that worker
- * processes incremented was never shared: the parent's value stayed, and
- * each process's copy holds only its own increments. */
+ * processes (or interpreters) incremented was never shared: the parent's
+ * value stayed, and each copy holds only its own increments. */
 static void counter_line(FILE *out, const sl_report_row *row, uint32_t c)
 {
     unsigned long long want = row->counter_expected[c], got = row->counter_actual[c];
@@ -44,8 +44,9 @@ static void counter_line(FILE *out, const sl_report_row *row, uint32_t c)
                  (unsigned long long)k->max);
     fprintf(out,
             "  %-16s counter %s: %llu in the parent after %llu increments (%llu lost updates); "
-            "not shared: each process had its own copy (%u copies, %s)\n",
-            row->strategy, row->counter_names[c], got, want, lost, k->n, each);
+            "not shared: each %s had its own copy (%u copies, %s)\n",
+            row->strategy, row->counter_names[c], got, want, lost,
+            strcmp(row->strategy, "interpreters") == 0 ? "interpreter" : "process", k->n, each);
 }
 
 static double ms(uint64_t ns)

@@ -20,6 +20,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "schedlab/error.h"
 #include "schedlab/trace.h"
@@ -261,21 +262,33 @@ static bool inc_once(_Atomic uint64_t *value, _Atomic uint64_t *done, uint64_t w
     return true;
 }
 
-/* This process's copies of the plain counters. Off in the parent, whose
+/* Copies of the plain counters. A worker process, like a Python worker
+ * process, has its own copy of every global: all its threads count on the
+ * process's copies. A worker of `interpreters`, like a subinterpreter, has
+ * its own globals too: its thread counts on copies of its own. The parent's
  * vehicles (threads, coroutines) share its memory and so the region's
- * counters; on in a worker process, which, like a Python worker process,
- * has its own copy of every global. The copies start at 0, the value the
- * scenario declares, and are atomics for the same reason as the region's
- * (the threads of one process, if any, share them and race on them). */
-static struct {
-    bool on;
+ * counters. Copies start at 0, the value the scenario declares, and are
+ * atomics for the same reason as the region's (the threads of one process,
+ * if any, share them and race on them). */
+typedef struct copies {
     _Atomic uint64_t value[SL_SCENARIO_MAX_COUNTERS];
     _Atomic uint64_t done[SL_SCENARIO_MAX_COUNTERS];
-} own;
+} copies;
+
+static copies process_copies;
+static bool process_copies_on;
+static _Thread_local copies *interpreter_copies;
 
 void sl_shared_own_copies(void)
 {
-    own.on = true;
+    process_copies_on = true;
+}
+
+static copies *own_copies(void)
+{
+    if (interpreter_copies != NULL)
+        return interpreter_copies;
+    return process_copies_on ? &process_copies : NULL;
 }
 
 static void store_min(_Atomic uint64_t *at, uint64_t v)
@@ -292,12 +305,10 @@ static void store_max(_Atomic uint64_t *at, uint64_t v)
         ;
 }
 
-void sl_shared_publish_copies(sl_shared *sh)
+static void publish(sl_shared *sh, copies *own)
 {
-    if (sh == NULL || !own.on)
-        return;
     for (uint32_t i = 0; i < sh->n_counters; i++) {
-        uint64_t done = atomic_load(&own.done[i]), v = atomic_load(&own.value[i]);
+        uint64_t done = atomic_load(&own->done[i]), v = atomic_load(&own->value[i]);
         if (sh->counters[i].shared || done == 0)
             continue;
         sl__sh_counter *c = &sh->counters[i];
@@ -309,12 +320,35 @@ void sl_shared_publish_copies(sl_shared *sh)
     }
 }
 
-/* One increment of counter i: of this process's copy, or of the region's. */
+void sl_shared_publish_copies(sl_shared *sh)
+{
+    if (sh != NULL && process_copies_on)
+        publish(sh, &process_copies);
+}
+
+int sl_shared_interpreter_begin(void)
+{
+    interpreter_copies = calloc(1, sizeof(*interpreter_copies));
+    return interpreter_copies != NULL ? 0 : SL_ENOMEM;
+}
+
+void sl_shared_interpreter_end(sl_shared *sh)
+{
+    if (interpreter_copies == NULL)
+        return;
+    if (sh != NULL)
+        publish(sh, interpreter_copies);
+    free(interpreter_copies);
+    interpreter_copies = NULL;
+}
+
+/* One increment of counter i: of this vehicle's copy, or of the region's. */
 static bool inc_counter(sl_shared *sh, uint32_t i, uint32_t task, const sl_shared_hooks *h)
 {
     sl__sh_counter *c = &sh->counters[i];
-    if (own.on && !c->shared)
-        return inc_once(&own.value[i], &own.done[i], c->window_ns, i, task, h);
+    copies *own = own_copies();
+    if (own != NULL && !c->shared)
+        return inc_once(&own->value[i], &own->done[i], c->window_ns, i, task, h);
     return inc_once(&c->value, &c->done, c->window_ns, i, task, h);
 }
 

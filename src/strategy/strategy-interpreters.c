@@ -8,10 +8,12 @@
  * takes the first (its creation cost, measured from the request to that
  * moment), and each has a GIL of its own. So cpu steps compute on every
  * core with the GIL on, as processes do, at the cost of a thread plus
- * that copy instead of a process. What is not modelled: the run's queues,
- * locks and counters stay shared between interpreters (as an
- * interpreters.Queue is), and a task's own arguments travel as a task
- * index, its program being in the worker's copy already.
+ * that copy instead of a process. A plain counter is a module global: each
+ * interpreter counts on a copy of its own, as each worker process does;
+ * only a counter declared `shared = yes` is one integer for all. What is
+ * not modelled: the run's queues and locks stay shared between
+ * interpreters (as an interpreters.Queue is), and a task's own arguments
+ * travel as a task index, its program being in the worker's copy already.
  */
 #include "strategy/threadpool.h"
 

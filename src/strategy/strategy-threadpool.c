@@ -98,6 +98,9 @@ static void *worker_main(void *arg)
     sl_scenario *own_sc = NULL;
     char why[160] = "";
     int broken = w->p->image != NULL ? own_interpreter(w->p, &own, &own_sc, why, sizeof(why)) : 0;
+    /* An interpreter's module globals are its own: plain counters too. */
+    if (broken == 0 && w->p->image != NULL && (broken = sl_shared_interpreter_begin()) < 0)
+        snprintf(why, sizeof(why), "cannot create an interpreter: its globals: out of memory");
     if (own_sc != NULL)
         ctx = &own;
     pid_t tid = gettid();
@@ -133,6 +136,7 @@ static void *worker_main(void *arg)
 
     if (client != NULL)
         sl_net_client_free(client);
+    sl_shared_interpreter_end(ctx->shared);
     sl_thread_vehicle_end(ctx, tid);
     if (own_sc != NULL)
         sl_worker_image_free(own_sc);

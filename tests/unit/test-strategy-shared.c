@@ -39,6 +39,7 @@
 extern const sl_strategy sl_strategy_sequential;
 extern const sl_strategy sl_strategy_threads;
 extern const sl_strategy sl_strategy_threadpool;
+extern const sl_strategy sl_strategy_interpreters;
 extern const sl_strategy sl_strategy_gil;
 extern const sl_strategy sl_strategy_processes;
 extern const sl_strategy sl_strategy_procpool;
@@ -564,6 +565,33 @@ static void test_processes_plain_counter_is_copied(void **state)
     harness_free(&out);
 }
 
+/* A subinterpreter has module globals of its own, as a worker process has:
+ * under `interpreters` each worker counts on its own copy of a plain
+ * counter, loses nothing (one task at a time per interpreter), and the
+ * parent's value stays 0; a `shared = yes` counter is one for all. */
+static void test_interpreters_plain_counter_is_copied(void **state)
+{
+    (void)state;
+    run_out out;
+    run_with(&sl_strategy_interpreters, race_after_nap, 4, 0, &out);
+    assert_int_equal(out.res.completed, 8);
+    check_counter(&out, 1600);
+    assert_int_equal(out.res.counter_actual[0], 0);
+    const sl_counter_copies *k = &out.res.counter_copies[0];
+    assert_true(k->n >= 1 && k->n <= 4);
+    assert_int_equal(k->done, 1600);
+    assert_int_equal(k->sum, 1600);
+    assert_int_equal(k->min % 200, 0);
+    assert_int_equal(k->max % 200, 0);
+    harness_free(&out);
+
+    /* the same pool without interpreters shares the counter, and races */
+    run_with(&sl_strategy_threadpool, race_after_nap, 4, 0, &out);
+    assert_int_equal(out.res.counter_copies[0].n, 0);
+    assert_true(out.res.counter_actual[0] > 0);
+    harness_free(&out);
+}
+
 /* Sequential: a take on an empty queue fails its task, without a BLOCK. */
 static void test_sequential_take_would_wait_forever(void **state)
 {
@@ -680,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_gil_counter_reported),
         cmocka_unit_test(test_processes_shared_counter_loses_updates),
         cmocka_unit_test(test_processes_plain_counter_is_copied),
+        cmocka_unit_test(test_interpreters_plain_counter_is_copied),
         cmocka_unit_test(test_sequential_take_would_wait_forever),
         cmocka_unit_test(test_coroutines_stall_fails_the_waiters),
         cmocka_unit_test(test_threadpool_stall_fails_the_waiters),
