@@ -252,12 +252,52 @@ static uint32_t report_gil(const sl_report *r)
     return r->n_rows == 0 ? SL_GIL_ON : r->rows[base >= 0 ? base : 0].gil;
 }
 
+/* Whether some usable run kept every update of the shared counters: then
+ * the runs that lost some are out of the comparison, as a wrong answer
+ * fast is no answer (race-counter's lesson). */
+static bool some_run_lost_nothing(const sl_report *r, uint32_t fewest)
+{
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (usable(&r->rows[i], fewest) && sl_report_lost_updates(&r->rows[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A run the recommendation may name. */
+static bool candidate(const sl_report_row *row, uint32_t fewest, bool exact_only)
+{
+    return usable(row, fewest) && (!exact_only || sl_report_lost_updates(row) == 0);
+}
+
+/* The runs left out for lost updates, in one clause: how many, and the
+ * worst. */
+static void left_out(const sl_report *r, uint32_t fewest, char *why, size_t size, size_t *n)
+{
+    uint32_t count = 0;
+    int worst = -1;
+    for (size_t i = 0; i < r->n_rows; i++) {
+        uint64_t lost = sl_report_lost_updates(&r->rows[i]);
+        if (!usable(&r->rows[i], fewest) || lost == 0)
+            continue;
+        count++;
+        if (worst < 0 || lost > sl_report_lost_updates(&r->rows[worst]))
+            worst = (int)i;
+    }
+    if (count > 0)
+        add(why, size, n,
+            " Left out: %u run%s that lost updates of a shared counter (the most: %s, %llu): "
+            "a wrong count is no result, however fast; guard the increments with a lock.",
+            count, count == 1 ? "" : "s", r->rows[worst].strategy,
+            (unsigned long long)sl_report_lost_updates(&r->rows[worst]));
+}
+
 int sl_report_recommend(const sl_report *r, char *why, size_t size)
 {
     int fastest = -1;
     uint32_t fewest = fewest_failures(r);
+    bool exact_only = some_run_lost_nothing(r, fewest);
     for (size_t i = 0; i < r->n_rows; i++)
-        if (usable(&r->rows[i], fewest) &&
+        if (candidate(&r->rows[i], fewest, exact_only) &&
             (fastest < 0 || r->rows[i].stats.wall_ns < r->rows[fastest].stats.wall_ns))
             fastest = (int)i;
     if (fastest < 0) {
@@ -273,14 +313,14 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
     int rule = -1;
     for (size_t i = 0; i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
-        if (!usable(row, fewest) || !fits(row, w))
+        if (!candidate(row, fewest, exact_only) || !fits(row, w))
             continue;
         if (rule < 0 || row->stats.wall_ns < r->rows[rule].stats.wall_ns)
             rule = (int)i;
     }
     for (size_t i = 0; rule >= 0 && i < r->n_rows; i++) {
         const sl_report_row *row = &r->rows[i];
-        if (usable(row, fewest) && fits(row, w) &&
+        if (candidate(row, fewest, exact_only) && fits(row, w) &&
             (double)row->stats.wall_ns <= TIE * (double)r->rows[rule].stats.wall_ns &&
             tie_rank(row) < tie_rank(&r->rows[rule]))
             rule = (int)i;
@@ -331,5 +371,7 @@ int sl_report_recommend(const sl_report *r, char *why, size_t size)
         add(why, size, &n,
             " But %s lost %llu updates of a shared counter: guard the increments with a lock.",
             b->strategy, (unsigned long long)lost);
+    else if (exact_only)
+        left_out(r, fewest, why, size, &n);
     return best;
 }

@@ -197,8 +197,9 @@ static void failed_sequential_is_no_baseline(void **state)
     assert_non_null(strstr(why, "no baseline for speedups"));
 }
 
-/* A run that lost updates is passed over in a tie, and when it wins all
- * the same the sentence says what it lost. */
+/* A run that lost updates is never recommended while another kept every
+ * update, however much faster it ran, and the sentence says it was left
+ * out; when every run lost some, the winner's losses are said. */
 static void lost_updates_are_always_said(void **state)
 {
     sl_report_row rows[] = {
@@ -215,10 +216,16 @@ static void lost_updates_are_always_said(void **state)
     sl_report r = {.scenario = "race", .title = "t", .cores = 2, .rows = rows, .n_rows = 3};
     char why[640];
     assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 2);
-    assert_null(strstr(why, "lost"));
+    assert_null(strstr(why, "But "));
     rows[2].stats.wall_ns = 4000000000ull;
+    assert_int_not_equal(sl_report_recommend(&r, why, sizeof(why)), 1);
+    assert_non_null(strstr(
+        why, "Left out: 1 run that lost updates of a shared counter (the most: processes, 500)"));
+    rows[0].counter_actual[0] = 1100;
+    rows[2].counter_actual[0] = 1000;
     assert_int_equal(sl_report_recommend(&r, why, sizeof(why)), 1);
     assert_non_null(strstr(why, "But processes lost 500 updates of a shared counter"));
+    assert_null(strstr(why, "Left out"));
 }
 
 /* What a run could use comes from the runtime model, not the measurement. */
