@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -256,27 +257,45 @@ static void test_every_address_answers(void **state)
     assert_int_equal(bytes, 3);
 }
 
+/* Lowers RLIMIT_NOFILE to 32 above the lowest free descriptor and takes
+ * every descriptor left (into fds, at most 64): returns how many. The
+ * limit before goes to *old. */
+static int exhaust_descriptors(struct rlimit *old, int fds[64])
+{
+    struct rlimit low;
+    int n = 0, probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+    assert_true(probe >= 0);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, old), 0);
+    low = *old;
+    low.rlim_cur = (rlim_t)probe + 32;
+    close(probe);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    while (n < 64 && (fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+        n++;
+    return n;
+}
+
+static void give_back_descriptors(const struct rlimit *old, int fds[64], int n)
+{
+    while (n > 0)
+        close(fds[--n]);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, old), 0);
+}
+
 /* With no descriptor left, the sentence names the limit instead of curl's
  * "Couldn't connect to server". */
 static void test_out_of_descriptors_sentence(void **state)
 {
     fixture *f = *state;
-    struct rlimit old, low;
+    struct rlimit old;
     char url[128], why[256];
-    int fds[64], n = 0;
+    int fds[64];
 
-    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-    low = old;
-    low.rlim_cur = (rlim_t)dup(0) + 32;
-    close((int)low.rlim_cur - 32);
-    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-    while (n < 64 && (fds[n] = dup(0)) >= 0)
-        n++;
+    int n = exhaust_descriptors(&old, fds);
     sl_net_io_url(url, sizeof(url), f->port, 0, 1);
     int rc = sl_net_client_get(f->client, url, NULL, why, sizeof(why));
-    while (n > 0)
-        close(fds[--n]);
-    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    give_back_descriptors(&old, fds, n);
     assert_int_equal(rc, SL_ENET);
     assert_non_null(strstr(why, "out of file descriptors (RLIMIT_NOFILE"));
 }
@@ -288,20 +307,14 @@ static void test_out_of_descriptors_sentence(void **state)
 static void test_out_of_descriptors_server_hangs_up(void **state)
 {
     fixture *f = *state;
-    struct rlimit old, low;
+    struct rlimit old;
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(f->port)};
     static const char get[] = "GET /io?delay_us=0&bytes=1 HTTP/1.1\r\nHost: x\r\n\r\n";
     char url[128], why[256], buf[256];
-    int fds[64], n = 0;
+    int fds[64];
 
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-    low = old;
-    low.rlim_cur = (rlim_t)dup(0) + 32;
-    close((int)low.rlim_cur - 32);
-    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-    while (n < 64 && (fds[n] = dup(0)) >= 0)
-        n++;
+    int n = exhaust_descriptors(&old, fds);
     close(fds[--n]); /* one left: the client's socket takes it */
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(sock >= 0);
@@ -313,9 +326,7 @@ static void test_out_of_descriptors_server_hangs_up(void **state)
     ssize_t got = recv(sock, buf, sizeof(buf), 0);
     int recv_errno = errno;
     close(sock);
-    while (n > 0)
-        close(fds[--n]);
-    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    give_back_descriptors(&old, fds, n);
     /* Hung up (0, or a reset), not answered and not left to time out. */
     assert_true(got == 0 || (got < 0 && recv_errno == ECONNRESET));
 
