@@ -41,13 +41,13 @@ static void task_exit(ws_sched *s, ws_task *t, ws_worker *by, int err)
     sl__ws_shared_end(s, t, by);
     if (err == 0) {
         ws_emit(SL_EV_EXIT, t->task, SL_EXIT_OK, 0);
-        atomic_fetch_add_explicit(&res->completed, 1, memory_order_relaxed);
+        __atomic_fetch_add(&res->completed, 1, __ATOMIC_RELAXED);
     } else if (err == SL_EINTR) {
         ws_emit(SL_EV_EXIT, t->task, SL_EXIT_CANCELLED, 0);
-        atomic_fetch_add_explicit(&res->cancelled, 1, memory_order_relaxed);
+        __atomic_fetch_add(&res->cancelled, 1, __ATOMIC_RELAXED);
     } else {
         ws_emit(SL_EV_EXIT, t->task, SL_EXIT_FAILED, (uint64_t)(int64_t)err);
-        atomic_fetch_add_explicit(&res->failed, 1, memory_order_relaxed);
+        __atomic_fetch_add(&res->failed, 1, __ATOMIC_RELAXED);
         sl_result_failure(res, "task %s: %s", s->ctx->sc->tasks[t->task].name,
                           t->why[0] ? t->why : sl_strerror(err));
     }
@@ -80,8 +80,8 @@ static bool create(ws_sched *s, ws_task *t, ws_worker *w)
         task_exit(s, t, w, err);
         return false;
     }
-    atomic_fetch_add_explicit(&ctx->result->vehicle_create_ns, cost, memory_order_relaxed);
-    atomic_fetch_add_explicit(&ctx->result->n_vehicles, 1, memory_order_relaxed);
+    __atomic_fetch_add(&ctx->result->vehicle_create_ns, cost, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&ctx->result->n_vehicles, 1, __ATOMIC_RELAXED);
     sl_hook_emit_v(SL_EV_MARK, SL_NO_TASK, SL_VEHICLE_COROUTINE | t->task, SL_MARK_VEHICLE_START,
                    cost);
     return true;
@@ -275,7 +275,7 @@ int sl_steal_run(sl_run_ctx *ctx)
     if (s == NULL) {
         snprintf(ctx->result->error, sizeof(ctx->result->error),
                  "cannot set up the work-stealing scheduler: out of memory");
-        atomic_fetch_add(&ctx->result->cancelled, n);
+        __atomic_fetch_add(&ctx->result->cancelled, n, __ATOMIC_RELAXED);
         return SL_ENOMEM;
     }
     bool own_shared = false;
