@@ -398,8 +398,9 @@ void sl_os_sampler_stop(sl_os_sampler *s, sl_trace_os *os);
  * by sl_ofile's rule; on error `why` (if non-NULL) names PATH and the cause. */
 int sl_trace_save(const sl_trace *t, const char *path, char *why, size_t why_size);
 /* Loads one (a regular file of at most SL_TRACE_MAX_FILE bytes, by
- * sl_file_read); a truncated or corrupt file gives SL_ECORRUPT / SL_EVERSION
- * and a sentence in `why` (if non-NULL). */
+ * sl_file_read), of any version this schedlab reads; a truncated or corrupt
+ * file gives SL_ECORRUPT, a newer version SL_EVERSION, each with a sentence
+ * in `why` (if non-NULL) that the caller prefixes with PATH. */
 int sl_trace_load(const char *path, sl_trace **out, char *why, size_t why_size);
 /* The same from bytes in memory (any bytes: a trace or a sentence in `why`). */
 int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *why,

@@ -1,12 +1,12 @@
 /*
- * trace-file.c - saving and loading traces (format version 1).
+ * trace-file.c - saving and loading traces (format version 2; reads 1 and 2).
  *
  * Every integer is little-endian, written byte by byte, so a file moves
  * between machines. Layout:
  *
  *   header (48 bytes)
  *     0  "SLTRACE\0"          24 u64 event count
- *     8  u32 version (1)      32 u32 task count
+ *     8  u32 version (2)      32 u32 task count
  *     12 u32 header size (48) 36 u32 CRC-32 of the payload
  *     16 u64 payload size     40 u64 reserved (0)
  *   payload
@@ -19,6 +19,12 @@
  *                 peak_rss_kb, vehicle_mem_kb, u32 n_vehicles,
  *                 u32 n_core_busy (<= 64), u64 core_busy_ns[n_core_busy]
  *     events      32 bytes each: t_ns arg task vehicle kind core reason
+ *
+ * Versions: an event's kind is stored by its number in sl_event_kind.
+ * Version 1 knew the kinds up to OBJECT; version 2 appended START, STEAL,
+ * PARK, UNPARK and MIGRATE, and changed nothing else, so a version 1 file
+ * is still read (with its own, shorter list of kinds). A newer version is
+ * refused by number: its layout may differ in any way.
  *
  * The loader trusts nothing: sizes are checked against the file before any
  * allocation, the checksum before any parsing, and every count against the
@@ -38,7 +44,8 @@
 #include "trace-internal.h"
 
 #define FILE_MAGIC "SLTRACE"
-#define FILE_VERSION 1u
+#define FILE_VERSION 2u
+#define FILE_VERSION_OLDEST 1u
 #define HEADER_SIZE 48u
 #define EVENT_SIZE 32u
 #define META_SIZE 328u
@@ -273,9 +280,8 @@ static int check_header(const uint8_t *b, size_t size, char *why, size_t why_siz
         return SL_ECORRUPT;
     }
     uint32_t version = get_u32(b + 8);
-    if (version != FILE_VERSION) {
-        sl_why(why, why_size,
-               "trace file version %u is not supported (this schedlab reads version %u)", version,
+    if (version < FILE_VERSION_OLDEST || version > FILE_VERSION) {
+        sl_why(why, why_size, "unsupported file version %u (this schedlab reads up to %u)", version,
                FILE_VERSION);
         return SL_EVERSION;
     }
@@ -406,8 +412,18 @@ static int read_os(reader *r, sl_trace_os *os, char *why, size_t why_size)
     return 0;
 }
 
-static int read_events(reader *r, sl_trace *t, uint64_t n, char *why, size_t why_size)
+/* The number of event kinds a file of `version` can hold. */
+static unsigned kinds_of_version(uint32_t version)
 {
+    return version == 1 ? SL_EV_START : SL_EV__COUNT;
+}
+
+/* An unknown kind is named with its byte offset in the file, so a corrupt
+ * file can be looked at with a hex dump. */
+static int read_events(reader *r, sl_trace *t, uint64_t n, uint32_t version, char *why,
+                       size_t why_size)
+{
+    unsigned n_kinds = kinds_of_version(version);
     if (r->size - r->at != n * EVENT_SIZE) {
         sl_why(why, why_size, "trace file corrupt: the events block holds %zu bytes, not %llu",
                r->size - r->at, (unsigned long long)(n * EVENT_SIZE));
@@ -418,8 +434,11 @@ static int read_events(reader *r, sl_trace *t, uint64_t n, char *why, size_t why
     for (size_t i = 0; i < n; i++) {
         sl_event *e = &t->events[i];
         decode_event(r_take(r, EVENT_SIZE), e);
-        if (e->kind >= SL_EV__COUNT) {
-            sl_why(why, why_size, "trace file corrupt: event %zu has unknown kind %u", i, e->kind);
+        if (e->kind >= n_kinds) {
+            sl_why(why, why_size,
+                   "trace file corrupt: event %zu at offset %zu has unknown kind %u (version %u "
+                   "knows %u kinds)",
+                   i, HEADER_SIZE + r->at - EVENT_SIZE, e->kind, version, n_kinds);
             return SL_ECORRUPT;
         }
         if (i > 0 && e->t_ns < e[-1].t_ns) {
@@ -465,7 +484,7 @@ int sl_trace_parse_bytes(const void *bytes, size_t size, sl_trace **out, char *w
     t->finished = true;
     err = read_os(&r, &t->os, why, why_size);
     if (err == 0)
-        err = read_events(&r, t, get_u64(b + 24), why, why_size);
+        err = read_events(&r, t, get_u64(b + 24), get_u32(b + 8), why, why_size);
     if (err < 0) {
         sl_trace_free(t);
         return err;

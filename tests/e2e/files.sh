@@ -62,6 +62,15 @@ expect_code 1 "trace into a read-only directory" \
 expect_text "$tmp/err" "ro/t.sltrace: Permission denied" "read-only directory says permission"
 
 expect_code 0 "a trace to export" "$bin" run io-fast-few -s threads --trace "$tmp/t.sltrace"
+# A trace from a newer schedlab: refused by version, naming the file.
+cp "$tmp/t.sltrace" "$tmp/new.sltrace"
+printf '\x09' | dd of="$tmp/new.sltrace" bs=1 seek=8 conv=notrunc status=none
+expect_code 2 "export a newer trace version" "$bin" export "$tmp/new.sltrace" --svg "$tmp/x.svg"
+expect_text "$tmp/err" "^$tmp/new.sltrace: unsupported file version 9 \(this schedlab reads up to 2\)\$" \
+  "newer version named with the file"
+expect_code 2 "replay a newer trace version" "$bin" replay "$tmp/new.sltrace" --demo io-fast-few \
+  -o "$tmp/x.cast"
+expect_text "$tmp/err" "new.sltrace: unsupported file version 9" "replay names the version"
 expect_code 1 "export to /dev/full" "$bin" export "$tmp/t.sltrace" --svg /dev/full
 expect_text "$tmp/err" "/dev/full.*No space left on device" "export names the cause"
 echo precious >"$tmp/keep.svg"

@@ -230,14 +230,19 @@ static void test_version_and_magic(void **state)
     sl_trace_free(t);
     size_t size;
     uint8_t *b = read_all(path, &size);
-    b[8] = 2;
-    write_all(path, b, size);
+    /* What this schedlab writes is version 2: its kinds reach MIGRATE. */
+    assert_int_equal(b[8] | b[9] << 8 | b[10] << 16 | b[11] << 24, 2);
     char why[160];
     sl_trace *back;
+    b[8] = 3;
+    write_all(path, b, size);
     assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_EVERSION);
-    assert_string_equal(why,
-                        "trace file version 2 is not supported (this schedlab reads version 1)");
-    b[8] = 1;
+    assert_string_equal(why, "unsupported file version 3 (this schedlab reads up to 2)");
+    b[8] = 0;
+    write_all(path, b, size);
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_EVERSION);
+    assert_string_equal(why, "unsupported file version 0 (this schedlab reads up to 2)");
+    b[8] = 2;
     b[0] = 'X';
     write_all(path, b, size);
     assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ECORRUPT);
@@ -248,6 +253,145 @@ static void test_version_and_magic(void **state)
     assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ENOENT);
     assert_non_null(strstr(why, "cannot open"));
     assert_int_equal(sl_trace_load(dir, &back, NULL, 0), SL_ENOTREG);
+}
+
+/* ---- a version 1 file, built byte by byte from the format's description,
+ * so the test does not lean on the writer it checks. ---- */
+
+typedef struct bytes {
+    uint8_t b[4096];
+    size_t n;
+} bytes;
+
+static void b_u(bytes *o, uint64_t v, int width)
+{
+    for (int i = 0; i < width; i++)
+        o->b[o->n++] = (uint8_t)(v >> (8 * i));
+}
+
+static void b_str(bytes *o, const char *s, size_t field)
+{
+    memset(o->b + o->n, 0, field);
+    memcpy(o->b + o->n, s, strlen(s));
+    o->n += field;
+}
+
+/* The IEEE CRC-32, bit by bit: the checksum the format names. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    while (n-- > 0) {
+        c ^= *p++;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+    }
+    return ~c;
+}
+
+/* A version `version` file with two tasks and the events of kinds `kinds`. */
+static size_t craft_file(uint8_t *out, uint32_t version, const uint16_t *kinds, size_t n_events)
+{
+    bytes p = {.n = 0};
+    b_str(&p, "io-download", 64);
+    b_str(&p, "Old file", 128);
+    b_str(&p, "threads", 32);
+    b_u(&p, 2, 4); /* tasks */
+    b_u(&p, 2, 4); /* workers */
+    b_u(&p, 2, 4); /* cores */
+    b_u(&p, 0, 4); /* gil unknown */
+    b_u(&p, 5000000, 8);
+    b_u(&p, 0x405ec00000000000u, 8); /* 123.0 */
+    b_u(&p, 1700000000000000000u, 8);
+    b_str(&p, "old-host", 64);
+    b_u(&p, 0, 8); /* dropped */
+    b_u(&p, 0, 8); /* late */
+    b_u(&p, 3, 4);
+    memcpy(p.b + p.n, "one", 3);
+    p.n += 3;
+    b_u(&p, 3, 4);
+    memcpy(p.b + p.n, "two", 3);
+    p.n += 3;
+    b_str(&p, "none", 32);
+    for (int i = 0; i < 5; i++)
+        b_u(&p, 0, 8);
+    b_u(&p, 0, 4); /* vehicles */
+    b_u(&p, 0, 4); /* core busy entries */
+    for (size_t i = 0; i < n_events; i++) {
+        b_u(&p, 1000 * (i + 1), 8); /* t_ns */
+        b_u(&p, 0, 8);              /* arg */
+        b_u(&p, i % 2, 4);          /* task */
+        b_u(&p, 7, 4);              /* vehicle */
+        b_u(&p, kinds[i], 2);
+        b_u(&p, 0, 2); /* core */
+        b_u(&p, 0, 4); /* reason */
+    }
+    bytes h = {.n = 0};
+    memcpy(h.b, "SLTRACE", 8);
+    h.n = 8;
+    b_u(&h, version, 4);
+    b_u(&h, 48, 4);
+    b_u(&h, p.n, 8);
+    b_u(&h, n_events, 8);
+    b_u(&h, 2, 4);
+    b_u(&h, crc32_ieee(p.b, p.n), 4);
+    b_u(&h, 0, 8);
+    memcpy(out, h.b, h.n);
+    memcpy(out + h.n, p.b, p.n);
+    return h.n + p.n;
+}
+
+/* Version 2 only appended event kinds, so a version 1 file still loads;
+ * a kind past what its version knows is corruption, named with its offset. */
+static void test_old_version_read(void **state)
+{
+    char path[128], why[200];
+    path_of(path, sizeof(path), "v1.sltrace");
+    uint8_t file[4096];
+    const uint16_t old_kinds[] = {SL_EV_SPAWN, SL_EV_RUN, SL_EV_OBJECT, SL_EV_EXIT};
+    size_t size = craft_file(file, 1, old_kinds, 4);
+    write_all(path, file, size);
+    sl_trace *back = NULL;
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), 0);
+    assert_int_equal(back->count, 4);
+    assert_int_equal(back->meta.n_tasks, 2);
+    assert_string_equal(sl_trace_task_name(back, 1), "two");
+    assert_string_equal(back->meta.machine, "old-host");
+    assert_int_equal(back->events[2].kind, SL_EV_OBJECT);
+    assert_int_equal(back->events[3].t_ns, 4000);
+    sl_trace_free(back);
+
+    /* START did not exist in version 1: event 2 sits at 48 + payload - 2*32. */
+    const uint16_t new_kinds[] = {SL_EV_SPAWN, SL_EV_RUN, SL_EV_START, SL_EV_EXIT};
+    size = craft_file(file, 1, new_kinds, 4);
+    write_all(path, file, size);
+    back = (sl_trace *)1;
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ECORRUPT);
+    assert_null(back);
+    char want[200];
+    snprintf(want, sizeof(want),
+             "trace file corrupt: event 2 at offset %zu has unknown kind %u (version 1 knows "
+             "%u kinds)",
+             size - 2 * 32, (unsigned)SL_EV_START, (unsigned)SL_EV_START);
+    assert_string_equal(why, want);
+
+    /* The same events are version 2's own. */
+    size = craft_file(file, 2, new_kinds, 4);
+    write_all(path, file, size);
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), 0);
+    assert_int_equal(back->events[2].kind, SL_EV_START);
+    sl_trace_free(back);
+
+    /* A kind no version knows. */
+    const uint16_t alien[] = {SL_EV_SPAWN, 999};
+    size = craft_file(file, 2, alien, 2);
+    write_all(path, file, size);
+    assert_int_equal(sl_trace_load(path, &back, why, sizeof(why)), SL_ECORRUPT);
+    snprintf(want, sizeof(want),
+             "trace file corrupt: event 1 at offset %zu has unknown kind 999 (version 2 knows "
+             "%u kinds)",
+             size - 32, (unsigned)SL_EV__COUNT);
+    assert_string_equal(why, want);
+    unlink(path);
 }
 
 /* Before: a payload size of 2^64-1 overflowed the sum and the message read
@@ -327,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_every_truncation_rejected),
         cmocka_unit_test(test_every_flipped_byte_rejected),
         cmocka_unit_test(test_version_and_magic),
+        cmocka_unit_test(test_old_version_read),
         cmocka_unit_test(test_huge_payload_size),
         cmocka_unit_test(test_save_into_devices),
         cmocka_unit_test(test_random_bytes_never_crash),
