@@ -44,6 +44,15 @@ int sl_cmd_replay(int argc, char **argv)
     static sl_config cfg;
     sl__config_startup(&cfg);
     for (int i = 1; i < argc; i++) {
+        /* The trace ran under one strategy: choosing another means nothing,
+         * and is refused like any option that does not apply. */
+        if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--strategy") == 0) {
+            fprintf(stderr,
+                    "schedlab replay: %s does not apply: a trace replays the strategy it "
+                    "recorded, see `schedlab replay --help`\n",
+                    argv[i]);
+            return SL_EXIT_USAGE;
+        }
         int taken = sl__config_flag(&cfg, "replay", argc, argv, &i);
         if (taken == 0)
             taken = sl__record_option("replay", argc, argv, &i, &r);

@@ -118,6 +118,12 @@ expect_code 0 "run with traces" "$bin" run "$tmp/small.ini" -s threads,gil --tra
 head -c 100 "$tmp/t-threads.sltrace" >"$tmp/cut.sltrace"
 expect_code 2 "replay of a truncated trace" "$bin" replay "$tmp/cut.sltrace"
 expect_text "$tmp/err" 'truncat|corrupt' "truncated trace named as such"
+# -s means nothing for a replay: refused, never silently dropped.
+expect_code 2 "replay -s" "$bin" replay "$tmp/t-threads.sltrace" -s gil --demo io-fast-few \
+  -o "$tmp/r.cast"
+expect_text "$tmp/err" "^schedlab replay: -s does not apply: a trace replays the strategy it recorded" \
+  "replay -s names why"
+[ ! -e "$tmp/r.cast" ] && ok || bad "replay -s still recorded a cast"
 
 # Ctrl-C in the middle of a long run: partial results, exit 130, no orphans.
 cat >"$tmp/long.ini" <<'INI'
