@@ -105,6 +105,11 @@ void sl_term_resize(int cols, int rows);
 void sl_term_invalidate(void);
 /* Next key within `timeout_ms` (< 0: wait forever), or SL_KEY_NONE. */
 int sl_term_key(int timeout_ms);
+/* A key by the name demo scripts and config.ini's [keys] give it ("Space",
+ * "Down", "q"), or SL_KEY_NONE; and the name of a key (buf: for a key the
+ * table does not name). */
+int sl_key_by_name(const char *name);
+const char *sl_key_name(int key, char *buf, size_t size);
 /* The mouse report behind the last SL_KEY_MOUSE. */
 sl_mouse sl_term_mouse(void);
 /* True when the current locale's charset is UTF-8. */
@@ -303,6 +308,8 @@ typedef struct sl_ui {
     int n_bar;                     /* entries of bar (not n_strategies: menu order) */
     const sl_binding *bindings;    /* the key table, or NULL */
     size_t n_bindings;
+    const int (*remap)[2]; /* the user's keys (config.ini [keys]): typed -> acts as */
+    size_t n_remaps;
     uint32_t workers;     /* workers for the next run (0: lesson default) */
     char **lessons;       /* lesson names for the picker */
     char **lesson_titles; /* their titles */

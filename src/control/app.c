@@ -252,6 +252,8 @@ int sl__app_init(sl_app *a, const sl_ui_opts *o, char *why, size_t why_size)
     a->pace_ns = o->pace_ns;
     a->remap = o->remap;
     a->n_remaps = o->n_remaps;
+    ui->remap = o->remap;
+    ui->n_remaps = o->n_remaps;
     int rc = 0;
     if (o->trace) {
         ui->replay = true;

@@ -1,6 +1,8 @@
 /*
- * view-help.c - the help overlay, generated from the binding table, then
- * the legend of states and the numbered strategies.
+ * view-help.c - the help overlay: the user's own keys (config.ini [keys])
+ * first, then the binding table, the legend of states and the numbered
+ * strategies. A remapped key is listed with what it acts as, so the help
+ * answers for the keyboard the user has, not only the defaults.
  */
 #include <stdio.h>
 
@@ -73,6 +75,30 @@ static int name_column(const sl_ui *ui)
     return w + 2;
 }
 
+/* The binding a key belongs to, or NULL. */
+static const sl_binding *binding_of(const sl_ui *ui, int key)
+{
+    for (size_t i = 0; i < ui->n_bindings; i++)
+        for (const int *k = ui->bindings[i].keys; *k; k++)
+            if (*k == key)
+                return &ui->bindings[i];
+    return NULL;
+}
+
+/* "j    acts as Down: select the next task". */
+static void remap_line(const sl_ui *ui, size_t i, int y, int x, int w, int kw)
+{
+    char typed[16], target[16], line[256];
+    const sl_binding *b = binding_of(ui, ui->remap[i][1]);
+    const char *to = sl_key_name(ui->remap[i][1], target, sizeof target);
+    sl__term_put(y, x, kw, SL_ROLE_KEY, sl_key_name(ui->remap[i][0], typed, sizeof typed));
+    if (b != NULL)
+        snprintf(line, sizeof line, "acts as %s: %s", to, b->help);
+    else
+        snprintf(line, sizeof line, "acts as %s", to);
+    put_fit(y, x + kw, w - kw, SL_ROLE_NORMAL, line, ui->ascii);
+}
+
 void sl__view_help(const sl_ui *ui, sl_rect r)
 {
     sl__term_box(r, "Help: keys (Esc closes, arrows scroll)");
@@ -82,13 +108,24 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
                                      SL_ST_STARTING, SL_ST_DONE,  SL_ST_FAILED,  SL_ST_CANCELLED};
     /* Bindings, a gap, the legend title, the states and the brief-run mark, a gap, the
      * strategies title and the strategies: scrolling stops at the last. */
-    int lines = (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + 1 + n_strategies;
+    int remap_lines = ui->n_remaps ? (int)ui->n_remaps + 2 : 0; /* title, remaps, a gap */
+    int lines =
+        remap_lines + (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + 1 + n_strategies;
     int max_skip = lines - (r.h - 2) > 0 ? lines - (r.h - 2) : 0;
     int skip = ui->overlay_scroll < max_skip ? ui->overlay_scroll : max_skip;
     scroller sc = {.y = r.y + 1, .bottom = r.y + r.h - 1, .skip = skip};
     int kw = key_column(ui), nw = name_column(ui);
+    int yy;
+    if (ui->n_remaps) {
+        if ((yy = next_row(&sc)) >= 0)
+            sl__term_put(yy, x, w, SL_ROLE_TITLE, "Your keys (config.ini [keys])");
+        for (size_t i = 0; i < ui->n_remaps; i++)
+            if ((yy = next_row(&sc)) >= 0)
+                remap_line(ui, i, yy, x, w, kw);
+        next_row(&sc);
+    }
     for (size_t i = 0; i < ui->n_bindings; i++) {
-        int yy = next_row(&sc);
+        yy = next_row(&sc);
         if (yy < 0)
             continue;
         const sl_binding *b = &ui->bindings[i];
@@ -96,8 +133,7 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
         put_fit(yy, x + kw, w - kw, SL_ROLE_NORMAL, b->help, ui->ascii);
     }
     next_row(&sc);
-    int yy = next_row(&sc);
-    if (yy >= 0)
+    if ((yy = next_row(&sc)) >= 0)
         sl__term_put(yy, x, w, SL_ROLE_TITLE, "Legend");
     for (size_t i = 0; i < sizeof states; i++) {
         if ((yy = next_row(&sc)) < 0)

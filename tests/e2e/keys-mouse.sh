@@ -92,7 +92,7 @@ sleep 0.5
 tm kill-session -t e2e
 
 # The config file: its [keys] remap acts on typed keys (Z opens the help, as
-# ? does) and its [start] strategy is the first run's.
+# ? does, and the help lists it) and its [start] strategy is the first run's.
 mkdir -p "$tmp/cfg/schedlab"
 printf '[start]\nstrategy = coroutines\n[view]\ntheme = projector\n[keys]\nZ = ?\n' \
     >"$tmp/cfg/schedlab/config.ini"
@@ -104,6 +104,7 @@ keys Escape
 sleep 0.3
 keys Z
 wait_for 'Help: keys' 5 || fail "config: the remapped Z did not open the help"
+screen | grep -qE 'Z +acts as \?: ' || fail "config: the help does not list the remap Z = ?"
 keys Escape
 keys q
 echo "ok: keys and mouse e2e in $((SECONDS - start)) s"

@@ -120,6 +120,41 @@ static void test_help_lists_every_binding(void **state)
     assert_int_equal(vs_find(&vs, "Help: keys"), -1);
 }
 
+/* The help answers for the user's keyboard: config.ini's [keys] remaps come
+ * first, each with the key it acts as and what that key does. */
+static void test_help_shows_remaps(void **state)
+{
+    static const int remap[][2] = {{'j', SL_KEY_DOWN}, {'Z', '?'}, {'W', SL_KEY_F1 + 5}};
+    ui.remap = remap;
+    ui.n_remaps = 3;
+    sl__keys_handle(&ui, '?');
+    draw();
+    int top = vs_find(&vs, "Help: keys");
+    int title = vs_find(&vs, "Your keys (config.ini [keys])");
+    assert_true(top >= 0 && title == top + 1);
+    const sl_binding *down = NULL, *help = NULL;
+    for (size_t i = 0; i < sl__n_bindings; i++)
+        for (const int *k = sl__bindings[i].keys; *k; k++) {
+            down = *k == SL_KEY_DOWN ? &sl__bindings[i] : down;
+            help = *k == '?' ? &sl__bindings[i] : help;
+        }
+    assert_non_null(down);
+    assert_non_null(help);
+    char want[256];
+    snprintf(want, sizeof want, "acts as Down: %s", down->help);
+    int y = vs_find(&vs, want);
+    assert_int_equal(y, title + 1);
+    assert_int_equal(vs_col(&vs, y, "j "), ui.lay.overlay.x + 2);
+    snprintf(want, sizeof want, "acts as ?: %s", help->help);
+    assert_int_equal(vs_find(&vs, want), title + 2);
+    /* A key no binding holds is still named. */
+    assert_int_equal(vs_find(&vs, "acts as key "), title + 3);
+    /* The default keys follow, after a gap. */
+    assert_int_equal(vs_find(&vs, sl__bindings[0].help), title + 5);
+    ui.remap = NULL;
+    ui.n_remaps = 0;
+}
+
 static void test_help_scrolls_at_80x24(void **state)
 {
     sl__keys_handle(&ui, '?');
@@ -282,6 +317,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_help_lists_every_binding, setup_160, teardown),
         cmocka_unit_test_setup_teardown(test_help_scrolls_at_80x24, setup_80, teardown),
+        cmocka_unit_test_setup_teardown(test_help_shows_remaps, setup_160, teardown),
         cmocka_unit_test_setup_teardown(test_details, setup_80, teardown),
         cmocka_unit_test_setup_teardown(test_lessons_picker, setup_80, teardown),
         cmocka_unit_test_setup_teardown(test_predict_bar, setup_80, teardown),
