@@ -128,28 +128,32 @@ typedef struct sl_model {
     uint32_t count[SL_ST__COUNT];               /* tasks per state */
     uint32_t ready_by_cause[SL_READY__COUNT];   /* ready tasks per cause (preempted excluded) */
     uint32_t waiting_by_reason[SL_WAIT__COUNT]; /* waiting tasks per reason */
-    uint32_t preempted;              /* running tasks the kernel shows waiting for a core */
-    uint32_t max_running;            /* most tasks running at once so far */
-    uint32_t max_on_cpu;             /* most tasks running and not preempted at once so far */
-    uint64_t coroutine_switches;     /* SWITCH events */
-    sl_steal_now steal;              /* work-stealing queues, steals, parks, migrations */
-    uint64_t gil_handoffs;           /* GIL_TAKE by another task than the previous holder */
-    uint32_t gil_holder;             /* task of the last GIL_TAKE, or SL_NO_TASK */
-    uint64_t os_runq_us;             /* kernel run-queue wait summed over OS_SAMPLEs */
-    uint64_t events;                 /* events folded */
-    uint64_t first_ns;               /* time of the first folded event */
-    uint64_t last_end_ns;            /* time of the last EXIT or RUN_END mark (0: none) */
-    uint64_t ready_lat_sum_ns;       /* sum of ready->run latencies */
-    uint64_t ready_lat_max_ns;       /* largest ready->run latency */
-    uint64_t ready_lat_count;        /* number of ready->run transitions */
-    uint64_t gil_wait_ns;            /* ready time spent waiting for the GIL */
-    uint64_t io_wait_ns;             /* io + sleep waiting time of finished waits */
-    uint64_t io_union_ns;            /* time with >= 1 task in io/sleep, finished stretches */
-    uint64_t io_union_since_ns;      /* start of the current such stretch */
-    uint32_t io_waiting;             /* tasks waiting for io or sleep now */
-    uint64_t io_waits;               /* waits for io or sleep begun (BLOCK events) */
-    uint64_t starting_ns;            /* time tasks spent starting, finished intervals */
-    uint32_t startup_exited;         /* exited tasks that had run */
+    uint32_t preempted;          /* running tasks the kernel shows waiting for a core */
+    uint32_t max_running;        /* most tasks running at once so far */
+    uint32_t max_on_cpu;         /* most tasks running and not preempted at once so far */
+    uint64_t coroutine_switches; /* SWITCH events */
+    sl_steal_now steal;          /* work-stealing queues, steals, parks, migrations */
+    uint64_t gil_handoffs;       /* GIL_TAKE by another task than the previous holder */
+    uint32_t gil_holder;         /* task of the last GIL_TAKE, or SL_NO_TASK */
+    uint64_t os_runq_us;         /* kernel run-queue wait summed over OS_SAMPLEs */
+    uint64_t events;             /* events folded */
+    uint64_t first_ns;           /* time of the first folded event */
+    uint64_t last_end_ns;        /* time of the last EXIT or RUN_END mark (0: none) */
+    uint64_t ready_lat_sum_ns;   /* sum of ready->run latencies */
+    uint64_t ready_lat_max_ns;   /* largest ready->run latency */
+    uint64_t ready_lat_count;    /* number of ready->run transitions */
+    uint64_t gil_wait_ns;        /* ready time spent waiting for the GIL */
+    uint64_t io_wait_ns;         /* io + sleep waiting time of finished waits */
+    uint64_t io_union_ns;        /* time with >= 1 task in io/sleep, finished stretches */
+    uint64_t io_union_since_ns;  /* start of the current such stretch */
+    uint32_t io_waiting;         /* tasks waiting for io or sleep now */
+    uint64_t io_waits;           /* waits for io or sleep begun (BLOCK events) */
+    uint64_t starting_ns;        /* time tasks spent starting, finished intervals */
+    uint32_t workers_starting;   /* pool worker processes asked for and not yet up */
+    uint32_t workers_up;         /* pool worker processes up so far */
+    uint64_t worker_starting_ns; /* their start-up, finished intervals */
+    uint64_t worker_since_ns[SL_MODEL_WORKERS]; /* per worker (the last shared): asked at */
+    uint32_t startup_exited;                    /* exited tasks that had run */
     uint32_t startup_heavy;          /* of those, start-up (starting and ready before the first
                                       * RUN) longer than running */
     uint64_t startup_heavy_ready_ns; /* their start-up waits, summed */

@@ -42,8 +42,12 @@
  *   OS_SAMPLE   task   runqueue-wait µs     on-cpu µs              (kernel view of a vehicle)
  *   MARK        -      sl_mark              value                  (run begin/end, notes)
  *   OBJECT      task   SL_OBJECT_REF        SL_OBJECT_* values     (a shared object changed)
- *   START       task   -                    -                      starting: its process is
+ *   START       task   SL_START_TASK        -                      starting: its process is
  *                                                                  being created (to its RUN)
+ *   START       -      SL_START_WORKER(_UP) worker                 a pool worker process is
+ *                                                                  asked for / is up (task:
+ *                                                                  NO_TASK; its tasks stay
+ *                                                                  queued meanwhile)
  *   STEAL       -      victim worker        SL_STEAL_ARG(thief, n) (n tasks moved between queues)
  *   PARK        -      worker               -                      (a worker sleeps: no work)
  *   UNPARK      -      worker               -                      (a parked worker woke)
@@ -55,6 +59,14 @@
  * (SL_RUN_ON_WORKER(w); 0 elsewhere).
  */
 #define SL_NO_TASK UINT32_MAX
+/* START's reason. A pool's workers (procpool, async+procs) are created
+ * before any task runs, as Pool(N) starts N processes: their start-up
+ * belongs to no task, whose tasks wait queued, so it is told apart. */
+typedef enum sl_start_reason {
+    SL_START_TASK = 0,  /* the task's own process is being created */
+    SL_START_WORKER,    /* the parent asks for pool worker `arg` (task NO_TASK) */
+    SL_START_WORKER_UP, /* worker `arg` runs, before its first task (task NO_TASK) */
+} sl_start_reason;
 /* Set in the vehicle id of a coroutine (the rest is its task or index):
  * views and lints tell a coroutine on the loop from an OS thread or process. */
 #define SL_VEHICLE_COROUTINE 0x40000000u

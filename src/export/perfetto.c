@@ -150,6 +150,7 @@ static void slices(writer *w, const sl_spans *s)
 /* List lengths and core occupancy: what the counters show. */
 typedef struct counters {
     uint32_t ready, waiting, queued, starting;
+    uint32_t workers_starting;                /* a pool's worker processes being created */
     uint32_t global, local[SL_MODEL_WORKERS]; /* work-stealing queues */
     uint8_t core_busy[SL_MODEL_CORES];
 } counters;
@@ -162,6 +163,7 @@ static void read_counters(const sl_model *m, uint32_t n_cores, counters *c)
     c->waiting = m->count[SL_ST_WAITING];
     c->queued = m->count[SL_ST_QUEUED];
     c->starting = m->count[SL_ST_STARTING];
+    c->workers_starting = m->workers_starting;
     for (uint32_t k = 0; k < n_cores; k++)
         c->core_busy[k] = m->core_task[k] != SL_NO_TASK;
     c->global = m->steal.global;
@@ -175,8 +177,8 @@ static void counter(writer *w, uint64_t t, const char *name, uint32_t value)
 }
 
 /* Emits the counters that differ from `last` (all of them when `all`). The
- * queued and starting counters appear only once a pool backlog exists or a
- * process starts, so runs without either do not carry a flat track of
+ * queued, starting and workers-starting counters appear only once a pool
+ * backlog exists or a process starts, so runs without either do not carry a flat track of
  * zeros. */
 static void emit_counters(writer *w, uint64_t t, const counters *now, const counters *last,
                           uint32_t n_cores, uint32_t workers, bool all)
@@ -197,6 +199,8 @@ static void emit_counters(writer *w, uint64_t t, const counters *now, const coun
         counter(w, t, "queued", now->queued);
     if (now->starting != last->starting)
         counter(w, t, "starting", now->starting);
+    if (now->workers_starting != last->workers_starting)
+        counter(w, t, "workers starting", now->workers_starting);
     if (all || memcmp(now->core_busy, last->core_busy, n_cores) != 0) {
         begin(w, "C", 0, t);
         fputs(",\"name\":\"cores busy\",\"args\":{", w->out);
@@ -247,9 +251,9 @@ typedef struct marks {
     writer *w;
     const sl_trace *t;
     uint32_t n_cores;
-    uint32_t workers;                   /* work-stealing workers (0 for other strategies) */
-    uint64_t parked[SL_MODEL_WORKERS];  /* per worker: when it parked, or UINT64_MAX */
-    uint64_t *woke; /* per task: time of a WAKE not yet followed by its RUN */
+    uint32_t workers;                  /* work-stealing workers (0 for other strategies) */
+    uint64_t parked[SL_MODEL_WORKERS]; /* per worker: when it parked, or UINT64_MAX */
+    uint64_t *woke;                    /* per task: time of a WAKE not yet followed by its RUN */
     uint64_t flow_id;
     counters last;
 } marks;
@@ -283,8 +287,7 @@ static void mark(const sl_model *m, const sl_trace_view *v, size_t e, void *arg)
 
 /* The one fold over the events: it grows the spans and, on the way,
  * writes the counters, instants and wake flows. */
-static int fold(writer *w, const sl_trace *t, const sl_trace_view *v, sl_spans *s,
-                uint32_t workers)
+static int fold(writer *w, const sl_trace *t, const sl_trace_view *v, sl_spans *s, uint32_t workers)
 {
     uint32_t n = t->meta.n_tasks;
     marks k = {.w = w, .t = t, .n_cores = t->meta.cores, .workers = workers};

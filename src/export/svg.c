@@ -294,6 +294,64 @@ static void core_lanes(const pic *p, double y0)
     fputs("</g>\n", p->out);
 }
 
+/* A pool's worker processes (procpool, async+procs): one lane each, the
+ * start-up drawn as `starting` from the request to the worker being up.
+ * Their tasks' lanes show them queued meanwhile: no task is starting. */
+#define WORKER_LANES SL_MODEL_WORKERS
+
+typedef struct pool_starts {
+    uint32_t n;                     /* workers seen: highest + 1 */
+    uint64_t asked[WORKER_LANES];   /* request time of the latest start-up */
+    uint64_t from[WORKER_LANES][4]; /* drawn start-ups (a replaced worker */
+    uint64_t to[WORKER_LANES][4];   /* starts again): at most four each */
+    uint32_t drawn[WORKER_LANES];
+} pool_starts;
+
+static void find_pool_starts(const sl_trace *t, pool_starts *ps)
+{
+    memset(ps, 0, sizeof *ps);
+    sl_trace_view v;
+    sl_trace_read(t, &v);
+    for (size_t i = 0; i < v.count; i++) {
+        const sl_event *e = &v.events[i];
+        if (e->kind != SL_EV_START || e->task != SL_NO_TASK || e->arg >= WORKER_LANES)
+            continue;
+        uint32_t w = (uint32_t)e->arg;
+        ps->n = w + 1 > ps->n ? w + 1 : ps->n;
+        if (e->reason == SL_START_WORKER)
+            ps->asked[w] = e->t_ns;
+        else if (e->reason == SL_START_WORKER_UP && ps->drawn[w] < 4) {
+            ps->from[w][ps->drawn[w]] = ps->asked[w];
+            ps->to[w][ps->drawn[w]++] = e->t_ns;
+        }
+    }
+    sl_trace_read_end(&v);
+}
+
+static void worker_lanes(const pic *p, const pool_starts *ps, double y0)
+{
+    char name[48];
+    if (ps->n == 0)
+        return;
+    fputs("<g id=\"workers\">\n", p->out);
+    for (uint32_t w = 0; w < ps->n; w++) {
+        double y = y0 + w * (CORE_LANE + 2);
+        snprintf(name, sizeof name, "worker %u", w);
+        text(p->out, LEFT - 6, y + CORE_LANE - 4, 11, "end", "#000000", name);
+        fprintf(p->out, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"#f4f4f4\"/>\n",
+                LEFT, y, PLOT, CORE_LANE);
+        for (uint32_t k = 0; k < ps->drawn[w]; k++) {
+            double x = x_of(p, ps->from[w][k]), wd = x_of(p, ps->to[w][k]) - x;
+            state_rect(p->out, x, y, wd > 0.5 ? wd : 0.5, CORE_LANE, SL_ST_STARTING);
+            snprintf(name, sizeof name, "start-up %.1f ms",
+                     (double)(ps->to[w][k] - ps->from[w][k]) / 1e6);
+            if (wd >= 6.5 * (double)strlen(name) + 6)
+                text(p->out, x + wd / 2, y + CORE_LANE - 4, 11, "middle", "#000000", name);
+        }
+    }
+    fputs("</g>\n", p->out);
+}
+
 /* A step of 1, 2 or 5 × 10^k ms giving about ten ticks. */
 static double tick_step(double span_ms)
 {
@@ -352,8 +410,15 @@ int sl_export_svg(sl_trace *trace, FILE *out)
     p.gap = p.lane_h >= 10 ? 2 : 1;
     p.n_cores = cores_shown(&p);
 
+    pool_starts *ps = calloc(1, sizeof *ps);
+    if (ps == NULL) {
+        sl_spans_free(&s);
+        return SL_ENOMEM;
+    }
+    find_pool_starts(trace, ps);
     double lanes_h = p.lanes * (p.lane_h + p.gap);
-    double cores_y = TOP + lanes_h + 16;
+    double workers_y = TOP + lanes_h + 16;
+    double cores_y = workers_y + (ps->n ? ps->n * (CORE_LANE + 2) + 12 : 0);
     double bottom = cores_y + p.n_cores * (CORE_LANE + 2) + 4;
     int height = (int)ceil(bottom + 44);
 
@@ -379,10 +444,12 @@ int sl_export_svg(sl_trace *trace, FILE *out)
     else
         task_lanes(&p, TOP);
     if (rc == 0) {
+        worker_lanes(&p, ps, workers_y);
         core_lanes(&p, cores_y);
         axis(&p, TOP - 4, bottom);
     }
     fputs("</svg>\n", out);
+    free(ps);
     sl_spans_free(&s);
     if (rc < 0)
         return rc;

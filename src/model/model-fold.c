@@ -160,6 +160,33 @@ static void worker_event(sl_model *m, const sl_event *ev)
     }
 }
 
+/* A pool worker's start-up (START with no task): asked for, then up. The
+ * run's end closes any still open, so a worker that never came up is not
+ * counted as starting for ever. */
+static void worker_start(sl_model *m, const sl_event *ev)
+{
+    uint32_t k = ev->arg < SL_MODEL_WORKERS ? (uint32_t)ev->arg : SL_MODEL_WORKERS - 1;
+    if (ev->reason == SL_START_WORKER) {
+        m->workers_starting++;
+        m->worker_since_ns[k] = ev->t_ns;
+    } else if (ev->reason == SL_START_WORKER_UP && m->workers_starting > 0) {
+        m->workers_starting--;
+        m->workers_up++;
+        m->worker_starting_ns += sl__since(ev->t_ns, m->worker_since_ns[k]);
+        m->worker_since_ns[k] = 0;
+    }
+}
+
+static void workers_start_end(sl_model *m, uint64_t t)
+{
+    for (uint32_t k = 0; k < SL_MODEL_WORKERS && m->workers_starting > 0; k++)
+        if (m->worker_since_ns[k] != 0) {
+            m->worker_starting_ns += sl__since(t, m->worker_since_ns[k]);
+            m->worker_since_ns[k] = 0;
+        }
+    m->workers_starting = 0;
+}
+
 /* Closes task i's current state at t. */
 static void leave(sl_model *m, uint32_t i, uint64_t t)
 {
@@ -375,8 +402,10 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
         m->coroutine_switches++;
         return;
     case SL_EV_MARK:
-        if (ev->reason == SL_MARK_RUN_END)
+        if (ev->reason == SL_MARK_RUN_END) {
             m->last_end_ns = t;
+            workers_start_end(m, t);
+        }
         return;
     case SL_EV_OS_SAMPLE:
         m->os_runq_us += ev->reason;
@@ -393,6 +422,12 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
     case SL_EV_MIGRATE:
         m->steal.migrations++;
         return;
+    case SL_EV_START:
+        if (i == SL_NO_TASK) {
+            worker_start(m, ev);
+            return;
+        }
+        break;
     default:
         break;
     }

@@ -27,7 +27,12 @@ static void from_model(const sl_model *m, uint64_t end, uint32_t cores, sl_stats
         if (k->state == SL_ST_WAITING && (k->reason == SL_WAIT_IO || k->reason == SL_WAIT_SLEEP))
             io_ns += sl__since(end, k->since_ns);
     }
-    out->starting_ns += m->starting_ns;
+    /* A pool's workers' start-up counts as start-up too, though no task
+     * is starting: its tasks wait queued. */
+    out->starting_ns += m->starting_ns + m->worker_starting_ns;
+    for (uint32_t k = 0; k < SL_MODEL_WORKERS && m->workers_starting > 0; k++)
+        if (m->worker_since_ns[k] != 0)
+            out->starting_ns += sl__since(end, m->worker_since_ns[k]);
     if (m->io_waiting > 0)
         io_union += sl__since(end, m->io_union_since_ns);
     if (m->events > 0)

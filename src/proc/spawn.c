@@ -82,6 +82,13 @@ static void started(sl_run_ctx *ctx, pid_t pid, uint64_t cost)
 int sl_worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring, pid_t *pid,
                     char *why, size_t why_size)
 {
+    /* Start-up begins with the request: a task's own process starts for
+     * it; a pool's worker (pool, loop) for no task, whose tasks stay
+     * queued until it is up (trace.h, START). */
+    if (strcmp(role, "task") == 0)
+        sl_hook_emit(SL_EV_START, index, SL_START_TASK, 0);
+    else
+        sl_hook_emit(SL_EV_START, SL_NO_TASK, SL_START_WORKER, index);
     bool served = ctx->start != SL_START_SPAWN;
     if (!served && (ctx->worker_exe == NULL || ctx->worker_exe[0] == '\0')) {
         snprintf(why, why_size, "no schedlab binary to start worker processes from");

@@ -372,6 +372,9 @@ int sl_worker_main(int argc, char **argv)
     /* a worker process has its own memory: plain counters are copies */
     sl_shared_own_copies();
     if (err == 0) {
+        /* A pool's worker is up: its start-up ends before its first task. */
+        if (strcmp(a.role, "task") != 0)
+            sl_hook_emit(SL_EV_START, SL_NO_TASK, SL_START_WORKER_UP, (uint64_t)a.index);
         if (strcmp(a.role, "loop") == 0) {
             err = loop_main(&w, (uint32_t)a.index);
         } else if (w.slot != NULL) {

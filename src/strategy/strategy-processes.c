@@ -43,8 +43,7 @@ static int spawn_all(sl_run_ctx *ctx, sl_children *cs)
         if (ctx->stop != NULL && atomic_load(ctx->stop))
             return SL_EINTR;
         sl_hook_emit(SL_EV_SPAWN, t, 0, 0);
-        /* start-up: from this request to the worker's RUN */
-        sl_hook_emit(SL_EV_START, t, 0, 0);
+        /* sl_worker_spawn emits START: start-up, to the worker's RUN */
         char why[200];
         pid_t pid;
         int err = sl_worker_spawn(ctx, "task", t, -1, &pid, why, sizeof(why));

@@ -1,7 +1,8 @@
 /*
  * view-lists.c - the lists at the playhead: running (per core), ready
  * (queue order), waiting (reason, time waited so far), queued for a pool
- * with the tasks whose process is starting above them (start-up so far),
+ * with the tasks whose process is starting above them (start-up so far)
+ * and, while a pool's worker processes are being created, how many,
  * and the finished tasks in completion order (as_completed). Predict mode
  * numbers the ready list for the guess keys.
  *
@@ -219,6 +220,11 @@ void sl__view_queued(const sl_ui *ui, sl_rect r)
                  m->count[SL_ST_QUEUED]);
     else if (starting > 0)
         snprintf(title, sizeof title, "Starting %u", m->count[SL_ST_STARTING]);
+    else if (m->workers_starting > 0)
+        /* A pool's workers are being created: the tasks wait queued, for
+         * no task is starting, but the wait is the workers' start-up. */
+        snprintf(title, sizeof title, "Queued %u, %u worker%s starting", m->count[SL_ST_QUEUED],
+                 m->workers_starting, m->workers_starting == 1 ? "" : "s");
     else
         snprintf(title, sizeof title, "Queued %u", m->count[SL_ST_QUEUED]);
     sl__term_title(r.y, r.x, r.w, title);

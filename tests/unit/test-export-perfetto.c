@@ -318,6 +318,50 @@ static void test_instants_and_flows(void **state)
     assert_true(is(f, "bp", "e"));
 }
 
+/* A pool's workers being created: a "workers starting" counter that rises
+ * with each request and falls as each worker is up. */
+static void test_workers_starting_counter(void **state)
+{
+    static const sl_event ev[] = {
+        EV(0, SPAWN, 0, 0, 0, 0),
+        EV(0, QUEUE, 0, 0, 1, 0),
+        EV(1000, START, SL_NO_TASK, SL_START_WORKER, 0, 0),
+        EV(2000, START, SL_NO_TASK, SL_START_WORKER, 1, 0),
+        EV(3000000, START, SL_NO_TASK, SL_START_WORKER_UP, 0, 0),
+        EV(4000000, START, SL_NO_TASK, SL_START_WORKER_UP, 1, 0),
+        EV(4001000, READY, 0, SL_READY_WORKER, 0, 0),
+        EV(4002000, RUN, 0, 0, 0, 0),
+        EV(5000000, EXIT, 0, SL_EXIT_OK, 0, 0),
+    };
+    static const char *const one[] = {"fetch"};
+    sl_trace_meta meta = {.scenario = "demo", .strategy = "procpool", .n_tasks = 1, .cores = 2};
+    sl_trace *t;
+    assert_int_equal(sl_trace_new(&t, &meta, one), 0);
+    assert_int_equal(sl_trace_append(t, ev, sizeof ev / sizeof ev[0]), 0);
+    char *json = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&json, &size);
+    assert_int_equal(sl_export_perfetto(t, f), 0);
+    fclose(f);
+    json_error_t err;
+    json_t *root = parse(json, &err);
+    assert_non_null(root);
+    const json_t *all = json_object_get(root, "traceEvents"), *e;
+    size_t i;
+    long long seen[8];
+    size_t n = 0;
+    json_array_foreach(all, i, e)
+    {
+        if (is(e, "ph", "C") && is(e, "name", "workers starting") && n < 8)
+            seen[n++] = integer(args_of(e), "workers starting");
+    }
+    assert_int_equal(n, 4);
+    assert_true(seen[0] == 1 && seen[1] == 2 && seen[2] == 1 && seen[3] == 0);
+    json_decref(root);
+    free(json);
+    sl_trace_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +370,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_instants_and_flows, setup, teardown),
+        cmocka_unit_test(test_workers_starting_counter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

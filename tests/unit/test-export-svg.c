@@ -281,6 +281,49 @@ static void test_svg_small(void **state)
     sl_trace_free(t);
 }
 
+/* A pool's worker processes: a lane each, their start-up drawn `starting`
+ * from the request to the worker being up and labelled with its length;
+ * the tasks' lanes keep them queued. A run without them has no such lane. */
+static void test_svg_pool_workers(void **state)
+{
+    static const sl_event ev[] = {
+        EV(0, SPAWN, 0, 0, 0, 0),
+        EV(0, QUEUE, 0, 0, 1, 0),
+        EV(0, START, SL_NO_TASK, SL_START_WORKER, 0, 0),
+        EV(0, START, SL_NO_TASK, SL_START_WORKER, 1, 0),
+        EV(40000000, START, SL_NO_TASK, SL_START_WORKER_UP, 0, 0),
+        EV(50000000, START, SL_NO_TASK, SL_START_WORKER_UP, 1, 0),
+        EV(51000000, READY, 0, SL_READY_WORKER, 0, 0),
+        EV(52000000, RUN, 0, 0, 0, 0),
+        EV(100000000, EXIT, 0, SL_EXIT_OK, 0, 0),
+        EV(100000000, MARK, SL_NO_TASK, SL_MARK_RUN_END, 0, 0),
+    };
+    static const char *const names[] = {"fetch"};
+    sl_trace_meta meta = {.scenario = "demo", .strategy = "procpool", .n_tasks = 1, .cores = 2};
+    sl_trace *t;
+    assert_int_equal(sl_trace_new(&t, &meta, names), 0);
+    assert_int_equal(sl_trace_append(t, ev, sizeof ev / sizeof ev[0]), 0);
+    char *svg = svg_of(t);
+    xml x;
+    assert_true(xml_check(svg, &x));
+    assert_non_null(strstr(svg, "<g id=\"workers\">"));
+    assert_true(shows(&x, "worker 0") && shows(&x, "worker 1"));
+    assert_true(shows(&x, "start-up 40.0 ms") && shows(&x, "start-up 50.0 ms"));
+    free(x.text);
+    free(svg);
+    sl_trace_free(t);
+
+    /* The same run without the workers' events: no worker lane. */
+    assert_int_equal(sl_trace_new(&t, &meta, names), 0);
+    for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++)
+        if (ev[i].kind != SL_EV_START)
+            assert_int_equal(sl_trace_append(t, &ev[i], 1), 0);
+    svg = svg_of(t);
+    assert_null(strstr(svg, "id=\"workers\""));
+    free(svg);
+    sl_trace_free(t);
+}
+
 static void test_svg_aggregated(void **state)
 {
     enum { N = 300 };
@@ -323,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_checker_rejects),
         cmocka_unit_test(test_svg_small),
         cmocka_unit_test(test_svg_aggregated),
+        cmocka_unit_test(test_svg_pool_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -448,6 +448,62 @@ static void test_start_up_phase(void **state)
     sl_model_free(&m);
 }
 
+/* A pool's workers (procpool, async+procs) are created for no task: START
+ * with NO_TASK. The tasks stay queued, nothing is `starting`, the model
+ * counts the workers starting, and their start-up adds to the run's
+ * start-up time in the statistics (the JSON report's starting_ms). The
+ * run's end closes a start-up that never finished. */
+static void test_pool_workers_start_up(void **state)
+{
+    static const sl_event ev[] = {
+        EV(0, SPAWN, 0, 0, 0, 0),
+        EV(0, QUEUE, 0, 0, 1, 0),
+        EV(0, SPAWN, 1, 0, 0, 0),
+        EV(0, QUEUE, 1, 0, 2, 0),
+        EV(1, START, SL_NO_TASK, SL_START_WORKER, 0, 0),
+        EV(2, START, SL_NO_TASK, SL_START_WORKER, 1, 0),
+        EV(51, START, SL_NO_TASK, SL_START_WORKER_UP, 0, 0),
+        EV(52, READY, 0, SL_READY_WORKER, 0, 0),
+        EV(53, RUN, 0, 0, 0, 0),
+        EV(63, EXIT, 0, SL_EXIT_OK, 0, 0),
+        EV(64, READY, 1, SL_READY_WORKER, 0, 0),
+        EV(65, RUN, 1, 0, 0, 0),
+        EV(75, EXIT, 1, SL_EXIT_OK, 0, 0),
+        EV(80, MARK, SL_NO_TASK, SL_MARK_RUN_END, 0, 0),
+    };
+    size_t n = sizeof ev / sizeof ev[0];
+    sl_model m;
+    assert_int_equal(sl_model_init(&m, 2, 2), 0);
+    fold_to(&m, ev, n, 10);
+    assert_int_equal(m.workers_starting, 2);
+    assert_int_equal(m.count[SL_ST_STARTING], 0);
+    assert_int_equal(m.count[SL_ST_QUEUED], 2);
+    EMPTY(sl_model_starting, &m);
+    LIST(sl_model_queued, &m, 0, 1);
+    fold_to(&m, ev, n, 60);
+    assert_int_equal(m.workers_starting, 1);
+    assert_int_equal(m.workers_up, 1);
+    assert_int_equal(m.worker_starting_ns, 50);
+    /* Worker 1 never came up: the run's end closes its start-up. */
+    fold_to(&m, ev, n, 100);
+    assert_int_equal(m.workers_starting, 0);
+    assert_int_equal(m.workers_up, 1);
+    assert_int_equal(m.worker_starting_ns, 50 + 78);
+    assert_int_equal(m.starting_ns, 0); /* no task was starting */
+    sl_model_free(&m);
+
+    /* The statistics count it as the run's start-up. */
+    sl_trace_meta meta = {.n_tasks = 2, .cores = 2};
+    sl_trace *t;
+    assert_int_equal(sl_trace_new(&t, &meta, NULL), 0);
+    assert_int_equal(sl_trace_append(t, ev, n), 0);
+    sl_stats st;
+    assert_int_equal(sl_stats_compute(t, &st), 0);
+    assert_int_equal(st.starting_ns, 50 + 78);
+    assert_int_equal(st.completed, 2);
+    sl_trace_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_out_of_range_and_empty),
         cmocka_unit_test(test_exit_once),
         cmocka_unit_test(test_start_up_phase),
+        cmocka_unit_test(test_pool_workers_start_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

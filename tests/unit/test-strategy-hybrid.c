@@ -119,6 +119,9 @@ typedef struct task_track {
 typedef struct trace_facts {
     uint32_t loop_runs, offloaded_runs, switches;
     uint32_t starts;          /* STARTs: a child process being created for a cpu step */
+    uint32_t workers_asked;   /* async+procs: worker processes asked for (START, no task) */
+    uint32_t workers_up;      /* and up, each before any of its tasks ran */
+    uint32_t up_pids[16];     /* the vehicles that said so */
     uint32_t offloaded_waits; /* BLOCKs on an executor thread (offload io|all) */
     uint32_t gil_events;      /* GIL_TAKE and GIL_DROP on executor threads */
     uint32_t exits[3];
@@ -146,6 +149,20 @@ static void check_trace(const run_out *out, trace_facts *f)
             assert_true(e->t_ns >= tr->events[k - 1].t_ns);
         if (e->kind == SL_EV_MARK)
             continue;
+        if (e->kind == SL_EV_START && e->task == SL_NO_TASK) {
+            /* A loop worker process: asked for by the parent, then up in
+             * the worker; its tasks stay queued meanwhile. */
+            if (e->reason == SL_START_WORKER) {
+                f->workers_asked++;
+            } else {
+                assert_int_equal(e->reason, SL_START_WORKER_UP);
+                assert_true(f->workers_up < f->workers_asked);
+                if (f->workers_up < 16)
+                    f->up_pids[f->workers_up] = e->vehicle;
+                f->workers_up++;
+            }
+            continue;
+        }
         if (e->task >= sc->n_tasks)
             fail_msg("event %zu (%s) for task %u of %u", k, sl_event_kind_name(e->kind), e->task,
                      sc->n_tasks);
@@ -408,6 +425,14 @@ static void procs_spread_over_pids(void **state)
     assert_int_not_equal(other, 0);
     /* Two worker processes plus six coroutines. */
     assert_int_equal(out.res.n_vehicles, 2 + 6);
+    /* Both workers' start-up is in the trace, for no task: the tasks stay
+     * queued (never `starting`) until a worker is up, and each up comes
+     * from a worker that then runs tasks. */
+    assert_int_equal(f.workers_asked, 2);
+    assert_int_equal(f.workers_up, 2);
+    assert_int_equal(f.starts, 0);
+    for (uint32_t i = 0; i < 6; i++)
+        assert_true(f.t[i].pid == f.up_pids[0] || f.t[i].pid == f.up_pids[1]);
     facts_free(&f);
     harness_free(&out);
     harness_assert_no_children();

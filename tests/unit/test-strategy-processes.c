@@ -124,13 +124,31 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
     uint32_t *owner = calloc(n, sizeof(uint32_t)), seen[64];
     uint32_t *starts = calloc(n, sizeof(uint32_t));
     bool *running = calloc(n, sizeof(bool));
-    uint32_t now = 0, most = 0, n_seen = 0;
+    uint32_t now = 0, most = 0, n_seen = 0, asked = 0, n_up = 0, up[64];
     for (size_t i = 0; i < t->count; i++) {
         const sl_event *e = &t->events[i];
         if (i > 0)
             assert_true(t->events[i - 1].t_ns <= e->t_ns);
         if (e->kind == SL_EV_MARK || e->kind == SL_EV_OS_SAMPLE)
             continue;
+        /* procpool: a worker process's start-up, for no task (its tasks
+         * stay queued): asked for by the runner, then up in the worker
+         * before it takes a task */
+        if (e->kind == SL_EV_START && e->task == SL_NO_TASK) {
+            assert_true(pool);
+            if (e->reason == SL_START_WORKER) {
+                assert_int_equal(e->vehicle, r->runner);
+                asked++;
+            } else {
+                assert_int_equal(e->reason, SL_START_WORKER_UP);
+                assert_int_not_equal(e->vehicle, r->runner);
+                assert_true(n_up < asked);
+                if (n_up < 64)
+                    up[n_up] = e->vehicle;
+                n_up++;
+            }
+            continue;
+        }
         assert_true(e->task < n);
         assert_int_equal(exits[e->task], 0); /* nothing after EXIT */
         if (e->kind == SL_EV_SPAWN || e->kind == SL_EV_QUEUE) {
@@ -168,8 +186,13 @@ static uint32_t check_contract(const rig *r, bool pool, uint32_t *vehicles)
             runs[e->task]++;
             if (!pool)
                 assert_int_equal(starts[e->task], 1); /* started up first */
-            if (pool)
+            if (pool) {
                 assert_int_equal(ready[e->task], 1); /* READY(worker) came first */
+                bool was_up = false;                 /* its worker said it was up first */
+                for (uint32_t k = 0; k < n_up && k < 64; k++)
+                    was_up |= up[k] == e->vehicle;
+                assert_true(was_up);
+            }
             if (!running[e->task]) {
                 running[e->task] = true;
                 most = ++now > most ? now : most;
