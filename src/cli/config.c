@@ -274,6 +274,7 @@ void sl__config_load(sl_config *c, FILE *err)
     if (rc < 0) {
         fprintf(err, "%s (the defaults are used)\n", why);
         c->errors++;
+        c->unreadable = true;
         return;
     }
     c->found = true;
@@ -391,7 +392,9 @@ void sl__config_print(const sl_config *c, FILE *out)
     };
     fprintf(out, "# %s%s\n",
             c->path[0] ? c->path : "no config file (neither XDG_CONFIG_HOME nor HOME)",
-            c->path[0] && !c->found ? " (not found: defaults)" : "");
+            !c->path[0] || c->found ? ""
+            : c->unreadable         ? " (unreadable: defaults)"
+                                    : " (not found: defaults)");
     for (int k = 0; k < SL_CFG__COUNT; k++) {
         fprintf(out, "%-9s = %-28s ; ", keys[k].name, values[k]);
         print_origin(c, (sl_config_key)k, out);

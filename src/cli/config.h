@@ -55,6 +55,7 @@ typedef struct sl_config_origin {
 typedef struct sl_config {
     char path[PATH_MAX]; /* the file looked for ("" when no HOME either) */
     bool found;          /* it existed and was read */
+    bool unreadable;     /* it existed but was refused (not regular, over the cap…) */
     int theme;           /* sl_theme */
     bool mouse;
     int64_t pace_ns; /* -1: the lesson's own pace; 0: off (real speed) */

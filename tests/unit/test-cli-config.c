@@ -282,6 +282,12 @@ static void test_missing_and_unreadable(void **state)
     assert_non_null(strstr(msgs, "a directory, not a regular file"));
     assert_non_null(strstr(msgs, "(the defaults are used)"));
     free(msgs);
+    /* --print says it was there but unreadable, not "not found". */
+    FILE *out = open_memstream(&msgs, &len);
+    sl__config_print(&c, out);
+    fclose(out);
+    assert_non_null(strstr(msgs, "config.ini (unreadable: defaults)\n"));
+    free(msgs);
     rmdir(path);
 }
 
