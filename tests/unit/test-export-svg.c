@@ -195,6 +195,16 @@ static bool shows(const xml *x, const char *line)
         .core = (core_)                                                                            \
     }
 
+/* A finished trace of these events. */
+static sl_trace *trace_of(const sl_trace_meta *meta, const char *const *names, const sl_event *ev,
+                          size_t n)
+{
+    sl_trace *t;
+    assert_int_equal(sl_trace_new(&t, meta, names), 0);
+    assert_int_equal(sl_trace_append(t, ev, n), 0);
+    return t;
+}
+
 static char *svg_of(sl_trace *t)
 {
     char *buf = NULL;
@@ -251,9 +261,7 @@ static void test_svg_small(void **state)
     static const char *const names[] = {"fetch", "a<b & \"c\"", "crunch"};
     sl_trace_meta meta = {
         .scenario = "demo", .title = "Demo <&>", .strategy = "threads", .n_tasks = 3, .cores = 2};
-    sl_trace *t;
-    assert_int_equal(sl_trace_new(&t, &meta, names), 0);
-    assert_int_equal(sl_trace_append(t, ev, sizeof ev / sizeof ev[0]), 0);
+    sl_trace *t = trace_of(&meta, names, ev, sizeof ev / sizeof ev[0]);
     char *svg = svg_of(t);
     xml x;
     assert_true(xml_check(svg, &x));
@@ -300,9 +308,7 @@ static void test_svg_pool_workers(void **state)
     };
     static const char *const names[] = {"fetch"};
     sl_trace_meta meta = {.scenario = "demo", .strategy = "procpool", .n_tasks = 1, .cores = 2};
-    sl_trace *t;
-    assert_int_equal(sl_trace_new(&t, &meta, names), 0);
-    assert_int_equal(sl_trace_append(t, ev, sizeof ev / sizeof ev[0]), 0);
+    sl_trace *t = trace_of(&meta, names, ev, sizeof ev / sizeof ev[0]);
     char *svg = svg_of(t);
     xml x;
     assert_true(xml_check(svg, &x));
