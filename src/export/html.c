@@ -93,7 +93,9 @@ static const char page_js[] =
     "    markers++;\n"
     "    body.dataset.markers = markers;\n"
     "    body.dataset.marker = m.label;\n"
-    "    body.dataset.markerTime = m.time;\n"
+    /* The player sums v3's intervals in floating point (1.0000000000000002
+     * for a marker the cast puts at 1 s); a cast's times are in µs. */
+    "    body.dataset.markerTime = Math.round(m.time * 1e6) / 1e6;\n"
     "    var t = document.querySelector('#timeline svg').getBoundingClientRect();\n"
     "    body.dataset.timelineShown = t.height > 40 && t.top < window.innerHeight ? 'yes' : 'no';\n"
     "    say('paused', 'Paused at: ' + m.label + ' (Space or click to go on)');\n"
