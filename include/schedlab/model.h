@@ -291,6 +291,56 @@ typedef struct sl_core_cell {
 int sl_spans_core_columns(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint64_t dt,
                           uint64_t limit, int n, sl_core_cell *out, uint64_t *busy);
 
+/* The same with no limit, and each cell's running time: `busy_cols` gets
+ * n_cores rows of `n` (what a view keeps while the window stays put). */
+int sl_spans_core_history(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint64_t dt, int n,
+                          sl_core_cell *out, uint64_t *busy_cols);
+
+/* ---- the spans indexed by time (span-index.c) --------------------------- */
+
+/* The spans by the time they start, in buckets, so that one column's state
+ * is found from the spans that overlap it alone, not from all of them: what
+ * a frame redraws under a moving playhead. A task's last span in a final
+ * state (done, failed, cancelled) lasts for ever: the caller counts those
+ * that began before a column (sl_spans_ended_before()); the index finds the
+ * ones that begin inside it. */
+typedef struct sl_span_index {
+    uint64_t t0, w;   /* bucket b holds the spans starting in [t0 + b w, t0 + (b + 1) w) */
+    size_t n_buckets; /* 0: nothing indexed */
+    uint32_t *at;     /* n_buckets + 1 offsets into idx */
+    uint64_t *reach;  /* per bucket: the latest end of a span starting in it or before (the
+                       * spans that last for ever left out) */
+    uint32_t *idx;    /* span numbers by bucket, with the flags below in the top bits */
+    size_t n;         /* entries of idx */
+    size_t at_cap, reach_cap, idx_cap; /* their allocated lengths, kept across builds */
+    struct sl_span_slot *slots;        /* scratch of sl_span_index_cores(), kept */
+    size_t slots_cap;
+    uint32_t stamp; /* marks the slots of the latest query */
+} sl_span_index;
+
+/* Builds the index of `s` (every span but those in the state "new") into
+ * `ix`, zeroed or built before (its memory is reused). 0, SL_ENOMEM, or
+ * SL_ELIMIT past 2^30 spans. */
+int sl_span_index_build(const sl_spans *s, sl_span_index *ix);
+void sl_span_index_free(sl_span_index *ix);
+/* For lanes of tasks [a, b) and the `n` columns dt wide from t0: out[c * 3 +
+ * e] counts the tasks whose last span, in state SL_ST_DONE + e, began before
+ * column c. */
+int sl_spans_ended_before(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uint64_t dt,
+                          int n, uint32_t *out);
+/* One column [cs, cs + dt) cut at `limit` for `rows` lanes of k tasks from
+ * task `first` (the last lane stops at s->n_tasks): out[r] as
+ * sl_spans_columns() gives it for that lane, from `ended` (rows x 3: the
+ * lane's counts of sl_spans_ended_before() for this column). */
+int sl_span_index_lanes(const sl_span_index *ix, const sl_spans *s, uint32_t first, uint32_t k,
+                        int rows, uint64_t cs, uint64_t dt, uint64_t limit, const uint32_t *ended,
+                        uint8_t *out);
+/* One column [cs, cs + dt) cut at `limit` of cores [0, n_cores): out[c] and
+ * busy[c] (or NULL) as sl_spans_core_columns() gives them for n = 1 (the
+ * index lends its scratch). */
+int sl_span_index_cores(sl_span_index *ix, const sl_spans *s, uint32_t n_cores, uint64_t cs,
+                        uint64_t dt, uint64_t limit, sl_core_cell *out, uint64_t *busy);
+
 /* ---- statistics: one run's numbers for the comparison table ------------ */
 
 typedef struct sl_stats {

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model-internal.h"
 #include "schedlab/error.h"
-#include "schedlab/model.h"
 
 /* How much a state tells when two hold a column equally long. */
 static const uint8_t tells[SL_ST__COUNT] = {
@@ -34,9 +34,20 @@ static const uint8_t tells[SL_ST__COUNT] = {
     [SL_ST_CANCELLED] = 6, [SL_ST_FAILED] = 7, [SL_ST_RUNNING] = 8,
 };
 
-static bool ended(uint8_t st)
+bool sl__state_ended(uint8_t st)
 {
     return st == SL_ST_DONE || st == SL_ST_FAILED || st == SL_ST_CANCELLED;
+}
+
+uint8_t sl__column_pick(uint64_t ns[SL_ST__COUNT], uint64_t covered, uint64_t whole)
+{
+    ns[SL_ST_NEW] = whole > covered ? whole - covered : 0;
+    uint8_t best = SL_ST_NEW;
+    for (int st = 0; st < SL_ST__COUNT; st++)
+        if (ns[st] > ns[best] || (ns[st] == ns[best] && tells[st] > tells[best]))
+            best = (uint8_t)st;
+    bool brief = best != SL_ST_RUNNING && ns[SL_ST_RUNNING] > 0;
+    return (uint8_t)(best | (brief ? SL_COL_BRIEF_RUN : 0));
 }
 
 /* Column of time t (t >= t0). */
@@ -106,7 +117,7 @@ int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uin
             const sl_span *v = &s->v[q];
             if (v->state >= SL_ST__COUNT || v->state == SL_ST_NEW)
                 continue;
-            bool forever = q + 1 == last && ended(v->state);
+            bool forever = q + 1 == last && sl__state_ended(v->state);
             add(&ac, v->state, v->start_ns, forever ? UINT64_MAX : v->end_ns);
         }
     }
@@ -121,13 +132,7 @@ int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uin
             ns[st] = (uint64_t)cover[st] * len + ac.part[(size_t)st * (size_t)n + (size_t)c];
             covered += ns[st];
         }
-        ns[SL_ST_NEW] = tasks * len > covered ? tasks * len - covered : 0;
-        uint8_t best = SL_ST_NEW;
-        for (int st = 0; st < SL_ST__COUNT; st++)
-            if (ns[st] > ns[best] || (ns[st] == ns[best] && tells[st] > tells[best]))
-                best = (uint8_t)st;
-        bool brief = best != SL_ST_RUNNING && ns[SL_ST_RUNNING] > 0;
-        out[c] = (uint8_t)(best | (brief ? SL_COL_BRIEF_RUN : 0));
+        out[c] = sl__column_pick(ns, covered, tasks * len);
     }
     free(ac.part);
     free(ac.whole);
@@ -159,8 +164,20 @@ static void core_add(core_acc *k, uint32_t task, uint64_t ns, bool moved)
     }
 }
 
-int sl_spans_core_columns(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint64_t dt,
-                          uint64_t limit, int n, sl_core_cell *out, uint64_t *busy)
+sl_core_cell sl__core_pick(uint32_t best, uint64_t best_ns, bool best_moved, uint64_t busy_ns,
+                           uint64_t len)
+{
+    uint64_t idle = len > busy_ns ? len - busy_ns : 0;
+    /* Idle wins only when it held longer than any one task. */
+    bool idle_wins = best == SL_NO_TASK || idle > best_ns;
+    return (sl_core_cell){.task = idle_wins ? SL_NO_TASK : best,
+                          .migrated = !idle_wins && best_moved,
+                          .brief_run = idle_wins ? busy_ns > 0 : busy_ns > best_ns};
+}
+
+static int core_columns(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint64_t dt,
+                        uint64_t limit, int n, sl_core_cell *out, uint64_t *busy,
+                        uint64_t *busy_cols)
 {
     if (n <= 0 || n_cores == 0)
         return 0;
@@ -207,16 +224,24 @@ int sl_spans_core_columns(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint
         for (int c = 0; c < n; c++) {
             const core_acc *x = &k[(size_t)core * (size_t)n + (size_t)c];
             uint64_t cs = t0 + (uint64_t)c * dt, ce = cs + dt < limit ? cs + dt : limit;
-            uint64_t len = ce > cs ? ce - cs : 0;
-            uint64_t idle = len > x->busy_ns ? len - x->busy_ns : 0;
-            sl_core_cell *o = &out[(size_t)core * (size_t)n + (size_t)c];
-            /* Idle wins only when it held longer than any one task. */
-            bool idle_wins = x->best == SL_NO_TASK || idle > x->best_ns;
-            o->task = idle_wins ? SL_NO_TASK : x->best;
-            o->migrated = !idle_wins && x->best_moved;
-            o->brief_run = idle_wins ? x->busy_ns > 0 : x->busy_ns > x->best_ns;
+            out[(size_t)core * (size_t)n + (size_t)c] = sl__core_pick(
+                x->best, x->best_ns, x->best_moved, x->busy_ns, ce > cs ? ce - cs : 0);
+            if (busy_cols)
+                busy_cols[(size_t)core * (size_t)n + (size_t)c] = x->busy_ns;
         }
     }
     free(k);
     return 0;
+}
+
+int sl_spans_core_columns(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint64_t dt,
+                          uint64_t limit, int n, sl_core_cell *out, uint64_t *busy)
+{
+    return core_columns(s, n_cores, t0, dt, limit, n, out, busy, NULL);
+}
+
+int sl_spans_core_history(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint64_t dt, int n,
+                          sl_core_cell *out, uint64_t *busy_cols)
+{
+    return core_columns(s, n_cores, t0, dt, UINT64_MAX, n, out, NULL, busy_cols);
 }

@@ -33,6 +33,19 @@ static inline uint64_t sl__since(uint64_t a, uint64_t b)
     return a > b ? a - b : 0;
 }
 
+/* Whether a state is final: done, failed or cancelled (a task's last span
+ * in such a state lasts for ever). */
+bool sl__state_ended(uint8_t st);
+/* What a column shows, given each state's time in it (ns[SL_ST_NEW] is set
+ * here to the rest of `whole`, the column's length times its tasks, that
+ * `covered` does not account for): the state held longest, ties to the one
+ * that tells more, with SL_COL_BRIEF_RUN when running lost. */
+uint8_t sl__column_pick(uint64_t ns[SL_ST__COUNT], uint64_t covered, uint64_t whole);
+/* A core's column of length `len`: the task that ran longest (`best`, its
+ * `best_ns`, whether it had migrated there), against idle. */
+sl_core_cell sl__core_pick(uint32_t best, uint64_t best_ns, bool best_moved, uint64_t busy_ns,
+                           uint64_t len);
+
 /* Names a task for a sentence: the trace's name, or "task-<i>". */
 const char *sl__model_task_name(const sl_model *m, uint32_t task, char *buf, size_t size);
 /* Formats a duration for a sentence: "0.4 ms", "430 ms", "12.3 s". */

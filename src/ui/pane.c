@@ -5,7 +5,9 @@
  * fold: each event published is applied once, and the spans are read out
  * of the fold only when the trace has grown or its history changed, so a
  * paused or replayed run costs nothing per frame but the playhead's fold.
- * The end-of-run statistics come from the same fold.
+ * The end-of-run statistics come from the same fold. Each read-out also
+ * indexes the spans by time (sl_span_index), so that the column under a
+ * moving playhead costs the spans overlapping it, not all of them.
  *
  * Stepping back refolds from the model's latest snapshot before the
  * playhead. The model's default budget (64 MiB) holds no snapshot at all
@@ -58,6 +60,9 @@ void sl_pane_close(sl_pane *p)
         sl_spans_free(&p->spans);
     if (p->lanes_free)
         p->lanes_free(p->lanes);
+    if (p->cores_free)
+        p->cores_free(p->cores);
+    sl_span_index_free(&p->index);
     sl_model_free(&p->model);
     sl_span_fold_free(&p->fold);
     if (p->owned)
@@ -94,9 +99,11 @@ static void refresh_spans(sl_pane *p)
     sl_trace_read_end(&v);
     if (rc < 0 || sl_span_fold_spans(&p->fold, &p->spans) < 0) {
         sl_spans_free(&p->spans);
-        p->have_spans = false;
+        p->have_spans = p->have_index = false;
         return;
     }
+    /* Without an index the views sum their columns from every span. */
+    p->have_index = sl_span_index_build(&p->spans, &p->index) == 0;
     p->spans_done_ns = sl_clock_ns();
     p->spans_cost_ns = p->spans_done_ns - now;
     p->have_spans = true;

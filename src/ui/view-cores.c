@@ -10,6 +10,11 @@
  * machine), over the time shown, while the lists and lints speak of the
  * playhead's instant: the title says so, or "93% busy" beside "c0 idle"
  * reads as a contradiction. The lane's cell under the playhead is the now.
+ *
+ * Like the timeline's, the lanes' history (each column's cell and running
+ * time) is kept per pane until the spans or the window change; a frame
+ * redoes only the column the playhead cuts, from the spans the pane's
+ * index says overlap it, and adds up the meters from the kept columns.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,94 @@
 
 #define MAX_COLS 1024
 #define METER_W 10
+
+/* The lanes of one draw, as of one build of the spans and one window. */
+typedef struct sl_core_cache {
+    size_t spans_count;
+    uint32_t spans_gen;
+    uint64_t t0, dt;
+    uint32_t cores;
+    int cols;
+    sl_core_cell *cells; /* cores x cols, uncut */
+    uint64_t *busy;      /* cores x cols: running time in each */
+} sl_core_cache;
+
+static void core_cache_free(struct sl_core_cache *c)
+{
+    if (c) {
+        free(c->cells);
+        free(c->busy);
+    }
+    free(c);
+}
+
+/* The cached lanes for this draw, rebuilt when any input changed; NULL
+ * when out of memory. */
+static const sl_core_cache *core_rows(const sl_pane *pc, uint32_t cores, uint64_t t0, uint64_t dt,
+                                      int cols)
+{
+    sl_pane *p = (sl_pane *)pc; /* the cache is the pane's, not the frame's */
+    sl_core_cache *c = p->cores;
+    if (c && c->cells && c->spans_count == p->spans_count && c->spans_gen == p->spans_gen &&
+        c->t0 == t0 && c->dt == dt && c->cores == cores && c->cols == cols)
+        return c;
+    if (!c) {
+        if (!(c = p->cores = calloc(1, sizeof *c)))
+            return NULL;
+        p->cores_free = core_cache_free;
+    }
+    free(c->cells);
+    free(c->busy);
+    *c = (sl_core_cache){0};
+    size_t cells = (size_t)cores * (size_t)cols;
+    c->cells = malloc((cells ? cells : 1) * sizeof *c->cells);
+    c->busy = malloc((cells ? cells : 1) * sizeof *c->busy);
+    if (!c->cells || !c->busy ||
+        sl_spans_core_history(&p->spans, cores, t0, dt, cols, c->cells, c->busy) < 0) {
+        free(c->cells);
+        c->cells = NULL;
+        return NULL;
+    }
+    c->spans_count = p->spans_count;
+    c->spans_gen = p->spans_gen;
+    c->t0 = t0, c->dt = dt, c->cores = cores, c->cols = cols;
+    return c;
+}
+
+/* Every core's lane and meter at the playhead: the kept columns before it,
+ * and the one it cuts (at ui->t_ns). False when the index or memory is
+ * missing: the caller sums from every span instead. */
+static bool lanes_at(const sl_ui *ui, const sl_pane *pc, uint32_t cores, uint64_t t0, uint64_t dt,
+                     int cols, sl_core_cell *out, uint64_t *busy)
+{
+    sl_pane *p = (sl_pane *)pc;
+    const sl_core_cache *c = p->have_index ? core_rows(p, cores, t0, dt, cols) : NULL;
+    if (!c)
+        return false;
+    uint64_t span = ui->t_ns > t0 ? ui->t_ns - t0 : 0;
+    int cut = span / dt < (uint64_t)cols ? (int)(span / dt) : cols;
+    sl_core_cell cell[64];
+    uint64_t cut_busy[64];
+    if (cores > 64 ||
+        (cut < cols && sl_span_index_cores(&p->index, &p->spans, cores, t0 + (uint64_t)cut * dt, dt,
+                                           ui->t_ns, cell, cut_busy) < 0))
+        return false;
+    for (uint32_t core = 0; core < cores; core++) {
+        const sl_core_cell *h = c->cells + (size_t)core * (size_t)cols;
+        const uint64_t *b = c->busy + (size_t)core * (size_t)cols;
+        sl_core_cell *o = out + (size_t)core * (size_t)cols;
+        busy[core] = 0;
+        for (int i = 0; i < cut; i++) {
+            o[i] = h[i];
+            busy[core] += b[i];
+        }
+        if (cut < cols) {
+            o[cut] = cell[core];
+            busy[core] += cut_busy[core];
+        }
+    }
+    return true;
+}
 
 static void draw_lane(const sl_ui *ui, int y, int x, const sl_core_cell *lane, int n, int upto)
 {
@@ -69,7 +162,8 @@ void sl__view_cores(const sl_ui *ui, sl_rect r)
     sl_core_cell *lanes = malloc(((size_t)shown * (size_t)lane_w + 1) * sizeof *lanes);
     uint64_t *busy = calloc(shown ? shown : 1, sizeof *busy);
     if (!lanes || !busy ||
-        sl_spans_core_columns(&p->spans, shown, t0, dt, ui->t_ns, lane_w, lanes, busy) < 0) {
+        (!lanes_at(ui, p, shown, t0, dt, lane_w, lanes, busy) &&
+         sl_spans_core_columns(&p->spans, shown, t0, dt, ui->t_ns, lane_w, lanes, busy) < 0)) {
         free(lanes);
         free(busy);
         return;

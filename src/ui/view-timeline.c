@@ -11,7 +11,9 @@
  * column on every frame costs seconds. So each lane's history is computed
  * span by span (O(spans + columns)) and kept per pane until the spans or
  * the window change; a frame then only clips it at the playhead and redoes
- * the one column the playhead cuts.
+ * the one column the playhead cuts, every lane at once, from the spans the
+ * pane's index says overlap it (with each lane's count of tasks that ended
+ * before that column, kept beside its history).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "ui/view.h"
 
 #define MAX_COLS 1024
+#define MAX_ROWS 512 /* lanes cut through the index at once (taller: from every span) */
 #define NOTHING 0xFF
 
 /* The rows of one draw, as of one build of the spans and one window. */
@@ -29,13 +32,16 @@ typedef struct sl_lane_cache {
     uint64_t t0, dt;
     uint32_t first, k, n;
     int rows, cols;
-    uint8_t *cells; /* rows x cols, history without the playhead */
+    uint8_t *cells;  /* rows x cols, history without the playhead */
+    uint32_t *ended; /* rows x cols x 3: sl_spans_ended_before() of each lane */
 } sl_lane_cache;
 
 static void lane_cache_free(struct sl_lane_cache *c)
 {
-    if (c)
+    if (c) {
         free(c->cells);
+        free(c->ended);
+    }
     free(c);
 }
 
@@ -56,8 +62,11 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
         p->lanes_free = lane_cache_free;
     }
     free(c->cells);
+    free(c->ended);
     *c = (sl_lane_cache){0};
-    if (!(c->cells = malloc((size_t)rows * (size_t)cols)))
+    c->cells = malloc((size_t)rows * (size_t)cols);
+    c->ended = malloc((size_t)rows * (size_t)cols * 3 * sizeof *c->ended);
+    if (!c->cells || !c->ended)
         return NULL;
     for (int row = 0; row < rows; row++) {
         uint32_t a = first + (uint32_t)row * k;
@@ -65,13 +74,36 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
             break;
         uint32_t b = a + k < n ? a + k : n;
         if (sl_spans_columns(&p->spans, a, b, t0, dt, UINT64_MAX, cols,
-                             c->cells + (size_t)row * (size_t)cols) < 0)
+                             c->cells + (size_t)row * (size_t)cols) < 0 ||
+            sl_spans_ended_before(&p->spans, a, b, t0, dt, cols,
+                                  c->ended + (size_t)row * (size_t)cols * 3) < 0)
             return NULL;
     }
     c->spans_count = p->spans_count;
     c->spans_gen = p->spans_gen;
     c->t0 = t0, c->dt = dt, c->first = first, c->k = k, c->n = n, c->rows = rows, c->cols = cols;
     return c->cells;
+}
+
+/* The column `cut` of every lane, cut at `limit`, through the pane's index
+ * (the lane cache is current: lane_rows() just answered). False when there
+ * is no index or no memory: the caller sums from every span instead. */
+static bool cut_by_index(const sl_pane *pc, uint32_t first, uint32_t k, uint32_t n, int rows,
+                         uint8_t *out, uint64_t t0, uint64_t dt, int cut, int cols, uint64_t limit)
+{
+    sl_pane *p = (sl_pane *)pc;
+    const sl_lane_cache *c = p->lanes;
+    uint32_t ended[MAX_ROWS * 3];
+    int lanes = 0;
+    if (!p->have_index || p->spans.n_tasks != n || rows > MAX_ROWS)
+        return false;
+    while (lanes < rows && first + (uint32_t)lanes * k < n) {
+        memcpy(ended + (size_t)lanes * 3,
+               c->ended + ((size_t)lanes * (size_t)cols + (size_t)cut) * 3, 3 * sizeof *ended);
+        lanes++;
+    }
+    return sl_span_index_lanes(&p->index, &p->spans, first, k, lanes, t0 + (uint64_t)cut * dt, dt,
+                               limit, ended, out) == 0;
 }
 
 /* Draws a row of columns (sl_spans_columns()), one put per run of equal
@@ -273,7 +305,9 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
         shown++;
     if (shown > 0 && t0 + (uint64_t)shown * dt > ui->t_ns + 1)
         cut = shown - 1;
-    uint8_t cells[MAX_COLS];
+    uint8_t cells[MAX_COLS], cut_cells[MAX_ROWS];
+    bool cut_done = cut >= 0 && cut_by_index(p, first, k, n, rows, cut_cells, t0, dt, cut, cells_w,
+                                             ui->t_ns + 1);
     for (int row = 0; row < rows; row++) {
         uint32_t a = first + (uint32_t)row * k;
         if (a >= n)
@@ -281,8 +315,10 @@ void sl__view_timeline(const sl_ui *ui, const sl_pane *p, sl_rect r, unsigned fl
         uint32_t b = a + k < n ? a + k : n;
         memcpy(cells, hist + (size_t)row * (size_t)cells_w, (size_t)shown);
         memset(cells + shown, NOTHING, (size_t)(cells_w - shown));
-        if (cut >= 0 && sl_spans_columns(&p->spans, a, b, t0 + (uint64_t)cut * dt, dt, ui->t_ns + 1,
-                                         1, &cells[cut]) < 0)
+        if (cut_done)
+            cells[cut] = cut_cells[row];
+        else if (cut >= 0 && sl_spans_columns(&p->spans, a, b, t0 + (uint64_t)cut * dt, dt,
+                                              ui->t_ns + 1, 1, &cells[cut]) < 0)
             cells[cut] = NOTHING;
         const char *name = sl_trace_task_name(p->trace, a);
         bool selected = !lanes && ui->sel == (int)a && p == &ui->main;
