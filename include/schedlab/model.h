@@ -313,9 +313,6 @@ typedef struct sl_span_index {
     uint32_t *idx;    /* span numbers by bucket, with the flags below in the top bits */
     size_t n;         /* entries of idx */
     size_t at_cap, reach_cap, idx_cap; /* their allocated lengths, kept across builds */
-    struct sl_span_slot *slots;        /* scratch of sl_span_index_cores(), kept */
-    size_t slots_cap;
-    uint32_t stamp; /* marks the slots of the latest query */
 } sl_span_index;
 
 /* Builds the index of `s` (every span but those in the state "new") into
@@ -328,18 +325,55 @@ void sl_span_index_free(sl_span_index *ix);
  * column c. */
 int sl_spans_ended_before(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uint64_t dt,
                           int n, uint32_t *out);
-/* One column [cs, cs + dt) cut at `limit` for `rows` lanes of k tasks from
- * task `first` (the last lane stops at s->n_tasks): out[r] as
- * sl_spans_columns() gives it for that lane, from `ended` (rows x 3: the
- * lane's counts of sl_spans_ended_before() for this column). */
-int sl_span_index_lanes(const sl_span_index *ix, const sl_spans *s, uint32_t first, uint32_t k,
-                        int rows, uint64_t cs, uint64_t dt, uint64_t limit, const uint32_t *ended,
-                        uint8_t *out);
-/* One column [cs, cs + dt) cut at `limit` of cores [0, n_cores): out[c] and
- * busy[c] (or NULL) as sl_spans_core_columns() gives them for n = 1 (the
- * index lends its scratch). */
-int sl_span_index_cores(sl_span_index *ix, const sl_spans *s, uint32_t n_cores, uint64_t cs,
-                        uint64_t dt, uint64_t limit, sl_core_cell *out, uint64_t *busy);
+/* The column under a moving playhead, summed as the playhead moves
+ * (span-sweep.c): each step adds the time since the step before, from the
+ * spans the index holds there, so a frame of playback costs the spans that
+ * changed since the last frame. A step back starts the column over. */
+
+/* Lanes of k tasks from task `first`, the last stopping at the spans'
+ * n_tasks: what sl_spans_columns() shows for each in one column. */
+typedef struct sl_lane_sweep {
+    uint64_t cs, dt, at; /* the column [cs, cs + dt), summed over [cs, at) */
+    uint32_t first, k;
+    int rows;
+    uint64_t *ns;     /* rows x SL_ST__COUNT: time per state so far */
+    uint32_t *ended;  /* rows x 3: tasks whose last, final span began before `at` */
+    uint32_t *ended0; /* rows x 3: the same before cs */
+    int cap;          /* rows the arrays hold */
+} sl_lane_sweep;
+
+/* Starts column [cs, cs + dt) of `rows` lanes, given `ended` (rows x 3: each
+ * lane's sl_spans_ended_before() for that column). 0 or SL_ENOMEM. */
+int sl_lane_sweep_start(sl_lane_sweep *w, uint32_t first, uint32_t k, int rows, uint64_t cs,
+                        uint64_t dt, const uint32_t *ended);
+/* Sums the column up to `limit` (at most its end) and writes each lane's
+ * cell, as sl_spans_columns() gives it for the column cut at `limit`. */
+int sl_lane_sweep_to(sl_lane_sweep *w, const sl_span_index *ix, const sl_spans *s, uint64_t limit,
+                     uint8_t *out);
+void sl_lane_sweep_free(sl_lane_sweep *w);
+
+/* Cores [0, n_cores) (at most SL_MODEL_CORES): what
+ * sl_spans_core_columns() shows for each in one column. */
+typedef struct sl_core_sweep {
+    uint64_t cs, dt, at; /* the column [cs, cs + dt), summed over [cs, at) */
+    uint32_t n_cores;
+    uint64_t busy[SL_MODEL_CORES];    /* running time so far */
+    uint32_t best[SL_MODEL_CORES];    /* the task that ran longest so far, or SL_NO_TASK */
+    uint64_t best_ns[SL_MODEL_CORES]; /* its time */
+    bool best_moved[SL_MODEL_CORES];  /* it came from another core within the column */
+    struct sl_span_slot *slots;       /* each (core, task)'s time so far, open addressing */
+    size_t slots_cap, used;
+    uint32_t stamp; /* marks the slots of this column */
+} sl_core_sweep;
+
+/* Starts column [cs, cs + dt) of cores [0, n_cores). 0 or SL_EINVAL. */
+int sl_core_sweep_start(sl_core_sweep *w, uint32_t n_cores, uint64_t cs, uint64_t dt);
+/* Sums the column up to `limit` (at most its end) and writes each core's
+ * cell and running time (busy, or NULL), as sl_spans_core_columns() gives
+ * them for the column cut at `limit`. 0 or SL_ENOMEM. */
+int sl_core_sweep_to(sl_core_sweep *w, const sl_span_index *ix, const sl_spans *s, uint64_t limit,
+                     sl_core_cell *out, uint64_t *busy);
+void sl_core_sweep_free(sl_core_sweep *w);
 
 /* ---- statistics: one run's numbers for the comparison table ------------ */
 

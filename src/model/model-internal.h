@@ -46,6 +46,18 @@ uint8_t sl__column_pick(uint64_t ns[SL_ST__COUNT], uint64_t covered, uint64_t wh
 sl_core_cell sl__core_pick(uint32_t best, uint64_t best_ns, bool best_moved, uint64_t busy_ns,
                            uint64_t len);
 
+/* Flags of an sl_span_index entry, over the span's number. */
+#define SL__SPAN_FOREVER (1u << 31) /* the task's last span, in a final state */
+#define SL__SPAN_MOVED (1u << 30)   /* a run on another core than the task's previous run */
+#define SL__SPAN_NUMBER (SL__SPAN_MOVED - 1u)
+/* The entries [*lo, *hi) of ix->idx that hold every span overlapping
+ * [cs, ce) (and some that do not: the caller checks each). */
+void sl__span_index_range(const sl_span_index *ix, uint64_t cs, uint64_t ce, size_t *lo,
+                          size_t *hi);
+/* The part of span `sp` (its index entry `e`) in [cs, ce), 0 if none: a
+ * span that lasts for ever counts only when it begins inside. */
+uint64_t sl__span_overlap(const sl_span *sp, uint32_t e, uint64_t cs, uint64_t ce);
+
 /* Names a task for a sentence: the trace's name, or "task-<i>". */
 const char *sl__model_task_name(const sl_model *m, uint32_t task, char *buf, size_t size);
 /* Formats a duration for a sentence: "0.4 ms", "430 ms", "12.3 s". */

@@ -14,10 +14,7 @@
  * counts per lane (sl_spans_ended_before(), which the caller keeps with its
  * columns), the ones that begin inside it are in the buckets.
  *
- * The sums are the same integers sl_spans_columns() and
- * sl_spans_core_columns() add up, and the choice is the same function
- * (sl__column_pick, sl__core_pick): an indexed column draws exactly what
- * the full pass draws (test-model-span-index.c checks it on random traces).
+ * The sweeps over a column (span-sweep.c) read the index.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +22,9 @@
 #include "model-internal.h"
 #include "schedlab/error.h"
 
-#define FOREVER (1u << 31) /* the task's last span, in a final state */
-#define MOVED (1u << 30)   /* a run on another core than the task's previous run */
-#define NUMBER (MOVED - 1u)
+#define FOREVER SL__SPAN_FOREVER
+#define MOVED SL__SPAN_MOVED
+#define NUMBER SL__SPAN_NUMBER
 #define PER_BUCKET 8
 
 void sl_span_index_free(sl_span_index *ix)
@@ -35,7 +32,6 @@ void sl_span_index_free(sl_span_index *ix)
     free(ix->at);
     free(ix->reach);
     free(ix->idx);
-    free(ix->slots);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -129,9 +125,7 @@ int sl_span_index_build(const sl_spans *s, sl_span_index *ix)
     return 0;
 }
 
-/* The entries [*lo, *hi) of idx that hold every span overlapping [cs, ce)
- * (and some that do not: the caller checks each). */
-static void range(const sl_span_index *ix, uint64_t cs, uint64_t ce, size_t *lo, size_t *hi)
+void sl__span_index_range(const sl_span_index *ix, uint64_t cs, uint64_t ce, size_t *lo, size_t *hi)
 {
     *lo = *hi = 0;
     if (ix->n_buckets == 0 || ce <= cs || ce <= ix->t0)
@@ -150,9 +144,7 @@ static void range(const sl_span_index *ix, uint64_t cs, uint64_t ce, size_t *lo,
     *hi = ix->at[bucket_of(ix, ce - 1) + 1];
 }
 
-/* The part of span `e` (an idx entry) in [cs, ce), 0 if none: a span that
- * lasts for ever counts only when it begins inside. */
-static uint64_t overlap(const sl_span *sp, uint32_t e, uint64_t cs, uint64_t ce)
+uint64_t sl__span_overlap(const sl_span *sp, uint32_t e, uint64_t cs, uint64_t ce)
 {
     if (sp->start_ns >= ce)
         return 0;
@@ -190,127 +182,5 @@ int sl_spans_ended_before(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0
     for (int c = 1; c < n; c++)
         for (int e = 0; e < 3; e++)
             out[(size_t)c * 3 + (size_t)e] += out[(size_t)(c - 1) * 3 + (size_t)e];
-    return 0;
-}
-
-int sl_span_index_lanes(const sl_span_index *ix, const sl_spans *s, uint32_t first, uint32_t k,
-                        int rows, uint64_t cs, uint64_t dt, uint64_t limit, const uint32_t *ended,
-                        uint8_t *out)
-{
-    if (rows <= 0)
-        return 0;
-    if (dt == 0 || k == 0)
-        return SL_EINVAL;
-    uint64_t ce = cs + dt < limit ? cs + dt : limit;
-    uint64_t len = ce > cs ? ce - cs : 0;
-    uint64_t(*ns)[SL_ST__COUNT] = calloc((size_t)rows, sizeof *ns);
-    if (!ns)
-        return SL_ENOMEM;
-    size_t lo, hi;
-    range(ix, cs, ce, &lo, &hi);
-    for (size_t p = lo; p < hi; p++) {
-        uint32_t e = ix->idx[p];
-        const sl_span *sp = &s->v[e & NUMBER];
-        if (sp->task < first || (sp->task - first) / k >= (uint32_t)rows)
-            continue;
-        ns[(sp->task - first) / k][sp->state] += overlap(sp, e, cs, ce);
-    }
-    for (int r = 0; r < rows; r++) {
-        uint64_t a = (uint64_t)first + (uint64_t)r * k, b = a + k;
-        b = b < s->n_tasks ? b : s->n_tasks;
-        uint64_t covered = 0;
-        for (int e = 0; e < 3; e++)
-            ns[r][SL_ST_DONE + e] += (uint64_t)ended[(size_t)r * 3 + (size_t)e] * len;
-        for (int st = 0; st < SL_ST__COUNT; st++)
-            covered += ns[r][st];
-        out[r] = sl__column_pick(ns[r], covered, (b > a ? b - a : 0) * len);
-    }
-    free(ns);
-    return 0;
-}
-
-/* The running time of one task on one core in the column, summed. */
-struct sl_span_slot {
-    uint64_t key; /* core << 32 | task */
-    uint64_t ns;
-    uint32_t stamp; /* the query it belongs to: older slots are free */
-    bool moved;
-};
-
-/* The task that ran longest on a core so far. */
-typedef struct leader {
-    uint32_t task;
-    uint64_t ns;
-    bool moved;
-} leader;
-
-int sl_span_index_cores(sl_span_index *ix, const sl_spans *s, uint32_t n_cores, uint64_t cs,
-                        uint64_t dt, uint64_t limit, sl_core_cell *out, uint64_t *busy)
-{
-    if (n_cores == 0)
-        return 0;
-    if (dt == 0)
-        return SL_EINVAL;
-    uint64_t ce = cs + dt < limit ? cs + dt : limit;
-    size_t lo, hi;
-    range(ix, cs, ce, &lo, &hi);
-    size_t cap = 64;
-    while (cap < 2 * (hi - lo))
-        cap *= 2;
-    if (cap > ix->slots_cap) {
-        /* Stamps start over in a new table. */
-        free(ix->slots);
-        ix->slots = calloc(cap, sizeof *ix->slots);
-        ix->slots_cap = ix->slots ? cap : 0;
-        ix->stamp = 0;
-        if (!ix->slots)
-            return SL_ENOMEM;
-    }
-    if (++ix->stamp == 0) {
-        memset(ix->slots, 0, ix->slots_cap * sizeof *ix->slots);
-        ix->stamp = 1;
-    }
-    size_t mask = ix->slots_cap - 1;
-    uint64_t *sum = calloc(n_cores, sizeof *sum);
-    leader *best = malloc(n_cores * sizeof *best);
-    if (!sum || !best) {
-        free(sum);
-        free(best);
-        return SL_ENOMEM;
-    }
-    for (uint32_t c = 0; c < n_cores; c++)
-        best[c] = (leader){.task = SL_NO_TASK};
-    for (size_t p = lo; p < hi; p++) {
-        uint32_t e = ix->idx[p];
-        const sl_span *sp = &s->v[e & NUMBER];
-        if (sp->state != SL_ST_RUNNING || sp->core >= n_cores)
-            continue;
-        uint64_t ns = overlap(sp, e, cs, ce);
-        if (ns == 0)
-            continue;
-        uint64_t key = (uint64_t)sp->core << 32 | sp->task;
-        size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-        while (ix->slots[h].stamp == ix->stamp && ix->slots[h].key != key)
-            h = (h + 1) & mask;
-        struct sl_span_slot *x = &ix->slots[h];
-        if (x->stamp != ix->stamp)
-            *x = (struct sl_span_slot){.key = key, .stamp = ix->stamp};
-        x->ns += ns;
-        x->moved |= (e & MOVED) && sp->start_ns >= cs;
-        sum[sp->core] += ns;
-        /* The longest-running task wins, the first by number on a tie, as
-         * the full pass meets them. */
-        leader *b = &best[sp->core];
-        if (x->ns > b->ns || (x->ns == b->ns && sp->task < b->task) || b->task == sp->task)
-            b->task = sp->task, b->ns = x->ns, b->moved = x->moved;
-    }
-    uint64_t len = ce > cs ? ce - cs : 0;
-    for (uint32_t c = 0; c < n_cores; c++) {
-        out[c] = sl__core_pick(best[c].task, best[c].ns, best[c].moved, sum[c], len);
-        if (busy)
-            busy[c] = sum[c];
-    }
-    free(sum);
-    free(best);
     return 0;
 }

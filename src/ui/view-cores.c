@@ -13,8 +13,8 @@
  *
  * Like the timeline's, the lanes' history (each column's cell and running
  * time) is kept per pane until the spans or the window change; a frame
- * redoes only the column the playhead cuts, from the spans the pane's
- * index says overlap it, and adds up the meters from the kept columns.
+ * redoes only the column the playhead cuts, summed as the playhead moves
+ * (sl_core_sweep), and adds up the meters from the kept columns.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +33,8 @@ typedef struct sl_core_cache {
     int cols;
     sl_core_cell *cells; /* cores x cols, uncut */
     uint64_t *busy;      /* cores x cols: running time in each */
+    sl_core_sweep sweep; /* the column under the playhead, summed as it moves */
+    int sweep_col;       /* which column it sums, or -1 */
 } sl_core_cache;
 
 static void core_cache_free(struct sl_core_cache *c)
@@ -40,6 +42,7 @@ static void core_cache_free(struct sl_core_cache *c)
     if (c) {
         free(c->cells);
         free(c->busy);
+        sl_core_sweep_free(&c->sweep);
     }
     free(c);
 }
@@ -61,7 +64,8 @@ static const sl_core_cache *core_rows(const sl_pane *pc, uint32_t cores, uint64_
     }
     free(c->cells);
     free(c->busy);
-    *c = (sl_core_cache){0};
+    sl_core_sweep sweep = c->sweep; /* its slots serve the new columns too */
+    *c = (sl_core_cache){.sweep = sweep, .sweep_col = -1};
     size_t cells = (size_t)cores * (size_t)cols;
     c->cells = malloc((cells ? cells : 1) * sizeof *c->cells);
     c->busy = malloc((cells ? cells : 1) * sizeof *c->busy);
@@ -84,17 +88,23 @@ static bool lanes_at(const sl_ui *ui, const sl_pane *pc, uint32_t cores, uint64_
                      int cols, sl_core_cell *out, uint64_t *busy)
 {
     sl_pane *p = (sl_pane *)pc;
-    const sl_core_cache *c = p->have_index ? core_rows(p, cores, t0, dt, cols) : NULL;
-    if (!c)
+    sl_core_cache *c = p->have_index ? (sl_core_cache *)core_rows(p, cores, t0, dt, cols) : NULL;
+    if (!c || cores > SL_MODEL_CORES)
         return false;
     uint64_t span = ui->t_ns > t0 ? ui->t_ns - t0 : 0;
     int cut = span / dt < (uint64_t)cols ? (int)(span / dt) : cols;
-    sl_core_cell cell[64];
-    uint64_t cut_busy[64];
-    if (cores > 64 ||
-        (cut < cols && sl_span_index_cores(&p->index, &p->spans, cores, t0 + (uint64_t)cut * dt, dt,
-                                           ui->t_ns, cell, cut_busy) < 0))
-        return false;
+    sl_core_cell cell[SL_MODEL_CORES];
+    uint64_t cut_busy[SL_MODEL_CORES];
+    if (cut < cols) {
+        if (c->sweep_col != cut) {
+            c->sweep_col = -1;
+            if (sl_core_sweep_start(&c->sweep, cores, t0 + (uint64_t)cut * dt, dt) < 0)
+                return false;
+            c->sweep_col = cut;
+        }
+        if (sl_core_sweep_to(&c->sweep, &p->index, &p->spans, ui->t_ns, cell, cut_busy) < 0)
+            return false;
+    }
     for (uint32_t core = 0; core < cores; core++) {
         const sl_core_cell *h = c->cells + (size_t)core * (size_t)cols;
         const uint64_t *b = c->busy + (size_t)core * (size_t)cols;

@@ -11,8 +11,9 @@
  * column on every frame costs seconds. So each lane's history is computed
  * span by span (O(spans + columns)) and kept per pane until the spans or
  * the window change; a frame then only clips it at the playhead and redoes
- * the one column the playhead cuts, every lane at once, from the spans the
- * pane's index says overlap it (with each lane's count of tasks that ended
+ * the one column the playhead cuts, every lane at once, summed as the
+ * playhead moves (sl_lane_sweep: each frame adds the spans the pane's index
+ * holds since the last one, with each lane's count of tasks that ended
  * before that column, kept beside its history).
  */
 #include <stdlib.h>
@@ -32,8 +33,10 @@ typedef struct sl_lane_cache {
     uint64_t t0, dt;
     uint32_t first, k, n;
     int rows, cols;
-    uint8_t *cells;  /* rows x cols, history without the playhead */
-    uint32_t *ended; /* rows x cols x 3: sl_spans_ended_before() of each lane */
+    uint8_t *cells;      /* rows x cols, history without the playhead */
+    uint32_t *ended;     /* rows x cols x 3: sl_spans_ended_before() of each lane */
+    sl_lane_sweep sweep; /* the column under the playhead, summed as it moves */
+    int sweep_col;       /* which column it sums, or -1 */
 } sl_lane_cache;
 
 static void lane_cache_free(struct sl_lane_cache *c)
@@ -41,6 +44,7 @@ static void lane_cache_free(struct sl_lane_cache *c)
     if (c) {
         free(c->cells);
         free(c->ended);
+        sl_lane_sweep_free(&c->sweep);
     }
     free(c);
 }
@@ -63,7 +67,8 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
     }
     free(c->cells);
     free(c->ended);
-    *c = (sl_lane_cache){0};
+    sl_lane_sweep sweep = c->sweep; /* its memory serves the new rows too */
+    *c = (sl_lane_cache){.sweep = sweep, .sweep_col = -1};
     c->cells = malloc((size_t)rows * (size_t)cols);
     c->ended = malloc((size_t)rows * (size_t)cols * 3 * sizeof *c->ended);
     if (!c->cells || !c->ended)
@@ -85,25 +90,30 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
     return c->cells;
 }
 
-/* The column `cut` of every lane, cut at `limit`, through the pane's index
- * (the lane cache is current: lane_rows() just answered). False when there
- * is no index or no memory: the caller sums from every span instead. */
+/* The column `cut` of every lane, cut at `limit`, from the lane cache's
+ * sweep (the cache is current: lane_rows() just answered). False when
+ * there is no index or no memory: the caller sums from every span instead. */
 static bool cut_by_index(const sl_pane *pc, uint32_t first, uint32_t k, uint32_t n, int rows,
                          uint8_t *out, uint64_t t0, uint64_t dt, int cut, int cols, uint64_t limit)
 {
     sl_pane *p = (sl_pane *)pc;
-    const sl_lane_cache *c = p->lanes;
+    sl_lane_cache *c = p->lanes;
     uint32_t ended[MAX_ROWS * 3];
     int lanes = 0;
     if (!p->have_index || p->spans.n_tasks != n || rows > MAX_ROWS)
         return false;
-    while (lanes < rows && first + (uint32_t)lanes * k < n) {
-        memcpy(ended + (size_t)lanes * 3,
-               c->ended + ((size_t)lanes * (size_t)cols + (size_t)cut) * 3, 3 * sizeof *ended);
+    while (lanes < rows && first + (uint32_t)lanes * k < n)
         lanes++;
+    if (c->sweep_col != cut) {
+        for (int r = 0; r < lanes; r++)
+            memcpy(ended + (size_t)r * 3, c->ended + ((size_t)r * (size_t)cols + (size_t)cut) * 3,
+                   3 * sizeof *ended);
+        c->sweep_col = -1;
+        if (sl_lane_sweep_start(&c->sweep, first, k, lanes, t0 + (uint64_t)cut * dt, dt, ended) < 0)
+            return false;
+        c->sweep_col = cut;
     }
-    return sl_span_index_lanes(&p->index, &p->spans, first, k, lanes, t0 + (uint64_t)cut * dt, dt,
-                               limit, ended, out) == 0;
+    return sl_lane_sweep_to(&c->sweep, &p->index, &p->spans, limit, out) == 0;
 }
 
 /* Draws a row of columns (sl_spans_columns()), one put per run of equal

@@ -5,11 +5,13 @@
  * A property over 1,000 random span sets from a seeded generator (spans
  * with gaps, zero lengths, the state "new", final states in the middle of a
  * task and at its end, runs on cores past the ones asked for, overlapping
- * runs on one core) and over folds of synthetic runs: for random windows,
- * lanes and limits, every column that sl_span_index_lanes() and
- * sl_span_index_cores() give must equal what sl_spans_columns() and
- * sl_spans_core_columns() give for that column alone, busy time included,
- * and sl_spans_core_history() must equal sl_spans_core_columns() uncut.
+ * runs on one core) and over folds of synthetic runs: for random windows
+ * and lanes, a playhead walks each column in random steps (mostly forward,
+ * sometimes back), and at every step the column that sl_lane_sweep and
+ * sl_core_sweep give through the index must equal what sl_spans_columns()
+ * and sl_spans_core_columns() give for that column cut there, busy time
+ * included; sl_spans_core_history() must equal sl_spans_core_columns()
+ * uncut.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,7 +80,7 @@ static void gen_spans(sl_spans *s, uint32_t n_tasks, uint32_t cores, uint64_t *e
 
 /* Every column of one window, every lane split and a few limits, against
  * the full pass over that one column. */
-static void check_window(const sl_spans *s, sl_span_index *ix, uint32_t cores, uint64_t t0,
+static void check_window(const sl_spans *s, const sl_span_index *ix, uint32_t cores, uint64_t t0,
                          uint64_t dt, int n, int set)
 {
     uint32_t n_tasks = s->n_tasks;
@@ -96,41 +98,51 @@ static void check_window(const sl_spans *s, sl_span_index *ix, uint32_t cores, u
         assert_int_equal(
             sl_spans_ended_before(s, a, b, t0, dt, n, ended + (size_t)r * MAX_COLS * 3), 0);
     }
+    sl_lane_sweep lw = {0};
+    sl_core_sweep cw = {0};
     for (int c = 0; c < n; c++) {
         uint64_t cs = t0 + (uint64_t)c * dt;
-        const uint64_t limits[] = {UINT64_MAX, cs + 1 + below((uint32_t)dt), cs + dt, cs};
-        for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
-            for (int r = 0; r < rows; r++)
-                memcpy(lane_ended + (size_t)r * 3, ended + (size_t)r * MAX_COLS * 3 + (size_t)c * 3,
-                       3 * sizeof *lane_ended);
-            assert_int_equal(
-                sl_span_index_lanes(ix, s, first, k, rows, cs, dt, limits[l], lane_ended, got), 0);
+        for (int r = 0; r < rows; r++)
+            memcpy(lane_ended + (size_t)r * 3, ended + (size_t)r * MAX_COLS * 3 + (size_t)c * 3,
+                   3 * sizeof *lane_ended);
+        assert_int_equal(sl_lane_sweep_start(&lw, first, k, rows, cs, dt, lane_ended), 0);
+        assert_int_equal(sl_core_sweep_start(&cw, cores, cs, dt), 0);
+        /* The playhead walks the column in random steps, mostly forward,
+         * from before it to past it, now and then stepping back. */
+        uint64_t limit = cs > 3 ? cs - below(3) : cs;
+        for (int step = 0; step < 12; step++) {
+            limit =
+                below(6) == 0 ? cs + below((uint32_t)dt + 1) : limit + below((uint32_t)dt / 3 + 2);
+            if (step == 11)
+                limit = UINT64_MAX;
+            assert_int_equal(sl_lane_sweep_to(&lw, ix, s, limit, got), 0);
             for (int r = 0; r < rows; r++) {
                 uint32_t a = first + (uint32_t)r * k, b = a + k < n_tasks ? a + k : n_tasks;
                 uint8_t want;
-                assert_int_equal(sl_spans_columns(s, a, b, cs, dt, limits[l], 1, &want), 0);
+                assert_int_equal(sl_spans_columns(s, a, b, cs, dt, limit, 1, &want), 0);
                 if (got[r] != want)
-                    fail_msg("set %d: lane [%u, %u) column %d limit %zu: index %#x, full %#x", set,
-                             a, b, c, l, got[r], want);
+                    fail_msg("set %d: lane [%u, %u) column %d step %d: swept %#x, full %#x", set, a,
+                             b, c, step, got[r], want);
             }
             sl_core_cell want_c[8], got_c[8];
             uint64_t want_b[8], got_b[8];
-            assert_int_equal(sl_spans_core_columns(s, cores, cs, dt, limits[l], 1, want_c, want_b),
-                             0);
-            assert_int_equal(sl_span_index_cores(ix, s, cores, cs, dt, limits[l], got_c, got_b), 0);
+            assert_int_equal(sl_spans_core_columns(s, cores, cs, dt, limit, 1, want_c, want_b), 0);
+            assert_int_equal(sl_core_sweep_to(&cw, ix, s, limit, got_c, got_b), 0);
             for (uint32_t core = 0; core < cores; core++) {
                 if (got_c[core].task != want_c[core].task ||
                     got_c[core].migrated != want_c[core].migrated ||
                     got_c[core].brief_run != want_c[core].brief_run || got_b[core] != want_b[core])
-                    fail_msg("set %d: core %u column %d limit %zu: index %u/%d/%d/%llu, full "
+                    fail_msg("set %d: core %u column %d step %d: swept %u/%d/%d/%llu, full "
                              "%u/%d/%d/%llu",
-                             set, core, c, l, got_c[core].task, got_c[core].migrated,
+                             set, core, c, step, got_c[core].task, got_c[core].migrated,
                              got_c[core].brief_run, (unsigned long long)got_b[core],
                              want_c[core].task, want_c[core].migrated, want_c[core].brief_run,
                              (unsigned long long)want_b[core]);
             }
         }
     }
+    sl_lane_sweep_free(&lw);
+    sl_core_sweep_free(&cw);
     free(ended);
     free(lane_ended);
     free(got);
@@ -196,7 +208,9 @@ static void test_folded_traces(void **state)
     rng_state = UINT64_C(0x2545F4914F6CDD1D);
     for (int i = 0; i < 12; i++) {
         sl_trace *tr;
-        if (i % 2)
+        if (i == 0) /* thousands of tasks on one core in one column */
+            assert_int_equal(sl_synth_loop_trace(&tr, 6000, 200), 0);
+        else if (i % 2)
             assert_int_equal(sl_synth_loop_trace(&tr, 50 + below(300), 1 + below(40)), 0);
         else
             assert_int_equal(sl_synth_trace(&tr, 10 + below(60), 500 + below(5000), 1 + below(4)),
@@ -218,14 +232,18 @@ static void test_empty_and_errors(void **state)
     assert_int_equal(sl_span_index_build(&s, &ix), 0);
     uint32_t ended[3] = {0};
     uint8_t out, want;
-    assert_int_equal(sl_span_index_lanes(&ix, &s, 0, 1, 1, 0, 10, UINT64_MAX, ended, &out), 0);
+    sl_lane_sweep lw = {0};
+    assert_int_equal(sl_lane_sweep_start(&lw, 0, 1, 1, 0, 10, ended), 0);
+    assert_int_equal(sl_lane_sweep_to(&lw, &ix, &s, UINT64_MAX, &out), 0);
     assert_int_equal(sl_spans_columns(&s, 0, 1, 0, 10, UINT64_MAX, 1, &want), 0);
     assert_int_equal(out, want);
     assert_int_equal(out, SL_ST_NEW);
-    assert_int_equal(sl_span_index_lanes(&ix, &s, 0, 0, 1, 0, 10, UINT64_MAX, ended, &out),
-                     SL_EINVAL);
-    sl_core_cell cell;
-    assert_int_equal(sl_span_index_cores(&ix, &s, 1, 0, 0, UINT64_MAX, &cell, NULL), SL_EINVAL);
+    assert_int_equal(sl_lane_sweep_start(&lw, 0, 0, 1, 0, 10, ended), SL_EINVAL);
+    sl_lane_sweep_free(&lw);
+    sl_core_sweep cw = {0};
+    assert_int_equal(sl_core_sweep_start(&cw, 1, 0, 0), SL_EINVAL);
+    assert_int_equal(sl_core_sweep_start(&cw, SL_MODEL_CORES + 1, 0, 10), SL_EINVAL);
+    sl_core_sweep_free(&cw);
     assert_int_equal(sl_spans_ended_before(&s, 0, 2, 0, 10, 1, ended), SL_EINVAL);
     sl_span_index_free(&ix);
 }
