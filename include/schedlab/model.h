@@ -251,6 +251,7 @@ typedef struct sl_span_fold {
     size_t next;         /* events applied */
     uint32_t generation; /* of the trace those events came from */
     uint64_t end_ns;     /* time of the last applied event */
+    bool taken;          /* the closed spans were moved out: the next grow starts over */
 } sl_span_fold;
 
 /* Called after each applied event, with the model as it stands after it. */
@@ -264,8 +265,15 @@ int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb c
 /* Initialises `f` and folds every event `trace` holds now (one view). */
 int sl_span_fold_trace(sl_span_fold *f, sl_trace *trace);
 /* Every task's spans so far into `out` (its arrays reused; sl_spans_free
- * releases them): the open ones end at the last applied event. */
+ * releases them): the open ones end at the last applied event. SL_ESTATE
+ * once the spans were taken. */
 int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out);
+/* The same, moving the fold's closed spans into `out` in place instead of
+ * copying them (at a million tasks, 200 MB less fresh memory): for a fold
+ * that is done growing, such as a finished trace's. The fold keeps its
+ * model (statistics, adopt) but starts over from the first event if grown
+ * again. */
+int sl_span_fold_take_spans(sl_span_fold *f, sl_spans *out);
 
 /* ---- columns: what one column of a timeline shows (columns.c) ---------- */
 

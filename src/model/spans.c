@@ -12,7 +12,9 @@
  * a span, once closed, is appended and never revisited. Each task holds back
  * its last closed span (a zero-length change may still reopen it) and its
  * open one. Reading the spans out is a counting sort of the closed ones by
- * task plus the two held per task: O(spans), no event folded again.
+ * task plus the two held per task: O(spans), no event folded again. A fold
+ * done growing gives its closed spans away, sorted in place
+ * (sl_span_fold_take_spans), rather than copying them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,11 +123,12 @@ static void restart(sl_span_fold *f, uint32_t generation)
     f->next = 0;
     f->end_ns = 0;
     f->generation = generation;
+    f->taken = false;
 }
 
 int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb cb, void *arg)
 {
-    if (v->generation != f->generation || v->count < f->next)
+    if (v->generation != f->generation || v->count < f->next || f->taken)
         restart(f, v->generation);
     sl_model *m = &f->model;
     for (size_t e = f->next; e < v->count; e++) {
@@ -151,38 +154,41 @@ int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb c
     return 0;
 }
 
-int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out)
+/* Sizes `out` for every span (`v`: room for them, unless the caller brings
+ * its own array) and lays out first[]: first[i + 1] holds where task i's
+ * spans start, a write cursor for the caller, which ends as its end. */
+static int layout(const sl_span_fold *f, sl_spans *out, bool v, size_t *total)
 {
     uint32_t n = f->model.n_tasks;
-    size_t total = f->n;
+    *total = f->n;
     for (uint32_t i = 0; i < n; i++)
-        total += (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
+        *total += (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
     if (!out->first || out->n_tasks != n) {
         size_t *first = realloc(out->first, ((size_t)n + 1) * sizeof *first);
         if (!first)
             return SL_ENOMEM;
         out->first = first;
     }
-    if (total > out->n || !out->v) {
-        sl_span *v = realloc(out->v, (total ? total : 1) * sizeof *v);
-        if (!v)
+    if (v && (*total > out->n || !out->v)) {
+        sl_span *sv = realloc(out->v, (*total ? *total : 1) * sizeof *sv);
+        if (!sv)
             return SL_ENOMEM;
-        out->v = v;
+        out->v = sv;
     }
-    out->n = total;
     out->n_tasks = n;
-    /* first[i + 1] counts task i's spans, then serves as its write cursor. */
     out->first[0] = 0;
     size_t at = 0;
     for (uint32_t i = 0; i < n; i++) {
         out->first[i + 1] = at;
         at += f->n_closed[i] + (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
     }
-    for (size_t k = 0; k < f->n; k++) {
-        const sl_span *s = &f->closed[k];
-        out->v[out->first[s->task + 1]++] = *s;
-    }
-    for (uint32_t i = 0; i < n; i++) {
+    return 0;
+}
+
+/* Appends each task's held-back spans after its closed ones. */
+static void put_pending(const sl_span_fold *f, sl_spans *out)
+{
+    for (uint32_t i = 0; i < f->model.n_tasks; i++) {
         const pending *p = &f->pen[i];
         if (p->has_last)
             out->v[out->first[i + 1]++] = p->last;
@@ -192,6 +198,73 @@ int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out)
             out->v[out->first[i + 1]++] = s;
         }
     }
+}
+
+int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out)
+{
+    size_t total;
+    if (f->taken)
+        return SL_ESTATE;
+    int rc = layout(f, out, true, &total);
+    if (rc < 0)
+        return rc;
+    out->n = total;
+    for (size_t k = 0; k < f->n; k++) {
+        const sl_span *s = &f->closed[k];
+        out->v[out->first[s->task + 1]++] = *s;
+    }
+    put_pending(f, out);
+    return 0;
+}
+
+int sl_span_fold_take_spans(sl_span_fold *f, sl_spans *out)
+{
+    size_t total;
+    if (f->taken)
+        return SL_ESTATE;
+    if (f->n > UINT32_MAX)
+        return sl_span_fold_spans(f, out);
+    int rc = layout(f, out, false, &total);
+    uint32_t *dest = rc < 0 ? NULL : malloc((f->n ? f->n : 1) * sizeof *dest);
+    uint64_t *moved = dest ? calloc(f->n / 64 + 1, sizeof *moved) : NULL;
+    sl_span *v = moved ? realloc(f->closed, (total ? total : 1) * sizeof *v) : NULL;
+    if (!v) {
+        free(dest);
+        free(moved);
+        return rc < 0 ? rc : SL_ENOMEM;
+    }
+    f->closed = v;
+    f->cap = total > f->cap ? total : f->cap;
+    for (size_t k = 0; k < f->n; k++)
+        dest[k] = (uint32_t)out->first[v[k].task + 1]++;
+    /* Each span moves once, along the chain of the places it frees: a
+     * place is free when its own span was picked up, or past the closed
+     * ones (where no span was, and the held-back spans go after). */
+    for (size_t k = 0; k < f->n; k++) {
+        if (moved[k / 64] >> (k % 64) & 1)
+            continue;
+        moved[k / 64] |= UINT64_C(1) << (k % 64);
+        sl_span cur = v[k];
+        size_t at = dest[k];
+        while (at < f->n && !(moved[at / 64] >> (at % 64) & 1)) {
+            moved[at / 64] |= UINT64_C(1) << (at % 64);
+            sl_span next = v[at];
+            v[at] = cur;
+            cur = next;
+            at = dest[at];
+        }
+        v[at] = cur;
+    }
+    free(dest);
+    free(moved);
+    /* first[i + 1] now ends task i's closed spans: its held-back ones follow. */
+    free(out->v);
+    out->v = v;
+    out->n = total;
+    put_pending(f, out);
+    f->closed = NULL;
+    f->n = f->cap = 0;
+    f->taken = true;
     return 0;
 }
 

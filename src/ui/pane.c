@@ -90,7 +90,12 @@ static void refresh_spans(sl_pane *p)
     sl_trace_read(p->trace, &v);
     int rc = sl_span_fold_grow(&p->fold, &v, NULL, NULL);
     sl_trace_read_end(&v);
-    if (rc < 0 || sl_span_fold_spans(&p->fold, &p->spans) < 0) {
+    /* A finished run's fold is done growing: its spans move out, sorted in
+     * place, instead of being copied. */
+    if (rc == 0)
+        rc = v.finished ? sl_span_fold_take_spans(&p->fold, &p->spans)
+                        : sl_span_fold_spans(&p->fold, &p->spans);
+    if (rc < 0) {
         sl_spans_free(&p->spans);
         p->have_spans = p->have_index = false;
         return;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schedlab/error.h"
 #include "schedlab/model.h"
 
 #define N_TRACES 1200
@@ -256,6 +257,49 @@ static void test_grown_equals_built(void **state)
     free(rewritten);
 }
 
+/* Spans taken out of a fold equal spans copied out of the same fold; once
+ * taken, the fold refuses a copy, and grown again it starts over and reads
+ * out the same spans. */
+static void test_taken_equals_copied(void **state)
+{
+    (void)state;
+    enum { MAX_EVENTS = 400 };
+    sl_event *ev = malloc(MAX_EVENTS * sizeof *ev);
+    assert_non_null(ev);
+    size_t spans = 0;
+    for (unsigned k = 0; k < N_TRACES; k++) {
+        rng_state = UINT64_C(0x2545f4914f6cdd1d) ^ ((uint64_t)k << 21) ^ k;
+        uint32_t n_tasks = 1 + below(12), cores = 1 + below(4);
+        size_t n = gen_events(ev, MAX_EVENTS, n_tasks, cores);
+        sl_span_fold f;
+        assert_int_equal(sl_span_fold_init(&f, n_tasks, cores), 0);
+        sl_trace_view v = {.events = ev, .count = n, .generation = 0};
+        assert_int_equal(sl_span_fold_grow(&f, &v, NULL, NULL), 0);
+        sl_spans copied = {0}, taken = {0};
+        assert_int_equal(sl_span_fold_spans(&f, &copied), 0);
+        /* A read-out before leaves its arrays to be reused or freed. */
+        if (below(2))
+            assert_int_equal(sl_span_fold_spans(&f, &taken), 0);
+        assert_int_equal(sl_span_fold_take_spans(&f, &taken), 0);
+        assert_spans_equal(&taken, &copied, k, "taken against copied");
+        spans += taken.n;
+        assert_true(f.taken);
+        assert_int_equal(f.model.events, n);
+        assert_int_equal(sl_span_fold_spans(&f, &taken), SL_ESTATE);
+        assert_int_equal(sl_span_fold_take_spans(&f, &taken), SL_ESTATE);
+        assert_int_equal(sl_span_fold_grow(&f, &v, NULL, NULL), 0);
+        assert_false(f.taken);
+        assert_int_equal(sl_span_fold_take_spans(&f, &taken), 0);
+        assert_spans_equal(&taken, &copied, k, "taken again after a restart");
+        sl_spans_free(&copied);
+        sl_spans_free(&taken);
+        sl_span_fold_free(&f);
+    }
+    print_message("%u traces, %zu spans taken\n", N_TRACES, spans);
+    assert_true(spans > N_TRACES);
+    free(ev);
+}
+
 typedef struct seen {
     size_t calls, next;
     bool in_order;
@@ -349,6 +393,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grown_equals_built),
+        cmocka_unit_test(test_taken_equals_copied),
         cmocka_unit_test(test_callback_once_in_order),
         cmocka_unit_test(test_adopt_equals_seek),
     };
