@@ -25,26 +25,11 @@
 
 #include "schedlab/error.h"
 #include "schedlab/model.h"
+#include "seeded-rng.h"
 
 #define N_SETS 1000
 #define MAX_TASKS 40
 #define MAX_COLS 24
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    /* xorshift64*: the same spans on every machine. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * UINT64_C(2685821657736338717);
-}
-
-static uint32_t below(uint32_t n)
-{
-    return n ? (uint32_t)(rnd() % n) : 0;
-}
 
 /* Random spans, each task's in time order; *end gets the latest end. */
 static void gen_spans(sl_spans *s, uint32_t n_tasks, uint32_t cores, uint64_t *end)

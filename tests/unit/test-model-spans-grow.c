@@ -24,24 +24,9 @@
 
 #include "schedlab/error.h"
 #include "schedlab/model.h"
+#include "seeded-rng.h"
 
 #define N_TRACES 1200
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    /* xorshift64*: the same traces on every machine. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * UINT64_C(2685821657736338717);
-}
-
-static uint32_t below(uint32_t n)
-{
-    return n ? (uint32_t)(rnd() % n) : 0;
-}
 
 /* A random trace: mostly the kinds that move a task, times that often tie. */
 static size_t gen_events(sl_event *ev, size_t max, uint32_t n_tasks, uint32_t cores)
