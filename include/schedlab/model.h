@@ -214,6 +214,13 @@ sl_state sl_model_shown_state(const sl_model *m, uint32_t task);
 uint64_t sl_model_task_run_ns(const sl_model *m, uint32_t task);
 /* Running tasks on a core now (not preempted). */
 uint32_t sl_model_on_cpu(const sl_model *m);
+/* Busy cores mean one thing on every panel and lint (cores-busy.c): a task
+ * of the run running there by the trace, from the run's start to the
+ * playhead; not the whole machine. Core `core`'s busy time so far: */
+uint64_t sl_model_core_busy_ns(const sl_model *m, uint32_t core);
+/* The cores busy on average so far: the sum of their busy time over the
+ * playhead's time (0.97: about one core's worth). */
+double sl_model_cores_busy(const sl_model *m);
 
 /* ---- spans: a task's history as intervals ------------------------------ */
 

@@ -8,7 +8,8 @@
  * more runnable vehicles than cores, a work-stealing worker asleep beside
  * a backlog or too few workers for the cores. The strategy name (meta.strategy)
  * decides which mistakes are possible; every test is on the model's
- * counters or the head of a list, never a scan of all tasks.
+ * counters or the head of a list, never a scan of all tasks. Busy cores
+ * are the core meters' (sl_model_cores_busy: the run's tasks, so far).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,30 +91,46 @@ static bool gil_contention(const sl_model *m, uint32_t cores, sl_lint *l)
 
     if (waiters == 0 || cores < 2 || sl_model_on_cpu(m) != 1)
         return false;
-    say(l, "%u %s for the GIL while one core works", waiters,
+    say(l, "%u %s for the GIL while one thread runs", waiters,
         plural(waiters, "thread waits", "threads wait"));
     return true;
 }
 
+/* The cores the run's tasks kept busy so far, as the core meters count
+ * them (cores-busy.c): the lints that speak of busy cores use this, so that
+ * no lint says "0 of 2 cores are busy" beside a meter at 93% because the
+ * playhead fell between two tasks. Writes "1.0" into buf. */
+static double busy_so_far(const sl_model *m, char *buf, size_t size)
+{
+    double busy = sl_model_cores_busy(m);
+    snprintf(buf, size, "%.1f", busy);
+    return busy;
+}
+
+/* At least half a core of the machine was left unused by the run so far. */
+static bool cores_unused(double busy, uint32_t cores)
+{
+    return busy + 0.5 <= (double)cores;
+}
+
 static bool pool_too_small(const sl_model *m, const sl_trace_meta *meta, uint32_t cores, sl_lint *l)
 {
-    uint32_t queued = m->count[SL_ST_QUEUED], busy = sl_model_on_cpu(m);
-    char workers[48] = "";
+    uint32_t queued = m->count[SL_ST_QUEUED];
+    char busy[32], workers[48] = "";
 
-    if (queued == 0 || busy >= cores)
+    if (queued == 0 || !cores_unused(busy_so_far(m, busy, sizeof busy), cores))
         return false;
     if (strcmp(meta->strategy, "sequential") == 0) {
         /* No pool: one runner, by design; the lesson is the idle cores. */
-        say(l, "%u %s for the one runner while %u of %u cores %s busy: nothing runs beside it",
-            queued, plural(queued, "task waits", "tasks wait"), busy, cores,
-            plural(busy, "is", "are"));
+        say(l, "%u %s for the one runner: its tasks kept %s of %u cores busy so far", queued,
+            plural(queued, "task waits", "tasks wait"), busy, cores);
         return true;
     }
     if (meta->workers > 0)
         snprintf(workers, sizeof workers, " for %u %s", meta->workers,
                  plural(meta->workers, "worker", "workers"));
-    say(l, "%u %s queued%s while %u of %u cores %s busy: the pool is too small", queued,
-        plural(queued, "task is", "tasks are"), workers, busy, cores, plural(busy, "is", "are"));
+    say(l, "%u %s queued%s, the run kept %s of %u cores busy so far: the pool is too small", queued,
+        plural(queued, "task is", "tasks are"), workers, busy, cores);
     return true;
 }
 
@@ -175,13 +192,14 @@ static bool parked_backlog(const sl_model *m, sl_lint *l)
 
 static bool few_workers(const sl_model *m, const sl_trace_meta *meta, uint32_t cores, sl_lint *l)
 {
-    uint32_t busy = sl_model_on_cpu(m), ready = m->count[SL_ST_READY];
-    if (meta->workers == 0 || meta->workers >= cores || ready == 0 || busy >= cores)
+    uint32_t ready = m->count[SL_ST_READY];
+    char busy[32];
+    if (meta->workers == 0 || meta->workers >= cores || ready == 0 ||
+        !cores_unused(busy_so_far(m, busy, sizeof busy), cores))
         return false;
-    say(l, "%u %s on %u cores: %u %s ready while %u %s idle; use --workers %u", meta->workers,
+    say(l, "%u %s on %u cores: %u %s ready, %s cores busy so far; use --workers %u", meta->workers,
         plural(meta->workers, "worker", "workers"), cores, ready,
-        plural(ready, "task is", "tasks are"), cores - busy,
-        plural(cores - busy, "core is", "cores are"), cores);
+        plural(ready, "task is", "tasks are"), busy, cores);
     return true;
 }
 

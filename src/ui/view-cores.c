@@ -6,15 +6,18 @@
  * starts running on another core than last time is drawn in the accent
  * role: migrations stand out.
  *
- * The meters count the run's own tasks, from the trace (not the whole
- * machine), over the time shown, while the lists and lints speak of the
- * playhead's instant: the title says so, or "93% busy" beside "c0 idle"
- * reads as a contradiction. The lane's cell under the playhead is the now.
+ * The meters count what the lints count (sl_model_core_busy_ns): the time
+ * one of the run's tasks ran on the core by the trace, from the run's start
+ * to the playhead, not the whole machine's load. The title says so, at any
+ * zoom: the lane shows the view, the meter the run so far. The lists speak
+ * of the playhead's instant, and say "no task" rather than "idle" (the
+ * machine may be busy with other programs), so "93% busy" beside "c0 no
+ * task" reads as what it is. The lane's cell under the playhead is the now.
  *
  * Like the timeline's, the lanes' history (each column's cell and running
  * time) is kept per pane until the spans or the window change; a frame
  * redoes only the column the playhead cuts, summed as the playhead moves
- * (sl_core_sweep), and adds up the meters from the kept columns.
+ * (sl_core_sweep).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -152,9 +155,9 @@ static void draw_lane(const sl_ui *ui, int y, int x, const sl_core_cell *lane, i
 
 void sl__view_cores(const sl_ui *ui, sl_rect r)
 {
+    const char *wide = "Cores: % of the time so far running the run's tasks";
     sl__term_title(r.y, r.x, r.w,
-                   ui->zoom > 0 ? "Cores: the run's tasks, busy % in view"
-                                : "Cores: the run's tasks, busy % so far");
+                   (int)strlen(wide) + 4 <= r.w ? wide : "Cores: % so far running the run's tasks");
     const sl_pane *p = &ui->main;
     if (!p->have_spans || r.h < 2)
         return;
@@ -174,15 +177,17 @@ void sl__view_cores(const sl_ui *ui, sl_rect r)
     if (!lanes || !busy ||
         (!lanes_at(ui, p, shown, t0, dt, lane_w, lanes, busy) &&
          sl_spans_core_columns(&p->spans, shown, t0, dt, ui->t_ns, lane_w, lanes, busy) < 0)) {
-        free(lanes);
         free(busy);
+        free(lanes);
         return;
     }
     const char *full = ui->ascii ? "#" : "█", *empty = ui->ascii ? "." : "·";
     uint64_t span = ui->t_ns > t0 ? ui->t_ns - t0 : 0;
     for (uint32_t c = 0; c < shown; c++) {
         int y = r.y + 1 + (int)c;
-        int pct = span ? (int)(busy[c] * 100 / span) : 0;
+        /* The run so far, as the lints count it; not the lane's window. */
+        uint64_t so_far = sl_model_core_busy_ns(&p->model, c);
+        int pct = p->model.t_ns ? (int)(so_far * 100 / p->model.t_ns) : 0;
         pct = pct > 100 ? 100 : pct;
         sl__term_putf(y, r.x, 5, SL_ROLE_DIM, "c%-3u", c);
         int fill = (pct * METER_W + 50) / 100;

@@ -96,13 +96,16 @@ void sl__view_running(const sl_ui *ui, sl_rect r)
               sl_trace_task_name(ui->main.trace, ids[i]),
               sl__fmt_dur(d, sizeof d, since(ui, t), ui->ascii), t->preempted ? " preempted" : "");
     }
-    /* Idle cores below, while rows remain. */
+    /* Cores with no task of the run below, while rows remain. Not "idle":
+     * the machine may run other programs there, and the core meters count
+     * only the run's tasks. */
     for (uint32_t c = 0; c < m->n_cores && y < r.y + r.h; c++) {
         bool busy = false;
         for (size_t i = 0; i < n; i++)
             busy = busy || m->tasks[ids[i]].core == c;
         if (!busy)
-            sl__term_putf(y++, r.x + 1, r.w - 1, SL_ROLE_DIM, "c%-3u idle", c);
+            sl__term_putf(y++, r.x + 1, r.w - 1, SL_ROLE_DIM, "c%-3u %s", c,
+                          r.w >= 26 ? "no task of this run" : "no task");
     }
 }
 

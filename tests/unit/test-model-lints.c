@@ -148,7 +148,7 @@ static void test_gil_contention(void **state)
         apply(&m, EV(1, READY, i, SL_READY_GIL, 0, 1));
     assert_int_equal(lints(&m, meta_of("gil", 2, 0), out), 1);
     assert_int_equal(out[0].kind, SL_LINT_GIL_CONTENTION);
-    assert_string_equal(out[0].text, "4 threads wait for the GIL while one core works");
+    assert_string_equal(out[0].text, "4 threads wait for the GIL while one thread runs");
     /* On one core there is nothing to gain. */
     assert_int_equal(lints(&m, meta_of("gil", 1, 0), out), 0);
     assert_int_equal(lints(&m, meta_of("threads", 2, 0), out), 0);
@@ -160,6 +160,8 @@ static void test_gil_contention(void **state)
     sl_model_free(&m);
 }
 
+/* Busy cores are counted as the core meters count them: the run's tasks
+ * so far, so that a playhead between two tasks does not read as idle. */
 static void test_pool_too_small(void **state)
 {
     sl_model m;
@@ -169,23 +171,37 @@ static void test_pool_too_small(void **state)
     apply(&m, EV(0, RUN, 1, 0, 0, 1));
     for (uint32_t i = 2; i < 5; i++)
         apply(&m, EV(0, QUEUE, i, 0, i - 1, 0));
+    apply(&m, EV(10 * MS, STEP, 1, SL_STEP_CPU, 0, 1));
     /* Both workers compute: the backlog is the cores' limit, not the pool's. */
+    assert_true(sl_model_cores_busy(&m) == 2.0);
     assert_int_equal(lints(&m, meta_of("threadpool", 2, 2), out), 0);
-    apply(&m, EV(5, BLOCK, 0, SL_WAIT_IO, 0, 0));
-    apply(&m, EV(6, BLOCK, 1, SL_WAIT_IO, 0, 1));
+    apply(&m, EV(10 * MS, BLOCK, 0, SL_WAIT_IO, 0, 0));
+    apply(&m, EV(10 * MS, BLOCK, 1, SL_WAIT_IO, 0, 1));
+    /* Both wait for io from 10 ms to 40 ms: 20 ms busy of 40. */
+    apply(&m, EV(40 * MS, WAKE, 1, SL_WAIT_IO, 0, 1));
+    assert_int_equal(sl_model_core_busy_ns(&m, 0), 10 * MS);
     assert_int_equal(lints(&m, meta_of("threadpool", 2, 2), out), 1);
     assert_int_equal(out[0].kind, SL_LINT_POOL_TOO_SMALL);
-    assert_string_equal(out[0].text, "3 tasks are queued for 2 workers while 0 of 2 cores are "
-                                     "busy: the pool is too small");
-    apply(&m, EV(7, WAKE, 1, SL_WAIT_IO, 0, 1));
-    apply(&m, EV(7, RUN, 1, 0, 0, 1));
+    assert_string_equal(out[0].text, "3 tasks are queued for 2 workers, the run kept 0.5 of 2 "
+                                     "cores busy so far: the pool is too small");
+    apply(&m, EV(40 * MS, RUN, 1, 0, 0, 1));
+    apply(&m, EV(50 * MS, STEP, 1, SL_STEP_CPU, 0, 1));
+    /* The stretch running now counts up to the playhead. */
+    assert_int_equal(sl_model_core_busy_ns(&m, 1), 20 * MS);
     assert_int_equal(lints(&m, meta_of("procpool", 2, 0), out), 1);
-    assert_string_equal(out[0].text,
-                        "3 tasks are queued while 1 of 2 cores is busy: the pool is too small");
+    assert_string_equal(out[0].text, "3 tasks are queued, the run kept 0.6 of 2 cores busy so far: "
+                                     "the pool is too small");
     /* Sequential has no pool to blame: its queue is the one runner's. */
     assert_int_equal(lints(&m, meta_of("sequential", 2, 0), out), 1);
-    assert_string_equal(out[0].text, "3 tasks wait for the one runner while 1 of 2 cores is busy: "
-                                     "nothing runs beside it");
+    assert_string_equal(
+        out[0].text, "3 tasks wait for the one runner: its tasks kept 0.6 of 2 cores busy so far");
+    /* Between two tasks no core runs one, but the cores were not idle so far:
+     * the lint's number does not drop to 0 with the instant. */
+    apply(&m, EV(50 * MS, EXIT, 1, SL_EXIT_OK, 0, 1));
+    assert_int_equal(sl_model_on_cpu(&m), 0);
+    assert_int_equal(lints(&m, meta_of("sequential", 2, 0), out), 1);
+    assert_string_equal(
+        out[0].text, "3 tasks wait for the one runner: its tasks kept 0.6 of 2 cores busy so far");
     sl_model_free(&m);
 }
 
@@ -278,10 +294,11 @@ static void test_too_few_workers(void **state)
     apply(&m, EV(0, RUN, 0, SL_RUN_ON_WORKER(0), 0, 0));
     apply(&m, EV(0, READY, 1, SL_READY_LOOP, SL_READY_AT_GLOBAL, 0));
     apply(&m, EV(0, READY, 2, SL_READY_LOOP, SL_READY_AT_GLOBAL, 0));
+    apply(&m, EV(10 * MS, STEP, 0, SL_STEP_CPU, 0, 0));
     assert_int_equal(lints(&m, meta_of("work-stealing", 2, 1), out), 1);
     assert_int_equal(out[0].kind, SL_LINT_FEW_WORKERS);
-    assert_string_equal(out[0].text, "1 worker on 2 cores: 2 tasks are ready while 1 core is idle; "
-                                     "use --workers 2");
+    assert_string_equal(out[0].text, "1 worker on 2 cores: 2 tasks are ready, 1.0 cores busy so "
+                                     "far; use --workers 2");
     assert_int_equal(lints(&m, meta_of("work-stealing", 2, 2), out), 0);
     sl_model_free(&m);
 }
