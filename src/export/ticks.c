@@ -2,10 +2,16 @@
  * ticks.c - the run as an OSTEP-style table, one line per tick.
  *
  * Operating-systems worksheets ask "which process runs at time 30?": this
- * answers from a measured run. Row k is the model at t = k × tick (a seek,
- * the same fold the views use): every task's shown state with its step kind
- * or wait reason, how many tasks run on a core, how many wait on io. The
- * totals count ticks, as a student counting rows would.
+ * answers from a measured run. Row k is the tick [k × tick, (k+1) × tick)
+ * and shows, per task, the state that held longest in it: the rule of the
+ * TUI's timeline columns (sl_spans_columns), so the table and the screen at
+ * the same column width agree, and a 1 ms run inside a 50 ms wait reads as
+ * waiting in both. The label's detail (step kind, wait reason, ready cause)
+ * is the model's (a seek, the same fold the views use) at the start of that
+ * state's longest stretch in the tick. CPU is the cores busy with the run's
+ * tasks and IOs the io waits in flight, each averaged over the tick and
+ * rounded: the core meters' definition. The totals count ticks, as a student
+ * counting rows would.
  *
  * Each task column is as wide as its name (up to 16 bytes) or the longest
  * label it shows, found in a first pass over the ticks, so the table stays
@@ -108,6 +114,12 @@ static void print_time(FILE *out, int width, uint64_t t, uint64_t tick)
 typedef struct table {
     sl_trace *trace;
     sl_model *m;
+    sl_model *at; /* a second fold, for a label inside a tick */
+    const sl_spans *spans;
+    uint64_t end;     /* the trace's end: the last tick stops there */
+    uint8_t *cells;   /* per selected task, per row: the dominant state (columns.c) */
+    uint64_t *run_ns; /* per row: running time of all tasks in it */
+    uint64_t *io_ns;  /* per row: io waiting time of all tasks in it */
     uint64_t tick, rows;
     uint32_t base;        /* first selected task: index 0 of the arrays */
     uint32_t from, n;     /* this table: tasks from .. from + n - 1 */
@@ -116,6 +128,44 @@ typedef struct table {
     size_t *width;        /* per selected task: its column width */
     uint64_t (*ticks)[3]; /* per selected task: ticks running, ready, waiting */
 } table;
+
+/* The state of selected task j in row k, and its label into buf; the model
+ * tb->m must be at the row's start. */
+static sl_state row_label(table *tb, uint64_t k, uint32_t j, char *buf)
+{
+    uint32_t i = tb->base + j;
+    uint64_t t = k * tb->tick, e = t + tb->tick < tb->end ? t + tb->tick : tb->end;
+    sl_state now = sl_model_shown_state(tb->m, i);
+    if (e <= t) {
+        /* The tick at the end itself: the state the run ended in. */
+        label(tb->m, i, buf);
+        return now;
+    }
+    sl_state dom = (sl_state)(tb->cells[(size_t)j * tb->rows + k] & ~SL_COL_BRIEF_RUN);
+    if (dom == now) {
+        label(tb->m, i, buf);
+        return now;
+    }
+    /* Its longest stretch of the dominant state in the tick gives the detail. */
+    uint64_t best = 0, at = t;
+    for (size_t q = tb->spans->first[i]; q < tb->spans->first[i + 1]; q++) {
+        const sl_span *sp = &tb->spans->v[q];
+        if (sp->start_ns >= e)
+            break;
+        uint64_t lo = sp->start_ns > t ? sp->start_ns : t, hi = sp->end_ns < e ? sp->end_ns : e;
+        if (sp->state == dom && hi > lo && hi - lo > best) {
+            best = hi - lo;
+            at = lo;
+        }
+    }
+    if (best == 0) {
+        buf[0] = '\0'; /* not spawned yet for most of the tick */
+        return dom;
+    }
+    sl_model_seek(tb->at, tb->trace, at);
+    label(tb->at, i, buf);
+    return dom;
+}
 
 static void measure(table *tb, uint32_t n_sel)
 {
@@ -127,11 +177,70 @@ static void measure(table *tb, uint32_t n_sel)
     for (uint64_t k = 0; k < tb->rows; k++) {
         sl_model_seek(tb->m, tb->trace, k * tb->tick);
         for (uint32_t j = 0; j < n_sel; j++) {
-            label(tb->m, tb->base + j, buf);
+            row_label(tb, k, j, buf);
             if (strlen(buf) > tb->width[j])
                 tb->width[j] = strlen(buf);
         }
     }
+}
+
+/* Adds [s, e) to per-row sums, whole rows through a difference array. */
+static void add_time(const table *tb, uint64_t *part, int64_t *whole, uint64_t s, uint64_t e)
+{
+    if (e > tb->end)
+        e = tb->end;
+    if (e <= s)
+        return;
+    uint64_t lo = s / tb->tick, hi = (e - 1) / tb->tick;
+    if (lo == hi) {
+        part[lo] += e - s;
+        return;
+    }
+    part[lo] += (lo + 1) * tb->tick - s;
+    part[hi] += e - hi * tb->tick;
+    if (hi > lo + 1) {
+        whole[lo + 1]++;
+        whole[hi]--;
+    }
+}
+
+/* Every row's running and io-waiting time, over all tasks, and every
+ * selected task's dominant state per row. */
+static int sum_rows(table *tb, uint32_t n_sel)
+{
+    int64_t *whole = calloc(2 * (tb->rows + 1), sizeof *whole);
+    if (!whole)
+        return SL_ENOMEM;
+    for (size_t q = 0; q < tb->spans->n; q++) {
+        const sl_span *sp = &tb->spans->v[q];
+        if (sp->state == SL_ST_RUNNING)
+            add_time(tb, tb->run_ns, whole, sp->start_ns, sp->end_ns);
+        else if (sp->state == SL_ST_WAITING && sp->reason == SL_WAIT_IO)
+            add_time(tb, tb->io_ns, whole + tb->rows + 1, sp->start_ns, sp->end_ns);
+    }
+    int64_t run = 0, io = 0;
+    for (uint64_t k = 0; k < tb->rows; k++) {
+        uint64_t t = k * tb->tick, e = t + tb->tick < tb->end ? t + tb->tick : tb->end;
+        uint64_t len = e > t ? e - t : 0;
+        run += whole[k];
+        io += whole[tb->rows + 1 + k];
+        tb->run_ns[k] += (uint64_t)run * len;
+        tb->io_ns[k] += (uint64_t)io * len;
+    }
+    free(whole);
+    for (uint32_t j = 0; j < n_sel; j++) {
+        int rc = sl_spans_columns(tb->spans, tb->base + j, tb->base + j + 1, 0, tb->tick, tb->end,
+                                  (int)tb->rows, tb->cells + (size_t)j * tb->rows);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ns over len, rounded half up: an average count over a tick. */
+static uint32_t mean_of(uint64_t ns, uint64_t len)
+{
+    return len ? (uint32_t)((2 * ns + len) / (2 * len)) : 0;
 }
 
 /* Tasks from `from` that fit in one table. */
@@ -184,10 +293,9 @@ static void print_table(FILE *out, table *tb, uint64_t *cpu_sum, uint64_t *io_ti
         print_time(out, 9, t, tb->tick);
         for (uint32_t j = 0; j < tb->n; j++) {
             uint32_t i = tb->from + j, s = i - tb->base;
-            label(tb->m, i, buf);
+            sl_state st = row_label(tb, k, s, buf);
             fputs("  ", out);
             cell(out, buf, strlen(buf), tb->width[s]);
-            sl_state st = sl_model_shown_state(tb->m, i);
             if (st == SL_ST_RUNNING)
                 tb->ticks[s][0]++;
             else if (st == SL_ST_READY)
@@ -195,8 +303,9 @@ static void print_table(FILE *out, table *tb, uint64_t *cpu_sum, uint64_t *io_ti
             else if (st == SL_ST_WAITING)
                 tb->ticks[s][2]++;
         }
-        uint32_t on_cpu = sl_model_on_cpu(tb->m);
-        uint32_t io = tb->m->waiting_by_reason[SL_WAIT_IO];
+        uint64_t e = t + tb->tick < tb->end ? t + tb->tick : tb->end, len = e > t ? e - t : 0;
+        uint64_t run = tb->run_ns[k] < tb->cores * len ? tb->run_ns[k] : tb->cores * len;
+        uint32_t on_cpu = mean_of(run, len), io = mean_of(tb->io_ns[k], len);
         fprintf(out, "  %3u  %3u", on_cpu, io);
         if (tb->workers > 0)
             fprintf(out, "  %3u", tb->m->steal.global);
@@ -204,7 +313,7 @@ static void print_table(FILE *out, table *tb, uint64_t *cpu_sum, uint64_t *io_ti
             fprintf(out, "  %3u", tb->m->steal.local[w]);
         fputc('\n', out);
         if (cpu_sum) {
-            *cpu_sum += on_cpu < tb->cores ? on_cpu : tb->cores;
+            *cpu_sum += run;
             *io_ticks += io > 0;
         }
     }
@@ -234,7 +343,8 @@ static void preamble(FILE *out, const sl_trace *trace, uint64_t tick, uint32_t f
     fputs("RUN:step on a core, READY waiting for one (READY:gil the GIL, :loop the event\n"
           "loop, :worker a pool worker), WAIT:reason blocked, START its process starting\n"
           "up (creation to first step), blank not spawned yet;\n"
-          "CPU tasks on a core, IOs tasks waiting on io\n",
+          "each the state that held longest in the tick;\n"
+          "CPU cores busy with the tasks, IOs io waits in flight (tick averages)\n",
           out);
     if (workers > 0)
         fputs("GQ tasks in the global queue, Qn in worker n's local queue\n", out);
@@ -255,23 +365,44 @@ int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out)
     if (sl_trace_end_ns(trace) / tick >= SL_TICKS_MAX_ROWS)
         return SL_ELIMIT;
 
-    sl_model m;
-    int rc = sl_model_init(&m, n_tasks, trace->meta.cores);
+    sl_model m, at;
+    sl_spans spans;
+    int rc = sl_spans_build(trace, &spans);
     if (rc < 0)
         return rc;
+    rc = sl_model_init(&m, n_tasks, trace->meta.cores);
+    if (rc < 0) {
+        sl_spans_free(&spans);
+        return rc;
+    }
+    rc = sl_model_init(&at, n_tasks, trace->meta.cores);
+    if (rc < 0) {
+        sl_model_free(&m);
+        sl_spans_free(&spans);
+        return rc;
+    }
     uint32_t n_sel = last - first + 1;
     table tb = {.trace = trace,
                 .m = &m,
+                .at = &at,
+                .spans = &spans,
+                .end = sl_trace_end_ns(trace),
                 .tick = tick,
                 .rows = sl_trace_end_ns(trace) / tick + 1,
                 .base = first,
                 .cores = cores};
     tb.width = malloc(n_sel * sizeof *tb.width);
     tb.ticks = calloc(n_sel, sizeof *tb.ticks);
-    if (!tb.width || !tb.ticks) {
+    tb.cells = malloc((size_t)n_sel * tb.rows);
+    tb.run_ns = calloc(tb.rows, sizeof *tb.run_ns);
+    tb.io_ns = calloc(tb.rows, sizeof *tb.io_ns);
+    if (!tb.width || !tb.ticks || !tb.cells || !tb.run_ns || !tb.io_ns) {
         rc = SL_ENOMEM;
         goto done;
     }
+    rc = sum_rows(&tb, n_sel);
+    if (rc < 0)
+        goto done;
     sl_model_seek(&m, trace, sl_trace_end_ns(trace));
     tb.workers = m.steal.workers;
     measure(&tb, n_sel);
@@ -287,7 +418,7 @@ int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out)
         print_table(out, &tb, from == first ? &cpu_sum : NULL, &io_ticks);
     }
     fputs("\nCPU busy ", out);
-    percent(out, cpu_sum, tb.rows * cores);
+    percent(out, cpu_sum, tb.end * cores);
     fprintf(out, " of %u cores, io busy ", cores);
     percent(out, io_ticks, tb.rows);
     fprintf(out, " of %llu ticks\n", (unsigned long long)tb.rows);
@@ -295,6 +426,11 @@ int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out)
 done:
     free(tb.width);
     free(tb.ticks);
+    free(tb.cells);
+    free(tb.run_ns);
+    free(tb.io_ns);
+    sl_model_free(&at);
     sl_model_free(&m);
+    sl_spans_free(&spans);
     return rc;
 }

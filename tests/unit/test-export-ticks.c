@@ -2,8 +2,9 @@
  * test-export-ticks.c - the tick table of a small trace, byte for byte.
  *
  * The expected table was worked out by hand from the events below, the way
- * a student fills in a worksheet: the state at each tick is the state after
- * every event at or before it.
+ * a student fills in a worksheet: each row is a tick, and each task shows the
+ * state that held longest in it (a tie goes to running, as on the TUI's
+ * columns); CPU and IOs are the tick's averages.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,22 +78,23 @@ static const char expected[] =
     "RUN:step on a core, READY waiting for one (READY:gil the GIL, :loop the event\n"
     "loop, :worker a pool worker), WAIT:reason blocked, START its process starting\n"
     "up (creation to first step), blank not spawned yet;\n"
-    "CPU tasks on a core, IOs tasks waiting on io\n"
+    "each the state that held longest in the tick;\n"
+    "CPU cores busy with the tasks, IOs io waits in flight (tick averages)\n"
     "\n"
     "       ms  A        B              C        CPU  IOs\n"
-    "        0  RUN:cpu  READY                     1    0\n"
-    "       10  RUN:cpu  RUN:cpu-sumsq             2    0\n"
+    "        0  RUN:cpu  RUN:cpu-sumsq             2    0\n"
+    "       10  RUN:cpu  RUN:cpu-sumsq  READY      2    1\n"
     "       20  WAIT:io  RUN:cpu-sumsq  RUN:cpu    2    1\n"
-    "       30  WAIT:io  WAIT:sleep     RUN:cpu    1    1\n"
-    "       40  RUN:cpu  WAIT:sleep     FAIL       1    0\n"
+    "       30  RUN:cpu  WAIT:sleep     RUN:cpu    1    0\n"
+    "       40  RUN:cpu  RUN:cpu-sumsq  FAIL       2    0\n"
     "       50  DONE     RUN:cpu-sumsq  FAIL       1    0\n"
     "\n"
     "ticks\n"
-    "  running  3        3              2\n"
-    "    ready  0        1              0\n"
-    "  waiting  2        2              0\n"
+    "  running  4        5              2\n"
+    "    ready  0        0              1\n"
+    "  waiting  1        1              0\n"
     "\n"
-    "CPU busy 66.7% of 2 cores, io busy 33.3% of 6 ticks\n";
+    "CPU busy 71.8% of 2 cores, io busy 33.3% of 6 ticks\n";
 
 static void test_ticks_exact(void **state)
 {
