@@ -99,16 +99,23 @@ static void cell(FILE *out, const char *s, size_t bytes, size_t width)
         fputc(' ', out);
 }
 
-/* t in ms, with as many decimals as the tick needs, right-aligned in `width`. */
-static void print_time(FILE *out, int width, uint64_t t, uint64_t tick)
+/* t in ms, with as many decimals as the tick needs, into buf. */
+static int format_time(char *buf, size_t size, uint64_t t, uint64_t tick)
 {
     unsigned long long ms = t / 1000000, frac = t % 1000000;
     if (tick % 1000000 == 0)
-        fprintf(out, "%*llu", width, ms);
-    else if (tick % 1000 == 0)
-        fprintf(out, "%*llu.%03llu", width > 4 ? width - 4 : 0, ms, frac / 1000);
-    else
-        fprintf(out, "%*llu.%06llu", width > 7 ? width - 7 : 0, ms, frac);
+        return snprintf(buf, size, "%llu", ms);
+    if (tick % 1000 == 0)
+        return snprintf(buf, size, "%llu.%03llu", ms, frac / 1000);
+    return snprintf(buf, size, "%llu.%06llu", ms, frac);
+}
+
+/* The same, right-aligned in `width`. */
+static void print_time(FILE *out, int width, uint64_t t, uint64_t tick)
+{
+    char buf[48];
+    format_time(buf, sizeof buf, t, tick);
+    fprintf(out, "%*s", width, buf);
 }
 
 typedef struct table {
@@ -121,6 +128,7 @@ typedef struct table {
     uint64_t *run_ns; /* per row: running time of all tasks in it */
     uint64_t *io_ns;  /* per row: io waiting time of all tasks in it */
     uint64_t tick, rows;
+    int time_w;           /* the time column: 9, or the longest time's width */
     uint32_t base;        /* first selected task: index 0 of the arrays */
     uint32_t from, n;     /* this table: tasks from .. from + n - 1 */
     uint32_t cores;       /* the machine's: caps the busy count */
@@ -246,7 +254,8 @@ static uint32_t mean_of(uint64_t ns, uint64_t len)
 /* Tasks from `from` that fit in one table. */
 static uint32_t fit(const table *tb, uint32_t from, uint32_t last)
 {
-    size_t line = 9 + 10 + (tb->workers ? 5 * (tb->workers + 1) : 0); /* time, CPU, IOs, queues */
+    size_t line = (size_t)tb->time_w + 10 +
+                  (tb->workers ? 5 * (tb->workers + 1) : 0); /* time, CPU, IOs, queues */
     uint32_t n = 0;
     while (from + n <= last && n < SL_TICKS_MAX_TASKS) {
         line += 2 + tb->width[from + n - tb->base];
@@ -259,7 +268,7 @@ static uint32_t fit(const table *tb, uint32_t from, uint32_t last)
 
 static void totals_row(FILE *out, const table *tb, const char *what, int col)
 {
-    fprintf(out, "%9s", what);
+    fprintf(out, "%*s", tb->time_w, what);
     for (uint32_t j = 0; j < tb->n; j++) {
         uint32_t s = tb->from + j - tb->base;
         /* Left-aligned under the labels, no trailing blanks. */
@@ -275,7 +284,7 @@ static void print_table(FILE *out, table *tb, uint64_t *cpu_sum, uint64_t *io_ti
 {
     char buf[LABEL_SIZE];
 
-    fprintf(out, "%9s", "ms");
+    fprintf(out, "%*s", tb->time_w, "ms");
     for (uint32_t j = 0; j < tb->n; j++) {
         const char *name = sl_trace_task_name(tb->trace, tb->from + j);
         fputs("  ", out);
@@ -290,7 +299,7 @@ static void print_table(FILE *out, table *tb, uint64_t *cpu_sum, uint64_t *io_ti
     for (uint64_t k = 0; k < tb->rows; k++) {
         uint64_t t = k * tb->tick;
         sl_model_seek(tb->m, tb->trace, t);
-        print_time(out, 9, t, tb->tick);
+        print_time(out, tb->time_w, t, tb->tick);
         for (uint32_t j = 0; j < tb->n; j++) {
             uint32_t i = tb->from + j, s = i - tb->base;
             sl_state st = row_label(tb, k, s, buf);
@@ -391,6 +400,10 @@ int sl_export_ticks(sl_trace *trace, const sl_ticks_opts *opts, FILE *out)
                 .rows = sl_trace_end_ns(trace) / tick + 1,
                 .base = first,
                 .cores = cores};
+    char last_time[48];
+    tb.time_w = format_time(last_time, sizeof last_time, (tb.rows - 1) * tick, tick);
+    if (tb.time_w < 9)
+        tb.time_w = 9;
     tb.width = malloc(n_sel * sizeof *tb.width);
     tb.ticks = calloc(n_sel, sizeof *tb.ticks);
     tb.cells = malloc((size_t)n_sel * tb.rows);
