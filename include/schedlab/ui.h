@@ -246,6 +246,7 @@ typedef enum sl_question {
     SL_Q_WAKE,     /* which waiting task wakes next */
     SL_Q_GIL,      /* which thread the GIL goes to next */
     SL_Q_CORE,     /* which runnable thread the OS puts on a core next */
+    SL_Q_WORKER,   /* which idle pool worker takes the next queued task */
     SL_Q__COUNT
 } sl_question;
 
@@ -258,15 +259,19 @@ typedef struct sl_predict {
     bool revealed;                      /* the answer is shown */
     bool over;                          /* the round ended: the summary is shown */
     uint8_t kind;                       /* sl_question of the current question */
-    uint32_t answer;                    /* the task that actually went next */
+    uint32_t answer;                    /* the task that actually went next (SL_Q_WORKER: the
+                                         * worker, numbered from 0 in order of first task) */
+    uint32_t task;                      /* the task the decision moved */
     uint64_t at_ns;                     /* time of that event */
     uint32_t cand[SL_PREDICT_MAX_CAND]; /* the choices when asked, in list order */
     uint32_t n_cand;
-    int guess;                      /* index into cand, or -1 */
-    int cursor;                     /* highlighted choice (arrows move it) */
-    int typed;                      /* number typed so far (several digits), 0 none */
-    uint32_t right, asked;          /* the score */
-    uint32_t right_by[SL_Q__COUNT]; /* per kind of question */
+    uint64_t idle_ns[SL_PREDICT_MAX_CAND]; /* SL_Q_WORKER: since when each choice was idle */
+    uint32_t last[SL_PREDICT_MAX_CAND];    /* SL_Q_WORKER: its last task, or SL_NO_TASK */
+    int guess;                             /* index into cand, or -1 */
+    int cursor;                            /* highlighted choice (arrows move it) */
+    int typed;                             /* number typed so far (several digits), 0 none */
+    uint32_t right, asked;                 /* the score */
+    uint32_t right_by[SL_Q__COUNT];        /* per kind of question */
     uint32_t asked_by[SL_Q__COUNT];
     uint32_t since_fifo; /* questions since the last FIFO one */
     uint32_t streak;     /* questions of `kind` in a row */

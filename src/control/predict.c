@@ -3,10 +3,15 @@
  *
  * A question stops the playhead just before an event whose outcome had
  * several candidates: which waiting task wakes next, which thread takes
- * the GIL, which runnable thread the OS puts on a core, and now and then
- * which task a FIFO queue serves (its head, always: asked every fourth
- * question at most, or "always press 1" would win). The reveal says in one
- * sentence why that task went, from the model just before the event.
+ * the GIL, which runnable thread the OS puts on a core, which idle pool
+ * worker takes the next queued task, and now and then which task a FIFO
+ * queue serves (its head, always: asked every fourth question at most, or
+ * "always press 1" would win). The reveal says in one sentence why that
+ * task (or worker) went, from the model just before the event.
+ *
+ * Pool workers are the vehicles (thread ids, process ids) whose READY
+ * (worker) events take tasks off the backlog, numbered in the order they
+ * first took one; a worker is idle when the last task it took has ended.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +26,8 @@
 #define STREAK 2
 
 static const char *const kind_words[SL_Q__COUNT] = {
-    [SL_Q_FIFO] = "queue order",
-    [SL_Q_WAKE] = "wake-ups",
-    [SL_Q_GIL] = "GIL",
-    [SL_Q_CORE] = "cores",
+    [SL_Q_FIFO] = "queue order", [SL_Q_WAKE] = "wake-ups",       [SL_Q_GIL] = "GIL",
+    [SL_Q_CORE] = "cores",       [SL_Q_WORKER] = "pool workers",
 };
 
 static bool on_os_vehicle(const sl_task_now *t)
@@ -53,6 +56,47 @@ static uint32_t candidates(const sl_model *m, int kind, uint32_t *out)
     return k;
 }
 
+/* The pool's workers idle just before `ev` (a READY(worker) event) into
+ * pr's choices, with since when and their last task; pr->answer gets the
+ * one that took it. Returns how many. One pass over the trace: the workers
+ * are known by the tasks they take, before and after the question. */
+static uint32_t idle_workers(sl_trace *tr, const sl_model *m, const sl_event *q, sl_predict *pr)
+{
+    uint32_t vehicle[SL_PREDICT_MAX_CAND], last[SL_PREDICT_MAX_CAND], n = 0;
+    sl_trace_view v;
+    sl_trace_read(tr, &v);
+    for (size_t i = 0; i < v.count; i++) {
+        const sl_event *e = &v.events[i];
+        if (e->kind != SL_EV_READY || e->reason != SL_READY_WORKER || e->task >= m->n_tasks)
+            continue;
+        uint32_t w = 0;
+        while (w < n && vehicle[w] != e->vehicle)
+            w++;
+        if (w == n) {
+            if (n == SL_PREDICT_MAX_CAND)
+                continue;
+            vehicle[n] = e->vehicle;
+            last[n++] = SL_NO_TASK;
+        }
+        if (e->t_ns < q->t_ns)
+            last[w] = e->task;
+    }
+    sl_trace_read_end(&v);
+    uint32_t k = 0;
+    pr->answer = SL_NO_TASK;
+    for (uint32_t w = 0; w < n; w++) {
+        const sl_task_now *t = last[w] != SL_NO_TASK ? &m->tasks[last[w]] : NULL;
+        if (t != NULL && t->state < SL_ST_DONE)
+            continue; /* still carrying its task */
+        if (vehicle[w] == q->vehicle)
+            pr->answer = w;
+        pr->cand[k] = w;
+        pr->last[k] = last[w];
+        pr->idle_ns[k++] = t != NULL ? t->since_ns : 0;
+    }
+    return k;
+}
+
 /* What question an event poses (the model is folded to just before it),
  * or -1 for none. */
 static int question_of(const sl_model *m, const sl_trace_meta *meta, const sl_event *ev)
@@ -63,6 +107,9 @@ static int question_of(const sl_model *m, const sl_trace_meta *meta, const sl_ev
     switch (ev->kind) {
     case SL_EV_WAKE:
         return t->state == SL_ST_WAITING ? SL_Q_WAKE : -1;
+    case SL_EV_READY:
+        /* A worker takes a task off the pool's backlog. */
+        return ev->reason == SL_READY_WORKER && t->state == SL_ST_QUEUED ? SL_Q_WORKER : -1;
     case SL_EV_GIL_TAKE:
         return SL_Q_GIL;
     case SL_EV_RUN:
@@ -114,7 +161,7 @@ static bool find(sl_ui *ui, bool vary)
     sl_pane *p = &ui->main;
     sl_trace *tr = p->trace;
     uint64_t from = ui->t_ns;
-    uint32_t last = pr->asked ? pr->answer : SL_NO_TASK;
+    uint32_t last = pr->asked ? pr->task : SL_NO_TASK;
     for (;;) {
         /* The next event that can pose a question, read under the lock,
          * then judged by folding the model just before it. */
@@ -124,7 +171,8 @@ static bool find(sl_ui *ui, bool vary)
         sl_trace_read(tr, &v);
         for (size_t i = sl__play_first_after(&v, from); i < v.count && !found; i++) {
             uint16_t k = v.events[i].kind;
-            if (k == SL_EV_WAKE || k == SL_EV_GIL_TAKE || k == SL_EV_RUN) {
+            if (k == SL_EV_WAKE || k == SL_EV_GIL_TAKE || k == SL_EV_RUN ||
+                (k == SL_EV_READY && v.events[i].reason == SL_READY_WORKER)) {
                 ev = v.events[i];
                 found = true;
             }
@@ -136,24 +184,32 @@ static bool find(sl_ui *ui, bool vary)
         uint64_t before = ev.t_ns ? ev.t_ns - 1 : 0;
         sl_pane_seek(p, before);
         int kind = question_of(&p->model, &tr->meta, &ev);
-        /* The task just revealed running next is no new question. */
-        if (kind < 0 || (kind != SL_Q_WAKE && ev.task == last))
+        /* The task just revealed running next is no new question (a worker
+         * that took it is a question about the worker, not the task). */
+        if (kind < 0 || (kind != SL_Q_WAKE && kind != SL_Q_WORKER && ev.task == last))
             continue;
         if (kind == SL_Q_FIFO && pr->since_fifo < FIFO_EVERY)
             continue;
         if (vary && kind == pr->kind && pr->streak >= STREAK)
             continue;
-        uint32_t n = candidates(&p->model, kind, pr->cand);
+        uint32_t n;
         bool listed = false;
-        for (uint32_t i = 0; i < n; i++)
-            listed = listed || pr->cand[i] == ev.task;
+        if (kind == SL_Q_WORKER) {
+            n = idle_workers(tr, &p->model, &ev, pr);
+            listed = pr->answer != SL_NO_TASK;
+        } else {
+            n = candidates(&p->model, kind, pr->cand);
+            for (uint32_t i = 0; i < n; i++)
+                listed = listed || pr->cand[i] == ev.task;
+            pr->answer = ev.task;
+        }
         /* A lone candidate is no question. */
         if (n < 2 || !listed)
             continue;
         pr->n_cand = n;
         pr->streak = pr->asked > 0 && kind == pr->kind ? pr->streak + 1 : 1;
         pr->kind = (uint8_t)kind;
-        pr->answer = ev.task;
+        pr->task = ev.task;
         pr->at_ns = ev.t_ns;
         pr->asking = true;
         pr->over = false;
@@ -200,14 +256,49 @@ static bool waited_longest(const sl_model *m, const sl_predict *pr, uint64_t a_s
     return true;
 }
 
+/* Why that worker took the task: the one idle longest, one of several idle
+ * as long, or not the longest. */
+static void explain_worker(const sl_predict *pr, const char *name, char *buf, size_t size)
+{
+    uint64_t since = UINT64_MAX, oldest = UINT64_MAX;
+    uint32_t as_old = 0;
+    for (uint32_t i = 0; i < pr->n_cand; i++) {
+        if (pr->cand[i] == pr->answer)
+            since = pr->idle_ns[i];
+        if (pr->idle_ns[i] < oldest)
+            oldest = pr->idle_ns[i];
+    }
+    for (uint32_t i = 0; i < pr->n_cand; i++)
+        as_old += pr->idle_ns[i] == oldest;
+    if (since == oldest && as_old == 1)
+        snprintf(buf, size,
+                 "worker %u had been idle longest and took %s: idle workers sleep on the "
+                 "queue, and the first to wake takes its head.",
+                 pr->answer + 1, name);
+    else if (since == oldest)
+        snprintf(buf, size,
+                 "worker %u took %s: %u workers had been idle as long, and the kernel wakes one "
+                 "sleeping on the queue in no fixed order.",
+                 pr->answer + 1, name, as_old);
+    else
+        snprintf(buf, size,
+                 "worker %u took %s though others were idle longer: the kernel wakes a sleeping "
+                 "worker in no fixed order.",
+                 pr->answer + 1, name);
+}
+
 /* One sentence: why the answer went next, from the model before it. */
 static void explain(const sl_ui *ui, char *buf, size_t size)
 {
     const sl_predict *pr = &ui->predict;
     const sl_model *m = &ui->main.model;
-    const sl_task_now *t = &m->tasks[pr->answer];
-    const char *name = sl_trace_task_name(ui->main.trace, pr->answer);
+    const sl_task_now *t = &m->tasks[pr->task];
+    const char *name = sl_trace_task_name(ui->main.trace, pr->task);
     char d[32];
+    if (pr->kind == SL_Q_WORKER) {
+        explain_worker(pr, name, buf, size);
+        return;
+    }
     uint64_t since =
         pr->kind == SL_Q_GIL && t->gil_since_ns != UINT64_MAX ? t->gil_since_ns : t->since_ns;
     snprintf(d, sizeof d, "%.1f ms", (double)(pr->at_ns > since ? pr->at_ns - since : 0) / 1e6);
@@ -302,10 +393,13 @@ static void typed_digit(sl_ui *ui, int d)
         sl__predict_guess(ui, n - 1);
 }
 
+/* Keys that would start a run: a strategy, a replay, compare mode's runs
+ * (c) or a lesson from the picker (s). */
 static bool starts_a_run(int key)
 {
     return (key >= '0' && key <= '9') || key == SL_KEY_TAB || key == SL_KEY_BTAB || key == 'g' ||
-           key == 'w' || key == 'W' || key == 'r' || key == SL_KEY_ENTER;
+           key == 'w' || key == 'W' || key == 'r' || key == 'c' || key == 's' ||
+           key == SL_KEY_ENTER;
 }
 
 bool sl__predict_key(sl_ui *ui, int key)

@@ -182,7 +182,7 @@ void sl__view_ready(const sl_ui *ui, sl_rect r)
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
         int role = SL_ROLE_ST_READY;
-        if (pr->on && pr->revealed && ids[i] == pr->answer)
+        if (pr->on && pr->revealed && ids[i] == pr->task)
             role = SL_ROLE_GOOD;
         int y = r.y + 1 + i, x = r.x + 1;
         x += sl__term_putf(y, x, 3, SL_ROLE_KEY, "%-2d ", i + 1);

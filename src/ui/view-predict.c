@@ -1,7 +1,9 @@
 /*
  * view-predict.c - predict mode: the bar (the question, the score, after a
  * guess what really went next and why, at the end the round's summary) and
- * the numbered choices, drawn where the Ready list stands.
+ * the numbered choices, drawn where the Ready list stands: tasks, or for
+ * a pool question the idle workers, each with how long it has been idle
+ * and the task it ran last.
  */
 #include <stdio.h>
 
@@ -12,6 +14,7 @@ static const char *const questions[SL_Q__COUNT] = {
     [SL_Q_WAKE] = "Which waiting task wakes next?",
     [SL_Q_GIL] = "Which thread takes the GIL next?",
     [SL_Q_CORE] = "Which thread does the OS run next?",
+    [SL_Q_WORKER] = "Which pool worker takes a task next?",
 };
 
 const char *sl_ui_question(int kind)
@@ -74,9 +77,23 @@ void sl__view_candidates(const sl_ui *ui, sl_rect r)
     char d[32];
     for (int i = 0; i < rows && first + i < (int)pr->n_cand; i++) {
         int k = first + i, y = r.y + 1 + i, x = r.x + 1;
+        int role = k == pr->cursor ? SL_ROLE_SELECTED : SL_ROLE_ACCENT;
+        if (pr->kind == SL_Q_WORKER) {
+            x += sl__term_putf(y, x, 4, SL_ROLE_KEY, "%-3d ", k + 1);
+            uint64_t idle = pr->idle_ns[k] < ui->t_ns ? ui->t_ns - pr->idle_ns[k] : 0;
+            char fit[160], line[160];
+            if (pr->last[k] == SL_NO_TASK)
+                snprintf(line, sizeof line, "worker %u idle, no task yet", pr->cand[k] + 1);
+            else
+                snprintf(line, sizeof line, "worker %u idle %s, after %s", pr->cand[k] + 1,
+                         sl__fmt_dur(d, sizeof d, idle, ui->ascii),
+                         sl_trace_task_name(ui->main.trace, pr->last[k]));
+            sl__term_put(y, x, r.x + r.w - x, role,
+                         sl__fmt_fit(fit, sizeof fit, line, r.x + r.w - x, ui->ascii));
+            continue;
+        }
         uint32_t task = pr->cand[k];
         const sl_task_now *tn = &m->tasks[task];
-        int role = k == pr->cursor ? SL_ROLE_SELECTED : SL_ROLE_ACCENT;
         x += sl__term_putf(y, x, 4, SL_ROLE_KEY, "%-3d ", k + 1);
         uint64_t since = tn->since_ns < ui->t_ns ? ui->t_ns - tn->since_ns : 0;
         sl__term_putf(y, x, r.x + r.w - x, role, "%s %s %s",

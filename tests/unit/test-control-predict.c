@@ -3,7 +3,9 @@
  * question with twelve choices (two digits pick the eleventh), its reveal
  * and reason, the choices drawn where the Ready list stands at 80x24 and
  * 160x48, no strategy switch from a digit, a GIL question and its reason,
- * and a round of ten ending in a score summary.
+ * a pool question (which idle worker takes the next queued task) with its
+ * workers drawn as the choices, and a round of ten ending in a score
+ * summary.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,6 +78,46 @@ static sl_trace *gil_trace(void)
         {.t_ns = 9000, .kind = SL_EV_GIL_TAKE, .task = 2},
         {.t_ns = 9001, .kind = SL_EV_RUN, .task = 2},
     };
+    assert_int_equal(sl_trace_append(tr, e, sizeof e / sizeof e[0]), 0);
+    tr->finished = true;
+    return tr;
+}
+
+/* A pool of three worker threads (vehicles 101-103) and five queued tasks:
+ * each worker takes one at first (101 first), task-0 ends at 100 us and
+ * task-1 at 200 us; then worker 102 takes task-3 though 101 was idle
+ * longer, and 101 takes task-4. */
+static sl_trace *pool_trace(void)
+{
+    sl_trace_meta meta = {.n_tasks = 5, .cores = 2, .workers = 3};
+    snprintf(meta.strategy, sizeof meta.strategy, "threadpool");
+    sl_trace *tr;
+    assert_int_equal(sl_trace_new(&tr, &meta, NULL), 0);
+    for (uint32_t i = 0; i < 5; i++) {
+        sl_event e[2] = {{.t_ns = 1000, .kind = SL_EV_SPAWN, .task = i},
+                         {.t_ns = 1000, .kind = SL_EV_QUEUE, .task = i, .arg = i + 1}};
+        assert_int_equal(sl_trace_append(tr, e, 2), 0);
+    }
+#define TAKE(t_us, task_, v)                                                                       \
+    {.t_ns = (t_us)*1000,                                                                          \
+     .kind = SL_EV_READY,                                                                          \
+     .task = (task_),                                                                              \
+     .vehicle = (v),                                                                               \
+     .reason = SL_READY_WORKER},                                                                   \
+        {.t_ns = (t_us)*1000 + 1000, .kind = SL_EV_RUN, .task = (task_), .vehicle = (v)}
+    sl_event e[] = {
+        TAKE(10, 0, 101),
+        TAKE(20, 1, 102),
+        TAKE(30, 2, 103),
+        {.t_ns = 100000, .kind = SL_EV_EXIT, .task = 0, .vehicle = 101},
+        {.t_ns = 200000, .kind = SL_EV_EXIT, .task = 1, .vehicle = 102},
+        TAKE(300, 3, 102),
+        TAKE(400, 4, 101),
+        {.t_ns = 900000, .kind = SL_EV_EXIT, .task = 2, .vehicle = 103},
+        {.t_ns = 900000, .kind = SL_EV_EXIT, .task = 3, .vehicle = 102},
+        {.t_ns = 900000, .kind = SL_EV_EXIT, .task = 4, .vehicle = 101},
+    };
+#undef TAKE
     assert_int_equal(sl_trace_append(tr, e, sizeof e / sizeof e[0]), 0);
     tr->finished = true;
     return tr;
@@ -168,6 +210,13 @@ static void wake_question(int cols, int rows)
     assert_true(ui.predict.on);
     sl__keys_handle(&ui, SL_KEY_TAB);
     assert_int_equal(ui.req, 0);
+    /* Nor compare mode's runs, nor a lesson from the picker. */
+    sl__keys_handle(&ui, 'c');
+    assert_int_equal(ui.req, 0);
+    assert_true(ui.predict.on);
+    sl__keys_handle(&ui, 's');
+    assert_int_equal(ui.overlay, SL_OV_NONE);
+    assert_true(strstr(ui.status, "Press p to leave it first") != NULL);
 }
 
 static void test_wake_80x24(void **state)
@@ -232,12 +281,78 @@ static void test_gil_question(void **state)
     assert_true(ui.predict.over);
 }
 
+static void pool_question(int cols, int rows)
+{
+    open_ui(pool_trace(), cols, rows);
+    sl__keys_handle(&ui, 'p');
+    /* At the first take all three workers are idle, none has had a task. */
+    assert_true(ui.predict.asking);
+    assert_int_equal(ui.predict.kind, SL_Q_WORKER);
+    assert_int_equal(ui.predict.n_cand, 3);
+    assert_int_equal(ui.predict.task, 0);
+    assert_int_equal(ui.predict.answer, 0);
+    draw();
+    int y = vs_find(&vs, "PREDICT");
+    assert_true(vs_col(&vs, y, "Which pool worker takes a task next?") > 0);
+    assert_int_equal(vs_find(&vs, "Guess 1-3"), ui.lay.ready.y);
+    assert_true(vs_col(&vs, ui.lay.ready.y + 1,
+                       cols >= 120 ? "1   worker 1 idle, no task yet" : "1   worker 1") > 0);
+    choose(2);
+    assert_true(ui.predict.revealed);
+    assert_int_equal(ui.predict.right, 0);
+    assert_true(strstr(ui.predict.note, "No: worker 1 took task-0: 3 workers had been idle as "
+                                        "long") != NULL);
+
+    /* Then two are idle; and at 300 us workers 1 and 2, 1 the longer. */
+    sl__keys_handle(&ui, ' ');
+    assert_int_equal(ui.predict.kind, SL_Q_WORKER);
+    assert_int_equal(ui.predict.n_cand, 2);
+    choose(index_of_answer());
+    sl__keys_handle(&ui, ' ');
+    assert_true(ui.predict.asking);
+    assert_int_equal(ui.predict.kind, SL_Q_WORKER);
+    assert_int_equal(ui.predict.task, 3);
+    assert_int_equal(ui.predict.n_cand, 2);
+    assert_int_equal(ui.predict.cand[0], 0);
+    assert_int_equal(ui.predict.last[0], 0);
+    assert_int_equal(ui.predict.idle_ns[0], 100000);
+    assert_int_equal(ui.predict.answer, 1);
+    draw();
+    /* Each choice says how long it has been idle and what it ran last. */
+    char row[512];
+    vs_text(&vs, ui.lay.ready.y + 1, ui.lay.ready.x, ui.lay.ready.w, row, sizeof row);
+    assert_non_null(strstr(row, cols >= 120 ? "worker 1 idle 200µs, after task-0" : "worker 1"));
+    choose(1);
+    assert_int_equal(ui.predict.right, 2);
+    assert_true(strstr(ui.predict.note, "Right! worker 2 took task-3 though others were idle "
+                                        "longer") != NULL);
+    /* The reveal lights the task that was taken in the Ready list. */
+    draw();
+    assert_true(vs_find(&vs, "task-3") > 0);
+    /* The fourth: worker 1, alone idle at 400 us, is no question. */
+    sl__keys_handle(&ui, ' ');
+    assert_true(ui.predict.over);
+    assert_true(strstr(ui.predict.note, "pool workers 2/3") != NULL);
+}
+
+static void test_pool_80x24(void **state)
+{
+    pool_question(80, 24);
+}
+
+static void test_pool_160x48(void **state)
+{
+    pool_question(160, 48);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_wake_80x24, teardown),
         cmocka_unit_test_teardown(test_wake_160x48, teardown),
         cmocka_unit_test_teardown(test_round_summary, teardown),
+        cmocka_unit_test_teardown(test_pool_80x24, teardown),
+        cmocka_unit_test_teardown(test_pool_160x48, teardown),
         cmocka_unit_test_teardown(test_gil_question, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -611,9 +611,10 @@ static void test_record_v3_markers(void **state)
     assert_string_equal(c3->marks[2], "Now guess what the scheduler does next.");
     const char *questions[] = {"Which ready task runs next?", "Which waiting task wakes next?",
                                "Which thread takes the GIL next?",
-                               "Which thread does the OS run next?"};
+                               "Which thread does the OS run next?",
+                               "Which pool worker takes a task next?"};
     bool asked = false;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         asked = asked || strcmp(c3->marks[3], questions[i]) == 0;
     if (!asked)
         fail_msg("the last marker is no predict question: '%s'", c3->marks[3]);
