@@ -123,6 +123,43 @@ static sl_trace *pool_trace(void)
     return tr;
 }
 
+/* Four coroutines on a loop, ten rounds: all wait on io, wake in the order
+ * 2 0 3 1, and the loop runs them in that (FIFO) order: three wake-up
+ * questions and three FIFO ones per round. */
+static sl_trace *loop_trace(void)
+{
+    sl_trace_meta meta = {.n_tasks = 4, .cores = 2};
+    snprintf(meta.strategy, sizeof meta.strategy, "coroutines");
+    sl_trace *tr;
+    assert_int_equal(sl_trace_new(&tr, &meta, NULL), 0);
+    uint64_t t = 1;
+    for (uint32_t i = 0; i < 4; i++) {
+        sl_event e = ev(t, SL_EV_SPAWN, i, 0);
+        assert_int_equal(sl_trace_append(tr, &e, 1), 0);
+    }
+    static const uint32_t order[4] = {2, 0, 3, 1};
+    for (int round = 0; round < 10; round++) {
+        for (int k = 0; k < 4; k++) {
+            uint32_t i = round == 0 ? (uint32_t)k : order[k];
+            t += 10;
+            sl_event e[2] = {ev(t, SL_EV_RUN, i, 0), ev(t + 1, SL_EV_BLOCK, i, SL_WAIT_IO)};
+            assert_int_equal(sl_trace_append(tr, e, 2), 0);
+        }
+        for (int k = 0; k < 4; k++) {
+            t += 100;
+            sl_event e = ev(t, SL_EV_WAKE, order[k], SL_WAIT_IO);
+            assert_int_equal(sl_trace_append(tr, &e, 1), 0);
+        }
+    }
+    for (uint32_t i = 0; i < 4; i++) {
+        t += 10;
+        sl_event e[2] = {ev(t, SL_EV_RUN, order[i], 0), ev(t + 1, SL_EV_EXIT, order[i], 0)};
+        assert_int_equal(sl_trace_append(tr, e, 2), 0);
+    }
+    tr->finished = true;
+    return tr;
+}
+
 static void open_ui(sl_trace *tr, int cols, int rows)
 {
     assert_int_equal(vs_open(&vs, cols, rows, false, false), 0);
@@ -281,6 +318,33 @@ static void test_gil_question(void **state)
     assert_true(ui.predict.over);
 }
 
+/* FIFO questions come now and then: three others between two of them,
+ * though the trace offers as many FIFO decisions as wake-ups. */
+static void test_fifo_now_and_then(void **state)
+{
+    open_ui(loop_trace(), 80, 24);
+    sl__keys_handle(&ui, 'p');
+    int kinds[SL_PREDICT_ROUND], n = 0;
+    while (ui.predict.asking && n < SL_PREDICT_ROUND) {
+        kinds[n++] = ui.predict.kind;
+        choose(index_of_answer());
+        if (kinds[n - 1] == SL_Q_FIFO)
+            assert_true(strstr(ui.predict.note, "head of the queue") != NULL);
+        sl__keys_handle(&ui, ' ');
+    }
+    assert_int_equal(n, SL_PREDICT_ROUND);
+    int fifo = 0, last_fifo = -10;
+    for (int i = 0; i < n; i++) {
+        if (kinds[i] != SL_Q_FIFO)
+            continue;
+        assert_true(i - last_fifo > 3);
+        last_fifo = i;
+        fifo++;
+    }
+    assert_true(fifo >= 1 && fifo <= 3);
+    assert_true(ui.predict.asked_by[SL_Q_WAKE] >= 7);
+}
+
 static void pool_question(int cols, int rows)
 {
     open_ui(pool_trace(), cols, rows);
@@ -351,6 +415,7 @@ int main(void)
         cmocka_unit_test_teardown(test_wake_80x24, teardown),
         cmocka_unit_test_teardown(test_wake_160x48, teardown),
         cmocka_unit_test_teardown(test_round_summary, teardown),
+        cmocka_unit_test_teardown(test_fifo_now_and_then, teardown),
         cmocka_unit_test_teardown(test_pool_80x24, teardown),
         cmocka_unit_test_teardown(test_pool_160x48, teardown),
         cmocka_unit_test_teardown(test_gil_question, teardown),
