@@ -129,8 +129,9 @@ static bool pool_too_small(const sl_model *m, const sl_trace_meta *meta, uint32_
     if (meta->workers > 0)
         snprintf(workers, sizeof workers, " for %u %s", meta->workers,
                  plural(meta->workers, "worker", "workers"));
-    say(l, "%u %s queued%s, the run kept %s of %u cores busy so far: the pool is too small", queued,
-        plural(queued, "task is", "tasks are"), workers, busy, cores);
+    /* The conclusion first: at 80 columns the end of a lint may be cut. */
+    say(l, "pool too small: %u %s queued%s, %s of %u cores busy so far", queued,
+        plural(queued, "task", "tasks"), workers, busy, cores);
     return true;
 }
 

@@ -182,15 +182,14 @@ static void test_pool_too_small(void **state)
     assert_int_equal(sl_model_core_busy_ns(&m, 0), 10 * MS);
     assert_int_equal(lints(&m, meta_of("threadpool", 2, 2), out), 1);
     assert_int_equal(out[0].kind, SL_LINT_POOL_TOO_SMALL);
-    assert_string_equal(out[0].text, "3 tasks are queued for 2 workers, the run kept 0.5 of 2 "
-                                     "cores busy so far: the pool is too small");
+    assert_string_equal(out[0].text,
+                        "pool too small: 3 tasks queued for 2 workers, 0.5 of 2 cores busy so far");
     apply(&m, EV(40 * MS, RUN, 1, 0, 0, 1));
     apply(&m, EV(50 * MS, STEP, 1, SL_STEP_CPU, 0, 1));
     /* The stretch running now counts up to the playhead. */
     assert_int_equal(sl_model_core_busy_ns(&m, 1), 20 * MS);
     assert_int_equal(lints(&m, meta_of("procpool", 2, 0), out), 1);
-    assert_string_equal(out[0].text, "3 tasks are queued, the run kept 0.6 of 2 cores busy so far: "
-                                     "the pool is too small");
+    assert_string_equal(out[0].text, "pool too small: 3 tasks queued, 0.6 of 2 cores busy so far");
     /* Sequential has no pool to blame: its queue is the one runner's. */
     assert_int_equal(lints(&m, meta_of("sequential", 2, 0), out), 1);
     assert_string_equal(
