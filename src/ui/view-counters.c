@@ -4,6 +4,7 @@
  * drops, and the UI's own CPU use (it must not disturb what it measures).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "ui/view.h"
 
@@ -35,10 +36,19 @@ void sl__view_counters(const sl_ui *ui, const sl_pane *p, sl_rect r, bool compac
     int y = r.y + 1, x = r.x + 1, w = r.w - 1;
     /* The kernel's counts arrive when the run ends; a live run's trace is
      * read only once its thread has been joined (p->live is then false). */
-    if (p->finished && !p->live)
-        sl__term_putf(y++, x, w, SL_ROLE_NORMAL, "OS switches  vol %llu  invol %llu",
-                      (unsigned long long)tr->os.voluntary, (unsigned long long)tr->os.involuntary);
-    else
+    if (p->finished && !p->live) {
+        /* Counted for the whole run: a playhead before its end must not
+         * read them as the switches so far. */
+        bool before_end = ui->t_ns < sl_pane_end(p);
+        char line[96];
+        snprintf(line, sizeof line, "OS switches%s  vol %llu  invol %llu",
+                 before_end ? " (whole run)" : "", (unsigned long long)tr->os.voluntary,
+                 (unsigned long long)tr->os.involuntary);
+        if (before_end && (int)strlen(line) > w)
+            snprintf(line, sizeof line, "OS, whole run: vol %llu invol %llu",
+                     (unsigned long long)tr->os.voluntary, (unsigned long long)tr->os.involuntary);
+        sl__term_put(y++, x, w, SL_ROLE_NORMAL, line);
+    } else
         sl__term_put(y++, x, w, SL_ROLE_NORMAL, "OS switches: when the run ends");
     if (y < r.y + r.h)
         sl__term_putf(y++, x, w, SL_ROLE_NORMAL, "coroutine %llu  GIL hand-offs %llu",

@@ -170,6 +170,10 @@ static void sequential(int cols, int rows)
     assert_true(vs_find(&vs, "2 wait their turn (not started)") >= 0);
     /* The latency counts the hand-over only, as the empty ready list says. */
     assert_true(vs_find(&vs, "ready latency 5µs, max 5µs") >= 0);
+    /* The kernel's counts are the whole run's, and say so before its end. */
+    assert_true(vs_find(&vs, cols >= 120 ? "OS switches (whole run)  vol 0  invol 0"
+                                         : "OS switches (whole run)") >= 0 ||
+                vs_find(&vs, "OS, whole run: vol 0 invol 0") >= 0);
     assert_true(vs_find(&vs, "c0   job-1") >= 0);
     assert_true(vs_find(&vs, cols >= 120 ? "c1   no task of this run" : "c1   no task") >= 0);
     assert_true(nowhere("idle"));
