@@ -229,7 +229,7 @@ typedef struct sl_span {
     uint64_t end_ns; /* end of the trace for a state still open */
     uint32_t task;
     uint8_t state;  /* sl_state */
-    uint8_t reason; /* wait reason / ready cause */
+    uint8_t reason; /* wait reason / ready cause; running: the work-stealing worker + 1, or 0 */
     uint16_t core;  /* running: the core */
 } sl_span;
 
@@ -286,10 +286,17 @@ int sl_span_fold_take_spans(sl_span_fold *f, sl_spans *out);
 
 /* Set in a column's state when the tasks ran in it, but not longest. */
 #define SL_COL_BRIEF_RUN 0x80
+/* Set in a one-task lane's column where its coroutine resumed on another
+ * work-stealing worker than the one it last ran on (a MIGRATE). */
+#define SL_COL_MIGRATED 0x40
+/* The sl_state of a column, without its marks. */
+#define SL_COL_STATE(cell) ((uint8_t)((cell) & ~(SL_COL_BRIEF_RUN | SL_COL_MIGRATED)))
 /* Each of `n` columns dt wide from t0, cut at `limit` (exclusive; UINT64_MAX:
  * none), for the lane of tasks [a, b): the sl_state held longest in it by
  * time summed over the lane, ORed with SL_COL_BRIEF_RUN when running time
- * there lost to another state. Columns at or past the limit read "new". */
+ * there lost to another state and, for one task (b == a + 1), with
+ * SL_COL_MIGRATED where it resumed on another worker. Columns at or past
+ * the limit read "new". */
 int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uint64_t dt,
                      uint64_t limit, int n, uint8_t *out);
 

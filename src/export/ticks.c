@@ -149,7 +149,7 @@ static sl_state row_label(table *tb, uint64_t k, uint32_t j, char *buf)
         label(tb->m, i, buf);
         return now;
     }
-    sl_state dom = (sl_state)(tb->cells[(size_t)j * tb->rows + k] & ~SL_COL_BRIEF_RUN);
+    sl_state dom = (sl_state)SL_COL_STATE(tb->cells[(size_t)j * tb->rows + k]);
     if (dom == now) {
         label(tb->m, i, buf);
         return now;

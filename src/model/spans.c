@@ -55,8 +55,10 @@ static sl_span key_of(const sl_model *m, uint32_t i)
         s.reason = k->state == SL_ST_RUNNING ? SL_READY_CPU : k->reason;
     else if (s.state == SL_ST_WAITING)
         s.reason = k->reason;
-    else if (s.state == SL_ST_RUNNING)
+    else if (s.state == SL_ST_RUNNING) {
         s.core = k->core;
+        s.reason = k->worker; /* a coroutine's worker: a MIGRATE shows between two */
+    }
     return s;
 }
 

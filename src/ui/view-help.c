@@ -106,11 +106,12 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
     int n_strategies = ui->n_strategies;
     static const uint8_t states[] = {SL_ST_RUNNING,  SL_ST_READY, SL_ST_WAITING, SL_ST_QUEUED,
                                      SL_ST_STARTING, SL_ST_DONE,  SL_ST_FAILED,  SL_ST_CANCELLED};
-    /* Bindings, a gap, the legend title, the states and the brief-run mark, a gap, the
-     * strategies title and the strategies: scrolling stops at the last. */
+    /* Remapped keys, bindings, a gap, the legend title, the states, the
+     * brief-run and the worker-move marks, a gap, the strategies title and
+     * the strategies: scrolling stops at the last. */
     int remap_lines = ui->n_remaps ? (int)ui->n_remaps + 2 : 0; /* title, remaps, a gap */
     int lines =
-        remap_lines + (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 1 + 1 + 1 + n_strategies;
+        remap_lines + (int)ui->n_bindings + 1 + 1 + (int)sizeof states + 2 + 1 + 1 + n_strategies;
     int max_skip = lines - (r.h - 2) > 0 ? lines - (r.h - 2) : 0;
     int skip = ui->overlay_scroll < max_skip ? ui->overlay_scroll : max_skip;
     scroller sc = {.y = r.y + 1, .bottom = r.y + r.h - 1, .skip = skip};
@@ -146,6 +147,12 @@ void sl__view_help(const sl_ui *ui, sl_rect r)
         sl__term_put(yy, x, 1, SL_ROLE_ST_RUNNING, "_");
         sl__term_put(yy, x + 2, w - 2, SL_ROLE_NORMAL,
                      "underlined: a column that ran, but less long than the state it shows");
+    }
+    if ((yy = next_row(&sc)) >= 0) {
+        sl__term_put(yy, x, 1, SL_ROLE_ACCENT, ui->ascii ? ">" : "»");
+        put_fit(yy, x + 2, w - 2, SL_ROLE_NORMAL,
+                "moved worker: a coroutine resumed on another work-stealing worker there",
+                ui->ascii);
     }
     next_row(&sc);
     if ((yy = next_row(&sc)) >= 0)

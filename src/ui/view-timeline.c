@@ -116,17 +116,31 @@ static bool cut_by_index(const sl_pane *pc, uint32_t first, uint32_t k, uint32_t
     return sl_lane_sweep_to(&c->sweep, &p->index, &p->spans, limit, out) == 0;
 }
 
+/* The mark of a column where a coroutine resumed on another worker. */
+#define MIGRATE_UTF8 "»"
+#define MIGRATE_ASCII ">"
+/* Its legend entry. */
+static const char moved_word[] = "moved worker";
+
 /* Draws a row of columns (sl_spans_columns()), one put per run of equal
- * cells; a brief run underlines its column's glyph. */
+ * cells; a brief run underlines its column's glyph, a move to another
+ * work-stealing worker replaces it with ». */
 static void draw_cells(const sl_ui *ui, int y, int x, const uint8_t *cells, int n, bool marks)
 {
     char run[MAX_COLS * 4 + 1];
     uint8_t prev = SL_ST_NEW;
     int c = 0;
     while (c < n && cells[c] != NOTHING) {
-        uint8_t cell = cells[c], st = cell & (uint8_t)~SL_COL_BRIEF_RUN;
+        uint8_t cell = cells[c], st = SL_COL_STATE(cell);
         int role = SL_ROLE_STATE(st) | ((cell & SL_COL_BRIEF_RUN) ? SL_ROLE_MARK : 0);
         bool ended = st == SL_ST_DONE || st == SL_ST_FAILED || st == SL_ST_CANCELLED;
+        if (cell & SL_COL_MIGRATED) {
+            /* Resumed on another work-stealing worker here. */
+            sl__term_put(y, x + c, 1, SL_ROLE_ACCENT, ui->ascii ? MIGRATE_ASCII : MIGRATE_UTF8);
+            prev = st;
+            c++;
+            continue;
+        }
         if (marks && ended && prev != st) {
             sl__term_put(y, x + c, 1, role, sl__theme_end_mark(st, ui->ascii));
             prev = st;
@@ -169,7 +183,9 @@ static void draw_legend(const sl_ui *ui, const sl_pane *p, int y, int left, int 
     uint8_t shown[sizeof all];
     size_t n = sizeof all;
     memcpy(shown, all, sizeof all);
-    if (legend_width(all, sizeof all) > right - left) {
+    /* A run that moved a coroutine between workers needs room for its mark. */
+    int moved_w = p->model.steal.migrations > 0 ? 3 + (int)strlen(moved_word) : 0;
+    if (legend_width(all, sizeof all) + moved_w > right - left) {
         n = 0;
         for (size_t i = 0; i < sizeof all; i++)
             if ((all[i] != SL_ST_QUEUED && all[i] != SL_ST_STARTING) ||
@@ -182,6 +198,11 @@ static void draw_legend(const sl_ui *ui, const sl_pane *p, int y, int left, int 
     bool with_brief = right - left >= w + 3 + (int)strlen(brief);
     if (with_brief)
         w += 3 + (int)strlen(brief);
+    /* The worker-move mark when the run has moved a coroutine, where it fits. */
+    bool with_moved =
+        p->model.steal.migrations > 0 && right - left >= w + 3 + (int)strlen(moved_word);
+    if (with_moved)
+        w += 3 + (int)strlen(moved_word);
     int x = right - w;
     for (size_t i = 0; i < n; i++) {
         sl__term_put(y, x, 1, SL_ROLE_STATE(shown[i]), sl__theme_end_mark(shown[i], ui->ascii));
@@ -190,7 +211,11 @@ static void draw_legend(const sl_ui *ui, const sl_pane *p, int y, int left, int 
     }
     if (with_brief) {
         x += sl__term_put(y, x, 1, SL_ROLE_ST_RUNNING, "_");
-        sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", brief);
+        x += sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", brief);
+    }
+    if (with_moved) {
+        x += sl__term_put(y, x, 1, SL_ROLE_ACCENT, ui->ascii ? MIGRATE_ASCII : MIGRATE_UTF8);
+        sl__term_putf(y, x, -1, SL_ROLE_NORMAL, " %s ", moved_word);
     }
 }
 

@@ -7,8 +7,8 @@
  * preempt): the span fold grows by random slices and is read out at random
  * points, and each read-out must equal, span for span, both sl_spans_build
  * over the same prefix and an independent reference written here from the
- * definition: a task's spans are the runs of the key (shown state, reason,
- * core) it has at the end of each instant, the last one ending at the last
+ * definition: a task's spans are the runs of the key (shown state, reason
+ * or, running, the worker, core) it has at the end of each instant, the last one ending at the last
  * event. Some traces then have their history rewritten (a new generation),
  * which the fold must notice and fold again from the start.
  */
@@ -64,8 +64,10 @@ static sl_span key_of(const sl_model *m, uint32_t i)
         s.reason = k->state == SL_ST_RUNNING ? SL_READY_CPU : k->reason;
     else if (s.state == SL_ST_WAITING)
         s.reason = k->reason;
-    else if (s.state == SL_ST_RUNNING)
+    else if (s.state == SL_ST_RUNNING) {
         s.core = k->core;
+        s.reason = k->worker; /* the work-stealing worker: a MIGRATE splits */
+    }
     return s;
 }
 

@@ -9,7 +9,8 @@
  * count: a playhead between two tasks shows "no task" on the core, a meter
  * near 100% and a lint that does not call the cores idle. Under a GIL the
  * threads waiting for it are ready, with the cause, and the latency counts
- * their wait.
+ * their wait. A coroutine that resumes on another work-stealing worker
+ * gets a » in its timeline column, which the legend explains.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -242,6 +243,92 @@ static void test_gil_160x48(void **state)
     gil(160, 48);
 }
 
+/* Work stealing: job-0 runs on worker 0, yields, and resumes on worker 1
+ * at 41 ms (a MIGRATE); job-1 on worker 1, then on worker 0 at 91 ms. */
+static sl_trace *steal_trace(void)
+{
+    sl_trace_meta meta = {.n_tasks = 2, .cores = 2, .workers = 2};
+    snprintf(meta.strategy, sizeof meta.strategy, "work-stealing");
+    sl_trace *tr;
+    assert_int_equal(sl_trace_new(&tr, &meta, names), 0);
+    const uint32_t co = SL_VEHICLE_COROUTINE;
+    sl_event e[] = {
+        {.t_ns = 0, .kind = SL_EV_SPAWN, .task = 0, .vehicle = co},
+        {.t_ns = 0, .kind = SL_EV_SPAWN, .task = 1, .vehicle = co | 1},
+        {.t_ns = 1 * MS,
+         .kind = SL_EV_RUN,
+         .task = 0,
+         .vehicle = co,
+         .reason = SL_RUN_ON_WORKER(0)},
+        {.t_ns = 1 * MS,
+         .kind = SL_EV_RUN,
+         .task = 1,
+         .vehicle = co | 1,
+         .core = 1,
+         .reason = SL_RUN_ON_WORKER(1)},
+        {.t_ns = 40 * MS, .kind = SL_EV_BLOCK, .task = 1, .vehicle = co | 1, .reason = SL_WAIT_IO},
+        {.t_ns = 40 * MS, .kind = SL_EV_YIELD, .task = 0, .vehicle = co},
+        {.t_ns = 41 * MS, .kind = SL_EV_MIGRATE, .task = 0, .vehicle = co, .reason = 0, .arg = 1},
+        {.t_ns = 41 * MS,
+         .kind = SL_EV_RUN,
+         .task = 0,
+         .vehicle = co,
+         .core = 1,
+         .reason = SL_RUN_ON_WORKER(1)},
+        {.t_ns = 80 * MS, .kind = SL_EV_EXIT, .task = 0, .vehicle = co},
+        {.t_ns = 90 * MS, .kind = SL_EV_WAKE, .task = 1, .vehicle = co | 1, .reason = SL_WAIT_IO},
+        {.t_ns = 91 * MS, .kind = SL_EV_MIGRATE, .task = 1, .vehicle = co | 1, .reason = 1},
+        {.t_ns = 91 * MS,
+         .kind = SL_EV_RUN,
+         .task = 1,
+         .vehicle = co | 1,
+         .reason = SL_RUN_ON_WORKER(0)},
+        {.t_ns = 120 * MS, .kind = SL_EV_EXIT, .task = 1, .vehicle = co | 1},
+    };
+    assert_int_equal(sl_trace_append(tr, e, sizeof e / sizeof e[0]), 0);
+    tr->finished = true;
+    return tr;
+}
+
+static void migrate(int cols, int rows)
+{
+    open_ui(cols, rows, steal_trace());
+    draw_at(120 * MS);
+    sl_rect r = ui.lay.timeline;
+    int label_w = r.w >= 100 ? 16 : 12, cells_w = r.w - label_w - 1;
+    uint64_t t0, dt;
+    sl__timeline_window(&ui, cells_w, &t0, &dt);
+    const struct {
+        const char *name;
+        uint64_t at;
+    } moved[] = {{"job-0", 41 * MS}, {"job-1", 91 * MS}};
+    for (int k = 0; k < 2; k++) {
+        int y = vs_find(&vs, moved[k].name);
+        assert_true(y > r.y);
+        char cell[16], row[1024];
+        int x = r.x + label_w + 1 + (int)((moved[k].at - t0) / dt);
+        assert_string_equal(vs_text(&vs, y, x, 1, cell, sizeof cell), "»");
+        /* Once: the first run on a worker is no move. */
+        vs_text(&vs, y, r.x + label_w + 1, cells_w, row, sizeof row);
+        const char *first = strstr(row, "»");
+        assert_non_null(first);
+        assert_null(strstr(first + 1, "»"));
+    }
+    /* The legend says what » is where it has room. */
+    if (cols >= 120)
+        assert_int_equal(vs_find(&vs, "» moved worker"), r.y);
+}
+
+static void test_migrate_80x24(void **state)
+{
+    migrate(80, 24);
+}
+
+static void test_migrate_160x48(void **state)
+{
+    migrate(160, 48);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +336,8 @@ int main(void)
         cmocka_unit_test_teardown(test_sequential_160x48, teardown),
         cmocka_unit_test_teardown(test_gil_80x24, teardown),
         cmocka_unit_test_teardown(test_gil_160x48, teardown),
+        cmocka_unit_test_teardown(test_migrate_80x24, teardown),
+        cmocka_unit_test_teardown(test_migrate_160x48, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
