@@ -185,7 +185,8 @@ static void draw_legend(const sl_ui *ui, const sl_pane *p, int y, int left, int 
     memcpy(shown, all, sizeof all);
     /* A run that moved a coroutine between workers needs room for its mark. */
     int moved_w = p->model.steal.migrations > 0 ? 3 + (int)strlen(moved_word) : 0;
-    if (legend_width(all, sizeof all) + moved_w > right - left) {
+    if (legend_width(all, sizeof all) + (moved_w ? 3 + (int)strlen(brief) + moved_w : 0) >
+        right - left) {
         n = 0;
         for (size_t i = 0; i < sizeof all; i++)
             if ((all[i] != SL_ST_QUEUED && all[i] != SL_ST_STARTING) ||
