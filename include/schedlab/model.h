@@ -302,7 +302,7 @@ int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uin
 
 /* One column of a core's lane. */
 typedef struct sl_core_cell {
-    uint32_t task;  /* the task that ran there longest, or SL_NO_TASK: idle held longest */
+    uint32_t task;  /* the task that ran there longest, or SL_NO_TASK: idle most of the column */
     bool migrated;  /* that task came from another core within the column */
     bool brief_run; /* something ran there that the column does not show */
 } sl_core_cell;

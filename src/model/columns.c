@@ -181,8 +181,10 @@ sl_core_cell sl__core_pick(uint32_t best, uint64_t best_ns, bool best_moved, uin
                            uint64_t len)
 {
     uint64_t idle = len > busy_ns ? len - busy_ns : 0;
-    /* Idle wins only when it held longer than any one task. */
-    bool idle_wins = best == SL_NO_TASK || idle > best_ns;
+    /* Idle wins only when it held longer than the tasks together: a core
+     * that the GIL hands between ten threads is busy, as its meter says,
+     * though no one thread held it longest. */
+    bool idle_wins = best == SL_NO_TASK || idle > busy_ns;
     return (sl_core_cell){.task = idle_wins ? SL_NO_TASK : best,
                           .migrated = !idle_wins && best_moved,
                           .brief_run = idle_wins ? busy_ns > 0 : busy_ns > best_ns};

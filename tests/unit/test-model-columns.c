@@ -233,6 +233,30 @@ static void test_core_lanes(void **state)
     assert_int_equal(busy[1], 30);
 }
 
+/* A core the GIL hands between five threads, 15 ns each in a 100 ns
+ * column (one 16), is busy 76%: the lane shows a task (the longest, marked
+ * as not alone), as the meter says, not idle because idle (24 ns) held
+ * longer than any one thread. */
+static void test_core_shared_by_many_is_busy(void **state)
+{
+    static builder b;
+    memset(&b, 0, sizeof b);
+    for (uint32_t t = 0; t < 5; t++) {
+        uint64_t end = 15 * t + (t == 2 ? 16 : 15);
+        start_task(&b, t);
+        span(&b, 15 * t, end, SL_ST_RUNNING, 0);
+        span(&b, end, 300, SL_ST_READY, 0);
+    }
+    sl_spans s = done(&b, 5);
+    sl_core_cell out[2];
+    uint64_t busy[1];
+    assert_int_equal(sl_spans_core_columns(&s, 1, 0, 100, UINT64_MAX, 2, out, busy), 0);
+    assert_int_equal(out[0].task, 2);
+    assert_true(out[0].brief_run);
+    assert_int_equal(busy[0], 76);
+    assert_int_equal(out[1].task, SL_NO_TASK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_zoom_never_flips_a_long_stretch),
         cmocka_unit_test(test_lane_sums_its_tasks),
         cmocka_unit_test(test_core_lanes),
+        cmocka_unit_test(test_core_shared_by_many_is_busy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
