@@ -83,9 +83,9 @@ void sl__view_candidates(const sl_ui *ui, sl_rect r)
             uint64_t idle = pr->idle_ns[k] < ui->t_ns ? ui->t_ns - pr->idle_ns[k] : 0;
             char fit[160], line[160];
             if (pr->last[k] == SL_NO_TASK)
-                snprintf(line, sizeof line, "worker %u idle, no task yet", pr->cand[k] + 1);
+                snprintf(line, sizeof line, "worker %u: no task yet", pr->cand[k] + 1);
             else
-                snprintf(line, sizeof line, "worker %u idle %s, after %s", pr->cand[k] + 1,
+                snprintf(line, sizeof line, "worker %u idle %s, last %s", pr->cand[k] + 1,
                          sl__fmt_dur(d, sizeof d, idle, ui->ascii),
                          sl_trace_task_name(ui->main.trace, pr->last[k]));
             sl__term_put(y, x, r.x + r.w - x, role,

@@ -360,7 +360,7 @@ static void pool_question(int cols, int rows)
     assert_true(vs_col(&vs, y, "Which pool worker takes a task next?") > 0);
     assert_int_equal(vs_find(&vs, "Guess 1-3"), ui.lay.ready.y);
     assert_true(vs_col(&vs, ui.lay.ready.y + 1,
-                       cols >= 120 ? "1   worker 1 idle, no task yet" : "1   worker 1") > 0);
+                       cols >= 120 ? "1   worker 1: no task yet" : "1   worker 1") > 0);
     choose(2);
     assert_true(ui.predict.revealed);
     assert_int_equal(ui.predict.right, 0);
@@ -385,7 +385,7 @@ static void pool_question(int cols, int rows)
     /* Each choice says how long it has been idle and what it ran last. */
     char row[512];
     vs_text(&vs, ui.lay.ready.y + 1, ui.lay.ready.x, ui.lay.ready.w, row, sizeof row);
-    assert_non_null(strstr(row, cols >= 120 ? "worker 1 idle 200µs, after task-0" : "worker 1"));
+    assert_non_null(strstr(row, cols >= 120 ? "worker 1 idle 200µs, last task-0" : "worker 1"));
     choose(1);
     assert_int_equal(ui.predict.right, 2);
     assert_true(strstr(ui.predict.note, "Right! worker 2 took task-3 though others were idle "
