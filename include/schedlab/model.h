@@ -294,11 +294,13 @@ int sl_span_fold_take_spans(sl_span_fold *f, sl_spans *out);
 /* Each of `n` columns dt wide from t0, cut at `limit` (exclusive; UINT64_MAX:
  * none), for the lane of tasks [a, b): the sl_state held longest in it by
  * time summed over the lane, ORed with SL_COL_BRIEF_RUN when running time
- * there lost to another state and, for one task (b == a + 1), with
- * SL_COL_MIGRATED where it resumed on another worker. Columns at or past
- * the limit read "new". */
+ * there lost to another state. Columns at or past the limit read "new". */
 int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uint64_t dt,
                      uint64_t limit, int n, uint8_t *out);
+/* ORs SL_COL_MIGRATED into `cells` (n columns as above) where `task` began
+ * running on another work-stealing worker than it last ran on. */
+int sl_spans_worker_moves(const sl_spans *s, uint32_t task, uint64_t t0, uint64_t dt,
+                          uint64_t limit, int n, uint8_t *cells);
 
 /* One column of a core's lane. */
 typedef struct sl_core_cell {

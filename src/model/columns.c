@@ -8,8 +8,8 @@
  * of the time as running, and the picture flips when one zooms in. A run
  * too short to take its column is not lost: the column carries a mark
  * (SL_COL_BRIEF_RUN), so a lone 1 ms run in a 50 ms column still shows. A
- * task's own lane also marks the column where its coroutine resumed on
- * another work-stealing worker (SL_COL_MIGRATED), as a steal moved it.
+ * task's own lane can also mark the column where its coroutine resumed on
+ * another work-stealing worker (SL_COL_MIGRATED, sl_spans_worker_moves).
  *
  * Time no span covers (before a task's first event) counts as "new"; a
  * task's final state, once it has ended, lasts for ever. Ties go to the
@@ -113,23 +113,14 @@ int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uin
         free(ac.whole);
         return SL_ENOMEM;
     }
-    /* One task's lane marks where it resumed on another worker. */
-    uint8_t *moved = b == a + 1 ? calloc((size_t)n, 1) : NULL;
     for (uint32_t t = a; t < b; t++) {
         size_t last = s->first[t + 1];
-        uint8_t worker = 0;
         for (size_t q = s->first[t]; q < last; q++) {
             const sl_span *v = &s->v[q];
             if (v->state >= SL_ST__COUNT || v->state == SL_ST_NEW)
                 continue;
             bool forever = q + 1 == last && sl__state_ended(v->state);
             add(&ac, v->state, v->start_ns, forever ? UINT64_MAX : v->end_ns);
-            if (v->state != SL_ST_RUNNING || v->reason == 0)
-                continue;
-            if (moved && worker != 0 && v->reason != worker && v->start_ns >= t0 &&
-                v->start_ns < limit && col_of(v->start_ns, t0, dt) < (uint64_t)n)
-                moved[col_of(v->start_ns, t0, dt)] = 1;
-            worker = v->reason;
         }
     }
     int64_t cover[SL_ST__COUNT] = {0};
@@ -143,10 +134,8 @@ int sl_spans_columns(const sl_spans *s, uint32_t a, uint32_t b, uint64_t t0, uin
             ns[st] = (uint64_t)cover[st] * len + ac.part[(size_t)st * (size_t)n + (size_t)c];
             covered += ns[st];
         }
-        out[c] = (uint8_t)(sl__column_pick(ns, covered, tasks * len) |
-                           (moved && moved[c] ? SL_COL_MIGRATED : 0));
+        out[c] = sl__column_pick(ns, covered, tasks * len);
     }
-    free(moved);
     free(ac.part);
     free(ac.whole);
     return 0;
@@ -259,4 +248,22 @@ int sl_spans_core_history(const sl_spans *s, uint32_t n_cores, uint64_t t0, uint
                           sl_core_cell *out, uint64_t *busy_cols)
 {
     return core_columns(s, n_cores, t0, dt, UINT64_MAX, n, out, NULL, busy_cols);
+}
+
+int sl_spans_worker_moves(const sl_spans *s, uint32_t task, uint64_t t0, uint64_t dt,
+                          uint64_t limit, int n, uint8_t *cells)
+{
+    if (dt == 0 || task >= s->n_tasks)
+        return SL_EINVAL;
+    uint8_t worker = 0;
+    for (size_t q = s->first[task]; q < s->first[task + 1]; q++) {
+        const sl_span *v = &s->v[q];
+        if (v->state != SL_ST_RUNNING || v->reason == 0)
+            continue;
+        if (worker != 0 && v->reason != worker && v->start_ns >= t0 && v->start_ns < limit &&
+            col_of(v->start_ns, t0, dt) < (uint64_t)n)
+            cells[col_of(v->start_ns, t0, dt)] |= SL_COL_MIGRATED;
+        worker = v->reason;
+    }
+    return 0;
 }

@@ -80,6 +80,8 @@ static const uint8_t *lane_rows(const sl_pane *pc, uint32_t first, uint32_t k, u
         uint32_t b = a + k < n ? a + k : n;
         if (sl_spans_columns(&p->spans, a, b, t0, dt, UINT64_MAX, cols,
                              c->cells + (size_t)row * (size_t)cols) < 0 ||
+            (b == a + 1 && sl_spans_worker_moves(&p->spans, a, t0, dt, UINT64_MAX, cols,
+                                                 c->cells + (size_t)row * (size_t)cols) < 0) ||
             sl_spans_ended_before(&p->spans, a, b, t0, dt, cols,
                                   c->ended + (size_t)row * (size_t)cols * 3) < 0)
             return NULL;
