@@ -5,6 +5,7 @@
  * queues (fill, capacity, blocked putters and takers), each as the trace
  * says it was at the playhead.
  */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "schedlab/scenario.h"
@@ -14,6 +15,19 @@
 typedef struct lines {
     int y, bottom, x, w, skipped;
 } lines;
+
+/* One object's line, shortened by whole words (sl__put_fit) when the
+ * column is narrow: at 80 columns a cut mid-word reads as another word. */
+__attribute__((format(printf, 4, 5))) static void put_line(const lines *l, int y, int role,
+                                                           const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    sl__put_fit(y, l->x, l->w, role, text);
+}
 
 static int next_line(lines *l)
 {
@@ -66,10 +80,10 @@ static void draw_workers(const sl_pane *p, lines *l)
     uint32_t parked = 0;
     for (uint32_t k = 0; k < s->workers; k++)
         parked += s->parked[k];
-    sl__term_putf(y, l->x, l->w, SL_ROLE_NORMAL,
-                  "workers: %u, %u parked; steals %llu (%llu tasks), migrations %llu, parks %llu",
-                  s->workers, parked, (unsigned long long)s->steals, (unsigned long long)s->stolen,
-                  (unsigned long long)s->migrations, (unsigned long long)s->parks);
+    put_line(l, y, SL_ROLE_NORMAL,
+             "workers: %u, %u parked; steals %llu (%llu tasks), migrations %llu, parks %llu",
+             s->workers, parked, (unsigned long long)s->steals, (unsigned long long)s->stolen,
+             (unsigned long long)s->migrations, (unsigned long long)s->parks);
 }
 
 static void draw_loop(const sl_ui *ui, const sl_pane *p, lines *l)
@@ -90,12 +104,11 @@ static void draw_loop(const sl_ui *ui, const sl_pane *p, lines *l)
     if (holder != SL_NO_TASK && ready > 0) {
         uint64_t since = m->tasks[holder].since_ns;
         sl__fmt_dur(d, sizeof d, m->t_ns > since ? m->t_ns - since : 0, ui->ascii);
-        sl__term_putf(y, l->x, l->w, SL_ROLE_WARN, "event loop: blocked %s by %s, %u ready", d,
-                      task_name(p, holder), ready);
+        put_line(l, y, SL_ROLE_WARN, "event loop: blocked %s by %s, %u ready", d,
+                 task_name(p, holder), ready);
     } else {
         sl__fmt_dur(d, sizeof d, m->ready_lat_max_ns, ui->ascii);
-        sl__term_putf(y, l->x, l->w, SL_ROLE_NORMAL, "event loop: %u ready, longest wait %s", ready,
-                      d);
+        put_line(l, y, SL_ROLE_NORMAL, "event loop: %u ready, longest wait %s", ready, d);
     }
 }
 
@@ -109,10 +122,9 @@ static void draw_gil(const sl_ui *ui, const sl_pane *p, lines *l)
         return;
     uint32_t waiters = m->ready_by_cause[SL_READY_GIL];
     bool held = m->gil_holder != SL_NO_TASK && m->tasks[m->gil_holder].state == SL_ST_RUNNING;
-    sl__term_putf(y, l->x, l->w, waiters ? SL_ROLE_WARN : SL_ROLE_NORMAL,
-                  "GIL %s%s, %u wait, %llu hand-offs", held ? "held by " : "free",
-                  held ? task_name(p, m->gil_holder) : "", waiters,
-                  (unsigned long long)m->gil_handoffs);
+    put_line(l, y, waiters ? SL_ROLE_WARN : SL_ROLE_NORMAL, "GIL %s%s, %u wait, %llu hand-offs",
+             held ? "held by " : "free", held ? task_name(p, m->gil_holder) : "", waiters,
+             (unsigned long long)m->gil_handoffs);
 }
 
 static void draw_object(const sl_ui *ui, const sl_object_now *o, lines *l)
@@ -125,9 +137,9 @@ static void draw_object(const sl_ui *ui, const sl_object_now *o, lines *l)
     if (SL_OBJECT_KIND(o->ref) == SL_OBJ_COUNTER) {
         uint64_t value = SL_OBJECT_FIELD(o->arg, 0, 32), done = SL_OBJECT_FIELD(o->arg, 1, 32);
         uint64_t lost = done > value ? done - value : 0;
-        sl__term_putf(y, l->x, l->w, lost ? SL_ROLE_WARN : SL_ROLE_NORMAL,
-                      "counter %s %llu of %llu, %llu lost", name, (unsigned long long)value,
-                      (unsigned long long)done, (unsigned long long)lost);
+        put_line(l, y, lost ? SL_ROLE_WARN : SL_ROLE_NORMAL, "counter %s %llu of %llu, %llu lost",
+                 name, (unsigned long long)value, (unsigned long long)done,
+                 (unsigned long long)lost);
         return;
     }
     unsigned fill = (unsigned)SL_OBJECT_FIELD(o->arg, 0, 16);
@@ -135,8 +147,8 @@ static void draw_object(const sl_ui *ui, const sl_object_now *o, lines *l)
     unsigned putters = (unsigned)SL_OBJECT_FIELD(o->arg, 2, 16);
     unsigned takers = (unsigned)SL_OBJECT_FIELD(o->arg, 3, 16);
     const char *state = fill == cap ? " full" : fill == 0 ? " empty" : "";
-    sl__term_putf(y, l->x, l->w, putters || takers ? SL_ROLE_WARN : SL_ROLE_NORMAL,
-                  "queue %s %u/%u%s, %u put %u take wait", name, fill, cap, state, putters, takers);
+    put_line(l, y, putters || takers ? SL_ROLE_WARN : SL_ROLE_NORMAL,
+             "queue %s %u/%u%s, %u put %u take wait", name, fill, cap, state, putters, takers);
 }
 
 void sl__view_objects(const sl_ui *ui, sl_rect r)
