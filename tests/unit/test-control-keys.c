@@ -18,6 +18,7 @@
 #include "control/play.h"
 #include "schedlab/trace.h"
 #include "schedlab/control.h"
+#include "ui-paused.h"
 
 static sl_ui ui;
 
@@ -26,15 +27,9 @@ static int setup(void **state)
     sl_trace *tr;
     if (sl_synth_trace(&tr, 8, 600, 2) < 0)
         return -1;
-    memset(&ui, 0, sizeof ui);
-    ui.speed = 1.0;
-    ui.sel = -1;
-    ui.cmp_running = -1;
-    ui.play = SL_PLAY_PAUSED;
-    sl__app_tables(&ui);
-    if (sl_pane_open(&ui.main, tr, true, false) < 0)
+    if (ui_open_paused(&ui, tr) < 0)
         return -1;
-    ui.has_main = true;
+    sl__app_tables(&ui);
     sl_play_fold(&ui);
     return 0;
 }

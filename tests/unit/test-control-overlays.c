@@ -12,6 +12,7 @@
 
 #include "schedlab/strategy.h"
 #include "ui-vterm.h"
+#include "ui-paused.h"
 #include "control/app.h"
 #include "ui/view.h"
 #include "control/keys.h"
@@ -28,15 +29,9 @@ static int open_size(int cols, int rows)
     sl_trace *tr;
     if (sl_synth_trace(&tr, 12, 1500, 2) < 0)
         return -1;
-    memset(&ui, 0, sizeof ui);
-    ui.speed = 1.0;
-    ui.sel = -1;
-    ui.cmp_running = -1;
-    ui.play = SL_PLAY_PAUSED;
-    sl__app_tables(&ui);
-    if (sl_pane_open(&ui.main, tr, true, false) < 0)
+    if (ui_open_paused(&ui, tr) < 0)
         return -1;
-    ui.has_main = true;
+    sl__app_tables(&ui);
     ui.t_ns = sl_pane_end(&ui.main) / 2;
     return 0;
 }

@@ -18,6 +18,7 @@
 #include "control/keys.h"
 #include "control/play.h"
 #include "ui-vterm.h"
+#include "ui-paused.h"
 #include "schedlab/ui.h"
 #include "control/predict.h"
 
@@ -163,14 +164,8 @@ static sl_trace *loop_trace(void)
 static void open_ui(sl_trace *tr, int cols, int rows)
 {
     assert_int_equal(vs_open(&vs, cols, rows, false, false), 0);
-    memset(&ui, 0, sizeof ui);
-    ui.speed = 1.0;
-    ui.sel = -1;
-    ui.cmp_running = -1;
-    ui.play = SL_PLAY_PAUSED;
+    assert_int_equal(ui_open_paused(&ui, tr), 0);
     sl__app_tables(&ui);
-    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
-    ui.has_main = true;
     sl_play_fold(&ui);
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "ui-vterm.h"
+#include "ui-paused.h"
 #include "ui/view.h"
 
 #define US 1000ull
@@ -94,13 +95,7 @@ static sl_trace *gil_trace(void)
 static void open_ui(int cols, int rows, sl_trace *tr)
 {
     assert_int_equal(vs_open(&vs, cols, rows, false, false), 0);
-    memset(&ui, 0, sizeof ui);
-    ui.speed = 1.0;
-    ui.sel = -1;
-    ui.cmp_running = -1;
-    ui.play = SL_PLAY_PAUSED;
-    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
-    ui.has_main = true;
+    assert_int_equal(ui_open_paused(&ui, tr), 0);
 }
 
 static int teardown(void **state)
@@ -112,10 +107,7 @@ static int teardown(void **state)
 
 static void draw_at(uint64_t t_ns)
 {
-    ui.t_ns = t_ns;
-    sl_pane_seek(&ui.main, t_ns);
-    sl_ui_draw(&ui);
-    vs_sync(&vs);
+    ui_draw_at(&ui, &vs, t_ns);
 }
 
 /* The text of a list panel's title row from its rectangle. */

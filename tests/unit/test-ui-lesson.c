@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ui-vterm.h"
+#include "ui-paused.h"
 #include "ui/view.h"
 
 static vscreen vs;
@@ -77,14 +78,8 @@ static sl_trace *objects_trace(void)
 static void open_ui(int cols, int rows)
 {
     assert_int_equal(vs_open(&vs, cols, rows, false, false), 0);
-    memset(&ui, 0, sizeof ui);
-    ui.speed = 1.0;
-    ui.sel = -1;
-    ui.cmp_running = -1;
-    ui.play = SL_PLAY_PAUSED;
+    assert_int_equal(ui_open_paused(&ui, objects_trace()), 0);
     ui.sc = &lesson;
-    assert_int_equal(sl_pane_open(&ui.main, objects_trace(), true, false), 0);
-    ui.has_main = true;
 }
 
 static int teardown(void **state)
@@ -96,10 +91,7 @@ static int teardown(void **state)
 
 static void draw_at(uint64_t t_ns)
 {
-    ui.t_ns = t_ns;
-    sl_pane_seek(&ui.main, t_ns);
-    sl_ui_draw(&ui);
-    vs_sync(&vs);
+    ui_draw_at(&ui, &vs, t_ns);
 }
 
 static void intro(int cols, int rows)
