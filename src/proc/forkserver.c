@@ -25,6 +25,10 @@
  *         never name another process). The server wait4()s it and replies
  *         with its status and rusage: the app still gets every worker's CPU
  *         time, context switches and peak RSS.
+ * What a fork costs here is mostly the pages the worker writes (each one a
+ * copy) and the mappings it inherits: a worker writes as little as it can
+ * (no environment change, no lazy symbol binding: the binary is linked with
+ * -z now, no atfork handlers, no library destructors at its exit).
  * Lifetimes: the server dies with the app (PR_SET_PDEATHSIG, and EOF on the
  * socket), a worker dies with the server (PR_SET_PDEATHSIG), so workers
  * die with the app. The server keeps no descriptor of a run after a fork:
@@ -83,7 +87,7 @@ static struct {
 
 /* In the freshly forked worker: from the server's copy to a worker that
  * knows nothing of the server. Never returns. */
-static void become_worker(int sock, request *rq, int fd3, int fd1, pid_t app)
+static void become_worker(int sock, request *rq, int fd3, int fd1)
 {
     close(sock);
     setpgid(0, 0);
@@ -97,9 +101,6 @@ static void become_worker(int sock, request *rq, int fd3, int fd1, pid_t app)
     sigprocmask(SIG_SETMASK, &none, NULL);
     for (size_t i = 0; i < sizeof(reset_signals) / sizeof(reset_signals[0]); i++)
         signal(reset_signals[i], SIG_DFL);
-    char mark[16];
-    snprintf(mark, sizeof(mark), "%d", (int)app);
-    setenv(SL_WORKER_MARK_ENV, mark, 1);
     char *argv[ARGS_MAX / 2 + 1];
     uint32_t argc = 0;
     for (uint32_t off = 0; off < rq->len && argc < rq->argc; argc++) {
@@ -107,8 +108,14 @@ static void become_worker(int sock, request *rq, int fd3, int fd1, pid_t app)
         off += (uint32_t)strlen(rq->args + off) + 1;
     }
     argv[argc] = NULL;
-    /* exit, not _exit: a cpu child's result line sits in stdio's buffer */
-    exit(sl_worker_main((int)argc, argv));
+    int code = sl_worker_main((int)argc, argv);
+    /* A cpu child's result line sits in stdio's buffer: flushed by hand,
+     * then _exit. exit() would also run every library's destructors (the
+     * TLS stacks libcurl loads have many), and each page they write is a
+     * page this copy of the server has to copy first: that tripled the
+     * creation cost. A worker owns nothing they would release. */
+    fflush(NULL);
+    _exit(code);
 }
 
 /* Receives one request and its descriptors (up to 2). 0 on EOF or error. */
@@ -137,15 +144,20 @@ static ssize_t receive(int sock, request *rq, int fds[2], int *n_fds)
     return n;
 }
 
-static void serve_fork(int sock, request *rq, const int fds[2], int n_fds, pid_t app, reply *rp)
+static void serve_fork(int sock, request *rq, const int fds[2], int n_fds, reply *rp)
 {
     if (n_fds < 1 || (rq->has_fd1 && n_fds < 2) || rq->len == 0 || rq->args[rq->len - 1] != '\0') {
         rp->err = EINVAL;
         return;
     }
-    pid_t pid = fork();
+    /* _Fork, not fork: the server has a single thread, so the atfork
+     * handlers (libc's lock resets, and the TLS libraries' that reseed their
+     * random generators; a worker only speaks plain HTTP to the latency
+     * server) have nothing to do but write pages, which the worker would
+     * then have to copy. */
+    pid_t pid = _Fork();
     if (pid == 0)
-        become_worker(sock, rq, fds[0], rq->has_fd1 ? fds[1] : -1, app);
+        become_worker(sock, rq, fds[0], rq->has_fd1 ? fds[1] : -1);
     rp->pid = pid > 0 ? pid : 0;
     rp->err = pid > 0 ? 0 : errno;
 }
@@ -161,7 +173,7 @@ static void serve_reap(const request *rq, reply *rp)
 }
 
 /* The server: one request at a time until the app closes its end. */
-static void serve(int sock, pid_t app)
+static void serve(int sock)
 {
     for (;;) {
         request rq;
@@ -173,7 +185,7 @@ static void serve(int sock, pid_t app)
         if (n < 0)
             rp.err = EINVAL;
         else if (rq.op == OP_FORK)
-            serve_fork(sock, &rq, fds, n_fds, app, &rp);
+            serve_fork(sock, &rq, fds, n_fds, &rp);
         else if (rq.op == OP_REAP)
             serve_reap(&rq, &rp);
         else
@@ -226,7 +238,12 @@ int sl_forkserver_start(void)
         signal(SIGINT, SIG_IGN);
         signal(SIGPIPE, SIG_IGN);
         prctl(PR_SET_NAME, "schedlab-fsrv");
-        serve(sv[1], app);
+        /* every worker carries the mark; set once here, so that a fork does
+         * not write (and copy) the environment's pages for each worker */
+        char mark[16];
+        snprintf(mark, sizeof(mark), "%d", (int)app);
+        setenv(SL_WORKER_MARK_ENV, mark, 1);
+        serve(sv[1]);
     }
     close(sv[1]);
     server.sock = sv[0];
