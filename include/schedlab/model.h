@@ -192,6 +192,12 @@ int sl_model_checkpoints(sl_model *m, size_t every, size_t budget_bytes);
  * Returns whether it did; if not, seek as usual. */
 bool sl_model_adopt(sl_model *m, const sl_model *src, sl_trace *trace, uint32_t generation,
                     size_t next, uint64_t t_ns);
+/* Makes `m` (never initialised, or freed) the fold `src` over the first
+ * `next` events of `trace` at `generation`, its playhead on the last of them,
+ * by moving src's task tables rather than copying them: src keeps its
+ * counts but no tables (sl_model_init it again before folding into it).
+ * For a fold that is done growing, whose model has no other use. */
+void sl_model_take(sl_model *m, sl_model *src, sl_trace *trace, uint32_t generation, size_t next);
 
 /* Lists at the playhead; each fills `out` with task ids and returns the count
  * (at most `max`). Ready: queue order (earliest first), preempted included.

@@ -58,6 +58,11 @@ void sl__span_index_range(const sl_span_index *ix, uint64_t cs, uint64_t ce, siz
  * span that lasts for ever counts only when it begins inside. */
 uint64_t sl__span_overlap(const sl_span *sp, uint32_t e, uint64_t cs, uint64_t ce);
 
+/* Hints that [p, p + bytes), not written yet, be backed by huge pages
+ * (huge-pages.c): for the arrays that grow with the number of tasks or
+ * spans. */
+void sl__huge_pages(void *p, size_t bytes);
+
 /* Names a task for a sentence: the trace's name, or "task-<i>". */
 const char *sl__model_task_name(const sl_model *m, uint32_t task, char *buf, size_t size);
 /* Formats a duration for a sentence: "0.4 ms", "430 ms", "12.3 s". */

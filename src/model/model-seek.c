@@ -184,10 +184,28 @@ void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns)
     sl_trace_read_end(&v);
 }
 
+void sl_model_take(sl_model *m, sl_model *src, sl_trace *trace, uint32_t generation, size_t next)
+{
+    sl_trace_view v;
+    sl_trace_read(trace, &v);
+    uint64_t t_ns = next > 0 && next <= v.count ? v.events[next - 1].t_ns : 0;
+    sl_trace_read_end(&v);
+    *m = *src;
+    m->checkpoints = NULL;
+    m->checkpoints_free = NULL;
+    m->trace = trace;
+    m->generation = generation;
+    m->next = next;
+    m->t_ns = t_ns;
+    src->tasks = NULL;
+    src->link = NULL;
+}
+
 bool sl_model_adopt(sl_model *m, const sl_model *src, sl_trace *trace, uint32_t generation,
                     size_t next, uint64_t t_ns)
 {
-    if (src->n_tasks != m->n_tasks || src->n_cores != m->n_cores)
+    /* src's tables may have gone to another playhead (sl_model_take) */
+    if (src->n_tasks != m->n_tasks || src->n_cores != m->n_cores || (!src->tasks && src->n_tasks))
         return false;
     sl_trace_view v;
     sl_trace_read(trace, &v);

@@ -31,16 +31,29 @@ struct sl_span_pending {
 
 typedef struct sl_span_pending pending;
 
+/* Room for `more` closed spans past the n kept. An event closes at most one
+ * span, so a grow reserves one per event it will fold, at once: a finished
+ * trace's spans are then one allocation, never moved, and a live one's grow
+ * at least twofold. The pages are written only as spans are closed. */
+static int reserve(sl_span_fold *f, size_t more)
+{
+    if (f->cap - f->n >= more)
+        return 0;
+    size_t cap = f->n + more > 2 * f->cap ? f->n + more : 2 * f->cap;
+    cap = cap > 4096 ? cap : 4096;
+    sl_span *v = realloc(f->closed, cap * sizeof *v);
+    if (!v)
+        return SL_ENOMEM;
+    f->closed = v;
+    f->cap = cap;
+    sl__huge_pages(v, cap * sizeof *v);
+    return 0;
+}
+
 static int emit(sl_span_fold *f, const sl_span *s)
 {
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 4096;
-        sl_span *v = realloc(f->closed, cap * sizeof *v);
-        if (!v)
-            return SL_ENOMEM;
-        f->closed = v;
-        f->cap = cap;
-    }
+    if (f->n == f->cap && reserve(f, 1) < 0)
+        return SL_ENOMEM;
     f->closed[f->n++] = *s;
     f->n_closed[s->task]++;
     return 0;
@@ -103,6 +116,8 @@ int sl_span_fold_init(sl_span_fold *f, uint32_t n_tasks, uint32_t n_cores)
         sl_span_fold_free(f);
         return SL_ENOMEM;
     }
+    sl__huge_pages(f->pen, ((size_t)n_tasks + 1) * sizeof *f->pen);
+    sl__huge_pages(f->n_closed, ((size_t)n_tasks + 1) * sizeof *f->n_closed);
     return 0;
 }
 
@@ -115,9 +130,16 @@ void sl_span_fold_free(sl_span_fold *f)
     memset(f, 0, sizeof *f);
 }
 
-static void restart(sl_span_fold *f, uint32_t generation)
+static int restart(sl_span_fold *f, uint32_t generation)
 {
     uint32_t n = f->model.n_tasks;
+    /* Its tables were given to a playhead (sl_model_take): new ones. */
+    if (!f->model.tasks && n > 0) {
+        sl_model m;
+        if (sl_model_init(&m, n, f->model.n_cores) < 0)
+            return SL_ENOMEM;
+        f->model = m;
+    }
     sl_model_reset(&f->model);
     memset(f->pen, 0, ((size_t)n + 1) * sizeof *f->pen);
     memset(f->n_closed, 0, ((size_t)n + 1) * sizeof *f->n_closed);
@@ -126,13 +148,18 @@ static void restart(sl_span_fold *f, uint32_t generation)
     f->end_ns = 0;
     f->generation = generation;
     f->taken = false;
+    return 0;
 }
 
 int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb cb, void *arg)
 {
-    if (v->generation != f->generation || v->count < f->next || f->taken)
-        restart(f, v->generation);
+    if ((v->generation != f->generation || v->count < f->next || f->taken) &&
+        restart(f, v->generation) < 0)
+        return SL_ENOMEM;
     sl_model *m = &f->model;
+    /* Where the room cannot be had at once, emit asks for it span by span. */
+    if (v->count > f->next)
+        (void)reserve(f, v->count - f->next);
     for (size_t e = f->next; e < v->count; e++) {
         const sl_event *ev = &v->events[e];
         uint32_t i = ev->task;
@@ -170,12 +197,14 @@ static int layout(const sl_span_fold *f, sl_spans *out, bool v, size_t *total)
         if (!first)
             return SL_ENOMEM;
         out->first = first;
+        sl__huge_pages(first, ((size_t)n + 1) * sizeof *first);
     }
     if (v && (*total > out->n || !out->v)) {
         sl_span *sv = realloc(out->v, (*total ? *total : 1) * sizeof *sv);
         if (!sv)
             return SL_ENOMEM;
         out->v = sv;
+        sl__huge_pages(sv, *total * sizeof *sv);
     }
     out->n_tasks = n;
     out->first[0] = 0;
@@ -235,6 +264,8 @@ int sl_span_fold_take_spans(sl_span_fold *f, sl_spans *out)
         free(moved);
         return rc < 0 ? rc : SL_ENOMEM;
     }
+    sl__huge_pages(dest, f->n * sizeof *dest);
+    sl__huge_pages(v, total * sizeof *v);
     f->closed = v;
     f->cap = total > f->cap ? total : f->cap;
     for (size_t k = 0; k < f->n; k++)

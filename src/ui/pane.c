@@ -24,24 +24,48 @@
 #include "schedlab/error.h"
 #include "ui/view.h"
 
+/* The playhead's core count: the trace's, within what the views draw. */
+static uint32_t model_cores(const sl_trace *trace)
+{
+    uint32_t cores = trace->meta.cores ? trace->meta.cores : 1;
+    return cores > 64 ? 64 : cores;
+}
+
+static void refresh_spans(sl_pane *p);
+
+/* A finished run's numbers, once: the end-of-run takeaway reads them. */
+static void numbers(sl_pane *p)
+{
+    if (p->finished && !p->have_stats)
+        p->have_stats = sl_stats_of_fold(&p->fold, p->trace, &p->stats) == 0 ||
+                        sl_stats_compute(p->trace, &p->stats) == 0;
+}
+
 int sl_pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
 {
     memset(p, 0, sizeof *p);
-    uint32_t cores = trace->meta.cores ? trace->meta.cores : 1;
-    if (cores > 64)
-        cores = 64;
-    int rc = sl_model_init(&p->model, trace->meta.n_tasks, cores);
+    /* The fold sees the trace's own core count, as every exporter's does. */
+    int rc = sl_span_fold_init(&p->fold, trace->meta.n_tasks, trace->meta.cores);
     if (rc < 0)
         return rc;
-    /* The fold sees the trace's own core count, as every exporter's does. */
-    rc = sl_span_fold_init(&p->fold, trace->meta.n_tasks, trace->meta.cores);
-    if (rc < 0) {
-        sl_model_free(&p->model);
-        return rc;
-    }
     p->trace = trace;
     p->owned = owned;
     p->live = live;
+    /* A finished run is folded now, and its fold, done growing, has no more
+     * use for its task tables: the playhead takes them (a million tasks:
+     * 110 MB neither filled nor copied a second time), on the last event. */
+    refresh_spans(p);
+    if (p->have_spans && p->fold.taken && p->fold.model.n_cores == model_cores(trace)) {
+        numbers(p);
+        sl_model_take(&p->model, &p->fold.model, trace, p->fold.generation, p->fold.next);
+        return 0;
+    }
+    rc = sl_model_init(&p->model, trace->meta.n_tasks, model_cores(trace));
+    if (rc < 0) {
+        p->owned = false; /* the caller keeps a trace it could not open */
+        sl_pane_close(p);
+        return rc;
+    }
     return 0;
 }
 
@@ -119,13 +143,10 @@ void sl_pane_seek(sl_pane *p, uint64_t t_ns)
     /* The fold first: at the end of a trace the playhead takes its model
      * instead of folding every event a second time. */
     refresh_spans(p);
+    numbers(p);
     if (!(p->have_spans && sl_model_adopt(&p->model, &p->fold.model, p->trace, p->fold.generation,
                                           p->fold.next, t_ns)))
         sl_model_seek(&p->model, p->trace, t_ns);
-    /* A finished run's numbers, once: the end-of-run takeaway reads them. */
-    if (p->finished && !p->have_stats)
-        p->have_stats = sl_stats_of_fold(&p->fold, p->trace, &p->stats) == 0 ||
-                        sl_stats_compute(p->trace, &p->stats) == 0;
 }
 
 uint64_t sl_pane_end(const sl_pane *p)
