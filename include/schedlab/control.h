@@ -41,10 +41,11 @@ int sl_ui_bench_frame(unsigned cols, unsigned rows, uint32_t n_tasks, size_t n_e
                       double *us_per_frame);
 /* A finished event-loop run of n_tasks coroutines (sl_synth_loop_trace) as
  * the TUI meets it: `first_ms` is the time from opening it to its first
- * frame (at its end), then the mean cost of a playback frame whose playhead
- * moves `events_per_frame` events (a real run's pace at 1x, 30 fps). */
+ * frame (at its end), `seek_ms` that of a jump back to its middle, then the
+ * mean cost of a playback frame from there whose playhead moves
+ * `events_per_frame` events (a real run's pace at 1x, 30 fps). */
 int sl_ui_bench_playback(unsigned cols, unsigned rows, uint32_t n_tasks, size_t events_per_frame,
-                         double *first_ms, double *us_per_frame);
+                         double *first_ms, double *seek_ms, double *us_per_frame);
 
 /*
  * Scripted demos: a small line language that drives the TUI, and

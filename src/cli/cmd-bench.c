@@ -62,9 +62,9 @@ int sl_cmd_bench(int argc, char **argv)
     sl_ui_bench_frame(120, 40, 20, 10000, &frame_us);
     /* A million-coroutine run writes about 300,000 events a second: 10,000
      * a frame at 30 frames a second. */
-    double first_1m_ms = -1, frame_1m_us = -1;
-    if (sl_ui_bench_playback(120, 40, 1000000, 10000, &first_1m_ms, &frame_1m_us) < 0)
-        first_1m_ms = frame_1m_us = -1;
+    double first_1m_ms = -1, seek_1m_ms = -1, frame_1m_us = -1;
+    if (sl_ui_bench_playback(120, 40, 1000000, 10000, &first_1m_ms, &seek_1m_ms, &frame_1m_us) < 0)
+        first_1m_ms = seek_1m_ms = frame_1m_us = -1;
     double hook = -1, counter = -1;
     if (sl__bench_hook(empty, &hook, &counter) < 0)
         hook = counter = -1;
@@ -99,6 +99,8 @@ int sl_cmd_bench(int argc, char **argv)
         {"tui_frame_us", "TUI frame 120x40, 20 tasks, 10k events", "us", "", frame_us},
         {"tui_first_frame_1m_ms", "TUI first frame, 1M coroutines, 12M events", "ms", "<= 1000",
          first_1m_ms},
+        {"tui_seek_1m_ms", "TUI jump from the end to the middle, 1M coroutines", "ms", "",
+         seek_1m_ms},
         {"tui_frame_1m_us", "TUI playback frame, 1M coroutines, 30 fps", "us", "<= 333",
          frame_1m_us},
     };

@@ -102,7 +102,7 @@ for k in ("hook_ns", "clock_ns", "coroutine_switch_ns", "thread_switch_ns", "pro
           "process_create_spawn_ns",
           "collector_events_per_s", "counter_read_ns", "hook_to_counter_ratio",
           "collector_single_ring_events_per_s", "fold_events_per_s", "tui_frame_us",
-          "tui_first_frame_1m_ms", "tui_frame_1m_us"):
+          "tui_first_frame_1m_ms", "tui_seek_1m_ms", "tui_frame_1m_us"):
     assert isinstance(d[k], (int, float)) and d[k] > 0, (k, d.get(k))
 # a coroutine switch is far cheaper than a thread's: the lesson the table shows
 assert d["thread_switch_ns"] > 5 * d["coroutine_switch_ns"], d
