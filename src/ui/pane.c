@@ -9,6 +9,10 @@
  * indexes the spans by time (sl_span_index), so that the column under a
  * moving playhead costs the spans overlapping it, not all of them.
  *
+ * A finished run is folded when the pane opens: the fold, done growing,
+ * gives the playhead its task tables (sl_model_take), so a million tasks
+ * cost one table, filled once, not two.
+ *
  * Stepping back refolds from the model's latest snapshot before the
  * playhead. The model's default budget (64 MiB) holds no snapshot at all
  * once a task table passes it (a million tasks: ~110 MiB each), and such a
