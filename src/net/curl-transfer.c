@@ -35,9 +35,13 @@ static size_t count_body(char *data, size_t size, size_t nmemb, void *arg)
  * sockets ourselves lets the sentence name that limit. */
 static _Thread_local int socket_errno;
 
+pthread_rwlock_t sl__net_fd_lock = PTHREAD_RWLOCK_INITIALIZER;
+
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
+    pthread_rwlock_rdlock(&sl__net_fd_lock);
     curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+    pthread_rwlock_unlock(&sl__net_fd_lock);
 
     socket_errno = fd == CURL_SOCKET_BAD ? errno : 0;
     return fd;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include <curl/curl.h>
@@ -34,6 +35,15 @@ typedef struct sl__http_req {
  * needed, or -1 when it is malformed (bad request line, bad header, a body,
  * bad query numbers, or no end within SL__HTTP_HEAD_MAX bytes). */
 long sl__http_parse(const char *buf, size_t len, sl__http_req *req);
+
+/* Taken shared by the clients around socket(), and exclusively by the
+ * latency server while it trades its spare descriptor for a pending
+ * connection (latency-server.c, shed_one), so that a client's socket()
+ * cannot take the number the spare just freed between its close() and
+ * the accept(). (libcurl opens other descriptors, its resolver's, outside
+ * it: the server still loses its spare now and then, and takes it back at
+ * the next shortage.) */
+extern pthread_rwlock_t sl__net_fd_lock;
 
 /* Sets the options every transfer of both clients uses: no signals, a
  * discarding byte counter into *counter, connect and total timeouts, the
