@@ -35,8 +35,6 @@ static size_t count_body(char *data, size_t size, size_t nmemb, void *arg)
  * sockets ourselves lets the sentence name that limit. */
 static _Thread_local int socket_errno;
 
-pthread_rwlock_t sl__net_fd_lock = PTHREAD_RWLOCK_INITIALIZER;
-
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
     pthread_rwlock_rdlock(&sl__net_fd_lock);
