@@ -57,8 +57,12 @@ int sl_pane_open(sl_pane *p, sl_trace *trace, bool owned, bool live)
     p->live = live;
     /* A finished run is folded now, and its fold, done growing, has no more
      * use for its task tables: the playhead takes them (a million tasks:
-     * 110 MB neither filled nor copied a second time), on the last event. */
-    refresh_spans(p);
+     * 110 MB neither filled nor copied a second time), on the last event.
+     * A live run is folded as it grows, from the first seek on. */
+    sl_trace_view v;
+    sl_trace_peek(trace, &v);
+    if (v.finished)
+        refresh_spans(p);
     if (p->have_spans && p->fold.taken && p->fold.model.n_cores == model_cores(trace)) {
         numbers(p);
         sl_model_take(&p->model, &p->fold.model, trace, p->fold.generation, p->fold.next);
