@@ -257,6 +257,12 @@ int sl_forkserver_fork(int argc, char *const argv[], int fd3, int fd1, pid_t *pi
  * it has not ended, SL_ESPAWN if the server cannot. */
 int sl_forkserver_reap(pid_t pid, bool nohang, int *status, struct rusage *ru);
 
+/* Has the forkserver load libcurl into its own image, once: workers forked
+ * after it have it (call before the first worker of a run with network
+ * steps; without it each of them would load it, 15 ms apiece). 0 (also
+ * when there is no server: forking then says why), or SL_ENET with why. */
+int sl_forkserver_preload_net(char *why, size_t why_size);
+
 /* Forks the forkserver (the default start method of worker processes, see
  * src/proc/forkserver.c). Call it at the very top of main(), before any
  * thread exists; without it, runs with the forkserver start method fail with

@@ -30,7 +30,7 @@ int sl_net_client_new(sl_net_client **out)
     c = calloc(1, sizeof(*c));
     if (!c)
         return SL_ENOMEM;
-    c->easy = curl_easy_init();
+    c->easy = sl__curl.easy_init();
     if (!c->easy) {
         free(c);
         return SL_ENOMEM;
@@ -51,9 +51,9 @@ int sl_net_client_get(sl_net_client *c, const char *url, uint64_t *bytes, char *
 
     c->bytes = 0;
     c->errbuf[0] = '\0';
-    rc = curl_easy_setopt(c->easy, CURLOPT_URL, url);
+    rc = sl__curl.easy_setopt(c->easy, CURLOPT_URL, url);
     if (rc == CURLE_OK)
-        rc = curl_easy_perform(c->easy);
+        rc = sl__curl.easy_perform(c->easy);
     if (bytes)
         *bytes = c->bytes;
     return sl__net_result(c->easy, rc, url, c->errbuf, why, why_size);
@@ -63,6 +63,6 @@ void sl_net_client_free(sl_net_client *c)
 {
     if (!c)
         return;
-    curl_easy_cleanup(c->easy);
+    sl__curl.easy_cleanup(c->easy);
     free(c);
 }

@@ -145,7 +145,7 @@ static void collect_done(sl_net_loop_client *c)
     CURLMsg *msg;
     int left;
 
-    while ((msg = curl_multi_info_read(c->multi, &left))) {
+    while ((msg = sl__curl.multi_info_read(c->multi, &left))) {
         CURL *easy = msg->easy_handle;
         CURLcode result = msg->data.result; /* msg dies with remove_handle */
         char why[512];
@@ -154,9 +154,9 @@ static void collect_done(sl_net_loop_client *c)
 
         if (msg->msg != CURLMSG_DONE)
             continue;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+        sl__curl.easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
         status = sl__net_result(easy, result, x->url, x->errbuf, why, sizeof(why));
-        curl_multi_remove_handle(c->multi, easy);
+        sl__curl.multi_remove_handle(c->multi, easy);
         c->inflight--;
         busy_unlink(c, x);
         x->next = c->idle;
@@ -178,7 +178,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
         flags = ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
                 ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
     /* s may be closed by the socket callback inside this call. */
-    curl_multi_socket_action(c->multi, s->fd, flags, &running);
+    sl__curl.multi_socket_action(c->multi, s->fd, flags, &running);
     collect_done(c);
 }
 
@@ -187,7 +187,7 @@ static void on_timeout(uv_timer_t *t)
     sl_net_loop_client *c = t->data;
     int running;
 
-    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    sl__curl.multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     collect_done(c);
 }
 
@@ -201,7 +201,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 
     if (what == CURL_POLL_REMOVE) {
         if (s) {
-            curl_multi_assign(c->multi, fd, NULL);
+            sl__curl.multi_assign(c->multi, fd, NULL);
             sock_forget(s);
         }
         return 0;
@@ -221,7 +221,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
         if (c->socks)
             c->socks->prev = s;
         c->socks = s;
-        curl_multi_assign(c->multi, fd, s);
+        sl__curl.multi_assign(c->multi, fd, s);
     }
     if (what & CURL_POLL_IN)
         events |= UV_READABLE;
@@ -258,21 +258,21 @@ int sl_net_loop_client_new(sl_net_loop_client **out, uv_loop_t *loop)
     if (!c)
         return SL_ENOMEM;
     c->loop = loop;
-    c->multi = curl_multi_init();
+    c->multi = sl__curl.multi_init();
     if (!c->multi) {
         free(c);
         return SL_ENOMEM;
     }
-    rc |= curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    rc |= curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-    rc |= curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    rc |= curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    rc |= sl__curl.multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    rc |= sl__curl.multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    rc |= sl__curl.multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    rc |= sl__curl.multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
     /* Every transfer gets its own connection at once: limits here would
      * queue transfers inside curl and hide the concurrency being shown. */
-    rc |= curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
-    rc |= curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
+    rc |= sl__curl.multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    rc |= sl__curl.multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
     if (rc != CURLM_OK) {
-        curl_multi_cleanup(c->multi);
+        sl__curl.multi_cleanup(c->multi);
         free(c);
         return SL_ENET;
     }
@@ -305,11 +305,11 @@ static xfer *xfer_get(sl_net_loop_client *c)
     x = calloc(1, sizeof(*x));
     if (!x)
         return NULL;
-    x->easy = curl_easy_init();
+    x->easy = sl__curl.easy_init();
     if (!x->easy || sl__net_easy_setup(x->easy, &x->bytes, x->errbuf) != 0 ||
-        curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x) != CURLE_OK ||
-        curl_easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK) {
-        curl_easy_cleanup(x->easy);
+        sl__curl.easy_setopt(x->easy, CURLOPT_PRIVATE, x) != CURLE_OK ||
+        sl__curl.easy_setopt(x->easy, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK) {
+        sl__curl.easy_cleanup(x->easy);
         free(x);
         return NULL;
     }
@@ -328,8 +328,8 @@ static int start(sl_net_loop_client *c, const char *url, sl_net_done_fn done, vo
     x->arg = arg;
     x->bytes = 0;
     x->errbuf[0] = '\0';
-    if (curl_easy_setopt(x->easy, CURLOPT_URL, x->url) != CURLE_OK ||
-        curl_multi_add_handle(c->multi, x->easy) != CURLM_OK) {
+    if (sl__curl.easy_setopt(x->easy, CURLOPT_URL, x->url) != CURLE_OK ||
+        sl__curl.multi_add_handle(c->multi, x->easy) != CURLM_OK) {
         x->next = c->idle;
         c->idle = x;
         return SL_ENET;
@@ -397,19 +397,19 @@ void sl_net_loop_client_free(sl_net_loop_client *c)
     while (c->busy) {
         xfer *x = c->busy;
         busy_unlink(c, x);
-        curl_multi_remove_handle(c->multi, x->easy);
+        sl__curl.multi_remove_handle(c->multi, x->easy);
         x->next = c->idle;
         c->idle = x;
     }
     /* Closes cached connections; curl may report their removal through
      * on_socket, which closes their polls. */
-    curl_multi_cleanup(c->multi);
+    sl__curl.multi_cleanup(c->multi);
     while (c->socks)
         sock_forget(c->socks);
     while (c->idle) {
         xfer *x = c->idle;
         c->idle = x->next;
-        curl_easy_cleanup(x->easy);
+        sl__curl.easy_cleanup(x->easy);
         free(x);
     }
     uv_close((uv_handle_t *)&c->timer, client_closed);

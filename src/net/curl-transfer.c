@@ -51,41 +51,41 @@ int sl__net_easy_setup(CURL *easy, uint64_t *counter, char *errbuf)
 
     /* Without NOSIGNAL, timeouts use SIGALRM, which is process-wide and
      * breaks as soon as two vehicles time out at once. */
-    rc |= curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    rc |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, count_body);
-    rc |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, counter);
-    rc |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-    rc |= curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-    rc |= curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
-    rc |= curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-    rc |= curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, count_body);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_WRITEDATA, counter);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
     /* A scenario's `get` must not become a way to read local files. */
-    rc |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    rc |= curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    rc |= curl_easy_setopt(easy, CURLOPT_USERAGENT, "schedlab");
-    rc |= curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_USERAGENT, "schedlab");
+    rc |= sl__curl.easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     return rc == CURLE_OK ? 0 : SL_ENET;
 }
 
 /* Host and port of url into host/port, or url itself when it won't parse. */
 static void url_host_port(const char *url, char *host, size_t size, char *port, size_t psize)
 {
-    CURLU *u = curl_url();
+    CURLU *u = sl__curl.url();
     char *h = NULL, *p = NULL;
 
     snprintf(host, size, "%s", url);
     port[0] = '\0';
     if (!u)
         return;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+    if (sl__curl.url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        sl__curl.url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
         snprintf(host, size, "%s", h);
-        if (curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        if (sl__curl.url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK)
             snprintf(port, psize, "%s", p);
     }
-    curl_free(h);
-    curl_free(p);
-    curl_url_cleanup(u);
+    sl__curl.free(h);
+    sl__curl.free(p);
+    sl__curl.url_cleanup(u);
 }
 
 /* "<what> out of file descriptors (<the limit>)": the limit by name and,
@@ -107,7 +107,7 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
 {
     long os_errno = 0;
 
-    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+    sl__curl.easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
     if (os_errno == 0)
         os_errno = socket_errno;
     switch (os_errno) {
@@ -145,13 +145,13 @@ int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
                    size_t why_size)
 {
     char host[256], port[16];
-    const char *detail = errbuf && errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    const char *detail = errbuf && errbuf[0] ? errbuf : sl__curl.easy_strerror(rc);
     long status = 0;
 
     if (why_size > 0)
         why[0] = '\0';
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        sl__curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
         if (status < 400)
             return 0;
         snprintf(why, why_size, "HTTP %ld from %s", status, url);

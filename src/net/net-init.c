@@ -1,6 +1,7 @@
 /*
  * net-init.c - process-wide set-up the net module needs once.
  *
+ * libcurl is loaded here (curl-api.c says why it is not linked), and
  * curl_global_init is not thread-safe and must run before any transfer, and
  * a run with thousands of concurrent connections needs more descriptors than
  * the usual soft limit of 1024 (each loopback connection costs two: client
@@ -12,8 +13,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
-#include <curl/curl.h>
-
+#include "net/curl-api.h"
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 
@@ -62,7 +62,9 @@ static void raise_nofile(void)
 static void init_once(void)
 {
     raise_nofile();
-    init_rc = curl_global_init(CURL_GLOBAL_ALL) == CURLE_OK ? 0 : SL_ENET;
+    init_rc = sl__curl_load();
+    if (init_rc == 0)
+        init_rc = sl__curl.global_init(CURL_GLOBAL_ALL) == CURLE_OK ? 0 : SL_ENET;
 }
 
 int sl_net_global_init(void)

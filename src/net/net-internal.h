@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include <curl/curl.h>
+#include "net/curl-api.h"
 
 /* Largest request head the server buffers; a longer one is malformed. */
 #define SL__HTTP_HEAD_MAX 8192

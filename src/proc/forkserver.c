@@ -20,6 +20,12 @@
  *         forks, the child installs the memfd as fd 3 (and the pipe as fd 1),
  *         closes every other descriptor, takes its own process group,
  *         resets signals and runs sl_worker_main. Reply: the pid or an errno.
+ *   NET   load libcurl (and init it) in the server itself, once, before the
+ *         first worker of a run with network steps: every worker forked
+ *         after that has it, as Python's set_forkserver_preload() gives
+ *         workers the modules they need. A server that never got NET
+ *         forks from an image without libcurl's 28 libraries, which is
+ *         what makes a worker of a cpu-only run cheap. Reply: 0 or an errno.
  *   REAP  a pid the app saw end (through a pidfd it opened itself: the pid
  *         stays the server's unreaped child until this request, so it can
  *         never name another process). The server wait4()s it and replies
@@ -38,6 +44,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,9 +56,10 @@
 #include <unistd.h>
 
 #include "schedlab/error.h"
+#include "schedlab/net.h"
 #include "schedlab/proc.h"
 
-enum { OP_FORK = 1, OP_REAP = 2 };
+enum { OP_FORK = 1, OP_REAP = 2, OP_NET = 3 };
 
 #define ARGS_MAX 2048
 
@@ -79,9 +87,11 @@ static const int reset_signals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE,
 
 static struct {
     pthread_mutex_t mu;
-    int sock;  /* the app's end, -1 when no server */
-    pid_t pid; /* the server */
-} server = {PTHREAD_MUTEX_INITIALIZER, -1, 0};
+    int sock;      /* the app's end, -1 when no server */
+    pid_t pid;     /* the server */
+    bool net_done; /* the server has answered NET */
+    int net_err;   /* and this was its answer */
+} server = {PTHREAD_MUTEX_INITIALIZER, -1, 0, false, 0};
 
 /* ---- the server side ---------------------------------------------------- */
 
@@ -188,6 +198,8 @@ static void serve(int sock)
             serve_fork(sock, &rq, fds, n_fds, &rp);
         else if (rq.op == OP_REAP)
             serve_reap(&rq, &rp);
+        else if (rq.op == OP_NET)
+            rp.err = sl_net_global_init() == 0 ? 0 : ELIBACC;
         else
             rp.err = EINVAL;
         /* the worker has its copies: the server keeps nothing of the run */
@@ -342,6 +354,35 @@ int sl_forkserver_fork(int argc, char *const argv[], int fd3, int fd1, pid_t *pi
         return rp.err == EAGAIN || rp.err == ENOMEM ? SL_ELIMIT : SL_ESPAWN;
     }
     *pid = rp.pid;
+    return 0;
+}
+
+int sl_forkserver_preload_net(char *why, size_t why_size)
+{
+    request rq = {.op = OP_NET};
+    reply rp;
+    pthread_mutex_lock(&server.mu);
+    if (server.sock < 0 || server.net_done) {
+        int err = server.sock < 0 ? EPIPE : server.net_err;
+        pthread_mutex_unlock(&server.mu);
+        /* no server: sl_forkserver_fork says so with the reason */
+        if (err == 0 || err == EPIPE)
+            return 0;
+        snprintf(why, why_size, "the forkserver cannot load libcurl (its reason is on stderr)");
+        return SL_ENET;
+    }
+    int err = ask(&rq, NULL, 0, &rp);
+    if (err != 0)
+        lost_server();
+    else {
+        server.net_done = true;
+        server.net_err = rp.err;
+    }
+    pthread_mutex_unlock(&server.mu);
+    if (err == 0 && rp.err != 0) {
+        snprintf(why, why_size, "the forkserver cannot load libcurl (its reason is on stderr)");
+        return SL_ENET;
+    }
     return 0;
 }
 

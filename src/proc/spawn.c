@@ -114,6 +114,12 @@ int sl_worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring,
                     NULL};
     if (served) {
         uint64_t t0 = sl_clock_ns();
+        /* counted in the first worker's creation: it is what that one waits for */
+        if (sl_needs_net(ctx->sc, SL_NO_TASK)) {
+            int err = sl_forkserver_preload_net(why, why_size);
+            if (err < 0)
+                return err;
+        }
         /* sl_worker_main's argv starts at "__worker" */
         int err = sl_forkserver_fork(ring >= 0 ? 11 : 9, argv + 1, sl_rings_fd(ctx->rings), -1, pid,
                                      why, why_size);

@@ -517,6 +517,57 @@ static void test_forkserver_keeps_nothing_of_a_run(void **state)
     }
 }
 
+/* Whether process pid maps a file whose path contains `what`. */
+static bool maps_file(pid_t pid, const char *what)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    bool found = false;
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = strstr(line, what) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* libcurl is not linked: the forkserver is forked without it, a cpu-only
+ * run leaves it so (its workers are forks of the light image), and the
+ * first run with network steps has the server load it once, before its
+ * first worker, which then uses it. First of the tests, so that in the
+ * first pass nothing has asked for the network yet. */
+static void test_forkserver_loads_libcurl_for_network_runs_only(void **state)
+{
+    const char *exe = harness_worker_exe();
+    pid_t fs = sl_forkserver_pid();
+    assert_true(fs > 0);
+    static bool first_pass = true;
+    if (first_pass) {
+        first_pass = false;
+        assert_false(maps_file(fs, "libcurl"));
+        rig r;
+        rig_open(&r,
+                 "[lesson]\ntitle = cpu\n[run]\nseed = 1\n[group c]\ncount = 2\nstep = cpu 1ms\n",
+                 &sl_strategy_processes, 2, 1, exe);
+        r.ctx.start = SL_START_FORKSERVER;
+        assert_int_equal(sl_strategy_processes.run(&r.ctx), 0);
+        rig_finish(&r);
+        assert_int_equal(r.res.completed, 2);
+        rig_free(&r);
+        assert_false(maps_file(fs, "libcurl"));
+    }
+    rig r;
+    rig_open(&r, mixed, &sl_strategy_processes, 2, 1, exe);
+    r.ctx.start = SL_START_FORKSERVER;
+    assert_int_equal(sl_strategy_processes.run(&r.ctx), 0);
+    rig_finish(&r);
+    assert_int_equal(r.res.completed, 4);
+    assert_int_equal(r.res.failed, 0);
+    rig_free(&r);
+    assert_true(maps_file(fs, "libcurl"));
+    harness_assert_no_children();
+}
+
 #ifndef SL_SANITIZED
 /* Timing shapes: not built under sanitizers, which slow threads and
  * processes unevenly, so a ratio there would judge the sanitizer. */
@@ -633,6 +684,7 @@ int main(void)
     /* Before any spawn: workers inherit the environment built at the first. */
     setenv(SL_FAULT_DIE_AFTER_EXIT_ENV, "doomed-after-exit", 1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forkserver_loads_libcurl_for_network_runs_only),
         cmocka_unit_test(test_image_round_trip_and_corruption),
         cmocka_unit_test(test_worker_rejects_bad_arguments),
         cmocka_unit_test(test_processes_run_every_task_in_its_own_process),
