@@ -531,6 +531,18 @@ static bool maps_file(pid_t pid, const char *what)
     return found;
 }
 
+/* Runs `text` under processes with the forkserver: every task completes. */
+static void run_served(const char *text, uint32_t n_tasks)
+{
+    rig r;
+    rig_open(&r, text, &sl_strategy_processes, 2, 1, harness_worker_exe());
+    r.ctx.start = SL_START_FORKSERVER;
+    assert_int_equal(sl_strategy_processes.run(&r.ctx), 0);
+    rig_finish(&r);
+    assert_int_equal(r.res.completed, n_tasks);
+    rig_free(&r);
+}
+
 /* libcurl is not linked: the forkserver is forked without it, a cpu-only
  * run leaves it so (its workers are forks of the light image), and the
  * first run with network steps has the server load it once, before its
@@ -538,32 +550,17 @@ static bool maps_file(pid_t pid, const char *what)
  * first pass nothing has asked for the network yet. */
 static void test_forkserver_loads_libcurl_for_network_runs_only(void **state)
 {
-    const char *exe = harness_worker_exe();
     pid_t fs = sl_forkserver_pid();
     assert_true(fs > 0);
     static bool first_pass = true;
     if (first_pass) {
         first_pass = false;
         assert_false(maps_file(fs, "libcurl"));
-        rig r;
-        rig_open(&r,
-                 "[lesson]\ntitle = cpu\n[run]\nseed = 1\n[group c]\ncount = 2\nstep = cpu 1ms\n",
-                 &sl_strategy_processes, 2, 1, exe);
-        r.ctx.start = SL_START_FORKSERVER;
-        assert_int_equal(sl_strategy_processes.run(&r.ctx), 0);
-        rig_finish(&r);
-        assert_int_equal(r.res.completed, 2);
-        rig_free(&r);
+        run_served("[lesson]\ntitle = cpu\n[run]\nseed = 1\n[group c]\ncount = 2\nstep = cpu 1ms\n",
+                   2);
         assert_false(maps_file(fs, "libcurl"));
     }
-    rig r;
-    rig_open(&r, mixed, &sl_strategy_processes, 2, 1, exe);
-    r.ctx.start = SL_START_FORKSERVER;
-    assert_int_equal(sl_strategy_processes.run(&r.ctx), 0);
-    rig_finish(&r);
-    assert_int_equal(r.res.completed, 4);
-    assert_int_equal(r.res.failed, 0);
-    rig_free(&r);
+    run_served(mixed, 4);
     assert_true(maps_file(fs, "libcurl"));
     harness_assert_no_children();
 }
