@@ -259,7 +259,10 @@ typedef struct sl_span_fold {
     sl_model model;              /* every applied event folded */
     struct sl_span_pending *pen; /* per task: the span still open, the one held back */
     size_t *n_closed;            /* per task: spans closed */
-    sl_span *closed;             /* closed spans, in the order they closed */
+    sl_span *closed;             /* closed spans, in the order they closed, or by task */
+    size_t *slot;                /* a finished trace folded at once (span-regions.c): where task i's
+                                    region starts in closed; else NULL */
+    uint8_t *held; /* with slot: per task, which held-back spans follow its closed ones */
     size_t n, cap;
     size_t next;         /* events applied */
     uint32_t generation; /* of the trace those events came from */

@@ -46,6 +46,34 @@ uint8_t sl__column_pick(uint64_t ns[SL_ST__COUNT], uint64_t covered, uint64_t wh
 sl_core_cell sl__core_pick(uint32_t best, uint64_t best_ns, bool best_moved, uint64_t busy_ns,
                            uint64_t len);
 
+/* What the appending span fold holds back per task (spans.c). */
+struct sl_span_pending {
+    sl_span open; /* the span still growing */
+    sl_span last; /* the one closed before it, held back in case it reopens */
+    bool has_open, has_last;
+};
+
+/* Whether two spans show the same thing (state, reason, core). */
+static inline bool sl__span_same_key(const sl_span *a, const sl_span *b)
+{
+    return a->state == b->state && a->reason == b->reason && a->core == b->core;
+}
+
+/* The span fold of a finished trace in per-task regions (span-regions.c).
+ * Open: counts the view's events per task and makes the regions (false
+ * without the memory: the fold appends). Change: what spans.c's change()
+ * does, in the region; 1 when the region was too small and the fold now
+ * appends (call the appending change). Close: the fold appends from now on.
+ * Held: spans held back after task i's closed ones. Copy and take: the
+ * read-outs, into out->first[i + 1] set to where task i's spans start
+ * (take gives the regions' array away, `total` spans long). */
+bool sl__regions_open(sl_span_fold *f, const sl_trace_view *v);
+int sl__regions_change(sl_span_fold *f, sl_span key, uint64_t t);
+void sl__regions_close(sl_span_fold *f);
+size_t sl__regions_held(const sl_span_fold *f, uint32_t i);
+void sl__regions_copy(const sl_span_fold *f, sl_spans *out);
+void sl__regions_take(sl_span_fold *f, sl_spans *out, size_t total);
+
 /* Flags of an sl_span_index entry, over the span's number. */
 #define SL__SPAN_FOREVER (1u << 31) /* the task's last span, in a final state */
 #define SL__SPAN_MOVED (1u << 30)   /* a run on another core than the task's previous run */

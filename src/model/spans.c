@@ -15,6 +15,9 @@
  * task plus the two held per task: O(spans), no event folded again. A fold
  * done growing gives its closed spans away, sorted in place
  * (sl_span_fold_take_spans), rather than copying them.
+ *
+ * A finished trace folded at once is written task by task into regions
+ * sized beforehand instead (span-regions.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,18 +26,12 @@
 #include "model-internal.h"
 #include "schedlab/error.h"
 
-struct sl_span_pending {
-    sl_span open; /* the span still growing */
-    sl_span last; /* the one closed before it, held back in case it reopens */
-    bool has_open, has_last;
-};
-
 typedef struct sl_span_pending pending;
 
 /* Room for `more` closed spans past the n kept. An event closes at most one
- * span, so a grow reserves one per event it will fold, at once: a finished
- * trace's spans are then one allocation, never moved, and a live one's grow
- * at least twofold. The pages are written only as spans are closed. */
+ * span, so a grow reserves one per event it will fold, at once: the spans of
+ * one grow are then one allocation, never moved, and a live trace's grow at
+ * least twofold. The pages are written only as spans are closed. */
 static int reserve(sl_span_fold *f, size_t more)
 {
     if (f->cap - f->n >= more)
@@ -75,13 +72,10 @@ static sl_span key_of(const sl_model *m, uint32_t i)
     return s;
 }
 
-static bool same_key(const sl_span *a, const sl_span *b)
-{
-    return a->state == b->state && a->reason == b->reason && a->core == b->core;
-}
-
 static int change(sl_span_fold *f, sl_span key, uint64_t t)
 {
+    if (f->slot && sl__regions_change(f, key, t) == 0)
+        return 0;
     pending *p = &f->pen[key.task];
 
     if (p->has_open) {
@@ -93,7 +87,7 @@ static int change(sl_span_fold *f, sl_span key, uint64_t t)
             p->has_last = true;
         }
     }
-    if (p->has_last && same_key(&p->last, &key) && p->last.end_ns == t) {
+    if (p->has_last && sl__span_same_key(&p->last, &key) && p->last.end_ns == t) {
         p->open = p->last;
         p->has_last = false;
     } else {
@@ -127,6 +121,8 @@ void sl_span_fold_free(sl_span_fold *f)
     free(f->pen);
     free(f->n_closed);
     free(f->closed);
+    free(f->slot);
+    free(f->held);
     memset(f, 0, sizeof *f);
 }
 
@@ -143,6 +139,10 @@ static int restart(sl_span_fold *f, uint32_t generation)
     sl_model_reset(&f->model);
     memset(f->pen, 0, ((size_t)n + 1) * sizeof *f->pen);
     memset(f->n_closed, 0, ((size_t)n + 1) * sizeof *f->n_closed);
+    free(f->slot);
+    free(f->held);
+    f->slot = NULL;
+    f->held = NULL;
     f->n = 0;
     f->next = 0;
     f->end_ns = 0;
@@ -157,8 +157,13 @@ int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb c
         restart(f, v->generation) < 0)
         return SL_ENOMEM;
     sl_model *m = &f->model;
+    /* a finished trace in regions; one that grows after all, appended */
+    if (f->slot && v->count > f->next)
+        sl__regions_close(f);
+    if (f->next == 0 && f->n == 0 && v->finished && v->count > 0)
+        (void)sl__regions_open(f, v);
     /* Where the room cannot be had at once, emit asks for it span by span. */
-    if (v->count > f->next)
+    if (!f->slot && v->count > f->next)
         (void)reserve(f, v->count - f->next);
     for (size_t e = f->next; e < v->count; e++) {
         const sl_event *ev = &v->events[e];
@@ -169,7 +174,7 @@ int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb c
             sl_span before = key_of(m, i);
             sl_model_apply(m, ev);
             sl_span after = key_of(m, i);
-            if (!same_key(&before, &after) && change(f, after, ev->t_ns) < 0) {
+            if (!sl__span_same_key(&before, &after) && change(f, after, ev->t_ns) < 0) {
                 /* The span could not be kept: start over on the next grow. */
                 f->next = SIZE_MAX;
                 return SL_ENOMEM;
@@ -183,6 +188,13 @@ int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb c
     return 0;
 }
 
+/* Spans task i's fold holds back: the one it may reopen, the open one. */
+static size_t held(const sl_span_fold *f, uint32_t i)
+{
+    return f->slot ? sl__regions_held(f, i)
+                   : (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
+}
+
 /* Sizes `out` for every span (`v`: room for them, unless the caller brings
  * its own array) and lays out first[]: first[i + 1] holds where task i's
  * spans start, a write cursor for the caller, which ends as its end. */
@@ -191,7 +203,7 @@ static int layout(const sl_span_fold *f, sl_spans *out, bool v, size_t *total)
     uint32_t n = f->model.n_tasks;
     *total = f->n;
     for (uint32_t i = 0; i < n; i++)
-        *total += (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
+        *total += held(f, i);
     if (!out->first || out->n_tasks != n) {
         size_t *first = realloc(out->first, ((size_t)n + 1) * sizeof *first);
         if (!first)
@@ -211,7 +223,7 @@ static int layout(const sl_span_fold *f, sl_spans *out, bool v, size_t *total)
     size_t at = 0;
     for (uint32_t i = 0; i < n; i++) {
         out->first[i + 1] = at;
-        at += f->n_closed[i] + (size_t)f->pen[i].has_last + (size_t)f->pen[i].has_open;
+        at += f->n_closed[i] + held(f, i);
     }
     return 0;
 }
@@ -240,6 +252,10 @@ int sl_span_fold_spans(const sl_span_fold *f, sl_spans *out)
     if (rc < 0)
         return rc;
     out->n = total;
+    if (f->slot) {
+        sl__regions_copy(f, out);
+        return 0;
+    }
     for (size_t k = 0; k < f->n; k++) {
         const sl_span *s = &f->closed[k];
         out->v[out->first[s->task + 1]++] = *s;
@@ -253,6 +269,15 @@ int sl_span_fold_take_spans(sl_span_fold *f, sl_spans *out)
     size_t total;
     if (f->taken)
         return SL_ESTATE;
+    if (f->slot) {
+        int rc = layout(f, out, false, &total);
+        if (rc < 0)
+            return rc;
+        sl__regions_take(f, out, total);
+        f->n = f->cap = 0;
+        f->taken = true;
+        return 0;
+    }
     if (f->n > UINT32_MAX)
         return sl_span_fold_spans(f, out);
     int rc = layout(f, out, false, &total);

@@ -10,7 +10,9 @@
  * definition: a task's spans are the runs of the key (shown state, reason
  * or, running, the worker, core) it has at the end of each instant, the last one ending at the last
  * event. Some traces then have their history rewritten (a new generation),
- * which the fold must notice and fold again from the start.
+ * which the fold must notice and fold again from the start. Each trace is
+ * also folded whole as a finished one, into per-task regions: copied and
+ * taken out, also after growing on, it reads out the same spans.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -246,14 +248,15 @@ static void test_grown_equals_built(void **state)
 
 /* Spans taken out of a fold equal spans copied out of the same fold; once
  * taken, the fold refuses a copy, and grown again it starts over and reads
- * out the same spans. */
+ * out the same spans. A finished trace's fold (per-task regions) reads out
+ * the same spans, also when it grows after all. */
 static void test_taken_equals_copied(void **state)
 {
     (void)state;
     enum { MAX_EVENTS = 400 };
     sl_event *ev = malloc(MAX_EVENTS * sizeof *ev);
     assert_non_null(ev);
-    size_t spans = 0;
+    size_t spans = 0, in_regions = 0, regrown = 0;
     for (unsigned k = 0; k < N_TRACES; k++) {
         rng_state = UINT64_C(0x2545f4914f6cdd1d) ^ ((uint64_t)k << 21) ^ k;
         uint32_t n_tasks = 1 + below(12), cores = 1 + below(4);
@@ -278,11 +281,45 @@ static void test_taken_equals_copied(void **state)
         assert_false(f.taken);
         assert_int_equal(sl_span_fold_take_spans(&f, &taken), 0);
         assert_spans_equal(&taken, &copied, k, "taken again after a restart");
+        sl_span_fold_free(&f);
+
+        /* A finished trace is folded into per-task regions: copied out and
+         * taken out, its spans equal the appending fold's. */
+        sl_trace_view done = v;
+        done.finished = true;
+        assert_int_equal(sl_span_fold_init(&f, n_tasks, cores), 0);
+        assert_int_equal(sl_span_fold_grow(&f, &done, NULL, NULL), 0);
+        assert_true(n == 0 || f.slot != NULL);
+        in_regions += f.slot != NULL;
+        assert_int_equal(sl_span_fold_spans(&f, &taken), 0);
+        assert_spans_equal(&taken, &copied, k, "copied from regions");
+        assert_int_equal(sl_span_fold_take_spans(&f, &taken), 0);
+        assert_spans_equal(&taken, &copied, k, "taken from regions");
+        assert_null(f.slot);
+        sl_span_fold_free(&f);
+
+        /* One that grows after all (a view said finished too early) slides
+         * its regions together and goes on appending. */
+        if (n > 1) {
+            sl_trace_view part = done;
+            part.count = 1 + below((uint32_t)n - 1);
+            assert_int_equal(sl_span_fold_init(&f, n_tasks, cores), 0);
+            assert_int_equal(sl_span_fold_grow(&f, &part, NULL, NULL), 0);
+            assert_non_null(f.slot);
+            assert_int_equal(sl_span_fold_grow(&f, &v, NULL, NULL), 0);
+            assert_null(f.slot);
+            assert_int_equal(sl_span_fold_take_spans(&f, &taken), 0);
+            assert_spans_equal(&taken, &copied, k, "regions grown after all");
+            sl_span_fold_free(&f);
+            regrown++;
+        }
         sl_spans_free(&copied);
         sl_spans_free(&taken);
-        sl_span_fold_free(&f);
     }
-    print_message("%u traces, %zu spans taken\n", N_TRACES, spans);
+    print_message("%u traces, %zu spans taken, %zu folded into regions, %zu of them grown after\n",
+                  N_TRACES, spans, in_regions, regrown);
+    assert_true(in_regions > N_TRACES / 2);
+    assert_true(regrown > N_TRACES / 2);
     assert_true(spans > N_TRACES);
     free(ev);
 }
