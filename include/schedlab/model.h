@@ -62,13 +62,18 @@ char *sl_fmt_duration(char *buf, size_t size, uint64_t ns, bool ascii);
 #define SL_LIST_COUNT (SL_LIST_DONE + 1)
 
 /* One task at the playhead. */
+/* 96 bytes: a million tasks' table is written in full when a finished run
+ * opens, and fresh memory is what that costs (the small fields share the
+ * first 8 bytes). */
 typedef struct sl_task_now {
     uint8_t state;           /* sl_state */
     uint8_t reason;          /* waiting: sl_wait_reason; ready: sl_ready_cause */
     uint8_t step_kind;       /* sl_step_kind of the current step (from STEP) */
-    bool preempted;          /* running by the hooks, but waiting for a core per the kernel */
+    bool preempted : 1;      /* running by the hooks, but waiting for a core per the kernel */
+    bool started : 1;        /* has run at least once */
+    uint8_t queue;           /* ready in a work-stealing queue: SL_READY_AT_* (0: none said) */
+    uint8_t worker;          /* work-stealing worker of the last RUN + 1 (0: none said) */
     uint16_t core;           /* core of the last RUN */
-    bool started;            /* has run at least once */
     uint32_t vehicle;        /* vehicle of the last event */
     uint32_t step;           /* index of the current step within the task */
     uint64_t since_ns;       /* when the current state began */
@@ -81,8 +86,6 @@ typedef struct sl_task_now {
     uint64_t startup_ns;   /* starting and ready time before the first RUN */
     uint64_t gil_since_ns; /* READY(gil) not yet followed by GIL_TAKE: its time, else UINT64_MAX */
     uint64_t exit_arg;     /* EXIT arg (error code or signal) */
-    uint8_t queue;         /* ready in a work-stealing queue: SL_READY_AT_* (0: none said) */
-    uint8_t worker;        /* work-stealing worker of the last RUN + 1 (0: none said) */
 } sl_task_now;
 
 /* Work-stealing queues the model counts apart: the global queue and this
