@@ -489,11 +489,15 @@ static void test_gil_counter_reported(void **state)
 /* The same race for worker processes, on a counter declared shared (a
  * multiprocessing.Value used without its lock). Each task first naps 300
  * ms: a pool's workers come up one after another, and under a sanitizer on
- * a cold machine the first one up could otherwise take all eight 4 ms tasks
- * before the second exists, so nothing would overlap. Lost updates are
- * still a matter of chance, so three runs may try to show one. */
+ * a cold machine the first one up could otherwise take all eight tasks
+ * before the second exists, so nothing would overlap. The naps end as far
+ * apart as the workers came up, so each task's increments last 40 ms (200
+ * of a 200 us window): with 20 us windows they lasted 4 ms, less than the
+ * workers' start-up stagger under ThreadSanitizer, and a CI run saw three
+ * runs in a row lose nothing. Lost updates are still a matter of chance, so
+ * three runs may try to show one. */
 static const char *const race_shared_after_nap =
-    LESSON "[counter hits]\nwindow = 20us\nshared = yes\n[group w]\ncount = 8\n"
+    LESSON "[counter hits]\nwindow = 200us\nshared = yes\n[group w]\ncount = 8\n"
            "step = sleep 300ms\nstep = inc hits 200\n";
 
 static const char *const race_shared_locked =
