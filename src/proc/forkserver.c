@@ -87,10 +87,10 @@ static const int reset_signals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE,
 
 static struct {
     pthread_mutex_t mu;
-    int sock;      /* the app's end, -1 when no server */
-    pid_t pid;     /* the server */
-    bool net_done; /* the server has answered NET */
-    int net_err;   /* and this was its answer */
+    int sock;       /* the app's end, -1 when no server */
+    pid_t pid;      /* the server */
+    bool net_asked; /* NET was sent to the server */
+    int net_err;    /* and its answer: 0 or an errno */
 } server = {PTHREAD_MUTEX_INITIALIZER, -1, 0, false, 0};
 
 /* ---- the server side ---------------------------------------------------- */
@@ -360,30 +360,21 @@ int sl_forkserver_fork(int argc, char *const argv[], int fd3, int fd1, pid_t *pi
 int sl_forkserver_preload_net(char *why, size_t why_size)
 {
     request rq = {.op = OP_NET};
-    reply rp;
+    reply rp = {0};
     pthread_mutex_lock(&server.mu);
-    if (server.sock < 0 || server.net_done) {
-        int err = server.sock < 0 ? EPIPE : server.net_err;
-        pthread_mutex_unlock(&server.mu);
-        /* no server: sl_forkserver_fork says so with the reason */
-        if (err == 0 || err == EPIPE)
-            return 0;
-        snprintf(why, why_size, "the forkserver cannot load libcurl (its reason is on stderr)");
-        return SL_ENET;
-    }
-    int err = ask(&rq, NULL, 0, &rp);
-    if (err != 0)
-        lost_server();
-    else {
-        server.net_done = true;
+    /* Once per server. Without one (or once it is lost), forking says why. */
+    if (server.sock >= 0 && !server.net_asked) {
+        if (ask(&rq, NULL, 0, &rp) != 0)
+            lost_server();
+        server.net_asked = true;
         server.net_err = rp.err;
     }
+    int err = server.sock >= 0 ? server.net_err : 0;
     pthread_mutex_unlock(&server.mu);
-    if (err == 0 && rp.err != 0) {
-        snprintf(why, why_size, "the forkserver cannot load libcurl (its reason is on stderr)");
-        return SL_ENET;
-    }
-    return 0;
+    if (err == 0)
+        return 0;
+    snprintf(why, why_size, "the forkserver cannot load libcurl (its reason is on stderr)");
+    return SL_ENET;
 }
 
 int sl_forkserver_reap(pid_t pid, bool nohang, int *status, struct rusage *ru)
