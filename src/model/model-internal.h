@@ -86,6 +86,24 @@ void sl__span_index_range(const sl_span_index *ix, uint64_t cs, uint64_t ce, siz
  * span that lasts for ever counts only when it begins inside. */
 uint64_t sl__span_overlap(const sl_span *sp, uint32_t e, uint64_t cs, uint64_t ce);
 
+/* How far ahead the hot loops over events and index entries ask for the
+ * memory they will touch. At a million tasks each step lands on a task or a
+ * span far from the last one, and would wait for memory on its own; asked
+ * this many steps early, about as many of those waits overlap. */
+#define SL__PREFETCH_AHEAD 16
+
+/* Asks for task i's entry and links, which folding an event about it
+ * writes. */
+static inline void sl__model_prefetch(const sl_model *m, uint32_t i)
+{
+    if (i < m->n_tasks) {
+        const char *k = (const char *)&m->tasks[i];
+        __builtin_prefetch(k, 1);
+        __builtin_prefetch(k + sizeof *m->tasks - 1, 1);
+        __builtin_prefetch(&m->link[2 * (size_t)i], 1);
+    }
+}
+
 /* Hints that [p, p + bytes), not written yet, be backed by huge pages
  * (huge-pages.c): for the arrays that grow with the number of tasks or
  * spans. */

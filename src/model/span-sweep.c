@@ -78,6 +78,8 @@ int sl_lane_sweep_to(sl_lane_sweep *w, const sl_span_index *ix, const sl_spans *
         size_t lo, hi;
         sl__span_index_range(ix, w->at, end, &lo, &hi);
         for (size_t p = lo; p < hi; p++) {
+            if (p + SL__PREFETCH_AHEAD < hi)
+                __builtin_prefetch(&s->v[ix->idx[p + SL__PREFETCH_AHEAD] & SL__SPAN_NUMBER]);
             uint32_t e = ix->idx[p];
             const sl_span *sp = &s->v[e & SL__SPAN_NUMBER];
             if (sp->task < w->first)
@@ -138,14 +140,27 @@ int sl_core_sweep_start(sl_core_sweep *w, uint32_t n_cores, uint64_t cs, uint64_
     return 0;
 }
 
+/* Where `key`'s search starts among the slots. */
+static size_t home(const sl_core_sweep *w, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 24) & (w->slots_cap - 1);
+}
+
 /* The slot of `key` in this column: its own, or the free one it would take. */
 static struct sl_span_slot *find(const sl_core_sweep *w, uint64_t key)
 {
     size_t mask = w->slots_cap - 1;
-    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 24) & mask;
+    size_t h = home(w, key);
     while (w->slots[h].stamp == w->stamp && w->slots[h].key != key)
         h = (h + 1) & mask;
     return &w->slots[h];
+}
+
+/* Asks for the slot a running span will look up first. */
+static void prefetch_slot(const sl_core_sweep *w, const sl_span *sp)
+{
+    if (sp->state == SL_ST_RUNNING)
+        __builtin_prefetch(&w->slots[home(w, (uint64_t)sp->core << 32 | sp->task)], 1);
 }
 
 /* Doubles the slots (4096 at first), keeping this column's: they grow with
@@ -175,6 +190,11 @@ int sl_core_sweep_to(sl_core_sweep *w, const sl_span_index *ix, const sl_spans *
         size_t lo, hi;
         sl__span_index_range(ix, w->at, end, &lo, &hi);
         for (size_t p = lo; p < hi; p++) {
+            /* Two stages ahead: the span, then (once it is near) its slot. */
+            if (p + 2 * SL__PREFETCH_AHEAD < hi)
+                __builtin_prefetch(&s->v[ix->idx[p + 2 * SL__PREFETCH_AHEAD] & SL__SPAN_NUMBER]);
+            if (p + SL__PREFETCH_AHEAD < hi && w->slots)
+                prefetch_slot(w, &s->v[ix->idx[p + SL__PREFETCH_AHEAD] & SL__SPAN_NUMBER]);
             uint32_t e = ix->idx[p];
             const sl_span *sp = &s->v[e & SL__SPAN_NUMBER];
             if (sp->state != SL_ST_RUNNING || sp->core >= w->n_cores)
