@@ -9,7 +9,9 @@
  */
 #include "ui/term.h"
 
+#define NCURSES_WIDECHAR 1
 #include <curses.h>
+#include <wchar.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -212,6 +214,27 @@ int sl__term_width(const char *s)
     return w;
 }
 
+/* The next code point of UTF-8 text at *s (advancing past it), as one
+ * cell shows it: a malformed byte or a control character is shown as '?'
+ * (a control character sent to the terminal would move its cursor). */
+static wchar_t next_cell(const char **s)
+{
+    const unsigned char *u = (const unsigned char *)*s;
+    wchar_t c = u[0];
+    int more = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+    size_t n = 1;
+    if (more > 0) {
+        c &= 0x3F >> more;
+        for (; more > 0 && (u[n] & 0xC0) == 0x80; more--, n++)
+            c = (c << 6) | (u[n] & 0x3F);
+    }
+    /* What is left unread of a cut sequence is skipped by the caller. */
+    *s += n;
+    if (more != 0 || c < 0x20 || (c >= 0x7F && c < 0xA0))
+        return L'?';
+    return c;
+}
+
 int sl__term_put(int y, int x, int maxw, int role, const char *s)
 {
     if (y < 0 || y >= LINES || x >= COLS || !s)
@@ -229,40 +252,34 @@ int sl__term_put(int y, int x, int maxw, int role, const char *s)
     }
     if (maxw <= 0)
         return 0;
-    size_t bytes = 0;
-    int cols = 0;
-    while (s[bytes] && cols < maxw) {
-        bytes++;
-        while (((unsigned char)s[bytes] & 0xC0) == 0x80)
-            bytes++;
-        cols++;
-    }
     attr_t mark = role >= 0 && (role & SL_ROLE_MARK) ? A_UNDERLINE : 0;
     if (role >= 0)
         role &= ~SL_ROLE_MARK;
     if (role < 0 || role >= SL_ROLE__COUNT)
         role = SL_ROLE_NORMAL;
-    char plain[1024];
-    if (ascii_glyphs && bytes != (size_t)cols) {
-        /* Text from elsewhere (captions, lints) may hold UTF-8 that an
-         * ASCII terminal cannot show: one '?' per code point instead. */
-        size_t n = 0;
-        for (size_t i = 0; i < bytes && n + 1 < sizeof plain; i++) {
-            unsigned char c = (unsigned char)s[i];
-            if ((c & 0xC0) == 0x80)
-                continue;
-            /* The micro sign of a duration ("850µs") has a plain spelling. */
-            bool micro = c == 0xC2 && i + 1 < bytes && (unsigned char)s[i + 1] == 0xB5;
-            plain[n++] = c < 0x80 ? (char)c : micro ? 'u' : '?';
-        }
-        s = plain;
-        bytes = n;
+    attr_t a = role_attr[role] | mark;
+    short pair = (short)PAIR_NUMBER(a);
+    a &= ~A_COLOR;
+    /* Cells are made here and copied in whole (add_wchnstr): each byte
+     * through addnstr costs ncurses a multibyte decode, a width lookup and
+     * a control-character check, which made this the most expensive part
+     * of drawing a frame. */
+    cchar_t cells[512];
+    int cols = 0;
+    if (maxw > (int)(sizeof cells / sizeof *cells))
+        maxw = (int)(sizeof cells / sizeof *cells);
+    while (*s && cols < maxw) {
+        wchar_t wc[2] = {next_cell(&s), L'\0'};
+        while (((unsigned char)*s & 0xC0) == 0x80)
+            s++;
+        /* An ASCII terminal cannot show other code points: '?' instead,
+         * but the micro sign of a duration ("850µs") has a plain spelling. */
+        if (ascii_glyphs && wc[0] >= 0x80)
+            wc[0] = wc[0] == 0xB5 ? L'u' : L'?';
+        setcchar(&cells[cols++], wc, a, pair, NULL);
     }
-    attrset(role_attr[role] | mark);
-    /* Writing the bottom-right cell reports ERR (the cursor cannot advance);
-     * the cell is still drawn, so the result is ignored. */
-    mvaddnstr(y, x, s, (int)bytes);
-    attrset(A_NORMAL);
+    if (cols > 0)
+        mvadd_wchnstr(y, x, cells, cols);
     return cols;
 }
 
