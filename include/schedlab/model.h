@@ -397,7 +397,10 @@ typedef struct sl_core_sweep {
     uint32_t best[SL_MODEL_CORES];    /* the task that ran longest so far, or SL_NO_TASK */
     uint64_t best_ns[SL_MODEL_CORES]; /* its time */
     bool best_moved[SL_MODEL_CORES];  /* it came from another core within the column */
-    struct sl_span_slot *slots;       /* each (core, task)'s time so far, open addressing */
+    struct sl_span_slot *by_task;     /* each task's time so far on the first core it ran on
+                                       * in the column, by task number */
+    uint32_t by_task_n;               /* tasks by_task holds */
+    struct sl_span_slot *slots;       /* the other (core, task)s' time so far, open addressing */
     size_t slots_cap, used;
     uint32_t stamp; /* marks the slots of this column */
 } sl_core_sweep;

@@ -117,6 +117,7 @@ struct sl_span_slot {
 
 void sl_core_sweep_free(sl_core_sweep *w)
 {
+    free(w->by_task);
     free(w->slots);
     memset(w, 0, sizeof *w);
 }
@@ -135,6 +136,8 @@ int sl_core_sweep_start(sl_core_sweep *w, uint32_t n_cores, uint64_t cs, uint64_
     if (++w->stamp == 0) {
         if (w->slots)
             memset(w->slots, 0, w->slots_cap * sizeof *w->slots);
+        if (w->by_task)
+            memset(w->by_task, 0, w->by_task_n * sizeof *w->by_task);
         w->stamp = 1;
     }
     return 0;
@@ -156,11 +159,60 @@ static struct sl_span_slot *find(const sl_core_sweep *w, uint64_t key)
     return &w->slots[h];
 }
 
+static int grow(sl_core_sweep *w);
+
 /* Asks for the slot a running span will look up first. */
 static void prefetch_slot(const sl_core_sweep *w, const sl_span *sp)
 {
-    if (sp->state == SL_ST_RUNNING)
+    if (sp->state != SL_ST_RUNNING)
+        return;
+    if (sp->task < w->by_task_n)
+        __builtin_prefetch(&w->by_task[sp->task], 1);
+    else if (w->slots)
         __builtin_prefetch(&w->slots[home(w, (uint64_t)sp->core << 32 | sp->task)], 1);
+}
+
+/* A table of one slot per task, for the spans' tasks, made before the
+ * first sweep (a new one starts the column over). Without the memory, the
+ * shared slots do. Most tasks run on one core within a column, and the
+ * tasks of an event loop come and go roughly in number order: the task's
+ * own slot is then a lookup that stays near the last one, where a hash
+ * would land each at random in a table as big as the column's tasks. */
+static void own_slots(sl_core_sweep *w, uint32_t n_tasks)
+{
+    if (w->by_task_n >= n_tasks)
+        return;
+    free(w->by_task);
+    w->by_task = calloc(n_tasks, sizeof *w->by_task);
+    w->by_task_n = w->by_task ? n_tasks : 0;
+    sl__huge_pages(w->by_task, (size_t)w->by_task_n * sizeof *w->by_task);
+    sl_core_sweep_start(w, w->n_cores, w->cs, w->dt);
+}
+
+/* The slot that sums (core, task) in this column, claimed if new; NULL
+ * without memory. */
+static struct sl_span_slot *slot_of(sl_core_sweep *w, uint32_t core, uint32_t task)
+{
+    uint64_t key = (uint64_t)core << 32 | task;
+    if (task < w->by_task_n) {
+        struct sl_span_slot *x = &w->by_task[task];
+        if (x->stamp != w->stamp) {
+            *x = (struct sl_span_slot){.key = key, .stamp = w->stamp};
+            return x;
+        }
+        if (x->key == key)
+            return x;
+        /* It ran on another core first in this column: a shared slot. */
+    }
+    struct sl_span_slot *x = w->slots ? find(w, key) : NULL;
+    if (!x || x->stamp != w->stamp) {
+        if (2 * (w->used + 1) > w->slots_cap && grow(w) < 0)
+            return NULL;
+        x = find(w, key);
+        *x = (struct sl_span_slot){.key = key, .stamp = w->stamp};
+        w->used++;
+    }
+    return x;
 }
 
 /* Doubles the slots (4096 at first), keeping this column's: they grow with
@@ -184,6 +236,7 @@ int sl_core_sweep_to(sl_core_sweep *w, const sl_span_index *ix, const sl_spans *
                      sl_core_cell *out, uint64_t *busy)
 {
     uint64_t end = w->cs + w->dt < limit ? w->cs + w->dt : limit;
+    own_slots(w, s->n_tasks);
     if (end < w->at)
         sl_core_sweep_start(w, w->n_cores, w->cs, w->dt);
     if (end > w->at && w->n_cores > 0) {
@@ -193,7 +246,7 @@ int sl_core_sweep_to(sl_core_sweep *w, const sl_span_index *ix, const sl_spans *
             /* Two stages ahead: the span, then (once it is near) its slot. */
             if (p + 2 * SL__PREFETCH_AHEAD < hi)
                 __builtin_prefetch(&s->v[ix->idx[p + 2 * SL__PREFETCH_AHEAD] & SL__SPAN_NUMBER]);
-            if (p + SL__PREFETCH_AHEAD < hi && w->slots)
+            if (p + SL__PREFETCH_AHEAD < hi)
                 prefetch_slot(w, &s->v[ix->idx[p + SL__PREFETCH_AHEAD] & SL__SPAN_NUMBER]);
             uint32_t e = ix->idx[p];
             const sl_span *sp = &s->v[e & SL__SPAN_NUMBER];
@@ -202,17 +255,9 @@ int sl_core_sweep_to(sl_core_sweep *w, const sl_span_index *ix, const sl_spans *
             uint64_t ns = sl__span_overlap(sp, e, w->at, end);
             if (ns == 0)
                 continue;
-            uint64_t key = (uint64_t)sp->core << 32 | sp->task;
-            struct sl_span_slot *x = w->slots ? find(w, key) : NULL;
-            if (!x || x->stamp != w->stamp) {
-                if (2 * (w->used + 1) > w->slots_cap) {
-                    if (grow(w) < 0)
-                        return SL_ENOMEM;
-                }
-                x = find(w, key);
-                *x = (struct sl_span_slot){.key = key, .stamp = w->stamp};
-                w->used++;
-            }
+            struct sl_span_slot *x = slot_of(w, sp->core, sp->task);
+            if (!x)
+                return SL_ENOMEM;
             x->ns += ns;
             x->moved |= (e & SL__SPAN_MOVED) && sp->start_ns >= w->cs;
             w->busy[sp->core] += ns;
