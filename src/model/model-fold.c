@@ -260,8 +260,8 @@ static void enter(sl_model *m, uint32_t i, sl_state state, uint8_t reason, uint6
         m->core_task[sl__core_slot(k->core)] = i;
         if (m->count[SL_ST_RUNNING] > m->max_running)
             m->max_running = m->count[SL_ST_RUNNING];
-        if (sl_model_on_cpu(m) > m->max_on_cpu)
-            m->max_on_cpu = sl_model_on_cpu(m);
+        if (m->count[SL_ST_RUNNING] - m->preempted > m->max_on_cpu)
+            m->max_on_cpu = m->count[SL_ST_RUNNING] - m->preempted;
         break;
     default:
         break;
@@ -356,8 +356,8 @@ static void sample(sl_model *m, uint32_t i, bool preempted, uint64_t t)
             m->core_task[c] = m->head[SL_LIST_CORE0 + c];
     } else {
         m->core_task[c] = i;
-        if (sl_model_on_cpu(m) > m->max_on_cpu)
-            m->max_on_cpu = sl_model_on_cpu(m);
+        if (m->count[SL_ST_RUNNING] - m->preempted > m->max_on_cpu)
+            m->max_on_cpu = m->count[SL_ST_RUNNING] - m->preempted;
     }
 }
 
@@ -390,7 +390,7 @@ static void object(sl_model *m, const sl_event *ev)
     m->objects[k].changes++;
 }
 
-void sl_model_apply(sl_model *m, const sl_event *ev)
+static inline void apply(sl_model *m, const sl_event *ev)
 {
     uint64_t t = ev->t_ns;
     uint32_t i = ev->task;
@@ -488,5 +488,19 @@ void sl_model_apply(sl_model *m, const sl_event *ev)
         break;
     default:
         break;
+    }
+}
+
+void sl_model_apply(sl_model *m, const sl_event *ev)
+{
+    apply(m, ev);
+}
+
+void sl__model_fold_to(sl_model *m, const sl_event *events, size_t stop, uint64_t t_ns)
+{
+    while (m->next < stop && events[m->next].t_ns <= t_ns) {
+        if (m->next + SL__PREFETCH_AHEAD < stop)
+            sl__model_prefetch(m, events[m->next + SL__PREFETCH_AHEAD].task);
+        apply(m, &events[m->next++]);
     }
 }

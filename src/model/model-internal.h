@@ -15,18 +15,75 @@
 
 #define SL__NIL UINT32_MAX
 
-/* The list a task belongs to in its current state, or -1 for none. */
-int sl__model_list_of(const sl_model *m, uint32_t task);
-/* Appends `task` to list `list` / unlinks it from `list`. */
-void sl__model_list_push(sl_model *m, int list, uint32_t task);
-void sl__model_list_remove(sl_model *m, int list, uint32_t task);
-/* Empties every list. */
-void sl__model_lists_clear(sl_model *m);
 /* The slot of a core number in the per-core arrays. */
 static inline uint32_t sl__core_slot(uint32_t core)
 {
     return core < SL_MODEL_CORES ? core : SL_MODEL_CORES - 1;
 }
+
+/* The list operations are here, inline, because every state change of the
+ * fold makes three of them: at a million tasks a frame of playback folds
+ * some ten thousand events, and the calls cost more than the work. */
+#define SL__PREV(m, i) ((m)->link[2 * (size_t)(i)])
+#define SL__NEXT(m, i) ((m)->link[2 * (size_t)(i) + 1])
+
+/* The list a task belongs to in its current state, or -1 for none. */
+static inline int sl__model_list_of(const sl_model *m, uint32_t task)
+{
+    const sl_task_now *t = &m->tasks[task];
+
+    switch (t->state) {
+    case SL_ST_QUEUED:
+        return SL_LIST_QUEUED;
+    case SL_ST_STARTING:
+        return SL_LIST_STARTING;
+    case SL_ST_READY:
+        return SL_LIST_READY;
+    case SL_ST_WAITING:
+        return SL_LIST_WAITING;
+    case SL_ST_RUNNING:
+        return t->preempted ? SL_LIST_READY : SL_LIST_CORE0 + (int)sl__core_slot(t->core);
+    case SL_ST_DONE:
+    case SL_ST_FAILED:
+    case SL_ST_CANCELLED:
+        return SL_LIST_DONE;
+    default:
+        return -1;
+    }
+}
+
+/* Appends `task` to list `list`. */
+static inline void sl__model_list_push(sl_model *m, int list, uint32_t task)
+{
+    uint32_t tail = m->tail[list];
+
+    SL__PREV(m, task) = tail;
+    SL__NEXT(m, task) = SL__NIL;
+    if (tail == SL__NIL)
+        m->head[list] = task;
+    else
+        SL__NEXT(m, tail) = task;
+    m->tail[list] = task;
+}
+
+/* Unlinks `task` from `list`. */
+static inline void sl__model_list_remove(sl_model *m, int list, uint32_t task)
+{
+    uint32_t prev = SL__PREV(m, task), next = SL__NEXT(m, task);
+
+    if (prev == SL__NIL)
+        m->head[list] = next;
+    else
+        SL__NEXT(m, prev) = next;
+    if (next == SL__NIL)
+        m->tail[list] = prev;
+    else
+        SL__PREV(m, next) = prev;
+    SL__PREV(m, task) = SL__NEXT(m, task) = SL__NIL;
+}
+
+/* Empties every list. */
+void sl__model_lists_clear(sl_model *m);
 /* a - b, or 0 when b is later (events out of order must not wrap). */
 static inline uint64_t sl__since(uint64_t a, uint64_t b)
 {
@@ -103,6 +160,10 @@ static inline void sl__model_prefetch(const sl_model *m, uint32_t i)
         __builtin_prefetch(&m->link[2 * (size_t)i], 1);
     }
 }
+
+/* Folds events[m->next ..] into m, up to `stop` or the first event later
+ * than t_ns: the playhead's loop, where sl_model_apply is inlined. */
+void sl__model_fold_to(sl_model *m, const sl_event *events, size_t stop, uint64_t t_ns);
 
 /* Hints that [p, p + bytes), not written yet, be backed by huge pages
  * (huge-pages.c): for the arrays that grow with the number of tasks or

@@ -9,60 +9,8 @@
  */
 #include "model-internal.h"
 
-#define PREV(m, i) ((m)->link[2 * (size_t)(i)])
-#define NEXT(m, i) ((m)->link[2 * (size_t)(i) + 1])
-
-int sl__model_list_of(const sl_model *m, uint32_t task)
-{
-    const sl_task_now *t = &m->tasks[task];
-
-    switch (t->state) {
-    case SL_ST_QUEUED:
-        return SL_LIST_QUEUED;
-    case SL_ST_STARTING:
-        return SL_LIST_STARTING;
-    case SL_ST_READY:
-        return SL_LIST_READY;
-    case SL_ST_WAITING:
-        return SL_LIST_WAITING;
-    case SL_ST_RUNNING:
-        return t->preempted ? SL_LIST_READY : SL_LIST_CORE0 + (int)sl__core_slot(t->core);
-    case SL_ST_DONE:
-    case SL_ST_FAILED:
-    case SL_ST_CANCELLED:
-        return SL_LIST_DONE;
-    default:
-        return -1;
-    }
-}
-
-void sl__model_list_push(sl_model *m, int list, uint32_t task)
-{
-    uint32_t tail = m->tail[list];
-
-    PREV(m, task) = tail;
-    NEXT(m, task) = SL__NIL;
-    if (tail == SL__NIL)
-        m->head[list] = task;
-    else
-        NEXT(m, tail) = task;
-    m->tail[list] = task;
-}
-
-void sl__model_list_remove(sl_model *m, int list, uint32_t task)
-{
-    uint32_t prev = PREV(m, task), next = NEXT(m, task);
-
-    if (prev == SL__NIL)
-        m->head[list] = next;
-    else
-        NEXT(m, prev) = next;
-    if (next == SL__NIL)
-        m->tail[list] = prev;
-    else
-        PREV(m, next) = prev;
-    PREV(m, task) = NEXT(m, task) = SL__NIL;
-}
+#define PREV(m, i) SL__PREV(m, i)
+#define NEXT(m, i) SL__NEXT(m, i)
 
 void sl__model_lists_clear(sl_model *m)
 {

@@ -176,9 +176,9 @@ void sl_model_seek(sl_model *m, sl_trace *trace, uint64_t t_ns)
     if (c && (c->trace != trace || c->generation != v.generation))
         clear(c, trace, v.generation);
     while (m->next < v.count && v.events[m->next].t_ns <= t_ns) {
-        if (m->next + SL__PREFETCH_AHEAD < v.count)
-            sl__model_prefetch(m, v.events[m->next + SL__PREFETCH_AHEAD].task);
-        sl_model_apply(m, &v.events[m->next++]);
+        /* In runs that end where a snapshot is due. */
+        size_t stop = c ? (m->next / c->every + 1) * c->every : v.count;
+        sl__model_fold_to(m, v.events, stop < v.count ? stop : v.count, t_ns);
         if (c && m->next % c->every == 0 && (c->n == 0 || c->v[c->n - 1].head.next < m->next))
             take(m, c);
     }
