@@ -390,7 +390,9 @@ static void object(sl_model *m, const sl_event *ev)
     m->objects[k].changes++;
 }
 
-static inline void apply(sl_model *m, const sl_event *ev)
+/* Inlined into the playhead's loop (sl__model_fold_to): a call saving six
+ * registers is a fair part of what folding one event costs. */
+__attribute__((always_inline)) static inline void apply(sl_model *m, const sl_event *ev)
 {
     uint64_t t = ev->t_ns;
     uint32_t i = ev->task;
