@@ -353,6 +353,10 @@ void sl_trace_peek(const sl_trace *t, sl_trace_view *v);
 /* Creates an empty trace for `meta`, copying `task_names` (may be NULL). */
 int sl_trace_new(sl_trace **out, const sl_trace_meta *meta, const char *const *task_names);
 void sl_trace_free(sl_trace *t);
+/* Hints that [p, p + bytes), not written yet, be backed by huge pages
+ * (huge-pages.c): for the arrays that grow with the number of events, tasks
+ * or spans (the trace's, the model's). Below 8 MiB it does nothing. */
+void sl_huge_pages(void *p, size_t bytes);
 /* Makes room for `n` more events and writes over it, so that its pages are
  * resident before a run (or a benchmark) of known size: the first touch of a
  * fresh page costs microseconds on a virtual machine. 0 or SL_ENOMEM. */

@@ -39,8 +39,8 @@ int sl_model_init(sl_model *m, uint32_t n_tasks, uint32_t n_cores)
             m->link = NULL;
             return SL_ENOMEM;
         }
-        sl__huge_pages(m->tasks, n_tasks * sizeof *m->tasks);
-        sl__huge_pages(m->link, 2 * (size_t)n_tasks * sizeof *m->link);
+        sl_huge_pages(m->tasks, n_tasks * sizeof *m->tasks);
+        sl_huge_pages(m->link, 2 * (size_t)n_tasks * sizeof *m->link);
     }
     m->n_tasks = n_tasks;
     m->n_cores = n_cores;

@@ -165,11 +165,6 @@ static inline void sl__model_prefetch(const sl_model *m, uint32_t i)
  * than t_ns: the playhead's loop, where sl_model_apply is inlined. */
 void sl__model_fold_to(sl_model *m, const sl_event *events, size_t stop, uint64_t t_ns);
 
-/* Hints that [p, p + bytes), not written yet, be backed by huge pages
- * (huge-pages.c): for the arrays that grow with the number of tasks or
- * spans. */
-void sl__huge_pages(void *p, size_t bytes);
-
 /* Names a task for a sentence: the trace's name, or "task-<i>". */
 const char *sl__model_task_name(const sl_model *m, uint32_t task, char *buf, size_t size);
 /* Formats a duration for a sentence: "0.4 ms", "430 ms", "12.3 s". */

@@ -56,7 +56,7 @@ static int fit(void **p, size_t *cap, size_t n, size_t size)
         return SL_ENOMEM;
     *p = q;
     *cap = n;
-    sl__huge_pages(q, n * size);
+    sl_huge_pages(q, n * size);
     return 0;
 }
 

@@ -48,7 +48,7 @@ bool sl__regions_open(sl_span_fold *f, const sl_trace_view *v)
         free(held);
         return false;
     }
-    sl__huge_pages(slot, ((size_t)n + 1) * sizeof *slot);
+    sl_huge_pages(slot, ((size_t)n + 1) * sizeof *slot);
     for (size_t e = 0; e < v->count; e++)
         if (may_begin_span(&v->events[e], n))
             slot[v->events[e].task + 1]++;
@@ -66,7 +66,7 @@ bool sl__regions_open(sl_span_fold *f, const sl_trace_view *v)
         free(held);
         return false;
     }
-    sl__huge_pages(closed, at * sizeof *closed);
+    sl_huge_pages(closed, at * sizeof *closed);
     free(f->closed);
     f->closed = closed;
     f->cap = at;

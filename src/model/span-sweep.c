@@ -185,7 +185,7 @@ static void own_slots(sl_core_sweep *w, uint32_t n_tasks)
     free(w->by_task);
     w->by_task = calloc(n_tasks, sizeof *w->by_task);
     w->by_task_n = w->by_task ? n_tasks : 0;
-    sl__huge_pages(w->by_task, (size_t)w->by_task_n * sizeof *w->by_task);
+    sl_huge_pages(w->by_task, (size_t)w->by_task_n * sizeof *w->by_task);
     sl_core_sweep_start(w, w->n_cores, w->cs, w->dt);
 }
 

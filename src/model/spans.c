@@ -43,7 +43,7 @@ static int reserve(sl_span_fold *f, size_t more)
         return SL_ENOMEM;
     f->closed = v;
     f->cap = cap;
-    sl__huge_pages(v, cap * sizeof *v);
+    sl_huge_pages(v, cap * sizeof *v);
     return 0;
 }
 
@@ -110,8 +110,8 @@ int sl_span_fold_init(sl_span_fold *f, uint32_t n_tasks, uint32_t n_cores)
         sl_span_fold_free(f);
         return SL_ENOMEM;
     }
-    sl__huge_pages(f->pen, ((size_t)n_tasks + 1) * sizeof *f->pen);
-    sl__huge_pages(f->n_closed, ((size_t)n_tasks + 1) * sizeof *f->n_closed);
+    sl_huge_pages(f->pen, ((size_t)n_tasks + 1) * sizeof *f->pen);
+    sl_huge_pages(f->n_closed, ((size_t)n_tasks + 1) * sizeof *f->n_closed);
     return 0;
 }
 
@@ -209,14 +209,14 @@ static int layout(const sl_span_fold *f, sl_spans *out, bool v, size_t *total)
         if (!first)
             return SL_ENOMEM;
         out->first = first;
-        sl__huge_pages(first, ((size_t)n + 1) * sizeof *first);
+        sl_huge_pages(first, ((size_t)n + 1) * sizeof *first);
     }
     if (v && (*total > out->n || !out->v)) {
         sl_span *sv = realloc(out->v, (*total ? *total : 1) * sizeof *sv);
         if (!sv)
             return SL_ENOMEM;
         out->v = sv;
-        sl__huge_pages(sv, *total * sizeof *sv);
+        sl_huge_pages(sv, *total * sizeof *sv);
     }
     out->n_tasks = n;
     out->first[0] = 0;
@@ -289,8 +289,8 @@ int sl_span_fold_take_spans(sl_span_fold *f, sl_spans *out)
         free(moved);
         return rc < 0 ? rc : SL_ENOMEM;
     }
-    sl__huge_pages(dest, f->n * sizeof *dest);
-    sl__huge_pages(v, total * sizeof *v);
+    sl_huge_pages(dest, f->n * sizeof *dest);
+    sl_huge_pages(v, total * sizeof *v);
     f->closed = v;
     f->cap = total > f->cap ? total : f->cap;
     for (size_t k = 0; k < f->n; k++)

@@ -93,6 +93,9 @@ int sl__trace_reserve(sl_trace *t, size_t extra)
     sl_event *ev = realloc(t->events, cap * sizeof(sl_event));
     if (ev == NULL)
         return SL_ENOMEM;
+    /* Before the new room is touched: a playback frame reads thousands of
+     * events, and pages of them are what it waits for (huge-pages.c). */
+    sl_huge_pages(ev, cap * sizeof(sl_event));
     t->events = ev;
     t->cap = cap;
     return 0;
