@@ -172,9 +172,10 @@ typedef struct sl_pane {
     uint64_t dropped;       /* the trace's view: events lost to full rings */
     sl_stats stats;         /* computed once the run ends (takeaway, compare mode) */
     bool have_stats;
-    sl_span_index index;         /* the spans by time: a column from the spans overlapping it */
-    bool have_index;             /* built from the spans read out last */
-    struct sl_lane_cache *lanes; /* the timeline's rows as of the spans (view-timeline.c) */
+    sl_span_index index; /* the spans by time: a column from the spans overlapping it */
+    bool have_index;     /* built from the spans read out last */
+    struct sl_index_build *index_build; /* a finished run's index, being built (pane-index.c) */
+    struct sl_lane_cache *lanes;        /* the timeline's rows as of the spans (view-timeline.c) */
     void (*lanes_free)(struct sl_lane_cache *); /* how the pane lets go of them */
     struct sl_core_cache *cores; /* the cores' lanes as of the spans (view-cores.c) */
     void (*cores_free)(struct sl_core_cache *); /* how the pane lets go of them */

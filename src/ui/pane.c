@@ -81,6 +81,7 @@ void sl_pane_close(sl_pane *p)
 {
     if (!p->trace)
         return;
+    sl__pane_index_join(p); /* its thread reads the spans */
     if (p->have_spans)
         sl_spans_free(&p->spans);
     if (p->lanes_free)
@@ -119,6 +120,7 @@ static void refresh_spans(sl_pane *p)
     if (p->have_spans && !v.finished && v.generation == p->spans_gen &&
         now - p->spans_done_ns < 4 * p->spans_cost_ns)
         return;
+    sl__pane_index_join(p); /* the spans are about to change */
     sl_trace_read(p->trace, &v);
     int rc = sl_span_fold_grow(&p->fold, &v, NULL, NULL);
     sl_trace_read_end(&v);
@@ -132,8 +134,13 @@ static void refresh_spans(sl_pane *p)
         p->have_spans = p->have_index = false;
         return;
     }
-    /* Without an index the views sum their columns from every span. */
-    p->have_index = sl_span_index_build(&p->spans, &p->index) == 0;
+    /* Without an index the views sum their columns from every span. A
+     * finished run's spans stay as they are: its index is built beside the
+     * first frame (pane-index.c). */
+    if (v.finished)
+        sl__pane_index_start(p);
+    else
+        p->have_index = sl_span_index_build(&p->spans, &p->index) == 0;
     p->spans_done_ns = sl_clock_ns();
     p->spans_cost_ns = p->spans_done_ns - now;
     p->have_spans = true;

@@ -91,7 +91,8 @@ static bool lanes_at(const sl_ui *ui, const sl_pane *pc, uint32_t cores, uint64_
                      int cols, sl_core_cell *out, uint64_t *busy)
 {
     sl_pane *p = (sl_pane *)pc;
-    sl_core_cache *c = p->have_index ? (sl_core_cache *)core_rows(p, cores, t0, dt, cols) : NULL;
+    sl_core_cache *c =
+        sl__pane_index_ready(p) ? (sl_core_cache *)core_rows(p, cores, t0, dt, cols) : NULL;
     if (!c || cores > SL_MODEL_CORES)
         return false;
     uint64_t span = ui->t_ns > t0 ? ui->t_ns - t0 : 0;

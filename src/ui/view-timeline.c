@@ -102,7 +102,7 @@ static bool cut_by_index(const sl_pane *pc, uint32_t first, uint32_t k, uint32_t
     sl_lane_cache *c = p->lanes;
     uint32_t ended[MAX_ROWS * 3];
     int lanes = 0;
-    if (!p->have_index || p->spans.n_tasks != n || rows > MAX_ROWS)
+    if (!sl__pane_index_ready(p) || p->spans.n_tasks != n || rows > MAX_ROWS)
         return false;
     while (lanes < rows && first + (uint32_t)lanes * k < n)
         lanes++;

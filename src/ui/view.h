@@ -13,6 +13,15 @@
 #include "ui/layout.h"
 #include "ui/term.h"
 
+/* ---- a finished run's span index, built beside its first frame (pane-index.c) ---- */
+/* Builds the pane's index from its spans: in a thread when it can. */
+void sl__pane_index_start(sl_pane *p);
+/* Whether the index is there to use (taking it once its thread is done);
+ * until then the views sum from every span. */
+bool sl__pane_index_ready(const sl_pane *p);
+/* Waits for a build under way and takes its index. */
+void sl__pane_index_join(sl_pane *p);
+
 /* ---- formatting (fmt.c) ---- */
 /* "850us", "12.3ms", "1.23s" (µ unless ascii). */
 char *sl__fmt_dur(char *buf, size_t size, uint64_t ns, bool ascii);
