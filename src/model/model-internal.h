@@ -21,6 +21,13 @@ static inline uint32_t sl__core_slot(uint32_t core)
     return core < SL_MODEL_CORES ? core : SL_MODEL_CORES - 1;
 }
 
+/* The state a task shows: running tasks the kernel has preempted show as
+ * ready. Inline: the span fold asks twice an event. */
+static inline sl_state sl__shown_state(const sl_task_now *t)
+{
+    return t->state == SL_ST_RUNNING && t->preempted ? SL_ST_READY : (sl_state)t->state;
+}
+
 /* The list operations are here, inline, because every state change of the
  * fold makes three of them: at a million tasks a frame of playback folds
  * some ten thousand events, and the calls cost more than the work. */

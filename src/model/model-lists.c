@@ -86,10 +86,7 @@ sl_state sl_model_shown_state(const sl_model *m, uint32_t task)
 {
     if (task >= m->n_tasks)
         return SL_ST_NEW;
-    const sl_task_now *t = &m->tasks[task];
-    if (t->state == SL_ST_RUNNING && t->preempted)
-        return SL_ST_READY;
-    return (sl_state)t->state;
+    return sl__shown_state(&m->tasks[task]);
 }
 
 uint64_t sl_model_task_run_ns(const sl_model *m, uint32_t task)

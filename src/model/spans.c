@@ -59,7 +59,7 @@ static int emit(sl_span_fold *f, const sl_span *s)
 static sl_span key_of(const sl_model *m, uint32_t i)
 {
     const sl_task_now *k = &m->tasks[i];
-    sl_span s = {.task = i, .state = (uint8_t)sl_model_shown_state(m, i)};
+    sl_span s = {.task = i, .state = (uint8_t)sl__shown_state(k)};
 
     if (s.state == SL_ST_READY)
         s.reason = k->state == SL_ST_RUNNING ? SL_READY_CPU : k->reason;
