@@ -266,6 +266,7 @@ typedef struct sl_span_fold {
     size_t *slot;                /* a finished trace folded at once (span-regions.c): where task i's
                                     region starts in closed; else NULL */
     uint8_t *held; /* with slot: per task, which held-back spans follow its closed ones */
+    struct sl_prefault *prefault; /* with slot: a thread making the regions resident ahead */
     size_t n, cap;
     size_t next;         /* events applied */
     uint32_t generation; /* of the trace those events came from */

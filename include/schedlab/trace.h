@@ -357,6 +357,13 @@ void sl_trace_free(sl_trace *t);
  * (huge-pages.c): for the arrays that grow with the number of events, tasks
  * or spans (the trace's, the model's). Below 8 MiB it does nothing. */
 void sl_huge_pages(void *p, size_t bytes);
+/* A thread making [p, p + bytes) resident from its start while the caller
+ * writes it (prefault.c): for a big array about to be filled roughly in
+ * order. NULL when not worth it or not possible; stop before freeing the
+ * array (joins the thread; NULL is fine). */
+typedef struct sl_prefault sl_prefault;
+sl_prefault *sl_prefault_start(void *p, size_t bytes);
+void sl_prefault_stop(sl_prefault *pf);
 /* Makes room for `n` more events and writes over it, so that its pages are
  * resident before a run (or a benchmark) of known size: the first touch of a
  * fresh page costs microseconds on a virtual machine. 0 or SL_ENOMEM. */

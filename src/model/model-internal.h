@@ -134,6 +134,9 @@ static inline bool sl__span_same_key(const sl_span *a, const sl_span *b)
 bool sl__regions_open(sl_span_fold *f, const sl_trace_view *v);
 int sl__regions_change(sl_span_fold *f, sl_span key, uint64_t t);
 void sl__regions_close(sl_span_fold *f);
+/* The fold has written what it will for now: stops making the regions
+ * resident ahead of it. */
+void sl__regions_filled(sl_span_fold *f);
 size_t sl__regions_held(const sl_span_fold *f, uint32_t i);
 void sl__regions_copy(const sl_span_fold *f, sl_spans *out);
 void sl__regions_take(sl_span_fold *f, sl_spans *out, size_t total);

@@ -40,6 +40,7 @@ static bool may_begin_span(const sl_event *ev, uint32_t n_tasks)
 
 bool sl__regions_open(sl_span_fold *f, const sl_trace_view *v)
 {
+    sl__regions_filled(f);
     uint32_t n = f->model.n_tasks;
     size_t *slot = calloc((size_t)n + 1, sizeof *slot);
     uint8_t *held = calloc((size_t)n + 1, 1);
@@ -69,10 +70,19 @@ bool sl__regions_open(sl_span_fold *f, const sl_trace_view *v)
     sl_huge_pages(closed, at * sizeof *closed);
     free(f->closed);
     f->closed = closed;
+    /* The regions are filled roughly in task order, as tasks come and go:
+     * a thread makes them resident ahead of the fold (prefault.c). */
+    f->prefault = sl_prefault_start(closed, at * sizeof *closed);
     f->cap = at;
     f->slot = slot;
     f->held = held;
     return true;
+}
+
+void sl__regions_filled(sl_span_fold *f)
+{
+    sl_prefault_stop(f->prefault);
+    f->prefault = NULL;
 }
 
 size_t sl__regions_held(const sl_span_fold *f, uint32_t i)
@@ -82,6 +92,7 @@ size_t sl__regions_held(const sl_span_fold *f, uint32_t i)
 
 void sl__regions_close(sl_span_fold *f)
 {
+    sl__regions_filled(f);
     size_t at = 0;
     for (uint32_t i = 0; i < f->model.n_tasks; i++) {
         const sl_span *r = f->closed + f->slot[i];

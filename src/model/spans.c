@@ -117,6 +117,7 @@ int sl_span_fold_init(sl_span_fold *f, uint32_t n_tasks, uint32_t n_cores)
 
 void sl_span_fold_free(sl_span_fold *f)
 {
+    sl__regions_filled(f);
     sl_model_free(&f->model);
     free(f->pen);
     free(f->n_closed);
@@ -136,6 +137,7 @@ static int restart(sl_span_fold *f, uint32_t generation)
             return SL_ENOMEM;
         f->model = m;
     }
+    sl__regions_filled(f);
     sl_model_reset(&f->model);
     memset(f->pen, 0, ((size_t)n + 1) * sizeof *f->pen);
     memset(f->n_closed, 0, ((size_t)n + 1) * sizeof *f->n_closed);
@@ -176,6 +178,7 @@ int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb c
             sl_span after = key_of(m, i);
             if (!sl__span_same_key(&before, &after) && change(f, after, ev->t_ns) < 0) {
                 /* The span could not be kept: start over on the next grow. */
+                sl__regions_filled(f);
                 f->next = SIZE_MAX;
                 return SL_ENOMEM;
             }
@@ -185,6 +188,7 @@ int sl_span_fold_grow(sl_span_fold *f, const sl_trace_view *v, sl_span_fold_cb c
         if (cb)
             cb(m, v, e, arg);
     }
+    sl__regions_filled(f);
     return 0;
 }
 
