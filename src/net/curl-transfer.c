@@ -192,8 +192,13 @@ int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
         if (atomic_load_explicit(&sl__net_fd_sheds, memory_order_relaxed) > 0) {
+            /* As short as "cannot connect to ...: out of file
+             * descriptors": a task's failure line holds 160 bytes, and
+             * after "task page-10: GET <url>: " the longer "broke: the
+             * server ran out of file descriptors (RLIMIT_N" was cut before
+             * the limit's value. */
             char what[320];
-            snprintf(what, sizeof(what), "connection to %s:%s broke: the server ran", host, port);
+            snprintf(what, sizeof(what), "connection to %s:%s broke:", host, port);
             out_of_descriptors(what, false, why, why_size);
         } else
             snprintf(why, why_size, "connection to %s:%s broke: %s", host, port, detail);
