@@ -141,8 +141,8 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
     }
 }
 
-int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf, char *why,
-                   size_t why_size)
+int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
+                   uint64_t sheds_at_start, char *why, size_t why_size)
 {
     char host[256], port[16];
     const char *detail = errbuf && errbuf[0] ? errbuf : sl__curl.easy_strerror(rc);
@@ -191,7 +191,12 @@ int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
-        if (atomic_load_explicit(&sl__net_fd_sheds, memory_order_relaxed) > 0) {
+        /* Only a hang-up during this transfer: one before it (another
+         * run's, while the process was short) says nothing of this reset,
+         * which may come from another host. The server counts a hang-up
+         * before it closes the socket, so the count is up by the time the
+         * client sees the reset. */
+        if (sl__net_sheds() > sheds_at_start) {
             /* As short as "cannot connect to ...: out of file
              * descriptors": a task's failure line holds 160 bytes, and
              * after "task page-10: GET <url>: " the longer "broke: the

@@ -50,15 +50,24 @@ extern pthread_rwlock_t sl__net_fd_lock;
  * error buffer errbuf (CURL_ERROR_SIZE bytes). 0 or SL_ENET. */
 int sl__net_easy_setup(CURL *easy, uint64_t *counter, char *errbuf);
 
-/* Words a finished transfer: 0 when it succeeded with HTTP status < 400,
- * else SL_ENET with one sentence in why ("connection refused to
- * 127.0.0.1:1234", "HTTP 404 from <url>", ...). */
 /* Connections the in-process server hung up because the process was out of
- * file descriptors (latency-server.c): a broken transfer then names the
- * limit rather than a bare reset. */
+ * file descriptors (latency-server.c): a transfer that broke while one was
+ * hung up names the limit rather than a bare reset. */
 extern atomic_uint_fast64_t sl__net_fd_sheds;
 
-int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf, char *why,
-                   size_t why_size);
+/* sl__net_fd_sheds now: a transfer reads it as it starts, to tell
+ * sl__net_result whether the server hung up a connection during it. */
+static inline uint64_t sl__net_sheds(void)
+{
+    return atomic_load_explicit(&sl__net_fd_sheds, memory_order_relaxed);
+}
+
+/* Words a finished transfer: 0 when it succeeded with HTTP status < 400,
+ * else SL_ENET with one sentence in why ("connection refused to
+ * 127.0.0.1:1234", "HTTP 404 from <url>", ...). sheds_at_start is
+ * sl__net_sheds() from before the transfer started: a broken connection
+ * is blamed on the descriptor limit only if the server hung one up since. */
+int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
+                   uint64_t sheds_at_start, char *why, size_t why_size);
 
 #endif

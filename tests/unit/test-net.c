@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/net-internal.h"
 #include "schedlab/error.h"
 #include "schedlab/net.h"
 
@@ -332,6 +333,32 @@ static void test_out_of_descriptors_hang_up_sentence(void **state)
     assert_non_null(strstr(why, "broke: out of file descriptors (RLIMIT_NOFILE is "));
 }
 
+/* A reset is blamed on the limit only when the server hung up a
+ * connection while the transfer ran: a hang-up before it (an earlier run
+ * short of descriptors) says nothing of a later reset, which may come from
+ * another host. */
+static void test_broken_blames_only_a_hang_up_during_it(void **state)
+{
+    const char *reset = "Recv failure: Connection reset by peer";
+    char why[256];
+
+    assert_int_equal(sl_net_global_init(), 0);
+    atomic_fetch_add(&sl__net_fd_sheds, 1); /* before the transfer */
+    uint64_t at_start = sl__net_sheds();
+    assert_int_equal(sl__net_result(NULL, CURLE_RECV_ERROR, "http://127.0.0.1:1/io", reset,
+                                    at_start, why, sizeof(why)),
+                     SL_ENET);
+    assert_string_equal(why,
+                        "connection to 127.0.0.1:1 broke: Recv failure: Connection reset by peer");
+
+    atomic_fetch_add(&sl__net_fd_sheds, 1); /* during it */
+    assert_int_equal(sl__net_result(NULL, CURLE_RECV_ERROR, "http://127.0.0.1:1/io", reset,
+                                    at_start, why, sizeof(why)),
+                     SL_ENET);
+    assert_non_null(
+        strstr(why, "connection to 127.0.0.1:1 broke: out of file descriptors (RLIMIT_NOFILE is "));
+}
+
 /* Out of descriptors, the server cannot accept: it must hang up the
  * connection it cannot take, not leave its client waiting forever (the
  * clients are this process's threads: waiting, they keep the descriptors
@@ -400,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_out_of_descriptors_sentence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_descriptors_hang_up_sentence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_descriptors_server_hangs_up, setup, teardown),
+        cmocka_unit_test(test_broken_blames_only_a_hang_up_during_it),
         cmocka_unit_test(test_nofile_raised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
