@@ -12,16 +12,6 @@
  * batches of a few writes, so a 64 MiB answer costs 64 KiB of memory. The
  * delay is checked against uv_hrtime when the timer fires because libuv
  * timers count whole milliseconds from a cached clock and may fire early.
- *
- * The listening sockets are the server's own, watched with uv_poll and
- * accepted here, not uv_listen's: out of descriptors, uv_listen's accept
- * loop (libuv 1.44, src/unix/stream.c, uv__server_io) runs its own guard,
- * uv__emfile_trick, which closes a reserved descriptor, accepts every
- * pending connection and hangs it up, and, once it has drained them, calls
- * nobody back. Its clients were reset with nothing counted, so their
- * failures read as a plain "Connection reset by peer" (tests/e2e/limits.sh,
- * one CI run in eight). Accepting here, every connection the server hangs
- * up for want of descriptors goes through shed_one, which counts it.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
@@ -50,9 +40,8 @@ typedef struct conn conn;
 
 struct sl_net_server {
     uv_loop_t loop;
-    uv_poll_t listeners[SL_NET_HOSTS]; /* 127.0.0.1 .. 127.0.0.SL_NET_HOSTS, one port */
-    int listen_fds[SL_NET_HOSTS];      /* their sockets: uv_poll does not own them */
-    int listening;                     /* listeners initialised */
+    uv_tcp_t listeners[SL_NET_HOSTS]; /* 127.0.0.1 .. 127.0.0.SL_NET_HOSTS, one port */
+    int listening;                    /* listeners initialised */
     uv_async_t stop_async;
     pthread_t thread;
     uint16_t port;
@@ -264,12 +253,14 @@ static void conn_process(conn *c)
     uv_timer_start(&c->timer, on_delay, (req.delay_us + 999) / 1000, 0);
 }
 
-/* A new connection, accepted on fd. Served until the client hangs up. */
-static void conn_serve(sl_net_server *s, int fd)
+/* A new connection: accepted from the listener, or (fd >= 0) already
+ * accepted by shed_one. Served until the client hangs up. */
+static void conn_serve(sl_net_server *s, uv_stream_t *listener, int fd)
 {
     conn *c = calloc(1, sizeof(*c));
     if (!c) {
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         return;
     }
     c->s = s;
@@ -282,8 +273,10 @@ static void conn_serve(sl_net_server *s, int fd)
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
-    if (uv_tcp_open(&c->tcp, fd) != 0) {
-        close(fd); /* uv_tcp_open failed: the handle does not own it */
+    int rc = fd >= 0 ? uv_tcp_open(&c->tcp, fd) : uv_accept(listener, (uv_stream_t *)&c->tcp);
+    if (rc != 0) {
+        if (fd >= 0)
+            close(fd); /* uv_tcp_open failed: the handle does not own it */
         conn_close(c);
         return;
     }
@@ -295,8 +288,8 @@ static void conn_serve(sl_net_server *s, int fd)
 /* Out of descriptors (EMFILE, ENFILE). The clients are threads of this
  * process and share its descriptor table: a connection the server cannot
  * accept holds its client's descriptor while that client waits for an answer
- * that never comes, and the listener stays readable, so on_listener calls
- * here at every turn of the loop until the accept succeeds. Unless a
+ * that never comes, and libuv calls back here in a loop until the accept
+ * succeeds, so the server's own timers never fire either. Unless a
  * descriptor is freed here, at once, the run hangs. So free one: close an
  * idle kept-alive connection (its client reconnects), else accept the
  * pending one on the spare descriptor and hang it up, else drop a busy one;
@@ -306,7 +299,7 @@ static void conn_serve(sl_net_server *s, int fd)
  * shortage ended. */
 atomic_uint_fast64_t sl__net_fd_sheds;
 
-static void shed_one(sl_net_server *s, int listen_fd)
+static void shed_one(sl_net_server *s, uv_stream_t *listener)
 {
     conn *busy = NULL;
     for (conn *c = s->conns; c; c = c->next) {
@@ -319,6 +312,7 @@ static void shed_one(sl_net_server *s, int listen_fd)
         }
         busy = c;
     }
+    uv_os_fd_t fd;
     /* A spare lost earlier (another thread took the number it freed: 6
      * runs in 40 of io-download under async+threads, 200 tasks, ulimit -n
      * 64) comes back as soon as a descriptor is free. Without it, a
@@ -326,15 +320,15 @@ static void shed_one(sl_net_server *s, int listen_fd)
      * clients would wait on connections it never accepts. */
     if (s->spare_fd < 0)
         s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (s->spare_fd >= 0) {
+    if (s->spare_fd >= 0 && uv_fileno((uv_handle_t *)listener, &fd) == 0) {
         /* No client may open a socket between the close and the accept. */
         pthread_rwlock_wrlock(&sl__net_fd_lock);
         close(s->spare_fd);
-        int pending = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        int pending = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         pthread_rwlock_unlock(&sl__net_fd_lock);
         if (pending >= 0 && s->spare_fd >= 0) {
-            conn_serve(s, pending);
+            conn_serve(s, listener, pending);
             return;
         }
         if (pending >= 0) {
@@ -352,36 +346,14 @@ static void shed_one(sl_net_server *s, int listen_fd)
     }
 }
 
-/* A listener is readable: accepts every pending connection. Out of
- * descriptors, sheds one and returns to the loop, which calls again while
- * connections are pending (uv_poll is level-triggered): the timers of the
- * connections being served fire in between. */
-static void on_listener(uv_poll_t *p, int status, int events)
+static void on_connection(uv_stream_t *listener, int status)
 {
-    sl_net_server *s = p->data;
-    int listen_fd = s->listen_fds[p - s->listeners];
+    sl_net_server *s = listener->data;
 
-    if (status < 0)
-        return;
-    for (;;) {
-        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (fd >= 0) {
-            conn_serve(s, fd);
-            continue;
-        }
-        if (errno == EINTR || errno == ECONNABORTED)
-            continue;
-        if (errno == EMFILE || errno == ENFILE)
-            shed_one(s, listen_fd);
-        return; /* EAGAIN: none left */
-    }
-}
-
-/* uv_close stops the poll at once, so the socket can go right after. */
-static void close_listener(sl_net_server *s, int i)
-{
-    uv_close((uv_handle_t *)&s->listeners[i], NULL);
-    close(s->listen_fds[i]);
+    if (status == UV_EMFILE || status == UV_ENFILE)
+        shed_one(s, listener);
+    else if (status == 0)
+        conn_serve(s, listener, -1);
 }
 
 static void on_stop(uv_async_t *a)
@@ -391,7 +363,7 @@ static void on_stop(uv_async_t *a)
     while (s->conns)
         conn_close(s->conns);
     for (int i = 0; i < s->listening; i++)
-        close_listener(s, i);
+        uv_close((uv_handle_t *)&s->listeners[i], NULL);
     uv_close((uv_handle_t *)&s->stop_async, NULL);
 }
 
@@ -419,34 +391,26 @@ static void close_any(uv_handle_t *h, void *arg)
 
 static int listen_on(sl_net_server *s, int host, uint16_t port)
 {
-    uv_poll_t *l = &s->listeners[host];
+    uv_tcp_t *l = &s->listeners[host];
     struct sockaddr_in addr;
     char ip[24];
-    int one = 1;
 
     snprintf(ip, sizeof(ip), "127.0.0.%d", host + 1);
     uv_ip4_addr(ip, port, &addr);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (uv_tcp_init(&s->loop, l) != 0)
         return SL_ENET;
-    /* As uv_tcp_bind does: a port whose connections linger in TIME_WAIT
-     * can be listened on again. */
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-        listen(fd, LISTEN_BACKLOG) != 0 || uv_poll_init_socket(&s->loop, l, fd) != 0) {
-        close(fd);
-        return SL_ENET;
-    }
-    s->listen_fds[host] = fd;
     s->listening++;
     l->data = s;
-    return uv_poll_start(l, UV_READABLE, on_listener) == 0 ? 0 : SL_ENET;
+    if (uv_tcp_bind(l, (const struct sockaddr *)&addr, 0) != 0 ||
+        uv_listen((uv_stream_t *)l, LISTEN_BACKLOG, on_connection) != 0)
+        return SL_ENET;
+    return 0;
 }
 
 static void close_listeners(sl_net_server *s)
 {
     for (int i = 0; i < s->listening; i++)
-        close_listener(s, i);
+        uv_close((uv_handle_t *)&s->listeners[i], NULL);
     s->listening = 0;
     uv_run(&s->loop, UV_RUN_NOWAIT);
 }
@@ -460,10 +424,9 @@ static int server_listen(sl_net_server *s, uint16_t port)
     /* a port asked for is the one: nothing else to try */
     for (int attempt = 0; attempt < (port ? 1 : BIND_ATTEMPTS); attempt++) {
         struct sockaddr_storage bound;
-        socklen_t len = sizeof(bound);
-        int host, rc = listen_on(s, 0, port);
+        int len = sizeof(bound), host, rc = listen_on(s, 0, port);
 
-        if (rc == 0 && getsockname(s->listen_fds[0], (struct sockaddr *)&bound, &len) != 0)
+        if (rc == 0 && uv_tcp_getsockname(&s->listeners[0], (struct sockaddr *)&bound, &len) != 0)
             rc = SL_ENET;
         if (rc != 0)
             return rc;
@@ -513,7 +476,6 @@ int sl_net_server_start_on(sl_net_server **out, uint16_t port)
     if (rc == 0 && pthread_create(&s->thread, NULL, server_main, s) != 0)
         rc = SL_ESPAWN;
     if (rc != 0) {
-        close_listeners(s); /* their sockets too, which uv_close leaves */
         uv_walk(&s->loop, close_any, NULL);
         uv_run(&s->loop, UV_RUN_DEFAULT);
         uv_loop_close(&s->loop);

