@@ -49,6 +49,8 @@ int sl_net_client_get(sl_net_client *c, const char *url, uint64_t *bytes, char *
 {
     CURLcode rc;
 
+    uint64_t hangups = sl__net_hangups();
+
     c->bytes = 0;
     c->errbuf[0] = '\0';
     rc = sl__curl.easy_setopt(c->easy, CURLOPT_URL, url);
@@ -56,7 +58,7 @@ int sl_net_client_get(sl_net_client *c, const char *url, uint64_t *bytes, char *
         rc = sl__curl.easy_perform(c->easy);
     if (bytes)
         *bytes = c->bytes;
-    return sl__net_result(c->easy, rc, url, c->errbuf, why, why_size);
+    return sl__net_result(c->easy, rc, url, c->errbuf, hangups, why, why_size);
 }
 
 void sl_net_client_free(sl_net_client *c)

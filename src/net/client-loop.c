@@ -51,6 +51,7 @@ struct xfer {
     sl_net_done_fn done;
     void *arg;
     uint64_t bytes;    /* body bytes so far */
+    uint64_t hangups;  /* sl__net_hangups() as it started */
     xfer *prev, *next; /* in the busy or the idle list */
     char errbuf[CURL_ERROR_SIZE];
     char url[1024]; /* for the failure sentence */
@@ -155,7 +156,7 @@ static void collect_done(sl_net_loop_client *c)
         if (msg->msg != CURLMSG_DONE)
             continue;
         sl__curl.easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
-        status = sl__net_result(easy, result, x->url, x->errbuf, why, sizeof(why));
+        status = sl__net_result(easy, result, x->url, x->errbuf, x->hangups, why, sizeof(why));
         sl__curl.multi_remove_handle(c->multi, easy);
         c->inflight--;
         busy_unlink(c, x);
@@ -328,6 +329,7 @@ static int start(sl_net_loop_client *c, const char *url, sl_net_done_fn done, vo
     x->arg = arg;
     x->bytes = 0;
     x->errbuf[0] = '\0';
+    x->hangups = sl__net_hangups();
     if (sl__curl.easy_setopt(x->easy, CURLOPT_URL, x->url) != CURLE_OK ||
         sl__curl.multi_add_handle(c->multi, x->easy) != CURLM_OK) {
         x->next = c->idle;

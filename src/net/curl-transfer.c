@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -102,6 +103,21 @@ static void out_of_descriptors(const char *what, bool system_wide, char *why, si
         snprintf(why, size, "%s out of file descriptors (RLIMIT_NOFILE, see ulimit -n)", what);
 }
 
+/* Whether the connection that broke was to a running in-process latency
+ * server: the address curl last connected to, or, with no transfer to ask
+ * (easy NULL), the URL's. */
+static bool to_our_server(CURL *easy, const char *host, const char *port)
+{
+    char *ip = NULL;
+    long primary_port = 0;
+
+    if (easy && sl__curl.easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && ip[0] &&
+        sl__curl.easy_getinfo(easy, CURLINFO_PRIMARY_PORT, &primary_port) == CURLE_OK &&
+        primary_port > 0)
+        return sl__net_server_running(ip, primary_port);
+    return sl__net_server_running(host, strtol(port, NULL, 10));
+}
+
 static void connect_failure(CURL *easy, const char *host, const char *port, const char *detail,
                             char *why, size_t size)
 {
@@ -141,8 +157,8 @@ static void connect_failure(CURL *easy, const char *host, const char *port, cons
     }
 }
 
-int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf, char *why,
-                   size_t why_size)
+int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
+                   uint64_t hangups_at_start, char *why, size_t why_size)
 {
     char host[256], port[16];
     const char *detail = errbuf && errbuf[0] ? errbuf : sl__curl.easy_strerror(rc);
@@ -191,9 +207,25 @@ int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
-        if (atomic_load_explicit(&sl__net_fd_sheds, memory_order_relaxed) > 0) {
+        /* A running in-process server hangs up a connection it has not
+         * served to the end only for want of descriptors, or for a reason
+         * it counts in sl__net_other_hangups before closing the socket
+         * (latency-server.c, at the top). Its hang-ups for want of
+         * descriptors cannot all be counted: libuv's own guard hangs up
+         * pending connections without telling it. So the limit is blamed
+         * for a connection to such a server that broke while no other
+         * hang-up was counted; a reset from anywhere else (another host, a
+         * `schedlab serve` of another process, a server being stopped) is
+         * worded as it is. Counts from before the transfer say nothing of
+         * it. */
+        if (to_our_server(easy, host, port) && sl__net_hangups() == hangups_at_start) {
+            /* As short as "cannot connect to ...: out of file
+             * descriptors": a task's failure line holds 160 bytes, and
+             * after "task page-10: GET <url>: " the longer "broke: the
+             * server ran out of file descriptors (RLIMIT_N" was cut before
+             * the limit's value. */
             char what[320];
-            snprintf(what, sizeof(what), "connection to %s:%s broke: the server ran", host, port);
+            snprintf(what, sizeof(what), "connection to %s:%s broke:", host, port);
             out_of_descriptors(what, false, why, why_size);
         } else
             snprintf(why, why_size, "connection to %s:%s broke: %s", host, port, detail);

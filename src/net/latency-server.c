@@ -12,8 +12,28 @@
  * batches of a few writes, so a 64 MiB answer costs 64 KiB of memory. The
  * delay is checked against uv_hrtime when the timer fires because libuv
  * timers count whole milliseconds from a cached clock and may fire early.
+ *
+ * Why a broken connection to this server is blamed on the descriptor limit
+ * (curl-transfer.c words it). The server hangs up a connection it has not
+ * finished serving only:
+ *   - for want of descriptors: shed_one below, and libuv's own guard,
+ *     uv__emfile_trick in uv_listen's accept loop (libuv 1.44,
+ *     src/unix/stream.c), which accepts and closes every pending connection
+ *     and calls nobody back, so this file cannot count those;
+ *   - for any other reason, each counted in sl__net_other_hangups before
+ *     the socket closes: an error answer (400, 404: the client may be reset
+ *     if it sent more than the head), a write or read that failed for the
+ *     server (out of memory), a connection it could not set up, and the
+ *     server stopping (every connection, and the backlog with the
+ *     listeners).
+ * There is no idle timeout. So a client whose connection to a running
+ * in-process server broke, while sl__net_other_hangups stood still, lost
+ * it for want of descriptors, whether or not the server saw it. A client
+ * leaving first (on_read's EOF, a write to a gone peer) is not counted: it
+ * broke nobody's connection but its own.
  */
 #define _GNU_SOURCE /* accept4 */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -79,6 +99,15 @@ static const char not_found[] = "HTTP/1.1 404 Not Found\r\n"
 
 static void conn_process(conn *c);
 
+atomic_uint_fast64_t sl__net_other_hangups;
+
+/* Counted before the socket closes, so a client that sees the hang-up sees
+ * the count up. */
+static void count_other_hangup(void)
+{
+    atomic_fetch_add_explicit(&sl__net_other_hangups, 1, memory_order_release);
+}
+
 static void conn_closed(uv_handle_t *h)
 {
     conn *c = h->data;
@@ -115,7 +144,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
     conn *c = stream->data;
 
-    if (nread < 0) {
+    if (nread < 0) { /* the client hung up (or reset) first */
         conn_close(c);
         return;
     }
@@ -128,6 +157,7 @@ static void reading(conn *c, bool on)
     if (on == c->reading)
         return;
     if (on && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
+        count_other_hangup();
         conn_close(c);
         return;
     }
@@ -143,6 +173,12 @@ static void on_written(uv_write_t *req, int status)
     conn *c = req->data;
 
     if (status < 0 || c->closing) {
+        /* A write cancelled by a close was counted, or not, by what
+         * closed it (shed_one's is for want of descriptors); a peer gone
+         * first (EPIPE, ECONNRESET) broke nothing of ours; any other
+         * failure is the server's. */
+        if (status < 0 && !c->closing && status != UV_EPIPE && status != UV_ECONNRESET)
+            count_other_hangup();
         conn_close(c);
         return;
     }
@@ -174,13 +210,17 @@ static void write_batch(conn *c)
         c->left -= len;
     }
     c->wreq.data = c;
-    if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, n, on_written) != 0)
+    if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, n, on_written) != 0) {
+        count_other_hangup();
         conn_close(c);
+    }
 }
 
-/* Answers with a fixed error text and closes. */
+/* Answers with a fixed error text and closes. Counted before the first
+ * byte leaves, as its client may be reset rather than read the answer. */
 static void answer_error(conn *c, const char *text, size_t len)
 {
+    count_other_hangup();
     memcpy(c->head, text, len);
     c->head_len = len;
     c->left = 0;
@@ -259,6 +299,7 @@ static void conn_serve(sl_net_server *s, uv_stream_t *listener, int fd)
 {
     conn *c = calloc(1, sizeof(*c));
     if (!c) {
+        count_other_hangup();
         if (fd >= 0)
             close(fd);
         return;
@@ -275,6 +316,7 @@ static void conn_serve(sl_net_server *s, uv_stream_t *listener, int fd)
     s->conns = c;
     int rc = fd >= 0 ? uv_tcp_open(&c->tcp, fd) : uv_accept(listener, (uv_stream_t *)&c->tcp);
     if (rc != 0) {
+        count_other_hangup();
         if (fd >= 0)
             close(fd); /* uv_tcp_open failed: the handle does not own it */
         conn_close(c);
@@ -296,8 +338,9 @@ static void conn_serve(sl_net_server *s, uv_stream_t *listener, int fd)
  * the clients of the last two fail promptly and name the limit. A pending
  * connection accepted once descriptors are back (the spare reopens beside
  * it) is served, not hung up: it may be a client that came after the
- * shortage ended. */
-atomic_uint_fast64_t sl__net_fd_sheds;
+ * shortage ended. Nothing is counted here: a hang-up not counted in
+ * sl__net_other_hangups is one for want of descriptors (see the top of the
+ * file), and libuv's guard cannot count its own anyway. */
 
 static void shed_one(sl_net_server *s, uv_stream_t *listener)
 {
@@ -306,7 +349,6 @@ static void shed_one(sl_net_server *s, uv_stream_t *listener)
         if (c->closing)
             continue;
         if (!c->busy) {
-            atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
             conn_close(c); /* uv_close closes the socket now, not later */
             return;
         }
@@ -332,7 +374,6 @@ static void shed_one(sl_net_server *s, uv_stream_t *listener)
             return;
         }
         if (pending >= 0) {
-            atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
             pthread_rwlock_wrlock(&sl__net_fd_lock);
             close(pending);
             s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -340,10 +381,8 @@ static void shed_one(sl_net_server *s, uv_stream_t *listener)
             return;
         }
     }
-    if (busy != NULL) {
-        atomic_fetch_add_explicit(&sl__net_fd_sheds, 1, memory_order_relaxed);
+    if (busy != NULL)
         conn_close(busy);
-    }
 }
 
 static void on_connection(uv_stream_t *listener, int status)
@@ -360,6 +399,9 @@ static void on_stop(uv_async_t *a)
 {
     sl_net_server *s = a->data;
 
+    /* Hangs up every connection and, closing the listeners, the backlog:
+     * none of it for want of descriptors. */
+    count_other_hangup();
     while (s->conns)
         conn_close(s->conns);
     for (int i = 0; i < s->listening; i++)
@@ -440,6 +482,46 @@ static int server_listen(sl_net_server *s, uint16_t port)
     return SL_ENET;
 }
 
+/* Ports of the in-process servers now running, 0 for a free slot: a
+ * broken connection is blamed on the descriptor limit only if it was to
+ * one of them (curl-transfer.c). A server that finds no free slot is left
+ * out, and its clients' hang-ups are worded as plain resets. */
+#define RUNNING_MAX 8
+static atomic_uint running_ports[RUNNING_MAX];
+
+static void running_add(uint16_t port)
+{
+    for (int i = 0; i < RUNNING_MAX; i++) {
+        unsigned free_slot = 0;
+        if (atomic_compare_exchange_strong(&running_ports[i], &free_slot, port))
+            return;
+    }
+}
+
+static void running_remove(uint16_t port)
+{
+    for (int i = 0; i < RUNNING_MAX; i++) {
+        unsigned mine = port;
+        if (atomic_compare_exchange_strong(&running_ports[i], &mine, 0))
+            return;
+    }
+}
+
+bool sl__net_server_running(const char *ip, long port)
+{
+    struct in_addr a;
+
+    if (port <= 0 || port > 65535 || inet_pton(AF_INET, ip, &a) != 1)
+        return false;
+    uint32_t host = ntohl(a.s_addr);
+    if (host < 0x7f000001u || host > 0x7f000000u + SL_NET_HOSTS)
+        return false;
+    for (int i = 0; i < RUNNING_MAX; i++)
+        if (atomic_load(&running_ports[i]) == (unsigned)port)
+            return true;
+    return false;
+}
+
 static void server_free(sl_net_server *s)
 {
     if (s->spare_fd >= 0)
@@ -482,6 +564,7 @@ int sl_net_server_start_on(sl_net_server **out, uint16_t port)
         server_free(s);
         return rc;
     }
+    running_add(s->port);
     *out = s;
     return 0;
 }
@@ -507,6 +590,7 @@ int sl_net_server_stop(sl_net_server *s)
 
     if (!s)
         return 0;
+    running_remove(s->port);
     uv_async_send(&s->stop_async);
     pthread_join(s->thread, NULL);
     rc = s->loop_close_rc == 0 ? 0 : SL_ESTATE;

@@ -50,15 +50,30 @@ extern pthread_rwlock_t sl__net_fd_lock;
  * error buffer errbuf (CURL_ERROR_SIZE bytes). 0 or SL_ENET. */
 int sl__net_easy_setup(CURL *easy, uint64_t *counter, char *errbuf);
 
+/* Connections the in-process servers hung up, before serving them to the
+ * end, for any reason but want of descriptors (latency-server.c says which
+ * reasons, and why the others are all want of descriptors). */
+extern atomic_uint_fast64_t sl__net_other_hangups;
+
+/* sl__net_other_hangups now: a transfer reads it as it starts, to tell
+ * sl__net_result whether a server hung up a connection during it for a
+ * reason other than descriptors. */
+static inline uint64_t sl__net_hangups(void)
+{
+    return atomic_load_explicit(&sl__net_other_hangups, memory_order_acquire);
+}
+
+/* Whether ip:port (a dotted IPv4 address) is one of the addresses of an
+ * in-process latency server now running. */
+bool sl__net_server_running(const char *ip, long port);
+
 /* Words a finished transfer: 0 when it succeeded with HTTP status < 400,
  * else SL_ENET with one sentence in why ("connection refused to
- * 127.0.0.1:1234", "HTTP 404 from <url>", ...). */
-/* Connections the in-process server hung up because the process was out of
- * file descriptors (latency-server.c): a broken transfer then names the
- * limit rather than a bare reset. */
-extern atomic_uint_fast64_t sl__net_fd_sheds;
-
-int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf, char *why,
-                   size_t why_size);
+ * 127.0.0.1:1234", "HTTP 404 from <url>", ...). hangups_at_start is
+ * sl__net_hangups() from before the transfer started: a broken connection
+ * is blamed on the descriptor limit only if it was to a running in-process
+ * server and no server hung one up since for another reason. */
+int sl__net_result(CURL *easy, CURLcode rc, const char *url, const char *errbuf,
+                   uint64_t hangups_at_start, char *why, size_t why_size);
 
 #endif
