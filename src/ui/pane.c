@@ -159,6 +159,12 @@ void sl_pane_seek(sl_pane *p, uint64_t t_ns)
      * instead of folding every event a second time. */
     refresh_spans(p);
     numbers(p);
+    /* A step back refolds from a snapshot or from zero, a pause the user
+     * asked for: the index being built beside the first frame is waited
+     * for there, so that the frames after it cut through the index rather
+     * than summing every span. Playing forward never waits. */
+    if (p->index_build && t_ns < p->model.t_ns)
+        sl__pane_index_join(p);
     if (!(p->have_spans && sl_model_adopt(&p->model, &p->fold.model, p->trace, p->fold.generation,
                                           p->fold.next, t_ns)))
         sl_model_seek(&p->model, p->trace, t_ns);
