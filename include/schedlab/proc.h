@@ -247,6 +247,10 @@ int sl_proc_reap(pid_t pid, bool nohang, int *status, struct rusage *ru);
 /* The forkserver (src/proc/forkserver.c): its pid, or 0 (not started, or
  * gone). */
 pid_t sl_forkserver_pid(void);
+/* The parent of the forkserver's workers: this process when the server
+ * clones them as its siblings (CLONE_PARENT: reaped here with wait4), else
+ * the server (reaped by it, sl_forkserver_reap); 0 without a server. */
+pid_t sl_forkserver_parent(void);
 /* Forks a worker that runs sl_worker_main(argc, argv) with fd3 as its fd 3
  * and, when fd1 >= 0, fd1 as its stdout. argv[argc] must be NULL; its
  * strings must fit in 2 KiB. 0 with *pid, SL_ELIMIT or SL_ESPAWN with a

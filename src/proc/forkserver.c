@@ -11,38 +11,54 @@
  * of that server: a copy of a small process that has loaded everything and
  * started nothing.
  *
- *   app ──socketpair (SOCK_SEQPACKET)──▶ server ──fork()──▶ worker
+ *   app ──socketpair (SOCK_SEQPACKET)──▶ server ──clone(CLONE_PARENT)──▶ worker
+ *    ▲                                                                    │
+ *    └──────────────── the worker is the app's child: wait4 ◀─────────────┘
  *
  * The app asks with one message per request, under a mutex (any thread may
  * ask; each request gets its reply before the next is sent):
  *   FORK  the worker's argv, with the run's memfd (and, for a cpu child, the
  *         write end of its stdout pipe) attached as SCM_RIGHTS; the server
- *         forks, the child installs the memfd as fd 3 (and the pipe as fd 1),
- *         closes every other descriptor, takes its own process group,
- *         resets signals and runs sl_worker_main. Reply: the pid or an errno.
+ *         clones itself, the child installs the memfd as fd 3 (and the pipe
+ *         as fd 1), closes every other descriptor, takes its own process
+ *         group, resets signals and runs sl_worker_main. Reply: the pid or
+ *         an errno.
  *   NET   load libcurl (and init it) in the server itself, once, before the
  *         first worker of a run with network steps: every worker forked
  *         after that has it, as Python's set_forkserver_preload() gives
  *         workers the modules they need. A server that never got NET
  *         forks from an image without libcurl's 28 libraries, which is
  *         what makes a worker of a cpu-only run cheap. Reply: 0 or an errno.
+ * The worker is made with CLONE_PARENT: a copy of the server whose parent
+ * is the app, as if the app had forked it. So the app watches it through a
+ * pidfd and reaps it with its own wait4 (status and rusage: every worker's
+ * CPU time, context switches and peak RSS), as it does a spawned one, and
+ * the server never hears of it again. One creation is then one round trip
+ * and the worker's exit, three wake-ups across processes; asking the server
+ * to reap (a second round trip, five wake-ups) cost about 0.2 ms a worker
+ * on a 2-core VM, where each such wake-up costs 60 us. glibc's _Fork takes
+ * no flags, so the server makes the clone itself and does what _Fork does
+ * besides (see adopt_probe); where it cannot be sure to (not x86_64, no
+ * PR_GET_TID_ADDRESS) it falls back to _Fork, and a worker is then the
+ * server's child, which the app has the server reap:
  *   REAP  a pid the app saw end (through a pidfd it opened itself: the pid
  *         stays the server's unreaped child until this request, so it can
  *         never name another process). The server wait4()s it and replies
- *         with its status and rusage: the app still gets every worker's CPU
- *         time, context switches and peak RSS.
+ *         with its status and rusage.
  * What a fork costs here is mostly the pages the worker writes (each one a
  * copy) and the mappings it inherits: a worker writes as little as it can
  * (no environment change, no lazy symbol binding: the binary is linked with
  * -z now, no atfork handlers, no library destructors at its exit).
  * Lifetimes: the server dies with the app (PR_SET_PDEATHSIG, and EOF on the
- * socket), a worker dies with the server (PR_SET_PDEATHSIG), so workers
- * die with the app. The server keeps no descriptor of a run after a fork:
- * the memfd is released when the run's last process lets it go.
+ * socket); a worker dies with its parent (PR_SET_PDEATHSIG): the app
+ * itself, or with the fallback the server, which dies with the app. The
+ * server keeps no descriptor of a run after a fork: the memfd is released
+ * when the run's last process lets it go.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +68,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,6 +101,16 @@ typedef struct reply {
 /* Signals a worker must not inherit as ignored or blocked. */
 static const int reset_signals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE,
                                     SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+
+/* What a worker cloned as the app's child needs to be, for glibc, the same
+ * process a _Fork would have made (see adopt_probe). Filled in the app
+ * before the server is forked, so both sides hold the same answer. */
+static struct {
+    bool ok;      /* workers are cloned with CLONE_PARENT: the app's children */
+    pid_t *tid;   /* &THREAD_SELF->tid: the kernel writes the worker's tid there */
+    void *robust; /* glibc's robust mutex list head, registered again in the worker */
+    size_t robust_len;
+} adopt;
 
 static struct {
     pthread_mutex_t mu;
@@ -154,18 +181,69 @@ static ssize_t receive(int sock, request *rq, int fds[2], int *n_fds)
     return n;
 }
 
+/* Whether the server can clone workers as the app's children, as _Fork
+ * would fork them. _Fork takes no CLONE_PARENT, so the server makes the
+ * clone itself, and does what _Fork does besides the syscall (glibc 2.34 to
+ * 2.41, sysdeps/nptl/_Fork.c): the kernel stores the child's tid in glibc's
+ * struct pthread (CLONE_CHILD_SETTID, the address glibc registered with
+ * set_tid_address, which PR_GET_TID_ADDRESS gives back), and the child
+ * registers the robust mutex list again (a new process starts without one;
+ * the list itself is empty: the server holds no robust mutex). Without the
+ * tid, the worker's main thread would lock the blob's robust mutexes under
+ * the server's tid, and the kernel would not release them when the worker
+ * dies. Any doubt (another architecture, a kernel without
+ * PR_GET_TID_ADDRESS, an address that is not where this thread's tid is):
+ * no adoption, the server forks and reaps its own children. */
+static void adopt_probe(void)
+{
+#if defined(__x86_64__)
+    pid_t *tid = NULL;
+    char *self = (char *)pthread_self();
+    if (prctl(PR_GET_TID_ADDRESS, &tid) != 0 || tid == NULL || (char *)tid < self ||
+        (char *)tid >= self + 4096 || *tid != gettid())
+        return;
+    void *head = NULL;
+    size_t len = 0;
+    if (syscall(SYS_get_robust_list, 0, &head, &len) != 0 || head == NULL)
+        return;
+    adopt.tid = tid;
+    adopt.robust = head;
+    adopt.robust_len = len;
+    adopt.ok = true;
+#endif
+}
+
+/* The worker: a copy of the server whose parent is the app. */
+static pid_t fork_worker(void)
+{
+#if defined(__x86_64__)
+    if (adopt.ok) {
+        /* x86_64's argument order: flags, stack, parent_tid, child_tid, tls.
+         * The exit signal is the server's (SIGCHLD): CLONE_PARENT takes it
+         * with the parent. */
+        long pid =
+            syscall(SYS_clone, CLONE_PARENT | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD,
+                    0L, NULL, adopt.tid, 0L);
+        if (pid == 0)
+            syscall(SYS_set_robust_list, adopt.robust, adopt.robust_len);
+        return (pid_t)pid;
+    }
+#endif
+    /* _Fork, not fork: the server has a single thread, so the atfork
+     * handlers (libc's lock resets, and the TLS libraries' that reseed their
+     * random generators; a worker only speaks plain HTTP to the latency
+     * server) have nothing to do but write pages, which the worker would
+     * then have to copy. */
+    return _Fork();
+}
+
 static void serve_fork(int sock, request *rq, const int fds[2], int n_fds, reply *rp)
 {
     if (n_fds < 1 || (rq->has_fd1 && n_fds < 2) || rq->len == 0 || rq->args[rq->len - 1] != '\0') {
         rp->err = EINVAL;
         return;
     }
-    /* _Fork, not fork: the server has a single thread, so the atfork
-     * handlers (libc's lock resets, and the TLS libraries' that reseed their
-     * random generators; a worker only speaks plain HTTP to the latency
-     * server) have nothing to do but write pages, which the worker would
-     * then have to copy. */
-    pid_t pid = _Fork();
+    pid_t pid = fork_worker();
     if (pid == 0)
         become_worker(sock, rq, fds[0], rq->has_fd1 ? fds[1] : -1);
     rp->pid = pid > 0 ? pid : 0;
@@ -232,6 +310,7 @@ int sl_forkserver_start(void)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return SL_ELIMIT;
     pid_t app = getpid();
+    adopt_probe();
     pid_t pid = fork();
     if (pid < 0) {
         close(sv[0]);
@@ -272,6 +351,12 @@ pid_t sl_forkserver_pid(void)
     pid_t pid = server.sock >= 0 ? server.pid : 0;
     pthread_mutex_unlock(&server.mu);
     return pid;
+}
+
+pid_t sl_forkserver_parent(void)
+{
+    pid_t pid = sl_forkserver_pid();
+    return pid != 0 && adopt.ok ? getpid() : pid;
 }
 
 /* The server stopped answering: forget it (its workers died with it). */

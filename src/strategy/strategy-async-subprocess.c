@@ -415,7 +415,7 @@ static int async_subprocess_run(sl_run_ctx *ctx)
     if (!(sl_work_iters_per_us() > 0))
         snprintf(sp.rate, sizeof(sp.rate), "%.17g", sl_work_calibrate());
     snprintf(sp.parent, sizeof(sp.parent), "%d",
-             ctx->start == SL_START_SPAWN ? (int)getpid() : (int)sl_forkserver_pid());
+             ctx->start == SL_START_SPAWN ? (int)getpid() : (int)sl_forkserver_parent());
     sl_sched_opts o = {
         .switch_vehicle = (uint32_t)getpid(), .cpu = spawn_step, .drain = sub_drain, .user = &sp};
     err = sl_sched_run(ctx, &o);
