@@ -58,7 +58,7 @@ typedef struct child {
     uv_process_t proc; /* spawn: libuv's process handle */
     uv_poll_t watch;   /* forkserver: its pidfd, readable once it ended */
     int pidfd;
-    bool served;  /* a forkserver's child, reaped through the server */
+    bool served;  /* started by the forkserver, watched through its pidfd */
     char why[96]; /* why the forkserver could not start it */
     uv_pipe_t out;
     int open;      /* handles not closed yet */

@@ -494,8 +494,8 @@ static int fds_of(pid_t pid, const char *what)
     return n;
 }
 
-/* The forkserver keeps nothing of a run: every worker reaped (by it, on the
- * app's request), no descriptor of the run's memfd left in it, and none in
+/* The forkserver keeps nothing of a run: every worker reaped (by the app,
+ * or by the server on its request), no descriptor of the run's memfd left in it, and none in
  * the app once the rings are gone: the shared memory is released. */
 static void test_forkserver_keeps_nothing_of_a_run(void **state)
 {
@@ -512,7 +512,7 @@ static void test_forkserver_keeps_nothing_of_a_run(void **state)
         assert_int_equal(strategies[i]->run(&r.ctx), 0);
         rig_finish(&r);
         assert_int_equal(r.res.completed, 4);
-        /* the server's wait4 rusage came back: cpu time and peak RSS */
+        /* every worker's wait4 rusage was counted: cpu time and peak RSS */
         assert_true(r.res.cpu_ns >= 4 * 3000000ull);
         assert_true(r.res.peak_rss_kb > 0);
         rig_free(&r);
