@@ -38,11 +38,10 @@
  * to reap (a second round trip, five wake-ups) cost about 0.2 ms a worker
  * on a 2-core VM, where each such wake-up costs 60 us. glibc's _Fork takes
  * no flags, so the server makes the clone itself and does what _Fork does
- * besides (see adopt_probe); where it cannot be sure to (not x86_64, no
- * PR_GET_TID_ADDRESS) it falls back to _Fork, and a worker is then the
- * server's child, which the app has the server reap:
- *   REAP  a pid the app saw end (through a pidfd it opened itself: the pid
- *         stays the server's unreaped child until this request, so it can
+ * besides (see adopt_probe); where it cannot be sure to (not x86_64, a
+ * glibc whose _Fork does more, no PR_GET_TID_ADDRESS) it falls back to _Fork, and a worker is then
+ * the server's child, which the app has the server reap: REAP  a pid the app saw end (through a
+ * pidfd it opened itself: the pid stays the server's unreaped child until this request, so it can
  *         never name another process). The server wait4()s it and replies
  *         with its status and rusage.
  * What a fork costs here is mostly the pages the worker writes (each one a
@@ -59,6 +58,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -220,20 +220,27 @@ static ssize_t receive(int sock, request *rq, int fds[2], int *n_fds)
 
 /* Whether the server can clone workers as the app's children, as _Fork
  * would fork them. _Fork takes no CLONE_PARENT, so the server makes the
- * clone itself, and does what _Fork does besides the syscall (glibc 2.34 to
- * 2.41, sysdeps/nptl/_Fork.c): the kernel stores the child's tid in glibc's
- * struct pthread (CLONE_CHILD_SETTID, the address glibc registered with
- * set_tid_address, which PR_GET_TID_ADDRESS gives back), and the child
- * registers the robust mutex list again (a new process starts without one;
- * the list itself is empty: the server holds no robust mutex). Without the
+ * clone itself, and does what _Fork does besides the syscall: the kernel
+ * stores the child's tid in glibc's struct pthread (CLONE_CHILD_SETTID, at
+ * the address glibc registered with set_tid_address, which
+ * PR_GET_TID_ADDRESS gives back), and the child registers the robust mutex
+ * list again (a new process starts without one; the list itself is empty:
+ * the server holds no robust mutex). That is all _Fork does in glibc 2.34
+ * to 2.40 (2.36's, disassembled: the clone, then set_robust_list); 2.41's
+ * also resets the vDSO getrandom state, without which sibling workers
+ * would draw the same numbers, so other versions do not adopt. Without the
  * tid, the worker's main thread would lock the blob's robust mutexes under
  * the server's tid, and the kernel would not release them when the worker
- * dies. Any doubt (another architecture, a kernel without
+ * dies. Any doubt (another architecture or glibc, a kernel without
  * PR_GET_TID_ADDRESS, an address that is not where this thread's tid is):
  * no adoption, the server forks and reaps its own children. */
 static void adopt_probe(void)
 {
 #if defined(__x86_64__)
+    int major = 0, minor = 0;
+    if (sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2 || major != 2 || minor < 34 ||
+        minor > 40)
+        return;
     pid_t *tid = NULL;
     char *self = (char *)pthread_self();
     if (prctl(PR_GET_TID_ADDRESS, &tid) != 0 || tid == NULL || (char *)tid < self ||
