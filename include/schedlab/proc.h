@@ -126,6 +126,11 @@ void sl_exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, boo
  * copies of itself without end. */
 #define SL_WORKER_MARK_ENV "SCHEDLAB_WORKER_OF"
 
+/* For the tests: when set as the forkserver starts, it forks its workers and
+ * reaps them on request, as where it cannot clone them as the app's
+ * children (forkserver.c), so that path is tested here too. */
+#define SL_FORKSERVER_FORK_ENV "SCHEDLAB_FORKSERVER_FORK"
+
 /* Fault injection for the tests: a pool worker kills itself (SIGKILL) right
  * after the EXIT of the task this variable names, before marking it done. */
 #define SL_FAULT_DIE_AFTER_EXIT_ENV "SCHEDLAB_FAULT_DIE_AFTER_EXIT"

@@ -237,6 +237,8 @@ static ssize_t receive(int sock, request *rq, int fds[2], int *n_fds)
 static void adopt_probe(void)
 {
 #if defined(__x86_64__)
+    if (getenv(SL_FORKSERVER_FORK_ENV) != NULL)
+        return;
     int major = 0, minor = 0;
     if (sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2 || major != 2 || minor < 34 ||
         minor > 40)
