@@ -34,14 +34,18 @@
  * pidfd and reaps it with its own wait4 (status and rusage: every worker's
  * CPU time, context switches and peak RSS), as it does a spawned one, and
  * the server never hears of it again. One creation is then one round trip
- * and the worker's exit, three wake-ups across processes; asking the server
- * to reap (a second round trip, five wake-ups) cost about 0.2 ms a worker
- * on a 2-core VM, where each such wake-up costs 60 us. glibc's _Fork takes
- * no flags, so the server makes the clone itself and does what _Fork does
- * besides (see adopt_probe); where it cannot be sure to (not x86_64, a
- * glibc whose _Fork does more, no PR_GET_TID_ADDRESS) it falls back to _Fork, and a worker is then
- * the server's child, which the app has the server reap: REAP  a pid the app saw end (through a
- * pidfd it opened itself: the pid stays the server's unreaped child until this request, so it can
+ * and the worker's exit, three wake-ups across processes. Asking the
+ * server to reap, once the pidfd said the worker had ended, was a second
+ * round trip after the exit: 0.15-0.2 ms a worker in a small model of the
+ * protocol on a 2-core VM, where each such wake-up costs about 60 us
+ * (less in `schedlab bench`, whose probe asks while the worker still
+ * runs). glibc's _Fork takes no flags, so the server makes the clone
+ * itself and does what _Fork does besides (see adopt_probe); where it
+ * cannot be sure to (not x86_64, a glibc whose _Fork does more, no
+ * PR_GET_TID_ADDRESS) it falls back to _Fork, and a worker is then the
+ * server's child, which the app has the server reap:
+ *   REAP  a pid the app saw end (through a pidfd it opened itself: the pid
+ *         stays the server's unreaped child until this request, so it can
  *         never name another process). The server wait4()s it and replies
  *         with its status and rusage.
  * What a fork costs here is mostly the pages the worker writes (each one a
