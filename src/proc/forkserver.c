@@ -410,7 +410,8 @@ pid_t sl_forkserver_parent(void)
     return pid != 0 && adopt.ok ? getpid() : pid;
 }
 
-/* The server stopped answering: forget it (its workers died with it). */
+/* The server stopped answering: forget it (its workers are children of this
+ * process, reaped as ever, or, forked by it, died with it). */
 static void lost_server(void)
 {
     close(server.sock);
