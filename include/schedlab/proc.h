@@ -126,6 +126,11 @@ void sl_exit_for_dead(sl_run_ctx *ctx, uint32_t task, pid_t pid, int status, boo
  * copies of itself without end. */
 #define SL_WORKER_MARK_ENV "SCHEDLAB_WORKER_OF"
 
+/* For the tests: when set as the forkserver starts, it forks its workers and
+ * reaps them on request, as where it cannot clone them as the app's
+ * children (forkserver.c), so that path is tested here too. */
+#define SL_FORKSERVER_FORK_ENV "SCHEDLAB_FORKSERVER_FORK"
+
 /* Fault injection for the tests: a pool worker kills itself (SIGKILL) right
  * after the EXIT of the task this variable names, before marking it done. */
 #define SL_FAULT_DIE_AFTER_EXIT_ENV "SCHEDLAB_FAULT_DIE_AFTER_EXIT"
@@ -247,6 +252,10 @@ int sl_proc_reap(pid_t pid, bool nohang, int *status, struct rusage *ru);
 /* The forkserver (src/proc/forkserver.c): its pid, or 0 (not started, or
  * gone). */
 pid_t sl_forkserver_pid(void);
+/* The parent of the forkserver's workers: this process when the server
+ * clones them as its siblings (CLONE_PARENT: reaped here with wait4), else
+ * the server (reaped by it, sl_forkserver_reap); 0 without a server. */
+pid_t sl_forkserver_parent(void);
 /* Forks a worker that runs sl_worker_main(argc, argv) with fd3 as its fd 3
  * and, when fd1 >= 0, fd1 as its stdout. argv[argc] must be NULL; its
  * strings must fit in 2 KiB. 0 with *pid, SL_ELIMIT or SL_ESPAWN with a

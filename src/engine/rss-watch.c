@@ -4,8 +4,9 @@
  * The kernel's VmHWM is a lifetime maximum of one process, useless for the
  * second run of a comparison and blind to worker processes. So a thread
  * samples, every few milliseconds, /proc/self/statm plus the statm of every
- * child listed in /proc/self/task/<tid>/children and of their children (a
- * forkserver's workers), and keeps the largest sum. The sum at the start
+ * child listed in /proc/self/task/<tid>/children and of their children
+ * (the workers of a forkserver that cannot clone them as the app's
+ * children), and keeps the largest sum. The sum at the start
  * (the forkserver itself) is the base a run's growth is measured from.
  * With many children the period stretches so the watcher stays cheap.
  */
@@ -58,8 +59,8 @@ static uint64_t statm_rss_kb(const char *path)
 }
 
 /* Adds the RSS of the children listed in a children file and, `depth`
- * levels down, of theirs: the forkserver's workers are the app's
- * grandchildren. */
+ * levels down, of theirs: a forkserver's workers are the app's children,
+ * or its grandchildren when the server forks them itself. */
 static unsigned add_children_of(const char *list, uint64_t *sum, int depth)
 {
     char path[512], buf[8192];

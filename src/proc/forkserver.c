@@ -11,38 +11,60 @@
  * of that server: a copy of a small process that has loaded everything and
  * started nothing.
  *
- *   app ──socketpair (SOCK_SEQPACKET)──▶ server ──fork()──▶ worker
+ *   app ──socketpair (SOCK_SEQPACKET)──▶ server ──clone(CLONE_PARENT)──▶ worker
+ *    ▲                                                                    │
+ *    └──────────────── the worker is the app's child: wait4 ◀─────────────┘
  *
  * The app asks with one message per request, under a mutex (any thread may
  * ask; each request gets its reply before the next is sent):
  *   FORK  the worker's argv, with the run's memfd (and, for a cpu child, the
  *         write end of its stdout pipe) attached as SCM_RIGHTS; the server
- *         forks, the child installs the memfd as fd 3 (and the pipe as fd 1),
- *         closes every other descriptor, takes its own process group,
- *         resets signals and runs sl_worker_main. Reply: the pid or an errno.
+ *         clones itself, the child installs the memfd as fd 3 (and the pipe
+ *         as fd 1), closes every other descriptor, takes its own process
+ *         group, resets signals and runs sl_worker_main. Reply: the pid or
+ *         an errno.
  *   NET   load libcurl (and init it) in the server itself, once, before the
  *         first worker of a run with network steps: every worker forked
  *         after that has it, as Python's set_forkserver_preload() gives
  *         workers the modules they need. A server that never got NET
  *         forks from an image without libcurl's 28 libraries, which is
  *         what makes a worker of a cpu-only run cheap. Reply: 0 or an errno.
+ * The worker is made with CLONE_PARENT: a copy of the server whose parent
+ * is the app, as if the app had forked it. So the app watches it through a
+ * pidfd and reaps it with its own wait4 (status and rusage: every worker's
+ * CPU time, context switches and peak RSS), as it does a spawned one, and
+ * the server never hears of it again. One creation is then one round trip
+ * and the worker's exit, three wake-ups across processes. Asking the
+ * server to reap, once the pidfd said the worker had ended, was a second
+ * round trip after the exit: 0.15-0.2 ms a worker in a small model of the
+ * protocol on a 2-core VM, where each such wake-up costs about 60 us
+ * (less in `schedlab bench`, whose probe asks while the worker still
+ * runs). glibc's _Fork takes no flags, so the server makes the clone
+ * itself and does what _Fork does besides (see adopt_probe); where it
+ * cannot be sure to (not x86_64, a glibc whose _Fork does more, no
+ * PR_GET_TID_ADDRESS) it falls back to _Fork, and a worker is then the
+ * server's child, which the app has the server reap:
  *   REAP  a pid the app saw end (through a pidfd it opened itself: the pid
  *         stays the server's unreaped child until this request, so it can
  *         never name another process). The server wait4()s it and replies
- *         with its status and rusage: the app still gets every worker's CPU
- *         time, context switches and peak RSS.
+ *         with its status and rusage.
  * What a fork costs here is mostly the pages the worker writes (each one a
- * copy) and the mappings it inherits: a worker writes as little as it can
+ * copy), the pages of code it runs (each one a fault) and the mappings it
+ * inherits: a worker writes and runs as little as it can before its role
  * (no environment change, no lazy symbol binding: the binary is linked with
- * -z now, no atfork handlers, no library destructors at its exit).
+ * -z now, no atfork handlers, raw system calls to set itself up, no library
+ * destructors at its exit).
  * Lifetimes: the server dies with the app (PR_SET_PDEATHSIG, and EOF on the
- * socket), a worker dies with the server (PR_SET_PDEATHSIG), so workers
- * die with the app. The server keeps no descriptor of a run after a fork:
- * the memfd is released when the run's last process lets it go.
+ * socket); a worker dies with its parent (PR_SET_PDEATHSIG): the app
+ * itself, or with the fallback the server, which dies with the app. The
+ * server keeps no descriptor of a run after a fork: the memfd is released
+ * when the run's last process lets it go.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +74,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +85,7 @@
 enum { OP_FORK = 1, OP_REAP = 2, OP_NET = 3 };
 
 #define ARGS_MAX 2048
+#define ARGV_MAX 64 /* strings a FORK may carry (a cpu child has 19) */
 
 typedef struct request {
     uint32_t op;
@@ -85,6 +109,36 @@ typedef struct reply {
 static const int reset_signals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT, SIGPIPE,
                                     SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
 
+/* In the server: the signal state a worker starts with (default
+ * dispositions, nothing blocked), kept by the server itself so that a
+ * worker inherits it instead of setting it. The server needs nothing else:
+ * its own group keeps a terminal's signals away, and it sends with
+ * MSG_NOSIGNAL. */
+static void worker_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (size_t i = 0; i < sizeof(reset_signals) / sizeof(reset_signals[0]); i++)
+        signal(reset_signals[i], SIG_DFL);
+}
+
+/* dup2 through syscall() (see become_worker). */
+static int move_fd(int from, int to)
+{
+    return from == to ? 0 : (int)syscall(SYS_dup3, from, to, 0);
+}
+
+/* What a worker cloned as the app's child needs to be, for glibc, the same
+ * process a _Fork would have made (see adopt_probe). Filled in the app
+ * before the server is forked, so both sides hold the same answer. */
+static struct {
+    bool ok;      /* workers are cloned with CLONE_PARENT: the app's children */
+    pid_t *tid;   /* &THREAD_SELF->tid: the kernel writes the worker's tid there */
+    void *robust; /* glibc's robust mutex list head, registered again in the worker */
+    size_t robust_len;
+} adopt;
+
 static struct {
     pthread_mutex_t mu;
     int sock;       /* the app's end, -1 when no server */
@@ -99,32 +153,46 @@ static struct {
  * knows nothing of the server. Never returns. */
 static void become_worker(int sock, request *rq, int fd3, int fd1)
 {
-    close(sock);
-    setpgid(0, 0);
-    if (fd1 >= 0 && dup2(fd1, 1) < 0)
-        _exit(3);
-    if (dup2(fd3, 3) < 0)
-        _exit(3);
-    closefrom(4);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (size_t i = 0; i < sizeof(reset_signals) / sizeof(reset_signals[0]); i++)
-        signal(reset_signals[i], SIG_DFL);
-    char *argv[ARGS_MAX / 2 + 1];
+    /* This copy of the server faults in each page of code it runs for the
+     * first time (fork copies no page table of the code) and copies each
+     * page it writes: tens of microseconds apiece on a 2-core VM, where
+     * the whole creation costs under 1 ms. So syscall(), mapped once the
+     * clone has returned through it, rather than a libc wrapper each, and
+     * nothing for signals: the server keeps the state a worker starts with
+     * (worker_signals). That took a noop worker from 16 page faults to 9,
+     * and 0.2 ms off its creation. */
+    syscall(SYS_close, sock);
+    syscall(SYS_setpgid, 0, 0);
+    if (fd1 >= 0 && move_fd(fd1, 1) < 0)
+        syscall(SYS_exit_group, 3);
+    if (move_fd(fd3, 3) < 0)
+        syscall(SYS_exit_group, 3);
+    if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+        closefrom(4);
+    char *argv[ARGV_MAX + 1];
     uint32_t argc = 0;
     for (uint32_t off = 0; off < rq->len && argc < rq->argc; argc++) {
         argv[argc] = rq->args + off;
-        off += (uint32_t)strlen(rq->args + off) + 1;
+        while (rq->args[off] != '\0')
+            off++;
+        off++;
     }
     argv[argc] = NULL;
     int code = sl_worker_main((int)argc, argv);
-    /* A cpu child's result line sits in stdio's buffer: flushed by hand,
-     * then _exit. exit() would also run every library's destructors (the
-     * TLS stacks libcurl loads have many), and each page they write is a
-     * page this copy of the server has to copy first: that tripled the
-     * creation cost. A worker owns nothing they would release. */
+    /* A cpu child's result line is flushed by the child itself; stdout is
+     * the only stream a worker writes (stderr has no buffer), flushed here
+     * only if it holds something. Then _exit: exit() would also run every
+     * library's destructors (the TLS stacks libcurl loads have many), and
+     * each page they write is a page this copy of the server has to copy
+     * first: that tripled the creation cost. A worker owns nothing they
+     * would release. */
+#ifdef __GLIBC__
+    if (stdout->_IO_write_ptr > stdout->_IO_write_base)
+        fflush(stdout);
+#else
     fflush(NULL);
+#endif
+    syscall(SYS_exit_group, code);
     _exit(code);
 }
 
@@ -154,18 +222,79 @@ static ssize_t receive(int sock, request *rq, int fds[2], int *n_fds)
     return n;
 }
 
-static void serve_fork(int sock, request *rq, const int fds[2], int n_fds, reply *rp)
+/* Whether the server can clone workers as the app's children, as _Fork
+ * would fork them. _Fork takes no CLONE_PARENT, so the server makes the
+ * clone itself, and does what _Fork does besides the syscall: the kernel
+ * stores the child's tid in glibc's struct pthread (CLONE_CHILD_SETTID, at
+ * the address glibc registered with set_tid_address, which
+ * PR_GET_TID_ADDRESS gives back), and the child registers the robust mutex
+ * list again (a new process starts without one; the list itself is empty:
+ * the server holds no robust mutex). That is all _Fork does in glibc 2.34
+ * to 2.40 (2.36's, disassembled: the clone, then set_robust_list); 2.41's
+ * also resets the vDSO getrandom state, without which sibling workers
+ * would draw the same numbers, so other versions do not adopt. Without the
+ * tid, the worker's main thread would lock the blob's robust mutexes under
+ * the server's tid, and the kernel would not release them when the worker
+ * dies. Any doubt (another architecture or glibc, a kernel without
+ * PR_GET_TID_ADDRESS, an address that is not where this thread's tid is):
+ * no adoption, the server forks and reaps its own children. */
+static void adopt_probe(void)
 {
-    if (n_fds < 1 || (rq->has_fd1 && n_fds < 2) || rq->len == 0 || rq->args[rq->len - 1] != '\0') {
-        rp->err = EINVAL;
+#if defined(__x86_64__)
+    if (getenv(SL_FORKSERVER_FORK_ENV) != NULL)
         return;
+    int major = 0, minor = 0;
+    if (sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2 || major != 2 || minor < 34 ||
+        minor > 40)
+        return;
+    pid_t *tid = NULL;
+    char *self = (char *)pthread_self();
+    if (prctl(PR_GET_TID_ADDRESS, &tid) != 0 || tid == NULL || (char *)tid < self ||
+        (char *)tid >= self + 4096 || *tid != gettid())
+        return;
+    void *head = NULL;
+    size_t len = 0;
+    if (syscall(SYS_get_robust_list, 0, &head, &len) != 0 || head == NULL)
+        return;
+    adopt.tid = tid;
+    adopt.robust = head;
+    adopt.robust_len = len;
+    adopt.ok = true;
+#endif
+}
+
+/* The worker: a copy of the server whose parent is the app. */
+static pid_t fork_worker(void)
+{
+#if defined(__x86_64__)
+    if (adopt.ok) {
+        /* x86_64's argument order: flags, stack, parent_tid, child_tid, tls.
+         * The exit signal is the server's (SIGCHLD): CLONE_PARENT takes it
+         * with the parent. */
+        long pid =
+            syscall(SYS_clone, CLONE_PARENT | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD,
+                    0L, NULL, adopt.tid, 0L);
+        if (pid == 0)
+            syscall(SYS_set_robust_list, adopt.robust, adopt.robust_len);
+        return (pid_t)pid;
     }
+#endif
     /* _Fork, not fork: the server has a single thread, so the atfork
      * handlers (libc's lock resets, and the TLS libraries' that reseed their
      * random generators; a worker only speaks plain HTTP to the latency
      * server) have nothing to do but write pages, which the worker would
      * then have to copy. */
-    pid_t pid = _Fork();
+    return _Fork();
+}
+
+static void serve_fork(int sock, request *rq, const int fds[2], int n_fds, reply *rp)
+{
+    if (n_fds < 1 || (rq->has_fd1 && n_fds < 2) || rq->len == 0 || rq->args[rq->len - 1] != '\0' ||
+        rq->argc > ARGV_MAX) {
+        rp->err = EINVAL;
+        return;
+    }
+    pid_t pid = fork_worker();
     if (pid == 0)
         become_worker(sock, rq, fds[0], rq->has_fd1 ? fds[1] : -1);
     rp->pid = pid > 0 ? pid : 0;
@@ -198,9 +327,10 @@ static void serve(int sock)
             serve_fork(sock, &rq, fds, n_fds, &rp);
         else if (rq.op == OP_REAP)
             serve_reap(&rq, &rp);
-        else if (rq.op == OP_NET)
+        else if (rq.op == OP_NET) {
             rp.err = sl_net_global_init() == 0 ? 0 : ELIBACC;
-        else
+            worker_signals(); /* whatever the libraries did to them */
+        } else
             rp.err = EINVAL;
         /* the worker has its copies: the server keeps nothing of the run */
         for (int i = 0; i < n_fds; i++)
@@ -232,6 +362,7 @@ int sl_forkserver_start(void)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return SL_ELIMIT;
     pid_t app = getpid();
+    adopt_probe();
     pid_t pid = fork();
     if (pid < 0) {
         close(sv[0]);
@@ -247,8 +378,7 @@ int sl_forkserver_start(void)
         /* its own process group: a terminal's Ctrl-C or Ctrl-Z reaches the
          * app, which stops its workers itself, never the server */
         setpgid(0, 0);
-        signal(SIGINT, SIG_IGN);
-        signal(SIGPIPE, SIG_IGN);
+        worker_signals();
         prctl(PR_SET_NAME, "schedlab-fsrv");
         /* every worker carries the mark; set once here, so that a fork does
          * not write (and copy) the environment's pages for each worker */
@@ -274,7 +404,14 @@ pid_t sl_forkserver_pid(void)
     return pid;
 }
 
-/* The server stopped answering: forget it (its workers died with it). */
+pid_t sl_forkserver_parent(void)
+{
+    pid_t pid = sl_forkserver_pid();
+    return pid != 0 && adopt.ok ? getpid() : pid;
+}
+
+/* The server stopped answering: forget it (its workers are children of this
+ * process, reaped as ever, or, forked by it, died with it). */
 static void lost_server(void)
 {
     close(server.sock);
@@ -319,6 +456,10 @@ int sl_forkserver_fork(int argc, char *const argv[], int fd3, int fd1, pid_t *pi
                        size_t why_size)
 {
     request rq = {.op = OP_FORK, .argc = (uint32_t)argc, .has_fd1 = fd1 >= 0};
+    if (argc > ARGV_MAX) {
+        snprintf(why, why_size, "more worker arguments than the forkserver's %d", ARGV_MAX);
+        return SL_ESPAWN;
+    }
     for (int i = 0; i < argc; i++) {
         size_t len = strlen(argv[i]) + 1;
         if (rq.len + len > ARGS_MAX) {

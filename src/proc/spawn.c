@@ -97,7 +97,7 @@ int sl_worker_spawn(sl_run_ctx *ctx, const char *role, uint32_t index, int ring,
     char idx[16], parent[16], ringbuf[16];
     snprintf(idx, sizeof(idx), "%u", index);
     /* the worker checks that its parent is alive and is the one named here */
-    snprintf(parent, sizeof(parent), "%d", served ? (int)sl_forkserver_pid() : (int)getpid());
+    snprintf(parent, sizeof(parent), "%d", served ? (int)sl_forkserver_parent() : (int)getpid());
     snprintf(ringbuf, sizeof(ringbuf), "%d", ring);
     char *argv[] = {(char *)ctx->worker_exe,
                     "__worker",

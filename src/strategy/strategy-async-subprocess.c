@@ -58,7 +58,7 @@ typedef struct child {
     uv_process_t proc; /* spawn: libuv's process handle */
     uv_poll_t watch;   /* forkserver: its pidfd, readable once it ended */
     int pidfd;
-    bool served;  /* a forkserver's child, reaped through the server */
+    bool served;  /* started by the forkserver, watched through its pidfd */
     char why[96]; /* why the forkserver could not start it */
     uv_pipe_t out;
     int open;      /* handles not closed yet */
@@ -415,7 +415,7 @@ static int async_subprocess_run(sl_run_ctx *ctx)
     if (!(sl_work_iters_per_us() > 0))
         snprintf(sp.rate, sizeof(sp.rate), "%.17g", sl_work_calibrate());
     snprintf(sp.parent, sizeof(sp.parent), "%d",
-             ctx->start == SL_START_SPAWN ? (int)getpid() : (int)sl_forkserver_pid());
+             ctx->start == SL_START_SPAWN ? (int)getpid() : (int)sl_forkserver_parent());
     sl_sched_opts o = {
         .switch_vehicle = (uint32_t)getpid(), .cpu = spawn_step, .drain = sub_drain, .user = &sp};
     err = sl_sched_run(ctx, &o);

@@ -134,7 +134,8 @@ caption = Sleeps for a long time.
 count = 3
 step = sleep 30s
 INI
-# The app's children and theirs: a forkserver's workers are grandchildren.
+# The app's children and theirs (a forkserver that cannot clone its workers
+# as the app's children forks them: they are then grandchildren).
 descendants() {
     for c in $(pgrep -P "$1"); do echo "$c"; pgrep -P "$c"; done
 }

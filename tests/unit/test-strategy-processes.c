@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -23,6 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -488,8 +494,8 @@ static int fds_of(pid_t pid, const char *what)
     return n;
 }
 
-/* The forkserver keeps nothing of a run: every worker reaped (by it, on the
- * app's request), no descriptor of the run's memfd left in it, and none in
+/* The forkserver keeps nothing of a run: every worker reaped (by the app,
+ * or by the server on its request), no descriptor of the run's memfd left in it, and none in
  * the app once the rings are gone: the shared memory is released. */
 static void test_forkserver_keeps_nothing_of_a_run(void **state)
 {
@@ -506,7 +512,7 @@ static void test_forkserver_keeps_nothing_of_a_run(void **state)
         assert_int_equal(strategies[i]->run(&r.ctx), 0);
         rig_finish(&r);
         assert_int_equal(r.res.completed, 4);
-        /* the server's wait4 rusage came back: cpu time and peak RSS */
+        /* every worker's wait4 rusage was counted: cpu time and peak RSS */
         assert_true(r.res.cpu_ns >= 4 * 3000000ull);
         assert_true(r.res.peak_rss_kb > 0);
         rig_free(&r);
@@ -515,6 +521,87 @@ static void test_forkserver_keeps_nothing_of_a_run(void **state)
         assert_int_equal(fds_of(getpid(), "memfd:"), 0);
         harness_assert_no_children();
     }
+}
+
+/* A forkserver's worker is this process's child when the server clones it
+ * with CLONE_PARENT: glibc's state in it is what a fork would have left
+ * (its tid where glibc keeps it, its robust mutex list registered: without
+ * them a worker killed inside a shared lock would not release it), and it
+ * is reaped here with wait4, rusage included, leaving no zombie anywhere.
+ * When the server does not adopt (sl_forkserver_parent() is the server),
+ * the worker is the server's child, reaped through it. */
+static void test_forkserver_worker_is_reaped_with_its_rusage(void **state)
+{
+    pid_t parent = sl_forkserver_parent();
+    assert_true(parent > 0);
+    bool adopted = parent == getpid();
+    assert_true(adopted || parent == sl_forkserver_pid());
+    sl_rings *rings;
+    assert_int_equal(sl_rings_create(&rings, 1, 1024, sl_clock_ns(), 0), 0);
+    int out[2];
+    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+    char rate[32], who[16];
+    snprintf(rate, sizeof(rate), "%.17g", sl_work_calibrate());
+    snprintf(who, sizeof(who), "%d", (int)parent);
+    /* a cpu child that burns 400 ms: alive long enough to be looked at */
+    char *argv[] = {"__worker", "--fd",   "3",      "--role",   "cpu",      "--index",   "0",
+                    "--step",   "0",      "--kind", "0",        "--amount", "400000000", "--rate",
+                    rate,       "--ring", "0",      "--parent", who,        NULL};
+    pid_t pid;
+    char why[160];
+    int err = sl_forkserver_fork(19, argv, sl_rings_fd(rings), out[1], &pid, why, sizeof(why));
+    close(out[1]);
+    assert_int_equal(err, 0);
+    /* Set up once it is in a process group of its own: become_worker does
+     * that after the clone's own work. Until then (2 s at most) it is
+     * looked at again. */
+    char path[64], stat[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    int ppid = 0, pgrp = 0;
+    for (int i = 0; i < 200 && pgrp != pid; i++) {
+        if (i > 0)
+            nanosleep(&(struct timespec){0, 10000000}, NULL);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(stat, sizeof(stat), f));
+        fclose(f);
+        assert_int_equal(sscanf(strrchr(stat, ')') + 2, "%*c %d %d", &ppid, &pgrp), 2);
+    }
+    assert_int_equal(pgrp, (int)pid);
+    assert_int_equal(ppid, (int)parent);
+    if (adopted) {
+        /* The server is a fork of this thread: its struct pthread, so the
+         * worker's, is at this thread's address. The kernel stored the tid
+         * there, and the worker registered the robust list. Skipped where
+         * this process may not look into its child (ptrace scope). */
+        pid_t *tid = NULL;
+        void *mine = NULL, *its = NULL;
+        size_t len = 0;
+        assert_int_equal(prctl(PR_GET_TID_ADDRESS, &tid), 0);
+        pid_t word = 0;
+        struct iovec local = {&word, sizeof(word)}, remote = {tid, sizeof(word)};
+        if (process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(word))
+            assert_int_equal(word, pid);
+        assert_int_equal(syscall(SYS_get_robust_list, 0, &mine, &len), 0);
+        if (syscall(SYS_get_robust_list, pid, &its, &len) == 0)
+            assert_ptr_equal(its, mine);
+    }
+    int status;
+    struct rusage ru = {0};
+    assert_int_equal(sl_proc_reap(pid, false, &status, &ru), 1);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    uint64_t cpu_us = (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec +
+                      (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
+    assert_true(cpu_us >= 100000);
+    assert_true(ru.ru_maxrss > 0);
+    char line[256] = "";
+    ssize_t n = read(out[0], line, sizeof(line) - 1);
+    assert_true(n > 0);
+    assert_non_null(strstr(line, "sum="));
+    close(out[0]);
+    sl_rings_destroy(rings);
+    harness_assert_no_children();
 }
 
 /* Whether process pid maps a file whose path contains `what`. */
@@ -692,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_stop_cancels_and_reaps),
         cmocka_unit_test(test_spawn_failure_cancels_the_rest),
         cmocka_unit_test(test_forkserver_keeps_nothing_of_a_run),
+        cmocka_unit_test(test_forkserver_worker_is_reaped_with_its_rusage),
 #ifndef SL_SANITIZED
         cmocka_unit_test(test_procpool_uses_both_cores_for_cpu_work),
 #endif
