@@ -70,23 +70,37 @@ static uint64_t since(const sl_ui *ui, const sl_task_now *t)
     return ui->t_ns > t->since_ns ? ui->t_ns - t->since_ns : 0;
 }
 
-/* "+N more" on the last row when the list does not fit. */
-static int fit(int rows, size_t n, int y, sl_rect r)
+/* "+N more" on the last row when the list does not fit: `total` is the
+ * list's length, of which the first n (at most MAX_ROWS) were copied out. */
+static int fit(int rows, size_t n, size_t total, int y, sl_rect r)
 {
-    if ((size_t)rows >= n)
+    if ((size_t)rows >= total)
         return (int)n;
-    sl__term_putf(y + rows - 1, r.x + 1, r.w - 1, SL_ROLE_DIM, "+%zu more", n - (size_t)rows + 1);
-    return rows - 1;
+    sl__term_putf(y + rows - 1, r.x + 1, r.w - 1, SL_ROLE_DIM, "+%zu more",
+                  total - (size_t)rows + 1);
+    return rows - 1 < (int)n ? rows - 1 : (int)n;
+}
+
+/* The lengths of the lists, not of what was copied out of them (at most
+ * MAX_ROWS): a preempted running task waits in the ready list. */
+static size_t running_total(const sl_model *m)
+{
+    return m->count[SL_ST_RUNNING] - m->preempted;
+}
+
+static size_t ready_total(const sl_model *m)
+{
+    return (size_t)m->count[SL_ST_READY] + m->preempted;
 }
 
 void sl__view_running(const sl_ui *ui, sl_rect r)
 {
     const sl_model *m = &ui->main.model;
     uint32_t ids[MAX_ROWS];
-    size_t n = sl_model_running(m, ids, MAX_ROWS);
-    int rows = list_title(r, "Running", (uint32_t)n);
+    size_t n = sl_model_running(m, ids, MAX_ROWS), total = running_total(m);
+    int rows = list_title(r, "Running", (uint32_t)total);
     char d[32];
-    int shown = fit(rows, n, r.y + 1, r);
+    int shown = fit(rows, n, total, r.y + 1, r);
     int y = r.y + 1;
     for (int i = 0; i < shown; i++, y++) {
         const sl_task_now *t = &m->tasks[ids[i]];
@@ -127,11 +141,12 @@ static bool ready_queues(const sl_ui *ui, sl_rect r, const uint32_t *ids, size_t
                ui->t_ns - s->last_steal_ns < STEAL_FLASH_NS;
     char t[96];
     if (lit)
-        snprintf(t, sizeof t, "Ready %zu  steal w%u%sw%u %u  steals %llu", n, s->last_from,
-                 ui->ascii ? "->" : "\xe2\x86\x92", s->last_to, s->last_n,
+        snprintf(t, sizeof t, "Ready %zu  steal w%u%sw%u %u  steals %llu", ready_total(m),
+                 s->last_from, ui->ascii ? "->" : "\xe2\x86\x92", s->last_to, s->last_n,
                  (unsigned long long)s->steals);
     else
-        snprintf(t, sizeof t, "Ready %zu  steals %llu", n, (unsigned long long)s->steals);
+        snprintf(t, sizeof t, "Ready %zu  steals %llu", ready_total(m),
+                 (unsigned long long)s->steals);
     sl__term_title(r.y, r.x, r.w, t);
     for (int c = 0; c < cols; c++) {
         int x = r.x + 1 + c * w, y = r.y + 1;
@@ -176,9 +191,9 @@ void sl__view_ready(const sl_ui *ui, sl_rect r)
     const sl_predict *pr = &ui->predict;
     if (!pr->on && ready_queues(ui, r, ids, n))
         return;
-    int rows = list_title(r, "Ready", (uint32_t)n);
+    int rows = list_title(r, "Ready", (uint32_t)ready_total(m));
     char d[32];
-    int shown = fit(rows, n, r.y + 1, r);
+    int shown = fit(rows, n, ready_total(m), r.y + 1, r);
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
         int role = SL_ROLE_ST_READY;
@@ -198,9 +213,9 @@ void sl__view_waiting(const sl_ui *ui, sl_rect r)
     const sl_model *m = &ui->main.model;
     uint32_t ids[MAX_ROWS];
     size_t n = sl_model_waiting(m, ids, MAX_ROWS);
-    int rows = list_title(r, "Waiting", (uint32_t)n);
+    int rows = list_title(r, "Waiting", m->count[SL_ST_WAITING]);
     char d[32];
-    int shown = fit(rows, n, r.y + 1, r);
+    int shown = fit(rows, n, m->count[SL_ST_WAITING], r.y + 1, r);
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
         entry(ui, r, r.y + 1 + i, r.x + 1, row_role(ui, ids[i], SL_ROLE_ST_WAITING, r, r.y + 1 + i),
@@ -233,7 +248,7 @@ void sl__view_queued(const sl_ui *ui, sl_rect r)
     sl__term_title(r.y, r.x, r.w, title);
     int rows = r.h - 1;
     char d[32];
-    int shown = fit(rows, n, r.y + 1, r);
+    int shown = fit(rows, n, (size_t)m->count[SL_ST_STARTING] + m->count[SL_ST_QUEUED], r.y + 1, r);
     for (int i = 0; i < shown; i++) {
         const sl_task_now *t = &m->tasks[ids[i]];
         bool st = (size_t)i < starting;

@@ -252,6 +252,38 @@ static void test_lanes_when_crowded(void **state)
     vs_close(&vs);
 }
 
+/* A list longer than the rows the view copies out of the model (256):
+ * the title and the "+N more" count the whole list, as the caption does.
+ * They used to say 256 and 256 minus the rows shown. */
+static void test_long_lists_counted_whole(void **state)
+{
+    vscreen vs;
+    assert_int_equal(vs_open(&vs, 80, 24, false, false), 0);
+    sl_trace *tr;
+    /* an event loop with 1,000 requests in flight */
+    assert_int_equal(sl_synth_loop_trace(&tr, 3000, 1000), 0);
+    sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
+    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
+    ui.has_main = true;
+    ui.t_ns = sl_pane_end(&ui.main) / 2;
+    sl_play_fold(&ui);
+    sl_ui_draw(&ui);
+    vs_sync(&vs);
+    uint32_t waiting = ui.main.model.count[SL_ST_WAITING];
+    assert_true(waiting > 300);
+    const sl_rect *r = &ui.lay.waiting;
+    char want[48], text[256];
+    snprintf(want, sizeof want, "Waiting %u", waiting);
+    assert_true(vs_col(&vs, r->y, want) >= 0);
+    int last = r->y + r->h - 1;
+    vs_text(&vs, last, r->x, r->w, text, sizeof text);
+    /* the rows above the last one list tasks; the last one the rest */
+    snprintf(want, sizeof want, "+%u more", waiting - (uint32_t)(r->h - 2));
+    assert_non_null(strstr(text, want));
+    sl_pane_close(&ui.main);
+    vs_close(&vs);
+}
+
 /* What the column [ca, ca + dt) of tasks [a, b) shows, clipped at the
  * playhead t: the state held longest by time summed over the tasks (time
  * before a task's first span is "new"; an ended task stays ended), ties to
@@ -402,6 +434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scroll_keeps_selection, setup_80x24, teardown),
         cmocka_unit_test_setup_teardown(test_follows_unfinished_tasks, setup_80x24, teardown),
         cmocka_unit_test(test_lanes_when_crowded),
+        cmocka_unit_test(test_long_lists_counted_whole),
         cmocka_unit_test(test_lanes_match_spans),
         cmocka_unit_test_setup_teardown(test_stopped_reason_stays, setup_80x24, teardown),
         cmocka_unit_test(test_ascii_mono),
