@@ -107,8 +107,10 @@ static void draw_loop(const sl_ui *ui, const sl_pane *p, lines *l)
         put_line(l, y, SL_ROLE_WARN, "event loop: blocked %s by %s, %u ready", d,
                  task_name(p, holder), ready);
     } else {
+        /* The longest any task has waited in the ready list so far: with
+         * "0 ready" beside it, "longest wait" alone read as a wait now. */
         sl__fmt_dur(d, sizeof d, m->ready_lat_max_ns, ui->ascii);
-        put_line(l, y, SL_ROLE_NORMAL, "event loop: %u ready, longest wait %s", ready, d);
+        put_line(l, y, SL_ROLE_NORMAL, "event loop: %u ready; longest so far %s", ready, d);
     }
 }
 
