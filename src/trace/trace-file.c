@@ -431,6 +431,9 @@ static int read_events(reader *r, sl_trace *t, uint64_t n, uint32_t version, cha
     }
     if (sl__trace_reserve(t, (size_t)n) < 0)
         return SL_ENOMEM;
+    /* A loaded trace is played back: its events on huge pages (see
+     * sl_trace_reserve), advised before they are written. */
+    sl_huge_pages(t->events, (size_t)n * sizeof *t->events);
     for (size_t i = 0; i < n; i++) {
         sl_event *e = &t->events[i];
         decode_event(r_take(r, EVENT_SIZE), e);

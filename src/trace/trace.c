@@ -93,9 +93,6 @@ int sl__trace_reserve(sl_trace *t, size_t extra)
     sl_event *ev = realloc(t->events, cap * sizeof(sl_event));
     if (ev == NULL)
         return SL_ENOMEM;
-    /* Before the new room is touched: a playback frame reads thousands of
-     * events, and pages of them are what it waits for (huge-pages.c). */
-    sl_huge_pages(ev, cap * sizeof(sl_event));
     t->events = ev;
     t->cap = cap;
     return 0;
@@ -105,9 +102,15 @@ int sl_trace_reserve(sl_trace *t, size_t n)
 {
     sl__trace_write_lock(t);
     int err = sl__trace_reserve(t, n);
-    /* Writing is what makes a page resident (on a VM, advice is not enough). */
-    if (err == 0)
+    /* Writing is what makes a page resident (on a VM, advice is not enough).
+     * Huge pages first: a playback frame reads thousands of events, and on
+     * a VM small pages of them are what it waits for (huge-pages.c). Not
+     * where the collector grows a live trace: a huge page can stall its
+     * fault on compaction, and the rings overflow meanwhile. */
+    if (err == 0) {
+        sl_huge_pages(t->events + t->count, (t->cap - t->count) * sizeof(sl_event));
         memset(t->events + t->count, 0, (t->cap - t->count) * sizeof(sl_event));
+    }
     sl__trace_unlock(t);
     return err;
 }
