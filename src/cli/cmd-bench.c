@@ -86,7 +86,7 @@ int sl_cmd_bench(int argc, char **argv)
          sl__bench_steal_ns()},
         {"steal_wake_ns", "work-stealing cross-worker wake-up", "ns", "",
          sl_steal_bench_wake_ns(2000)},
-        {"process_create_forkserver_ns", "process creation (forkserver: fork, exit, reap)", "ns",
+        {"process_create_forkserver_ns", "process creation (forkserver: clone, exit, reap)", "ns",
          "<= 1000000", sl__bench_process_create_ns(SL_START_FORKSERVER)},
         {"process_create_spawn_ns", "process creation (spawn schedlab: exec, exit, reap)", "ns", "",
          sl__bench_process_create_ns(SL_START_SPAWN)},
