@@ -252,6 +252,17 @@ static void test_lanes_when_crowded(void **state)
     vs_close(&vs);
 }
 
+/* Opens `tr` in ui's main pane, the playhead at its middle, and draws it. */
+static void draw_middle(vscreen *vs, sl_ui *ui, sl_trace *tr)
+{
+    assert_int_equal(sl_pane_open(&ui->main, tr, true, false), 0);
+    ui->has_main = true;
+    ui->t_ns = sl_pane_end(&ui->main) / 2;
+    sl_play_fold(ui);
+    sl_ui_draw(ui);
+    vs_sync(vs);
+}
+
 /* A list longer than the rows the view copies out of the model (256):
  * the title and the "+N more" count the whole list, as the caption does.
  * They used to say 256 and 256 minus the rows shown. */
@@ -263,12 +274,7 @@ static void test_long_lists_counted_whole(void **state)
     /* an event loop with 1,000 requests in flight */
     assert_int_equal(sl_synth_loop_trace(&tr, 3000, 1000), 0);
     sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED};
-    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
-    ui.has_main = true;
-    ui.t_ns = sl_pane_end(&ui.main) / 2;
-    sl_play_fold(&ui);
-    sl_ui_draw(&ui);
-    vs_sync(&vs);
+    draw_middle(&vs, &ui, tr);
     uint32_t waiting = ui.main.model.count[SL_ST_WAITING];
     assert_true(waiting > 300);
     const sl_rect *r = &ui.lay.waiting;
@@ -407,12 +413,7 @@ static void test_ascii_mono(void **state)
     sl_trace *tr;
     assert_int_equal(sl_synth_trace(&tr, 20, 2000, 2), 0);
     sl_ui ui = {.speed = 1.0, .sel = -1, .cmp_running = -1, .play = SL_PLAY_PAUSED, .ascii = true};
-    assert_int_equal(sl_pane_open(&ui.main, tr, true, false), 0);
-    ui.has_main = true;
-    ui.t_ns = sl_pane_end(&ui.main) / 2;
-    sl_play_fold(&ui);
-    sl_ui_draw(&ui);
-    vs_sync(&vs);
+    draw_middle(&vs, &ui, tr);
     int tl = vs_find(&vs, "Timeline");
     assert_true(tl >= 0);
     assert_true(vs_col(&vs, tl, "# running") > 0);
