@@ -260,8 +260,8 @@ static void enter(sl_model *m, uint32_t i, sl_state state, uint8_t reason, uint6
         m->core_task[sl__core_slot(k->core)] = i;
         if (m->count[SL_ST_RUNNING] > m->max_running)
             m->max_running = m->count[SL_ST_RUNNING];
-        if (m->count[SL_ST_RUNNING] - m->preempted > m->max_on_cpu)
-            m->max_on_cpu = m->count[SL_ST_RUNNING] - m->preempted;
+        if (sl__on_cpu(m) > m->max_on_cpu)
+            m->max_on_cpu = sl__on_cpu(m);
         break;
     default:
         break;
@@ -356,8 +356,8 @@ static void sample(sl_model *m, uint32_t i, bool preempted, uint64_t t)
             m->core_task[c] = m->head[SL_LIST_CORE0 + c];
     } else {
         m->core_task[c] = i;
-        if (m->count[SL_ST_RUNNING] - m->preempted > m->max_on_cpu)
-            m->max_on_cpu = m->count[SL_ST_RUNNING] - m->preempted;
+        if (sl__on_cpu(m) > m->max_on_cpu)
+            m->max_on_cpu = sl__on_cpu(m);
     }
 }
 

@@ -28,6 +28,13 @@ static inline sl_state sl__shown_state(const sl_task_now *t)
     return t->state == SL_ST_RUNNING && t->preempted ? SL_ST_READY : (sl_state)t->state;
 }
 
+/* Running tasks on a core now, not preempted (sl_model_on_cpu): inline,
+ * as the fold checks it at every run. */
+static inline uint32_t sl__on_cpu(const sl_model *m)
+{
+    return m->count[SL_ST_RUNNING] - m->preempted;
+}
+
 /* The list operations are here, inline, because every state change of the
  * fold makes three of them: at a million tasks a frame of playback folds
  * some ten thousand events, and the calls cost more than the work. */

@@ -101,5 +101,5 @@ uint64_t sl_model_task_run_ns(const sl_model *m, uint32_t task)
 
 uint32_t sl_model_on_cpu(const sl_model *m)
 {
-    return m->count[SL_ST_RUNNING] - m->preempted;
+    return sl__on_cpu(m);
 }

@@ -81,13 +81,8 @@ static int fit(int rows, size_t n, size_t total, int y, sl_rect r)
     return rows - 1 < (int)n ? rows - 1 : (int)n;
 }
 
-/* The lengths of the lists, not of what was copied out of them (at most
- * MAX_ROWS): a preempted running task waits in the ready list. */
-static size_t running_total(const sl_model *m)
-{
-    return m->count[SL_ST_RUNNING] - m->preempted;
-}
-
+/* The ready list's length, not that of what was copied out of it (at most
+ * MAX_ROWS): a preempted running task waits in it. */
 static size_t ready_total(const sl_model *m)
 {
     return (size_t)m->count[SL_ST_READY] + m->preempted;
@@ -97,7 +92,7 @@ void sl__view_running(const sl_ui *ui, sl_rect r)
 {
     const sl_model *m = &ui->main.model;
     uint32_t ids[MAX_ROWS];
-    size_t n = sl_model_running(m, ids, MAX_ROWS), total = running_total(m);
+    size_t n = sl_model_running(m, ids, MAX_ROWS), total = sl_model_on_cpu(m);
     int rows = list_title(r, "Running", (uint32_t)total);
     char d[32];
     int shown = fit(rows, n, total, r.y + 1, r);
